@@ -1,0 +1,206 @@
+import type { ChunkRef } from '../chunks/chunk-store.js';
+
+/** An access-control grant as S3 models it. */
+export interface Grant {
+  grantee:
+    | { type: 'CanonicalUser'; id: string; displayName?: string }
+    | { type: 'Group'; uri: string };
+  permission: 'FULL_CONTROL' | 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP';
+}
+
+export interface Acl {
+  owner: string;
+  grants: Grant[];
+}
+
+export interface BucketRecord {
+  name: string;
+  /** Owner user name (the canonical id is derived from it). */
+  owner: string;
+  region: string;
+  createdAt: Date;
+  acl: Acl;
+  /** Bucket policy JSON as given by the client, or null. */
+  policy: string | null;
+  /** Per-user permission grants set through the admin API: "user:alice" -> ["read"]. */
+  permissions: Record<string, string[]>;
+}
+
+export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
+
+export interface StoredChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** Base64 of the digest; for a COMPOSITE multipart checksum "<b64>-<parts>". */
+  value: string;
+  type: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+/** Standard representation headers kept with an object and returned on GET/HEAD. */
+export interface ObjectHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+}
+
+export interface PartSummary {
+  partNumber: number;
+  size: number;
+  etag: string;
+}
+
+export interface ObjectRecord {
+  bucket: string;
+  key: string;
+  size: number;
+  /** ETag with its quotes, as sent on the wire: "\"<md5hex>\"" or "\"<md5hex>-N\"". */
+  etag: string;
+  lastModified: Date;
+  owner: string;
+  headers: ObjectHeaders;
+  /** x-amz-meta-* with the prefix removed, names lowercased. */
+  userMetadata: Record<string, string>;
+  checksum: StoredChecksum | null;
+  acl: Acl;
+  storageClass: string;
+  /** Object bytes, in order. */
+  chunks: ChunkRef[];
+  /** For objects built by CompleteMultipartUpload: the parts, for GET ?partNumber=. */
+  parts: PartSummary[] | null;
+}
+
+export interface UploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: Date;
+  owner: string;
+  headers: ObjectHeaders;
+  userMetadata: Record<string, string>;
+  acl: Acl;
+  storageClass: string;
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
+}
+
+export interface PartRecord {
+  uploadId: string;
+  partNumber: number;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  checksum: StoredChecksum | null;
+  chunk: ChunkRef;
+}
+
+export type Role = 'admin' | 'user';
+
+export interface CredentialRecord {
+  accessKey: string;
+  /** The secret sealed with AES-256-GCM under the master key; never the plaintext. */
+  sealedSecret: Buffer;
+  user: string;
+  role: Role;
+  /** Optional global permission grants for this credential. */
+  permissions: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** Set when revoked; a revoked key is refused on the next request. */
+  revokedAt: Date | null;
+  /** For rotation with grace: the time after which this key stops working. */
+  expiresAt: Date | null;
+}
+
+export interface ListObjectsQuery {
+  prefix: string;
+  /** Only keys strictly greater than this (binary UTF-8 order). */
+  startAfter: string;
+  limit: number;
+}
+
+export interface ListUploadsQuery {
+  prefix: string;
+  /** Uploads after (keyMarker, uploadIdMarker) in (key, uploadId) order. */
+  keyMarker: string;
+  uploadIdMarker: string;
+  limit: number;
+}
+
+/** A chunk no longer referenced by metadata, waiting for GC to delete its file. */
+export interface TrashedChunk {
+  id: string;
+  trashedAt: Date;
+}
+
+/**
+ * All metadata lives behind this interface. Every method that replaces or removes data
+ * moves the chunks it no longer references into the chunk trash in the same transaction,
+ * so GC can delete their files later (after readers in flight have finished).
+ * Keys are compared in binary UTF-8 order everywhere (S3's listing order).
+ */
+export interface MetadataStore {
+  close(): Promise<void>;
+
+  // Buckets
+  createBucket(bucket: BucketRecord): Promise<'created' | 'exists'>;
+  getBucket(name: string): Promise<BucketRecord | null>;
+  listBuckets(): Promise<BucketRecord[]>;
+  /** Returns 'not-empty' if objects or uploads in progress remain; the bucket stays. */
+  deleteBucket(name: string): Promise<'deleted' | 'not-found' | 'not-empty'>;
+  setBucketAcl(name: string, acl: Acl): Promise<void>;
+  setBucketPolicy(name: string, policy: string | null): Promise<void>;
+  setBucketPermissions(name: string, permissions: Record<string, string[]>): Promise<void>;
+
+  // Objects
+  getObject(bucket: string, key: string): Promise<ObjectRecord | null>;
+  /** Inserts or replaces; the replaced object's chunks go to the trash. */
+  putObject(object: ObjectRecord): Promise<void>;
+  /** Returns the removed record, or null; its chunks go to the trash. */
+  deleteObject(bucket: string, key: string): Promise<ObjectRecord | null>;
+  setObjectAcl(bucket: string, key: string, acl: Acl): Promise<boolean>;
+  /** Objects with key > startAfter and key starting with prefix, ascending, at most limit. */
+  listObjects(bucket: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
+
+  // Multipart uploads
+  createUpload(upload: UploadRecord): Promise<void>;
+  getUpload(uploadId: string): Promise<UploadRecord | null>;
+  /** Inserts or replaces a part; a replaced part's chunk goes to the trash. Fails with 'no-upload' if the upload is gone. */
+  putPart(part: PartRecord): Promise<'ok' | 'no-upload'>;
+  listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]>;
+  listUploads(bucket: string, query: ListUploadsQuery): Promise<UploadRecord[]>;
+  /**
+   * Atomically: removes the upload and its parts and puts `object`. Parts not used by the
+   * object, and any object replaced, go to the trash. Returns 'no-upload' if the upload was
+   * already completed or aborted (exactly one of concurrent Complete/Abort wins).
+   */
+  completeUpload(uploadId: string, object: ObjectRecord): Promise<'ok' | 'no-upload'>;
+  /** Removes the upload and moves its parts' chunks to the trash. */
+  abortUpload(uploadId: string): Promise<'ok' | 'no-upload'>;
+  /** Uploads initiated before `before`, for expiry by GC. */
+  listStaleUploads(before: Date, limit: number): Promise<UploadRecord[]>;
+
+  // Chunk bookkeeping for GC
+  /** True if any object or part references the chunk, or it sits in the trash. */
+  isChunkKnown(id: string): Promise<boolean>;
+  listTrash(before: Date, limit: number): Promise<TrashedChunk[]>;
+  removeFromTrash(ids: string[]): Promise<void>;
+
+  // Credentials
+  putCredential(credential: CredentialRecord): Promise<void>;
+  getCredential(accessKey: string): Promise<CredentialRecord | null>;
+  listCredentials(): Promise<CredentialRecord[]>;
+  /** Marks revoked (keeps the row for audit); returns false if unknown or already revoked. */
+  revokeCredential(accessKey: string, at: Date): Promise<boolean>;
+  /** Revokes every active credential except those listed; returns how many were revoked. */
+  revokeAllCredentials(at: Date, except: string[]): Promise<number>;
+  /** Sets expiresAt (rotation grace). */
+  expireCredential(accessKey: string, at: Date): Promise<boolean>;
+  /** Records use; may be coalesced (at most once a minute per key) to keep the hot path cheap. */
+  touchCredential(accessKey: string, at: Date): Promise<void>;
+
+  // Node-wide settings (read-only mode, IP blocklist, ...), as small JSON values
+  getSetting(name: string): Promise<string | null>;
+  putSetting(name: string, value: string | null): Promise<void>;
+}
