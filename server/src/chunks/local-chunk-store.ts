@@ -1,0 +1,227 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ChunkInfo, ChunkRef, ChunkStore } from './chunk-store.js';
+import { assertChunkId, isChunkId, newChunkId } from './chunk-id.js';
+import { CoalescedDirSync } from './dir-sync.js';
+
+const DIR_MODE = 0o750;
+const FILE_MODE = 0o640;
+/** 1 MiB read buffers: measured ~3x the throughput of Node's 64 KiB default here. */
+const READ_HIGH_WATER_MARK = 1 << 20;
+/** Incoming pieces are gathered up to this size per write syscall; bounds memory per write. */
+const WRITE_BATCH_BYTES = 1 << 20;
+const TMP_DIR = '.tmp';
+const SHARD = /^[0-9a-f]{2}$/;
+
+/**
+ * Chunks as files under `<data>/chunks/<first 2 hex of id>/<id>`. Writes land in
+ * `chunks/.tmp/` and are renamed into place only once complete and fsync'd.
+ */
+export class LocalChunkStore implements ChunkStore {
+  readonly #root: string;
+  readonly #tmp: string;
+  readonly #ready: Promise<void>;
+  readonly #knownShards = new Set<string>();
+  readonly #dirSync = new CoalescedDirSync();
+
+  /** `dataDir` is the node's data directory; chunks go to `<dataDir>/chunks`. */
+  constructor(dataDir: string) {
+    this.#root = join(dataDir, 'chunks');
+    this.#tmp = join(this.#root, TMP_DIR);
+    this.#ready = this.#init();
+    // Surfaced by the first awaiting call (or open()); never an unhandled rejection.
+    this.#ready.catch(() => {});
+  }
+
+  /** Creates the directories and returns a ready store. */
+  static async open(dataDir: string): Promise<LocalChunkStore> {
+    const store = new LocalChunkStore(dataDir);
+    await store.#ready;
+    return store;
+  }
+
+  async #init(): Promise<void> {
+    await mkdir(this.#tmp, { recursive: true, mode: DIR_MODE });
+  }
+
+  #path(id: string): string {
+    assertChunkId(id);
+    return join(this.#root, id.slice(0, 2), id);
+  }
+
+  async write(
+    source: AsyncIterable<Uint8Array>,
+    options?: { signal?: AbortSignal },
+  ): Promise<ChunkRef> {
+    const signal = options?.signal;
+    signal?.throwIfAborted();
+    await this.#ready;
+    const id = newChunkId();
+    const tmpPath = join(this.#tmp, `${id}.${randomBytes(6).toString('hex')}`);
+    const shard = join(this.#root, id.slice(0, 2));
+    const finalPath = join(shard, id);
+    const handle = await open(tmpPath, 'wx', FILE_MODE);
+    let handleOpen = true;
+    let size = 0;
+    try {
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      for await (const piece of abortable(source, signal)) {
+        if (piece.byteLength === 0) continue;
+        pending.push(piece);
+        pendingBytes += piece.byteLength;
+        size += piece.byteLength;
+        // Awaiting each batch is the backpressure: the source is not pulled again until
+        // the bytes are handed to the kernel, so memory stays bounded whatever the size.
+        if (pendingBytes >= WRITE_BATCH_BYTES) {
+          await writeAll(handle, pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+        }
+      }
+      if (pendingBytes > 0) await writeAll(handle, pending, pendingBytes);
+      signal?.throwIfAborted();
+      // The data must be on disk before the name points at it, or a crash could leave a
+      // complete-looking chunk full of zeros that metadata later trusts.
+      await handle.sync();
+      handleOpen = false;
+      await handle.close();
+      await this.#ensureShard(shard);
+      await rename(tmpPath, finalPath);
+    } catch (err) {
+      if (handleOpen) await handle.close().catch(() => {});
+      await unlink(tmpPath).catch(() => {});
+      throw err;
+    }
+    try {
+      // The rename is only durable once the directory entry is; write() resolving is the
+      // promise that metadata may now reference this chunk (the object survives power loss).
+      await this.#dirSync.sync(shard);
+    } catch (err) {
+      await unlink(finalPath).catch(() => {});
+      throw err;
+    }
+    return { id, size };
+  }
+
+  async #ensureShard(shard: string): Promise<void> {
+    if (this.#knownShards.has(shard)) return;
+    const created = await mkdir(shard, { recursive: true, mode: DIR_MODE });
+    // A new shard directory is itself an entry of chunks/ that must survive a crash.
+    if (created !== undefined) await this.#dirSync.sync(this.#root);
+    this.#knownShards.add(shard);
+  }
+
+  read(id: string, range?: { start: number; end: number }): Readable {
+    const path = this.#path(id);
+    if (range === undefined) return createReadStream(path, { highWaterMark: READ_HIGH_WATER_MARK });
+    const { start, end } = range;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+      throw new RangeError(`invalid chunk range ${start}-${end}`);
+    }
+    return createReadStream(path, { highWaterMark: READ_HIGH_WATER_MARK, start, end });
+  }
+
+  async delete(id: string): Promise<void> {
+    const path = this.#path(id);
+    try {
+      await unlink(path);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async *list(): AsyncIterable<ChunkInfo> {
+    await this.#ready;
+    const shards = (await readdir(this.#root)).filter((name) => SHARD.test(name)).sort();
+    for (const shard of shards) {
+      let names: string[];
+      try {
+        names = await readdir(join(this.#root, shard));
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        throw err;
+      }
+      for (const name of names.sort()) {
+        // Anything not named like a chunk of this shard is not ours to report (or delete).
+        if (!isChunkId(name) || !name.startsWith(shard)) continue;
+        try {
+          const s = await stat(join(this.#root, shard, name));
+          if (!s.isFile()) continue;
+          yield { id: name, size: s.size, mtimeMs: s.mtimeMs };
+        } catch (err) {
+          if (!isNotFound(err)) throw err; // deleted meanwhile: skip
+        }
+      }
+    }
+  }
+
+  async sweepTemporary(olderThanMs: number): Promise<number> {
+    await this.#ready;
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    for (const name of await readdir(this.#tmp)) {
+      const path = join(this.#tmp, name);
+      try {
+        const s = await stat(path);
+        if (!s.isFile() || s.mtimeMs >= cutoff) continue;
+        await unlink(path);
+        removed++;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return removed;
+  }
+}
+
+/** Writes every byte of `pieces` (a short write is continued, never dropped). */
+async function writeAll(handle: FileHandle, pieces: Uint8Array[], total: number): Promise<void> {
+  let { bytesWritten } = await handle.writev(pieces);
+  if (bytesWritten === total) return;
+  const rest = Buffer.concat(pieces).subarray(bytesWritten);
+  let offset = 0;
+  while (offset < rest.byteLength) {
+    ({ bytesWritten } = await handle.write(rest, offset, rest.byteLength - offset));
+    offset += bytesWritten;
+  }
+}
+
+/** Iterates `source`, rejecting as soon as `signal` aborts even if the source is stalled. */
+async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (signal === undefined) {
+    yield* source;
+    return;
+  }
+  const iterator = source[Symbol.asyncIterator]();
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  let finished = false;
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done === true) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // Not awaited: a stalled source may never answer; return() lets it release resources.
+    if (!finished) iterator.return?.()?.catch(() => {});
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
