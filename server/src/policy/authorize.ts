@@ -1,0 +1,109 @@
+/**
+ * The one authorization decision S3 handlers ask for. Order (DESIGN.md security model):
+ * an explicit Deny in the bucket policy wins over everything (admins keep the bucket
+ * policy actions so they can undo a lock-out); then the admin role, the bucket owner, a
+ * policy Allow, a bucket permission grant, or an ACL allows; otherwise deny.
+ */
+import type { Acl, BucketRecord } from '../metadata/types.js';
+import { aclAllows } from './acl.js';
+import { actionInfo, grantAllows } from './actions.js';
+import { parseBucketPolicy } from './policy-parse.js';
+import { evaluateBucketPolicy, type ConditionContext, type PolicyDecision } from './policy-evaluate.js';
+import type { BucketPolicy } from './policy-types.js';
+import { principalContext, type Principal } from './principal.js';
+
+export type AuthorizeReason = 'admin' | 'owner' | 'policy' | 'grant' | 'acl' | 'explicit-deny' | 'implicit-deny';
+
+export interface AuthorizeInput {
+  principal: Principal;
+  /** IAM action name, e.g. `s3:GetObject`. */
+  action: string;
+  /** The bucket the request targets; null for bucket-less actions (or a missing bucket). */
+  bucket: BucketRecord | null;
+  /** The object's ACL for object actions, when the object exists and has been loaded. */
+  objectAcl?: Acl | null;
+  key?: string;
+  context: ConditionContext;
+}
+
+export interface AuthorizeResult {
+  allowed: boolean;
+  reason: AuthorizeReason;
+}
+
+/** Actions an admin may always perform, even against a Deny, to repair a bucket policy. */
+const POLICY_REPAIR_ACTIONS: ReadonlySet<string> = new Set(['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy']);
+
+const POLICY_CACHE_LIMIT = 1000;
+const policyCache = new Map<string, BucketPolicy | null>();
+
+/**
+ * Stored policies were validated on PutBucketPolicy; parse each distinct text once.
+ * A stored policy that no longer parses (e.g. after a grammar tightening) yields null,
+ * which authorize treats as a Deny: fail closed.
+ */
+function cachedPolicy(bucket: string, text: string): BucketPolicy | null {
+  const cacheKey = `${bucket}\n${text}`;
+  const hit = policyCache.get(cacheKey);
+  if (hit !== undefined) return hit;
+  let parsed: BucketPolicy | null;
+  try {
+    parsed = parseBucketPolicy(text, bucket);
+  } catch {
+    parsed = null;
+  }
+  if (policyCache.size >= POLICY_CACHE_LIMIT) policyCache.clear();
+  policyCache.set(cacheKey, parsed);
+  return parsed;
+}
+
+function resourceArn(bucket: string, target: 'service' | 'bucket' | 'object', key: string | undefined): string {
+  return target === 'object' ? `arn:aws:s3:::${bucket}/${key ?? ''}` : `arn:aws:s3:::${bucket}`;
+}
+
+const allow = (reason: AuthorizeReason): AuthorizeResult => ({ allowed: true, reason });
+const deny = (reason: AuthorizeReason): AuthorizeResult => ({ allowed: false, reason });
+
+export function authorize(input: AuthorizeInput): AuthorizeResult {
+  const { principal, action, bucket } = input;
+  const info = actionInfo(action);
+  // An action we do not know is never allowed: fail closed.
+  if (!info) return deny('implicit-deny');
+  const isAdmin = principal.kind === 'user' && principal.role === 'admin';
+
+  if (info.target === 'service') {
+    if (principal.kind === 'anonymous') return deny('implicit-deny');
+    return allow(isAdmin ? 'admin' : 'owner');
+  }
+  if (!bucket) return isAdmin ? allow('admin') : deny('implicit-deny');
+
+  let decision: PolicyDecision = 'none';
+  if (bucket.policy !== null) {
+    const policy = cachedPolicy(bucket.name, bucket.policy);
+    decision =
+      policy === null
+        ? 'deny'
+        : evaluateBucketPolicy(policy, {
+            principal,
+            action,
+            resourceArn: resourceArn(bucket.name, info.target, input.key),
+            // Identity keys come from the authenticated principal, never from the caller.
+            context: { ...input.context, ...principalContext(principal) },
+          });
+  }
+  if (decision === 'deny') {
+    return isAdmin && POLICY_REPAIR_ACTIONS.has(action) ? allow('admin') : deny('explicit-deny');
+  }
+  if (isAdmin) return allow('admin');
+  if (principal.kind === 'user' && principal.user === bucket.owner) return allow('owner');
+  if (decision === 'allow') return allow('policy');
+  if (principal.kind === 'user') {
+    const grants = bucket.permissions[`user:${principal.user}`];
+    if (grants && grantAllows(grants, action)) return allow('grant');
+  }
+  if (info.aclPermission !== null) {
+    const acl = info.aclOn === 'bucket' ? bucket.acl : input.objectAcl;
+    if (acl && aclAllows(acl, principal, info.aclPermission, { bucketOwner: bucket.owner })) return allow('acl');
+  }
+  return deny('implicit-deny');
+}
