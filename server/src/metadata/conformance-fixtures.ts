@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import type { ChunkRef } from '../chunks/chunk-store.js';
+import type { BucketRecord, CredentialRecord, ObjectRecord, PartRecord, UploadRecord } from './types.js';
+
+/** Record builders for the conformance suite: every field set, so round trips check them all. */
+
+export function chunk(size = 100): ChunkRef {
+  return { id: randomBytes(16).toString('hex'), size };
+}
+
+/** A Date at whole milliseconds (what every backend can store exactly). */
+export function at(ms: number): Date {
+  return new Date(Math.floor(ms));
+}
+
+export function bucketRecord(name: string, extra: Partial<BucketRecord> = {}): BucketRecord {
+  return {
+    name,
+    owner: 'alice',
+    region: 'us-east-1',
+    createdAt: at(1_700_000_000_123),
+    acl: { owner: 'alice', grants: [{ grantee: { type: 'CanonicalUser', id: 'alice' }, permission: 'FULL_CONTROL' }] },
+    policy: null,
+    permissions: {},
+    ...extra,
+  };
+}
+
+export function objectRecord(bucket: string, key: string, chunks: ChunkRef[] = [chunk()], extra: Partial<ObjectRecord> = {}): ObjectRecord {
+  return {
+    bucket,
+    key,
+    size: chunks.reduce((n, c) => n + c.size, 0),
+    etag: '"9e107d9d372bb6826bd81d3542a419d6"',
+    lastModified: at(1_700_000_001_456),
+    owner: 'alice',
+    headers: { contentType: 'text/plain; charset=utf-8', cacheControl: 'max-age=60' },
+    userMetadata: { colour: 'blå', 'x-note': '日本語' },
+    checksum: { algorithm: 'CRC32C', value: 'yZRlqg==', type: 'FULL_OBJECT' },
+    acl: { owner: 'alice', grants: [{ grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }] },
+    storageClass: 'STANDARD',
+    chunks,
+    parts: null,
+    ...extra,
+  };
+}
+
+export function uploadRecord(bucket: string, key: string, uploadId: string, extra: Partial<UploadRecord> = {}): UploadRecord {
+  return {
+    uploadId,
+    bucket,
+    key,
+    initiated: at(1_700_000_002_789),
+    owner: 'alice',
+    headers: { contentType: 'application/octet-stream' },
+    userMetadata: { purpose: 'test' },
+    acl: { owner: 'alice', grants: [] },
+    storageClass: 'STANDARD',
+    checksumAlgorithm: 'SHA256',
+    checksumType: 'COMPOSITE',
+    ...extra,
+  };
+}
+
+export function partRecord(uploadId: string, partNumber: number, c: ChunkRef = chunk(), extra: Partial<PartRecord> = {}): PartRecord {
+  return {
+    uploadId,
+    partNumber,
+    size: c.size,
+    etag: `"${partNumber.toString(16).padStart(32, '0')}"`,
+    lastModified: at(1_700_000_003_000 + partNumber),
+    checksum: { algorithm: 'SHA256', value: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=', type: 'COMPOSITE' },
+    chunk: c,
+    ...extra,
+  };
+}
+
+export function credentialRecord(accessKey: string, extra: Partial<CredentialRecord> = {}): CredentialRecord {
+  return {
+    accessKey,
+    sealedSecret: randomBytes(69),
+    user: 'alice',
+    role: 'user',
+    permissions: ['bucket:create'],
+    createdAt: at(1_700_000_004_000),
+    lastUsedAt: null,
+    revokedAt: null,
+    expiresAt: null,
+    ...extra,
+  };
+}

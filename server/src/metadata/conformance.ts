@@ -1,0 +1,532 @@
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MetadataStore } from './types.js';
+import {
+  at,
+  bucketRecord,
+  chunk,
+  credentialRecord,
+  objectRecord,
+  partRecord,
+  uploadRecord,
+} from './conformance-fixtures.js';
+
+export interface OpenedStore {
+  store: MetadataStore;
+  /** Closes the store and removes everything it created. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The contract of MetadataStore, as node:test cases. Every backend runs this same suite
+ * against a fresh, empty store per test (`open`), so behaviour cannot drift between them.
+ * Only the interface is used here: nothing backend-specific.
+ */
+export function runMetadataStoreConformance(name: string, open: () => Promise<OpenedStore>): void {
+  describe(`MetadataStore conformance: ${name}`, () => {
+    let store: MetadataStore;
+    let opened: OpenedStore | undefined;
+
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+    afterEach(async () => {
+      await opened?.cleanup();
+      opened = undefined;
+    });
+
+    /** Every trashed chunk id, whatever its age. */
+    async function trash(): Promise<Set<string>> {
+      const entries = await store.listTrash(new Date(Date.now() + 86_400_000), 100_000);
+      return new Set(entries.map((e) => e.id));
+    }
+
+    async function keys(bucket: string, prefix = '', startAfter = '', limit = 1000): Promise<string[]> {
+      return (await store.listObjects(bucket, { prefix, startAfter, limit })).map((o) => o.key);
+    }
+
+    describe('buckets', () => {
+      test('createBucket reports created, then exists, and keeps the first record', async () => {
+        const first = bucketRecord('alpha');
+        assert.equal(await store.createBucket(first), 'created');
+        assert.equal(await store.createBucket(bucketRecord('alpha', { owner: 'bob' })), 'exists');
+        assert.deepEqual(await store.getBucket('alpha'), first);
+        assert.equal(await store.getBucket('missing'), null);
+      });
+
+      test('listBuckets returns every bucket sorted by name', async () => {
+        for (const n of ['delta', 'alpha', 'charlie', 'bravo']) await store.createBucket(bucketRecord(n));
+        assert.deepEqual(
+          (await store.listBuckets()).map((b) => b.name),
+          ['alpha', 'bravo', 'charlie', 'delta'],
+        );
+      });
+
+      test('ACL, policy and permissions are stored and replaced', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const acl = { owner: 'alice', grants: [{ grantee: { type: 'CanonicalUser' as const, id: 'bob', displayName: 'Bob' }, permission: 'READ' as const }] };
+        await store.setBucketAcl('b', acl);
+        const policy = '{"Version":"2012-10-17","Statement":[]}';
+        await store.setBucketPolicy('b', policy);
+        await store.setBucketPermissions('b', { 'user:bob': ['read', 'write'] });
+        let got = await store.getBucket('b');
+        assert.deepEqual(got?.acl, acl);
+        assert.equal(got?.policy, policy);
+        assert.deepEqual(got?.permissions, { 'user:bob': ['read', 'write'] });
+        await store.setBucketPolicy('b', null);
+        await store.setBucketPermissions('b', {});
+        got = await store.getBucket('b');
+        assert.equal(got?.policy, null);
+        assert.deepEqual(got?.permissions, {});
+      });
+
+      test('deleteBucket: not-found, not-empty while objects or uploads remain, then deleted', async () => {
+        assert.equal(await store.deleteBucket('nope'), 'not-found');
+        await store.createBucket(bucketRecord('b'));
+        await store.putObject(objectRecord('b', 'k'));
+        assert.equal(await store.deleteBucket('b'), 'not-empty');
+        await store.deleteObject('b', 'k');
+        await store.createUpload(uploadRecord('b', 'k', 'u1'));
+        assert.equal(await store.deleteBucket('b'), 'not-empty');
+        await store.abortUpload('u1');
+        assert.equal(await store.deleteBucket('b'), 'deleted');
+        assert.equal(await store.getBucket('b'), null);
+        assert.equal(await store.deleteBucket('b'), 'not-found');
+      });
+
+      test('another bucket holding objects does not make a bucket non-empty', async () => {
+        await store.createBucket(bucketRecord('a'));
+        await store.createBucket(bucketRecord('ab'));
+        await store.putObject(objectRecord('ab', 'k'));
+        assert.equal(await store.deleteBucket('a'), 'deleted');
+      });
+    });
+
+    describe('objects', () => {
+      beforeEach(async () => {
+        await store.createBucket(bucketRecord('b'));
+      });
+
+      test('putObject then getObject returns every field unchanged', async () => {
+        const o = objectRecord('b', 'dir/ключ 🚀.txt', [chunk(10), chunk(20), chunk(5)], {
+          parts: [
+            { partNumber: 1, size: 30, etag: '"aa"' },
+            { partNumber: 2, size: 5, etag: '"bb"' },
+          ],
+          etag: '"0123456789abcdef0123456789abcdef-2"',
+          checksum: { algorithm: 'SHA256', value: 'abc=-2', type: 'COMPOSITE' },
+          headers: { contentType: 'image/png', contentEncoding: 'gzip', contentDisposition: 'attachment; filename="a.png"', contentLanguage: 'en', cacheControl: 'no-cache', expires: 'Wed, 21 Oct 2026 07:28:00 GMT' },
+        });
+        await store.putObject(o);
+        assert.deepEqual(await store.getObject('b', o.key), o);
+        assert.equal(await store.getObject('b', 'other'), null);
+        assert.equal(await store.getObject('other-bucket', o.key), null);
+      });
+
+      test('an object with no chunks (empty object) round-trips', async () => {
+        const o = objectRecord('b', 'empty', [], { checksum: null });
+        await store.putObject(o);
+        assert.deepEqual(await store.getObject('b', 'empty'), o);
+      });
+
+      test('putObject over an existing key replaces it and trashes only the old chunks', async () => {
+        const oldChunks = [chunk(), chunk()];
+        const newChunks = [chunk()];
+        await store.putObject(objectRecord('b', 'k', oldChunks));
+        assert.equal((await trash()).size, 0);
+        const replacement = objectRecord('b', 'k', newChunks, { etag: '"new"' });
+        await store.putObject(replacement);
+        assert.deepEqual(await store.getObject('b', 'k'), replacement);
+        const t = await trash();
+        assert.deepEqual(t, new Set(oldChunks.map((c) => c.id)));
+        for (const c of oldChunks) assert.equal(await store.isChunkKnown(c.id), true, 'trashed chunks are still known');
+        assert.equal(await store.isChunkKnown(newChunks[0]!.id), true);
+      });
+
+      test('putObject keeping a chunk across the replacement does not trash it', async () => {
+        const kept = chunk();
+        const dropped = chunk();
+        await store.putObject(objectRecord('b', 'k', [kept, dropped]));
+        await store.putObject(objectRecord('b', 'k', [kept]));
+        assert.deepEqual(await trash(), new Set([dropped.id]));
+      });
+
+      test('deleteObject returns the removed record and trashes its chunks', async () => {
+        const o = objectRecord('b', 'k', [chunk(), chunk()]);
+        await store.putObject(o);
+        assert.deepEqual(await store.deleteObject('b', 'k'), o);
+        assert.equal(await store.getObject('b', 'k'), null);
+        assert.deepEqual(await trash(), new Set(o.chunks.map((c) => c.id)));
+        assert.equal(await store.deleteObject('b', 'k'), null);
+      });
+
+      test('a chunk shared by two objects (a copy) is trashed only when the last one goes', async () => {
+        const shared = chunk();
+        await store.putObject(objectRecord('b', 'original', [shared]));
+        await store.putObject(objectRecord('b', 'copy', [shared]));
+        await store.deleteObject('b', 'original');
+        assert.equal((await trash()).has(shared.id), false);
+        assert.equal(await store.isChunkKnown(shared.id), true);
+        await store.deleteObject('b', 'copy');
+        assert.equal((await trash()).has(shared.id), true);
+      });
+
+      test('setObjectAcl updates an existing object and reports a missing one', async () => {
+        await store.putObject(objectRecord('b', 'k'));
+        const acl = { owner: 'alice', grants: [] };
+        assert.equal(await store.setObjectAcl('b', 'k', acl), true);
+        assert.deepEqual((await store.getObject('b', 'k'))?.acl, acl);
+        assert.equal(await store.setObjectAcl('b', 'missing', acl), false);
+      });
+
+      test('listObjects orders keys by binary UTF-8, not UTF-16 or locale', async () => {
+        // UTF-8 byte order: 'A' < 'Z' < 'a' < 'é' (C3 A9) < '\uFFFD' (EF BF BD) < '😀' (F0 9F 98 80).
+        // UTF-16 code-unit order would put '😀' (D83D…) before '\uFFFD'.
+        const input = ['😀', 'a', '\uFFFD', 'Z', 'é', 'A', 'a/b', 'a-b', 'ab', 'a\u007f'];
+        for (const k of input) await store.putObject(objectRecord('b', k));
+        assert.deepEqual(await keys('b'), ['A', 'Z', 'a', 'a-b', 'a/b', 'ab', 'a\u007f', 'é', '\uFFFD', '😀']);
+      });
+
+      test('listObjects applies prefix, startAfter (exclusive) and limit together', async () => {
+        for (const k of ['a', 'p/1', 'p/2', 'p/3', 'p/3/x', 'p0', 'q']) await store.putObject(objectRecord('b', k));
+        assert.deepEqual(await keys('b', 'p/'), ['p/1', 'p/2', 'p/3', 'p/3/x']);
+        assert.deepEqual(await keys('b', 'p/', 'p/2'), ['p/3', 'p/3/x']);
+        assert.deepEqual(await keys('b', 'p/', 'p/1', 2), ['p/2', 'p/3']);
+        assert.deepEqual(await keys('b', 'p/', 'a'), ['p/1', 'p/2', 'p/3', 'p/3/x'], 'startAfter before the prefix');
+        assert.deepEqual(await keys('b', 'p/', 'p/3/x'), [], 'startAfter at the end of the prefix');
+        assert.deepEqual(await keys('b', 'p/', 'z'), [], 'startAfter past the prefix');
+        assert.deepEqual(await keys('b', '', 'p0'), ['q']);
+        assert.deepEqual(await keys('b', 'nothing'), []);
+        assert.deepEqual(await keys('b', '', '', 3), ['a', 'p/1', 'p/2']);
+      });
+
+      test('listObjects with a non-ASCII prefix', async () => {
+        for (const k of ['é', 'é/1', 'é/2', 'éa', 'e/1', 'f']) await store.putObject(objectRecord('b', k));
+        assert.deepEqual(await keys('b', 'é/'), ['é/1', 'é/2']);
+        assert.deepEqual(await keys('b', 'é'), ['é', 'é/1', 'é/2', 'éa']);
+      });
+
+      test('listObjects pages through many keys without gaps or repeats', async () => {
+        const all = Array.from({ length: 57 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+        for (const k of [...all].reverse()) await store.putObject(objectRecord('b', k));
+        const seen: string[] = [];
+        let after = '';
+        for (;;) {
+          const page = await keys('b', '', after, 10);
+          if (page.length === 0) break;
+          seen.push(...page);
+          after = page[page.length - 1]!;
+        }
+        assert.deepEqual(seen, all);
+      });
+
+      test('listObjects only returns objects of the bucket asked for', async () => {
+        await store.createBucket(bucketRecord('c'));
+        await store.putObject(objectRecord('b', 'one'));
+        await store.putObject(objectRecord('c', 'two'));
+        assert.deepEqual(await keys('b'), ['one']);
+        assert.deepEqual(await keys('c'), ['two']);
+        assert.deepEqual(await keys('missing'), []);
+      });
+
+      test('listObjects returns full records', async () => {
+        const o = objectRecord('b', 'k', [chunk(7)]);
+        await store.putObject(o);
+        assert.deepEqual(await store.listObjects('b', { prefix: '', startAfter: '', limit: 10 }), [o]);
+      });
+    });
+
+    describe('multipart uploads', () => {
+      beforeEach(async () => {
+        await store.createBucket(bucketRecord('b'));
+      });
+
+      test('createUpload then getUpload returns every field; unknown ids give null', async () => {
+        const u = uploadRecord('b', 'big/ファイル', 'upload-1');
+        await store.createUpload(u);
+        assert.deepEqual(await store.getUpload('upload-1'), u);
+        assert.equal(await store.getUpload('nope'), null);
+        const plain = uploadRecord('b', 'k', 'upload-2', { checksumAlgorithm: null, checksumType: null });
+        await store.createUpload(plain);
+        assert.deepEqual(await store.getUpload('upload-2'), plain);
+      });
+
+      test('putPart stores parts, lists them in order after a marker, and refuses a missing upload', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const p3 = partRecord('u', 3);
+        const p1 = partRecord('u', 1, chunk(5), { checksum: null });
+        const p2 = partRecord('u', 2);
+        for (const p of [p3, p1, p2]) assert.equal(await store.putPart(p), 'ok');
+        assert.deepEqual(await store.listParts('u', 0, 100), [p1, p2, p3]);
+        assert.deepEqual(await store.listParts('u', 1, 1), [p2]);
+        assert.deepEqual(await store.listParts('u', 3, 100), []);
+        assert.deepEqual(await store.listParts('other', 0, 100), []);
+        assert.equal(await store.putPart(partRecord('missing', 1)), 'no-upload');
+      });
+
+      test('re-uploading a part replaces it and trashes the old chunk', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const first = partRecord('u', 1);
+        const second = partRecord('u', 1, chunk(), { etag: '"second"' });
+        await store.putPart(first);
+        await store.putPart(second);
+        assert.deepEqual(await store.listParts('u', 0, 10), [second]);
+        assert.deepEqual(await trash(), new Set([first.chunk.id]));
+        assert.equal(await store.isChunkKnown(second.chunk.id), true);
+      });
+
+      test('listUploads orders by (key, uploadId) and honours prefix, markers and limit', async () => {
+        const specs: Array<[string, string]> = [
+          ['b/2', 'u3'], ['a', 'u2'], ['b/1', 'u9'], ['a', 'u1'], ['b/1', 'u4'], ['c', 'u5'], ['é', 'u6'], ['😀', 'u7'], ['\uFFFD', 'u8'],
+        ];
+        for (const [key, id] of specs) await store.createUpload(uploadRecord('b', key, id));
+        await store.createBucket(bucketRecord('other'));
+        await store.createUpload(uploadRecord('other', 'a', 'x1'));
+        const list = async (prefix: string, keyMarker: string, uploadIdMarker: string, limit = 100): Promise<string[]> =>
+          (await store.listUploads('b', { prefix, keyMarker, uploadIdMarker, limit })).map((u) => `${u.key}:${u.uploadId}`);
+        assert.deepEqual(await list('', '', ''), ['a:u1', 'a:u2', 'b/1:u4', 'b/1:u9', 'b/2:u3', 'c:u5', 'é:u6', '\uFFFD:u8', '😀:u7']);
+        assert.deepEqual(await list('b/', '', ''), ['b/1:u4', 'b/1:u9', 'b/2:u3']);
+        assert.deepEqual(await list('', 'a', 'u1'), ['a:u2', 'b/1:u4', 'b/1:u9', 'b/2:u3', 'c:u5', 'é:u6', '\uFFFD:u8', '😀:u7']);
+        assert.deepEqual(await list('b/', 'b/1', 'u4', 1), ['b/1:u9']);
+        assert.deepEqual(await list('b/', 'b/1', 'u9'), ['b/2:u3']);
+        assert.deepEqual(await list('', '', '', 2), ['a:u1', 'a:u2']);
+        assert.deepEqual(await list('zzz', '', ''), []);
+        const full = await store.listUploads('b', { prefix: 'c', keyMarker: '', uploadIdMarker: '', limit: 10 });
+        assert.deepEqual(full, [uploadRecord('b', 'c', 'u5')]);
+      });
+
+      test('completeUpload puts the object, removes the upload and parts, trashes unused parts', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const p1 = partRecord('u', 1);
+        const p2 = partRecord('u', 2);
+        const unused = partRecord('u', 3);
+        for (const p of [p1, p2, unused]) await store.putPart(p);
+        const object = objectRecord('b', 'k', [p1.chunk, p2.chunk], {
+          parts: [
+            { partNumber: 1, size: p1.size, etag: p1.etag },
+            { partNumber: 2, size: p2.size, etag: p2.etag },
+          ],
+        });
+        assert.equal(await store.completeUpload('u', object), 'ok');
+        assert.deepEqual(await store.getObject('b', 'k'), object);
+        assert.equal(await store.getUpload('u'), null);
+        assert.deepEqual(await store.listParts('u', 0, 100), []);
+        assert.deepEqual(await trash(), new Set([unused.chunk.id]));
+        assert.equal(await store.isChunkKnown(p1.chunk.id), true);
+        assert.equal(await store.isChunkKnown(p2.chunk.id), true);
+        assert.equal(await store.completeUpload('u', object), 'no-upload');
+        assert.equal(await store.abortUpload('u'), 'no-upload');
+        assert.equal(await store.deleteBucket('b'), 'not-empty');
+      });
+
+      test('completeUpload over an existing object trashes the replaced object chunks', async () => {
+        const old = objectRecord('b', 'k', [chunk()]);
+        await store.putObject(old);
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const p1 = partRecord('u', 1);
+        await store.putPart(p1);
+        assert.equal(await store.completeUpload('u', objectRecord('b', 'k', [p1.chunk])), 'ok');
+        assert.deepEqual(await trash(), new Set([old.chunks[0]!.id]));
+      });
+
+      test('abortUpload removes the upload and trashes every part chunk', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const parts = [partRecord('u', 1), partRecord('u', 2)];
+        for (const p of parts) await store.putPart(p);
+        assert.equal(await store.abortUpload('u'), 'ok');
+        assert.equal(await store.getUpload('u'), null);
+        assert.deepEqual(await store.listParts('u', 0, 100), []);
+        assert.deepEqual(await trash(), new Set(parts.map((p) => p.chunk.id)));
+        assert.equal(await store.abortUpload('u'), 'no-upload');
+        assert.equal(await store.putPart(partRecord('u', 3)), 'no-upload');
+      });
+
+      test('concurrent completeUpload and abortUpload: exactly one wins, state matches the winner', async () => {
+        for (let round = 0; round < 10; round++) {
+          const id = `race-${round}`;
+          const key = `k${round}`;
+          await store.createUpload(uploadRecord('b', key, id));
+          const p1 = partRecord(id, 1);
+          const p2 = partRecord(id, 2);
+          await store.putPart(p1);
+          await store.putPart(p2);
+          const object = objectRecord('b', key, [p1.chunk, p2.chunk]);
+          const ops = round % 2 === 0
+            ? [store.completeUpload(id, object), store.abortUpload(id)]
+            : [store.abortUpload(id), store.completeUpload(id, object)];
+          const results = await Promise.all(ops);
+          assert.equal(results.filter((r) => r === 'ok').length, 1, `round ${round}: ${results.join(',')}`);
+          assert.equal(results.filter((r) => r === 'no-upload').length, 1);
+          const completed = (round % 2 === 0 ? results[0] : results[1]) === 'ok';
+          const t = await trash();
+          if (completed) {
+            assert.deepEqual(await store.getObject('b', key), object);
+            assert.equal(t.has(p1.chunk.id) || t.has(p2.chunk.id), false);
+          } else {
+            assert.equal(await store.getObject('b', key), null);
+            assert.equal(t.has(p1.chunk.id) && t.has(p2.chunk.id), true);
+          }
+          assert.equal(await store.getUpload(id), null);
+        }
+      });
+
+      test('many concurrent completeUpload calls: exactly one succeeds', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const p1 = partRecord('u', 1);
+        await store.putPart(p1);
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.completeUpload('u', objectRecord('b', 'k', [p1.chunk], { etag: `"${i}"` }))),
+        );
+        assert.equal(results.filter((r) => r === 'ok').length, 1);
+        assert.equal((await trash()).has(p1.chunk.id), false);
+        assert.equal(await store.isChunkKnown(p1.chunk.id), true);
+      });
+
+      test('listStaleUploads returns uploads initiated before a time, oldest first, up to limit', async () => {
+        await store.createUpload(uploadRecord('b', 'k1', 'new', { initiated: at(3000) }));
+        await store.createUpload(uploadRecord('b', 'k2', 'old', { initiated: at(1000) }));
+        await store.createUpload(uploadRecord('b', 'k3', 'mid', { initiated: at(2000) }));
+        const ids = async (before: number, limit: number): Promise<string[]> =>
+          (await store.listStaleUploads(at(before), limit)).map((u) => u.uploadId);
+        assert.deepEqual(await ids(2500, 10), ['old', 'mid']);
+        assert.deepEqual(await ids(2000, 10), ['old'], 'strictly before');
+        assert.deepEqual(await ids(10_000, 2), ['old', 'mid']);
+        assert.deepEqual(await ids(500, 10), []);
+      });
+    });
+
+    describe('chunk bookkeeping', () => {
+      beforeEach(async () => {
+        await store.createBucket(bucketRecord('b'));
+      });
+
+      test('isChunkKnown: unknown, part, object, trash, then removed from trash', async () => {
+        const c = chunk();
+        assert.equal(await store.isChunkKnown(c.id), false);
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        await store.putPart(partRecord('u', 1, c));
+        assert.equal(await store.isChunkKnown(c.id), true, 'referenced by a part');
+        await store.completeUpload('u', objectRecord('b', 'k', [c]));
+        assert.equal(await store.isChunkKnown(c.id), true, 'referenced by an object');
+        await store.deleteObject('b', 'k');
+        assert.equal(await store.isChunkKnown(c.id), true, 'in the trash');
+        await store.removeFromTrash([c.id]);
+        assert.equal(await store.isChunkKnown(c.id), false);
+        assert.equal((await trash()).size, 0);
+      });
+
+      test('listTrash returns entries trashed before a time, oldest first, up to limit', async () => {
+        const a = objectRecord('b', 'a', [chunk()]);
+        const b = objectRecord('b', 'b', [chunk()]);
+        await store.putObject(a);
+        await store.putObject(b);
+        const before = Date.now();
+        await store.deleteObject('b', 'a');
+        await new Promise((r) => setTimeout(r, 15));
+        await store.deleteObject('b', 'b');
+        const after = Date.now();
+        const all = await store.listTrash(new Date(after + 1000), 10);
+        assert.deepEqual(all.map((e) => e.id), [a.chunks[0]!.id, b.chunks[0]!.id]);
+        for (const e of all) {
+          assert.ok(e.trashedAt instanceof Date);
+          assert.ok(e.trashedAt.getTime() >= before - 1000 && e.trashedAt.getTime() <= after + 1000);
+        }
+        assert.deepEqual((await store.listTrash(new Date(after + 1000), 1)).map((e) => e.id), [a.chunks[0]!.id]);
+        assert.deepEqual(await store.listTrash(new Date(before - 60_000), 10), []);
+        await store.removeFromTrash([a.chunks[0]!.id, 'f'.repeat(32)]);
+        assert.deepEqual((await store.listTrash(new Date(after + 1000), 10)).map((e) => e.id), [b.chunks[0]!.id]);
+        await store.removeFromTrash([]);
+      });
+    });
+
+    describe('credentials', () => {
+      test('putCredential then getCredential returns every field; listCredentials lists all', async () => {
+        const a = credentialRecord('AKIAAAAAAAAAAAAAAAAA', { role: 'admin', permissions: [], lastUsedAt: at(5), expiresAt: at(9_999_999_999_999) });
+        const b = credentialRecord('AKIABBBBBBBBBBBBBBBB', { createdAt: at(1_700_000_009_000) });
+        await store.putCredential(a);
+        await store.putCredential(b);
+        assert.deepEqual(await store.getCredential(a.accessKey), a);
+        assert.ok(Buffer.isBuffer((await store.getCredential(a.accessKey))?.sealedSecret));
+        assert.equal(await store.getCredential('AKIANOTTHERE00000000'), null);
+        const listed = await store.listCredentials();
+        assert.deepEqual(
+          [...listed].sort((x, y) => x.accessKey.localeCompare(y.accessKey)),
+          [a, b],
+        );
+      });
+
+      test('putCredential replaces an existing record', async () => {
+        await store.putCredential(credentialRecord('AKIAAAAAAAAAAAAAAAAA'));
+        const replaced = credentialRecord('AKIAAAAAAAAAAAAAAAAA', { role: 'admin', user: 'root' });
+        await store.putCredential(replaced);
+        assert.deepEqual(await store.getCredential('AKIAAAAAAAAAAAAAAAAA'), replaced);
+        assert.equal((await store.listCredentials()).length, 1);
+      });
+
+      test('revokeCredential marks revoked once; unknown or already revoked give false', async () => {
+        await store.putCredential(credentialRecord('AKIAAAAAAAAAAAAAAAAA'));
+        assert.equal(await store.revokeCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_000_100_000)), true);
+        assert.deepEqual((await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.revokedAt, at(1_700_000_100_000));
+        assert.equal(await store.revokeCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_000_200_000)), false);
+        assert.deepEqual((await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.revokedAt, at(1_700_000_100_000), 'first revocation time kept');
+        assert.equal(await store.revokeCredential('AKIANOTTHERE00000000', at(1)), false);
+      });
+
+      test('revokeAllCredentials revokes every active key except those listed and counts them', async () => {
+        const now = at(1_700_000_500_000);
+        await store.putCredential(credentialRecord('AKIAKEEP000000000000'));
+        await store.putCredential(credentialRecord('AKIAACTIVE0000000001'));
+        await store.putCredential(credentialRecord('AKIAACTIVE0000000002', { expiresAt: at(now.getTime() + 3_600_000) }));
+        await store.putCredential(credentialRecord('AKIAREVOKED000000000', { revokedAt: at(1_700_000_000_000) }));
+        await store.putCredential(credentialRecord('AKIAEXPIRED000000000', { expiresAt: at(1_700_000_000_000) }));
+        assert.equal(await store.revokeAllCredentials(now, ['AKIAKEEP000000000000']), 2);
+        const byKey = new Map((await store.listCredentials()).map((c) => [c.accessKey, c]));
+        assert.equal(byKey.get('AKIAKEEP000000000000')?.revokedAt, null);
+        assert.deepEqual(byKey.get('AKIAACTIVE0000000001')?.revokedAt, now);
+        assert.deepEqual(byKey.get('AKIAACTIVE0000000002')?.revokedAt, now);
+        assert.deepEqual(byKey.get('AKIAREVOKED000000000')?.revokedAt, at(1_700_000_000_000), 'earlier revocation kept');
+        assert.equal(await store.revokeAllCredentials(now, []), 1, 'only the kept key was still active');
+        assert.equal(await store.revokeAllCredentials(now, []), 0);
+      });
+
+      test('expireCredential sets expiresAt; unknown or revoked keys give false', async () => {
+        await store.putCredential(credentialRecord('AKIAAAAAAAAAAAAAAAAA'));
+        assert.equal(await store.expireCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_001_000_000)), true);
+        assert.deepEqual((await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.expiresAt, at(1_700_001_000_000));
+        assert.equal(await store.expireCredential('AKIANOTTHERE00000000', at(1)), false);
+        await store.revokeCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_000_000_500));
+        assert.equal(await store.expireCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_002_000_000)), false);
+      });
+
+      test('touchCredential records use, at most about once a minute', async () => {
+        await store.putCredential(credentialRecord('AKIAAAAAAAAAAAAAAAAA'));
+        const t0 = 1_700_000_000_000;
+        await store.touchCredential('AKIAAAAAAAAAAAAAAAAA', at(t0));
+        assert.deepEqual((await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.lastUsedAt, at(t0));
+        await store.touchCredential('AKIAAAAAAAAAAAAAAAAA', at(t0 + 10_000));
+        const soon = (await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.lastUsedAt?.getTime();
+        assert.ok(soon === t0 || soon === t0 + 10_000, 'a touch within a minute may be coalesced');
+        await store.touchCredential('AKIAAAAAAAAAAAAAAAAA', at(t0 + 120_000));
+        assert.deepEqual((await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.lastUsedAt, at(t0 + 120_000));
+        await store.touchCredential('AKIANOTTHERE00000000', at(t0)); // unknown: no error, no row
+        assert.equal(await store.getCredential('AKIANOTTHERE00000000'), null);
+      });
+    });
+
+    describe('settings', () => {
+      test('getSetting is null until set; putSetting replaces; null deletes', async () => {
+        assert.equal(await store.getSetting('read_only'), null);
+        await store.putSetting('read_only', '{"enabled":true,"reason":"incident 42"}');
+        assert.equal(await store.getSetting('read_only'), '{"enabled":true,"reason":"incident 42"}');
+        await store.putSetting('read_only', 'false');
+        assert.equal(await store.getSetting('read_only'), 'false');
+        await store.putSetting('ip_blocklist', '["203.0.113.0/24"]');
+        await store.putSetting('read_only', null);
+        assert.equal(await store.getSetting('read_only'), null);
+        assert.equal(await store.getSetting('ip_blocklist'), '["203.0.113.0/24"]');
+        await store.putSetting('never-set', null);
+      });
+    });
+  });
+}

@@ -1,0 +1,237 @@
+import type { ChunkRef } from '../../chunks/chunk-store.js';
+import type {
+  Acl,
+  BucketRecord,
+  ChecksumAlgorithm,
+  CredentialRecord,
+  ObjectHeaders,
+  ObjectRecord,
+  PartRecord,
+  PartSummary,
+  Role,
+  StoredChecksum,
+  UploadRecord,
+} from '../types.js';
+
+/** Row shapes as better-sqlite3 returns them, and their mapping to records. */
+
+export interface BucketRow {
+  name: string;
+  owner: string;
+  region: string;
+  created_at: number;
+  acl: string;
+  policy: string | null;
+  permissions: string;
+}
+
+export interface ObjectRow {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  owner: string;
+  headers: string;
+  user_metadata: string;
+  checksum: string | null;
+  acl: string;
+  storage_class: string;
+  chunks: string;
+  parts: string | null;
+}
+
+export interface UploadRow {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  initiated: number;
+  owner: string;
+  headers: string;
+  user_metadata: string;
+  acl: string;
+  storage_class: string;
+  checksum_algorithm: string | null;
+  checksum_type: string | null;
+}
+
+export interface PartRow {
+  upload_id: string;
+  part_number: number;
+  size: number;
+  etag: string;
+  last_modified: number;
+  checksum: string | null;
+  chunk_id: string;
+  chunk_size: number;
+}
+
+export interface CredentialRow {
+  access_key: string;
+  sealed_secret: Buffer;
+  user: string;
+  role: string;
+  permissions: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  expires_at: number | null;
+}
+
+/** JSON columns are only ever written by this module, so their shape is known. */
+function json<T>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+function date(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
+
+export function bucketToRow(b: BucketRecord): BucketRow {
+  return {
+    name: b.name,
+    owner: b.owner,
+    region: b.region,
+    created_at: b.createdAt.getTime(),
+    acl: JSON.stringify(b.acl),
+    policy: b.policy,
+    permissions: JSON.stringify(b.permissions),
+  };
+}
+
+export function rowToBucket(r: BucketRow): BucketRecord {
+  return {
+    name: r.name,
+    owner: r.owner,
+    region: r.region,
+    createdAt: new Date(r.created_at),
+    acl: json<Acl>(r.acl),
+    policy: r.policy,
+    permissions: json<Record<string, string[]>>(r.permissions),
+  };
+}
+
+export function objectToRow(o: ObjectRecord): ObjectRow {
+  return {
+    bucket: o.bucket,
+    key: o.key,
+    size: o.size,
+    etag: o.etag,
+    last_modified: o.lastModified.getTime(),
+    owner: o.owner,
+    headers: JSON.stringify(o.headers),
+    user_metadata: JSON.stringify(o.userMetadata),
+    checksum: o.checksum === null ? null : JSON.stringify(o.checksum),
+    acl: JSON.stringify(o.acl),
+    storage_class: o.storageClass,
+    chunks: JSON.stringify(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
+    parts: o.parts === null ? null : JSON.stringify(o.parts),
+  };
+}
+
+export function rowToObject(r: ObjectRow): ObjectRecord {
+  return {
+    bucket: r.bucket,
+    key: r.key,
+    size: r.size,
+    etag: r.etag,
+    lastModified: new Date(r.last_modified),
+    owner: r.owner,
+    headers: json<ObjectHeaders>(r.headers),
+    userMetadata: json<Record<string, string>>(r.user_metadata),
+    checksum: r.checksum === null ? null : json<StoredChecksum>(r.checksum),
+    acl: json<Acl>(r.acl),
+    storageClass: r.storage_class,
+    chunks: json<ChunkRef[]>(r.chunks),
+    parts: r.parts === null ? null : json<PartSummary[]>(r.parts),
+  };
+}
+
+export function chunkIdsOf(chunksJson: string): string[] {
+  return json<ChunkRef[]>(chunksJson).map((c) => c.id);
+}
+
+export function uploadToRow(u: UploadRecord): UploadRow {
+  return {
+    upload_id: u.uploadId,
+    bucket: u.bucket,
+    key: u.key,
+    initiated: u.initiated.getTime(),
+    owner: u.owner,
+    headers: JSON.stringify(u.headers),
+    user_metadata: JSON.stringify(u.userMetadata),
+    acl: JSON.stringify(u.acl),
+    storage_class: u.storageClass,
+    checksum_algorithm: u.checksumAlgorithm,
+    checksum_type: u.checksumType,
+  };
+}
+
+export function rowToUpload(r: UploadRow): UploadRecord {
+  return {
+    uploadId: r.upload_id,
+    bucket: r.bucket,
+    key: r.key,
+    initiated: new Date(r.initiated),
+    owner: r.owner,
+    headers: json<ObjectHeaders>(r.headers),
+    userMetadata: json<Record<string, string>>(r.user_metadata),
+    acl: json<Acl>(r.acl),
+    storageClass: r.storage_class,
+    checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
+    checksumType: r.checksum_type as UploadRecord['checksumType'],
+  };
+}
+
+export function partToRow(p: PartRecord): PartRow {
+  return {
+    upload_id: p.uploadId,
+    part_number: p.partNumber,
+    size: p.size,
+    etag: p.etag,
+    last_modified: p.lastModified.getTime(),
+    checksum: p.checksum === null ? null : JSON.stringify(p.checksum),
+    chunk_id: p.chunk.id,
+    chunk_size: p.chunk.size,
+  };
+}
+
+export function rowToPart(r: PartRow): PartRecord {
+  return {
+    uploadId: r.upload_id,
+    partNumber: r.part_number,
+    size: r.size,
+    etag: r.etag,
+    lastModified: new Date(r.last_modified),
+    checksum: r.checksum === null ? null : json<StoredChecksum>(r.checksum),
+    chunk: { id: r.chunk_id, size: r.chunk_size },
+  };
+}
+
+export function credentialToRow(c: CredentialRecord): CredentialRow {
+  return {
+    access_key: c.accessKey,
+    sealed_secret: c.sealedSecret,
+    user: c.user,
+    role: c.role,
+    permissions: JSON.stringify(c.permissions),
+    created_at: c.createdAt.getTime(),
+    last_used_at: c.lastUsedAt?.getTime() ?? null,
+    revoked_at: c.revokedAt?.getTime() ?? null,
+    expires_at: c.expiresAt?.getTime() ?? null,
+  };
+}
+
+export function rowToCredential(r: CredentialRow): CredentialRecord {
+  return {
+    accessKey: r.access_key,
+    sealedSecret: r.sealed_secret,
+    user: r.user,
+    role: r.role as Role,
+    permissions: json<string[]>(r.permissions),
+    createdAt: new Date(r.created_at),
+    lastUsedAt: date(r.last_used_at),
+    revokedAt: date(r.revoked_at),
+    expiresAt: date(r.expires_at),
+  };
+}

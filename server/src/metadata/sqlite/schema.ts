@@ -1,0 +1,117 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, one entry per version (index 0 takes user_version 0 -> 1). Never edit
+ * a shipped entry: append a new one. Text keys use SQLite's default BINARY collation, which
+ * compares UTF-8 bytes — exactly S3's listing order — so no COLLATE clause may be added.
+ */
+export const MAIN_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE buckets (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    region TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    acl TEXT NOT NULL,
+    policy TEXT,
+    permissions TEXT NOT NULL
+  );
+  CREATE TABLE objects (
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    user_metadata TEXT NOT NULL,
+    checksum TEXT,
+    acl TEXT NOT NULL,
+    storage_class TEXT NOT NULL,
+    chunks TEXT NOT NULL,
+    parts TEXT,
+    PRIMARY KEY (bucket, key)
+  );
+  CREATE TABLE uploads (
+    upload_id TEXT PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    initiated INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    user_metadata TEXT NOT NULL,
+    acl TEXT NOT NULL,
+    storage_class TEXT NOT NULL,
+    checksum_algorithm TEXT,
+    checksum_type TEXT
+  );
+  CREATE INDEX uploads_by_key ON uploads (bucket, key, upload_id);
+  CREATE INDEX uploads_by_age ON uploads (initiated);
+  CREATE TABLE parts (
+    upload_id TEXT NOT NULL,
+    part_number INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified INTEGER NOT NULL,
+    checksum TEXT,
+    chunk_id TEXT NOT NULL,
+    chunk_size INTEGER NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+  ) WITHOUT ROWID;
+  -- How many objects/parts reference each chunk: isChunkKnown is one index probe, and a
+  -- chunk shared by two objects (a copy) is trashed only when the last one lets go.
+  CREATE TABLE chunk_refs (
+    chunk_id TEXT PRIMARY KEY,
+    refs INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE chunk_trash (
+    chunk_id TEXT PRIMARY KEY,
+    trashed_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX chunk_trash_by_age ON chunk_trash (trashed_at);
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+/** Migrations of the separate credentials file, attached as schema `cred`. */
+export const CREDENTIAL_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE cred.credentials (
+    access_key TEXT PRIMARY KEY,
+    sealed_secret BLOB NOT NULL,
+    user TEXT NOT NULL,
+    role TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER,
+    expires_at INTEGER
+  );
+  `,
+];
+
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError';
+}
+
+/** Brings `schema` up to the latest version, one transaction per step. */
+export function migrate(db: Database.Database, schema: 'main' | 'cred', migrations: readonly string[]): void {
+  const current = db.pragma(`${schema}.user_version`, { simple: true });
+  if (typeof current !== 'number') throw new SchemaVersionError(`cannot read ${schema} schema version`);
+  if (current > migrations.length) {
+    // A newer anode wrote this database; running old code on it could corrupt it.
+    throw new SchemaVersionError(
+      `${schema} database schema version ${current} is newer than this build supports (${migrations.length})`,
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    const sql = migrations[version] ?? '';
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`${schema}.user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

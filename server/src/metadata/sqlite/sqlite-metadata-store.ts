@@ -1,0 +1,479 @@
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  Acl,
+  BucketRecord,
+  CredentialRecord,
+  ListObjectsQuery,
+  ListUploadsQuery,
+  MetadataStore,
+  ObjectRecord,
+  PartRecord,
+  TrashedChunk,
+  UploadRecord,
+} from '../types.js';
+import { CREDENTIAL_MIGRATIONS, MAIN_MIGRATIONS, migrate } from './schema.js';
+import {
+  bucketToRow,
+  chunkIdsOf,
+  credentialToRow,
+  objectToRow,
+  partToRow,
+  rowToBucket,
+  rowToCredential,
+  rowToObject,
+  rowToPart,
+  rowToUpload,
+  uploadToRow,
+} from './rows.js';
+import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow } from './rows.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/** last_used_at is written at most this often per key, to keep auth off the write path. */
+const TOUCH_INTERVAL_MS = 60_000;
+const TOUCH_MEMO_LIMIT = 10_000;
+
+/** Creates `path` 0600 if missing and tightens it (and its WAL files) if it exists. */
+function secureFile(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(p)) chmodSync(p, 0o600);
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    // buckets
+    insertBucket: db.prepare<[BucketRow], void>(
+      `INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions)
+       VALUES (@name, @owner, @region, @created_at, @acl, @policy, @permissions)
+       ON CONFLICT (name) DO NOTHING`,
+    ),
+    getBucket: db.prepare<[string], BucketRow>('SELECT * FROM buckets WHERE name = ?'),
+    listBuckets: db.prepare<[], BucketRow>('SELECT * FROM buckets ORDER BY name'),
+    deleteBucket: db.prepare<[string], void>('DELETE FROM buckets WHERE name = ?'),
+    bucketHasObjects: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1'),
+    bucketHasUploads: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM uploads WHERE bucket = ? LIMIT 1'),
+    setBucketAcl: db.prepare<[string, string], void>('UPDATE buckets SET acl = ? WHERE name = ?'),
+    setBucketPolicy: db.prepare<[string | null, string], void>('UPDATE buckets SET policy = ? WHERE name = ?'),
+    setBucketPermissions: db.prepare<[string, string], void>('UPDATE buckets SET permissions = ? WHERE name = ?'),
+    // objects
+    getObject: db.prepare<[string, string], ObjectRow>('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
+    getObjectChunks: db.prepare<[string, string], { chunks: string }>(
+      'SELECT chunks FROM objects WHERE bucket = ? AND key = ?',
+    ),
+    upsertObject: db.prepare<[ObjectRow], void>(
+      `INSERT INTO objects (bucket, key, size, etag, last_modified, owner, headers, user_metadata,
+                            checksum, acl, storage_class, chunks, parts)
+       VALUES (@bucket, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
+               @checksum, @acl, @storage_class, @chunks, @parts)
+       ON CONFLICT (bucket, key) DO UPDATE SET
+         size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
+         owner = excluded.owner, headers = excluded.headers, user_metadata = excluded.user_metadata,
+         checksum = excluded.checksum, acl = excluded.acl, storage_class = excluded.storage_class,
+         chunks = excluded.chunks, parts = excluded.parts`,
+    ),
+    deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
+    setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket = ? AND key = ?'),
+    // Walks forward from the cursor; the caller stops at the first key outside the prefix
+    // (keys sharing a prefix are contiguous in byte order).
+    listObjectsFrom: db.prepare<[string, string, string], ObjectRow>(
+      'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key',
+    ),
+    // uploads and parts
+    insertUpload: db.prepare<[UploadRow], void>(
+      `INSERT INTO uploads (upload_id, bucket, key, initiated, owner, headers, user_metadata, acl,
+                            storage_class, checksum_algorithm, checksum_type)
+       VALUES (@upload_id, @bucket, @key, @initiated, @owner, @headers, @user_metadata, @acl,
+               @storage_class, @checksum_algorithm, @checksum_type)`,
+    ),
+    getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
+    deleteUpload: db.prepare<[string], void>('DELETE FROM uploads WHERE upload_id = ?'),
+    listUploadsFrom: db.prepare<[string, string, string, string], UploadRow>(
+      `SELECT * FROM uploads WHERE bucket = ? AND (key, upload_id) > (?, ?) AND key >= ?
+       ORDER BY key, upload_id`,
+    ),
+    listStaleUploads: db.prepare<[number, number], UploadRow>(
+      'SELECT * FROM uploads WHERE initiated < ? ORDER BY initiated, upload_id LIMIT ?',
+    ),
+    getPartChunk: db.prepare<[string, number], { chunk_id: string }>(
+      'SELECT chunk_id FROM parts WHERE upload_id = ? AND part_number = ?',
+    ),
+    upsertPart: db.prepare<[PartRow], void>(
+      `INSERT INTO parts (upload_id, part_number, size, etag, last_modified, checksum, chunk_id, chunk_size)
+       VALUES (@upload_id, @part_number, @size, @etag, @last_modified, @checksum, @chunk_id, @chunk_size)
+       ON CONFLICT (upload_id, part_number) DO UPDATE SET
+         size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
+         checksum = excluded.checksum, chunk_id = excluded.chunk_id, chunk_size = excluded.chunk_size`,
+    ),
+    listParts: db.prepare<[string, number, number], PartRow>(
+      'SELECT * FROM parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?',
+    ),
+    deleteParts: db.prepare<[string], { chunk_id: string }>('DELETE FROM parts WHERE upload_id = ? RETURNING chunk_id'),
+    // chunk bookkeeping
+    refChunk: db.prepare<[string], void>(
+      `INSERT INTO chunk_refs (chunk_id, refs) VALUES (?, 1)
+       ON CONFLICT (chunk_id) DO UPDATE SET refs = refs + 1`,
+    ),
+    untrashChunk: db.prepare<[string], void>('DELETE FROM chunk_trash WHERE chunk_id = ?'),
+    unrefChunk: db.prepare<[string], { refs: number }>(
+      'UPDATE chunk_refs SET refs = refs - 1 WHERE chunk_id = ? RETURNING refs',
+    ),
+    dropChunkRef: db.prepare<[string], void>('DELETE FROM chunk_refs WHERE chunk_id = ?'),
+    trashChunk: db.prepare<[string, number], void>(
+      'INSERT INTO chunk_trash (chunk_id, trashed_at) VALUES (?, ?) ON CONFLICT (chunk_id) DO NOTHING',
+    ),
+    isChunkKnown: db.prepare<[string, string], { one: number }>(
+      `SELECT 1 AS one FROM chunk_refs WHERE chunk_id = ?
+       UNION ALL SELECT 1 FROM chunk_trash WHERE chunk_id = ? LIMIT 1`,
+    ),
+    listTrash: db.prepare<[number, number], { chunk_id: string; trashed_at: number }>(
+      'SELECT chunk_id, trashed_at FROM chunk_trash WHERE trashed_at < ? ORDER BY trashed_at, chunk_id LIMIT ?',
+    ),
+    // credentials (separate file, attached as `cred`)
+    putCredential: db.prepare<[CredentialRow], void>(
+      `INSERT INTO cred.credentials (access_key, sealed_secret, user, role, permissions, created_at,
+                                     last_used_at, revoked_at, expires_at)
+       VALUES (@access_key, @sealed_secret, @user, @role, @permissions, @created_at,
+               @last_used_at, @revoked_at, @expires_at)
+       ON CONFLICT (access_key) DO UPDATE SET
+         sealed_secret = excluded.sealed_secret, user = excluded.user, role = excluded.role,
+         permissions = excluded.permissions, created_at = excluded.created_at,
+         last_used_at = excluded.last_used_at, revoked_at = excluded.revoked_at,
+         expires_at = excluded.expires_at`,
+    ),
+    getCredential: db.prepare<[string], CredentialRow>('SELECT * FROM cred.credentials WHERE access_key = ?'),
+    listCredentials: db.prepare<[], CredentialRow>('SELECT * FROM cred.credentials ORDER BY created_at, access_key'),
+    revokeCredential: db.prepare<[number, string], void>(
+      'UPDATE cred.credentials SET revoked_at = ? WHERE access_key = ? AND revoked_at IS NULL',
+    ),
+    revokeAllCredentials: db.prepare<[number, number, string], void>(
+      `UPDATE cred.credentials SET revoked_at = ?
+       WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+         AND access_key NOT IN (SELECT value FROM json_each(?))`,
+    ),
+    expireCredential: db.prepare<[number, string], void>(
+      'UPDATE cred.credentials SET expires_at = ? WHERE access_key = ? AND revoked_at IS NULL',
+    ),
+    touchCredential: db.prepare<[number, string, number], void>(
+      `UPDATE cred.credentials SET last_used_at = ?
+       WHERE access_key = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
+    ),
+    // settings
+    getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
+    putSetting: db.prepare<[string, string], void>(
+      'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+    ),
+    deleteSetting: db.prepare<[string], void>('DELETE FROM settings WHERE name = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * The embedded metadata backend: `<data>/metadata/anode.db`, with credentials in
+ * `<data>/metadata/credentials.db` (kept apart so the secrets file can be guarded, backed up
+ * and wiped on its own). better-sqlite3 is synchronous: reads run inline, writes go through
+ * a group-commit batcher, and every multi-row change is one transaction.
+ */
+export class SqliteMetadataStore implements MetadataStore {
+  readonly #db: Database.Database;
+  readonly #s: Statements;
+  readonly #writes: WriteBatcher;
+  /** accessKey -> ms of the last last_used_at write we queued (coalescing touchCredential). */
+  readonly #touched = new Map<string, number>();
+  #closed = false;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    this.#s = prepareStatements(db);
+    this.#writes = new WriteBatcher(db);
+  }
+
+  /** Opens (creating and migrating as needed) the store under `<dataDir>/metadata/`. */
+  static async open(dataDir: string): Promise<SqliteMetadataStore> {
+    const dir = join(dataDir, 'metadata');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700); // metadata and secrets: owner only, even if created looser
+    const mainPath = join(dir, 'anode.db');
+    const credPath = join(dir, 'credentials.db');
+    // SQLite gives -wal/-shm files the mode of the database file, so 0600 here covers them.
+    secureFile(mainPath);
+    secureFile(credPath);
+    const db = new Database(mainPath);
+    try {
+      db.pragma('journal_mode = WAL');
+      // FULL: a COMMIT is fsync'd, so an object acknowledged with 200 OK survives power loss.
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      db.prepare('ATTACH DATABASE ? AS cred').run(credPath);
+      db.pragma('cred.journal_mode = WAL');
+      db.pragma('cred.synchronous = FULL');
+      migrate(db, 'main', MAIN_MIGRATIONS);
+      migrate(db, 'cred', CREDENTIAL_MIGRATIONS);
+      return new SqliteMetadataStore(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#writes.flush();
+    this.#db.close();
+  }
+
+  // ---- chunk bookkeeping (inside write transactions) ----
+
+  #ref(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.#s.refChunk.run(id);
+      this.#s.untrashChunk.run(id); // referenced again: GC must not delete it
+    }
+  }
+
+  /** Drops one reference per id; chunks nobody references any more go to the trash. */
+  #unref(ids: readonly string[], now: number): void {
+    for (const id of ids) {
+      const row = this.#s.unrefChunk.get(id);
+      if (row !== undefined && row.refs > 0) continue;
+      if (row !== undefined) this.#s.dropChunkRef.run(id);
+      this.#s.trashChunk.run(id, now);
+    }
+  }
+
+  #putObjectNow(object: ObjectRecord, now: number): void {
+    const old = this.#s.getObjectChunks.get(object.bucket, object.key);
+    this.#s.upsertObject.run(objectToRow(object));
+    // Reference the new chunks before releasing the old ones, so a chunk in both never
+    // passes through the trash.
+    this.#ref(object.chunks.map((c) => c.id));
+    if (old !== undefined) this.#unref(chunkIdsOf(old.chunks), now);
+  }
+
+  #dropUploadNow(uploadId: string, now: number): void {
+    const parts = this.#s.deleteParts.all(uploadId);
+    this.#s.deleteUpload.run(uploadId);
+    this.#unref(
+      parts.map((p) => p.chunk_id),
+      now,
+    );
+  }
+
+  // ---- buckets ----
+
+  createBucket(bucket: BucketRecord): Promise<'created' | 'exists'> {
+    return this.#writes.run(() => (this.#s.insertBucket.run(bucketToRow(bucket)).changes > 0 ? 'created' : 'exists'));
+  }
+
+  async getBucket(name: string): Promise<BucketRecord | null> {
+    const row = this.#s.getBucket.get(name);
+    return row === undefined ? null : rowToBucket(row);
+  }
+
+  async listBuckets(): Promise<BucketRecord[]> {
+    return this.#s.listBuckets.all().map(rowToBucket);
+  }
+
+  deleteBucket(name: string): Promise<'deleted' | 'not-found' | 'not-empty'> {
+    return this.#writes.run(() => {
+      if (this.#s.getBucket.get(name) === undefined) return 'not-found';
+      if (this.#s.bucketHasObjects.get(name) !== undefined || this.#s.bucketHasUploads.get(name) !== undefined) {
+        return 'not-empty';
+      }
+      this.#s.deleteBucket.run(name);
+      return 'deleted';
+    });
+  }
+
+  async setBucketAcl(name: string, acl: Acl): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketAcl.run(JSON.stringify(acl), name));
+  }
+
+  async setBucketPolicy(name: string, policy: string | null): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketPolicy.run(policy, name));
+  }
+
+  async setBucketPermissions(name: string, permissions: Record<string, string[]>): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketPermissions.run(JSON.stringify(permissions), name));
+  }
+
+  // ---- objects ----
+
+  async getObject(bucket: string, key: string): Promise<ObjectRecord | null> {
+    const row = this.#s.getObject.get(bucket, key);
+    return row === undefined ? null : rowToObject(row);
+  }
+
+  async putObject(object: ObjectRecord): Promise<void> {
+    await this.#writes.run(() => this.#putObjectNow(object, Date.now()));
+  }
+
+  deleteObject(bucket: string, key: string): Promise<ObjectRecord | null> {
+    return this.#writes.run(() => {
+      const row = this.#s.getObject.get(bucket, key);
+      if (row === undefined) return null;
+      this.#s.deleteObject.run(bucket, key);
+      const record = rowToObject(row);
+      this.#unref(
+        record.chunks.map((c) => c.id),
+        Date.now(),
+      );
+      return record;
+    });
+  }
+
+  setObjectAcl(bucket: string, key: string, acl: Acl): Promise<boolean> {
+    return this.#writes.run(() => this.#s.setObjectAcl.run(JSON.stringify(acl), bucket, key).changes > 0);
+  }
+
+  async listObjects(bucket: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {
+    const out: ObjectRecord[] = [];
+    if (query.limit <= 0) return out;
+    for (const row of this.#s.listObjectsFrom.iterate(bucket, query.startAfter, query.prefix)) {
+      if (!row.key.startsWith(query.prefix)) break;
+      out.push(rowToObject(row));
+      if (out.length >= query.limit) break;
+    }
+    return out;
+  }
+
+  // ---- multipart uploads ----
+
+  async createUpload(upload: UploadRecord): Promise<void> {
+    await this.#writes.run(() => this.#s.insertUpload.run(uploadToRow(upload)));
+  }
+
+  async getUpload(uploadId: string): Promise<UploadRecord | null> {
+    const row = this.#s.getUpload.get(uploadId);
+    return row === undefined ? null : rowToUpload(row);
+  }
+
+  putPart(part: PartRecord): Promise<'ok' | 'no-upload'> {
+    return this.#writes.run(() => {
+      if (this.#s.getUpload.get(part.uploadId) === undefined) return 'no-upload';
+      const old = this.#s.getPartChunk.get(part.uploadId, part.partNumber);
+      this.#s.upsertPart.run(partToRow(part));
+      this.#ref([part.chunk.id]);
+      if (old !== undefined) this.#unref([old.chunk_id], Date.now());
+      return 'ok';
+    });
+  }
+
+  async listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]> {
+    if (limit <= 0) return [];
+    return this.#s.listParts.all(uploadId, afterPartNumber, limit).map(rowToPart);
+  }
+
+  async listUploads(bucket: string, query: ListUploadsQuery): Promise<UploadRecord[]> {
+    const out: UploadRecord[] = [];
+    if (query.limit <= 0) return out;
+    const rows = this.#s.listUploadsFrom.iterate(bucket, query.keyMarker, query.uploadIdMarker, query.prefix);
+    for (const row of rows) {
+      if (!row.key.startsWith(query.prefix)) break;
+      out.push(rowToUpload(row));
+      if (out.length >= query.limit) break;
+    }
+    return out;
+  }
+
+  completeUpload(uploadId: string, object: ObjectRecord): Promise<'ok' | 'no-upload'> {
+    return this.#writes.run(() => {
+      // Inside one transaction of a single writer: the first of Complete/Abort to run
+      // removes the upload, and the other finds it gone.
+      if (this.#s.getUpload.get(uploadId) === undefined) return 'no-upload';
+      const now = Date.now();
+      this.#putObjectNow(object, now); // references the parts' chunks the object uses
+      this.#dropUploadNow(uploadId, now); // so only unused parts reach the trash
+      return 'ok';
+    });
+  }
+
+  abortUpload(uploadId: string): Promise<'ok' | 'no-upload'> {
+    return this.#writes.run(() => {
+      if (this.#s.getUpload.get(uploadId) === undefined) return 'no-upload';
+      this.#dropUploadNow(uploadId, Date.now());
+      return 'ok';
+    });
+  }
+
+  async listStaleUploads(before: Date, limit: number): Promise<UploadRecord[]> {
+    if (limit <= 0) return [];
+    return this.#s.listStaleUploads.all(before.getTime(), limit).map(rowToUpload);
+  }
+
+  // ---- chunk bookkeeping for GC ----
+
+  async isChunkKnown(id: string): Promise<boolean> {
+    return this.#s.isChunkKnown.get(id, id) !== undefined;
+  }
+
+  async listTrash(before: Date, limit: number): Promise<TrashedChunk[]> {
+    if (limit <= 0) return [];
+    return this.#s.listTrash
+      .all(before.getTime(), limit)
+      .map((r) => ({ id: r.chunk_id, trashedAt: new Date(r.trashed_at) }));
+  }
+
+  async removeFromTrash(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#writes.run(() => {
+      for (const id of ids) this.#s.untrashChunk.run(id);
+    });
+  }
+
+  // ---- credentials ----
+
+  async putCredential(credential: CredentialRecord): Promise<void> {
+    await this.#writes.run(() => this.#s.putCredential.run(credentialToRow(credential)));
+    this.#touched.delete(credential.accessKey);
+  }
+
+  async getCredential(accessKey: string): Promise<CredentialRecord | null> {
+    const row = this.#s.getCredential.get(accessKey);
+    return row === undefined ? null : rowToCredential(row);
+  }
+
+  async listCredentials(): Promise<CredentialRecord[]> {
+    return this.#s.listCredentials.all().map(rowToCredential);
+  }
+
+  revokeCredential(accessKey: string, at: Date): Promise<boolean> {
+    return this.#writes.run(() => this.#s.revokeCredential.run(at.getTime(), accessKey).changes > 0);
+  }
+
+  revokeAllCredentials(at: Date, except: string[]): Promise<number> {
+    return this.#writes.run(
+      () => this.#s.revokeAllCredentials.run(at.getTime(), at.getTime(), JSON.stringify(except)).changes,
+    );
+  }
+
+  expireCredential(accessKey: string, at: Date): Promise<boolean> {
+    return this.#writes.run(() => this.#s.expireCredential.run(at.getTime(), accessKey).changes > 0);
+  }
+
+  async touchCredential(accessKey: string, at: Date): Promise<void> {
+    const ms = at.getTime();
+    const last = this.#touched.get(accessKey);
+    // Every authenticated request calls this; skip the write entirely when recent.
+    if (last !== undefined && ms - last < TOUCH_INTERVAL_MS && ms >= last) return;
+    if (this.#touched.size >= TOUCH_MEMO_LIMIT) this.#touched.clear();
+    this.#touched.set(accessKey, ms);
+    await this.#writes.run(() => this.#s.touchCredential.run(ms, accessKey, ms - TOUCH_INTERVAL_MS));
+  }
+
+  // ---- settings ----
+
+  async getSetting(name: string): Promise<string | null> {
+    return this.#s.getSetting.get(name)?.value ?? null;
+  }
+
+  async putSetting(name: string, value: string | null): Promise<void> {
+    await this.#writes.run(() =>
+      value === null ? this.#s.deleteSetting.run(name) : this.#s.putSetting.run(name, value),
+    );
+  }
+}
