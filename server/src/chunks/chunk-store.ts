@@ -23,8 +23,8 @@ export interface ChunkStore {
   write(source: AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<ChunkRef>;
   /** Reads a chunk, or the inclusive byte range [start, end] of it. */
   read(id: string, range?: { start: number; end: number }): Readable;
-  /** Removes a chunk; a missing chunk is not an error. */
-  delete(id: string): Promise<void>;
+  /** Removes a chunk; a missing chunk is not an error. Resolves with the bytes freed (0 if missing), for GC stats. */
+  delete(id: string): Promise<number>;
   /** Every chunk on disk (temporary files excluded), for GC. */
   list(): AsyncIterable<ChunkInfo>;
   /** Removes temporary files older than `olderThanMs` left by a crash; returns how many. */

@@ -152,9 +152,9 @@ test('concurrent writes all land (shared directory syncs) and list() reports eac
 });
 
 test('delete removes the file; deleting a missing chunk is not an error', async () => {
-  const { id } = await store.write(pieces(Buffer.from('x')));
-  await store.delete(id);
-  await store.delete(id);
+  const { id } = await store.write(pieces(Buffer.from('xyz')));
+  assert.equal(await store.delete(id), 3);
+  assert.equal(await store.delete(id), 0);
   await assert.rejects(stat(join(dir, 'chunks', id.slice(0, 2), id)), { code: 'ENOENT' });
 });
 

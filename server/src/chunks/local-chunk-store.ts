@@ -126,12 +126,15 @@ export class LocalChunkStore implements ChunkStore {
     return createReadStream(path, { highWaterMark: READ_HIGH_WATER_MARK, start, end });
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string): Promise<number> {
     const path = this.#path(id);
     try {
+      const { size } = await stat(path);
       await unlink(path);
+      return size;
     } catch (err) {
       if (!isNotFound(err)) throw err;
+      return 0;
     }
   }
 

@@ -1,0 +1,146 @@
+import type { MetadataStore } from '../metadata/types.js';
+import type { ChunkStore } from './chunk-store.js';
+
+export interface GcStats {
+  /** Chunk files looked at by the orphan walk. */
+  chunksScanned: number;
+  /** Chunk files deleted (from the trash and orphans). */
+  chunksRemoved: number;
+  bytesFreed: number;
+  /** Multipart uploads aborted because they were older than uploadExpiryMs. */
+  uploadsExpired: number;
+  /** Trash entries purged (file deleted, entry dropped). */
+  trashed: number;
+  /** Orphan chunk files (on disk, unknown to metadata) deleted; included in chunksRemoved. */
+  orphansRemoved: number;
+  /** Temporary files left by crashes that were removed. */
+  temporaryRemoved: number;
+  /** Chunk deletions that failed (left for the next run). */
+  errors: number;
+  startedAt: Date;
+  /** null while the run is in progress (onProgress). */
+  finishedAt: Date | null;
+  durationMs: number;
+}
+
+export interface GcDeps {
+  metadata: MetadataStore;
+  chunks: ChunkStore;
+  now: () => Date;
+  /** A chunk file younger than this is never collected as an orphan: its upload may still be committing. */
+  orphanGraceMs: number;
+  /** A trashed chunk's file is kept this long so GETs already streaming the old object finish. */
+  trashDelayMs: number;
+  /** Multipart uploads initiated longer ago than this are aborted. */
+  uploadExpiryMs: number;
+  onProgress?: (stats: GcStats) => void;
+  /** Set to stop early (between steps and batches); the stats so far are returned. */
+  signal?: AbortSignal;
+}
+
+const BATCH = 500;
+/** How often the orphan walk reports progress, in chunks scanned. */
+const PROGRESS_EVERY = 1000;
+
+/**
+ * One garbage-collection pass: (a) expire stale multipart uploads (their parts go to the
+ * trash), (b) delete files of trash entries older than trashDelayMs, (c) delete chunk files
+ * that no metadata knows and that are older than orphanGraceMs (crash leftovers), (d) sweep
+ * stale temporary files. Safe to run while the node serves traffic.
+ */
+export async function runGc(deps: GcDeps): Promise<GcStats> {
+  const startedAt = deps.now();
+  const stats: GcStats = {
+    chunksScanned: 0,
+    chunksRemoved: 0,
+    bytesFreed: 0,
+    uploadsExpired: 0,
+    trashed: 0,
+    orphansRemoved: 0,
+    temporaryRemoved: 0,
+    errors: 0,
+    startedAt,
+    finishedAt: null,
+    durationMs: 0,
+  };
+  const report = (): void => {
+    stats.durationMs = deps.now().getTime() - startedAt.getTime();
+    deps.onProgress?.({ ...stats });
+  };
+  const stopped = (): boolean => deps.signal?.aborted === true;
+
+  if (!stopped()) await expireUploads(deps, stats, report, stopped);
+  if (!stopped()) await purgeTrash(deps, stats, report, stopped);
+  if (!stopped()) await removeOrphans(deps, stats, report, stopped);
+  if (!stopped()) stats.temporaryRemoved = await deps.chunks.sweepTemporary(deps.orphanGraceMs);
+
+  stats.finishedAt = deps.now();
+  stats.durationMs = stats.finishedAt.getTime() - startedAt.getTime();
+  deps.onProgress?.({ ...stats });
+  return stats;
+}
+
+type Step = (deps: GcDeps, stats: GcStats, report: () => void, stopped: () => boolean) => Promise<void>;
+
+const expireUploads: Step = async (deps, stats, report, stopped) => {
+  const before = new Date(deps.now().getTime() - deps.uploadExpiryMs);
+  for (;;) {
+    const stale = await deps.metadata.listStaleUploads(before, BATCH);
+    if (stale.length === 0) return;
+    for (const upload of stale) {
+      // 'no-upload' means a client completed or aborted it meanwhile: fine either way.
+      if ((await deps.metadata.abortUpload(upload.uploadId)) === 'ok') stats.uploadsExpired++;
+    }
+    report();
+    if (stopped()) return;
+  }
+};
+
+const purgeTrash: Step = async (deps, stats, report, stopped) => {
+  const before = new Date(deps.now().getTime() - deps.trashDelayMs);
+  const failed = new Set<string>();
+  for (;;) {
+    const entries = await deps.metadata.listTrash(before, BATCH + failed.size);
+    const todo = entries.filter((e) => !failed.has(e.id));
+    if (todo.length === 0) return;
+    const purged: string[] = [];
+    for (const entry of todo) {
+      try {
+        stats.bytesFreed += await deps.chunks.delete(entry.id);
+        stats.chunksRemoved++;
+        purged.push(entry.id);
+      } catch {
+        // Kept in the trash (still "known", so the orphan walk leaves it too); retried next run.
+        stats.errors++;
+        failed.add(entry.id);
+      }
+    }
+    // Dropped only after the file is gone: a crash in between leaves an entry whose file is
+    // missing, which the next run deletes harmlessly.
+    await deps.metadata.removeFromTrash(purged);
+    stats.trashed += purged.length;
+    report();
+    if (stopped()) return;
+  }
+};
+
+const removeOrphans: Step = async (deps, stats, report, stopped) => {
+  for await (const chunk of deps.chunks.list()) {
+    stats.chunksScanned++;
+    if (stats.chunksScanned % PROGRESS_EVERY === 0) {
+      report();
+      if (stopped()) return;
+    }
+    // Young files first (cheap): a chunk written for an upload whose metadata commit has
+    // not happened yet looks exactly like an orphan, except for its age.
+    if (deps.now().getTime() - chunk.mtimeMs < deps.orphanGraceMs) continue;
+    if (await deps.metadata.isChunkKnown(chunk.id)) continue;
+    try {
+      stats.bytesFreed += await deps.chunks.delete(chunk.id);
+      stats.chunksRemoved++;
+      stats.orphansRemoved++;
+    } catch {
+      stats.errors++;
+    }
+  }
+};
