@@ -1,0 +1,201 @@
+/**
+ * Crash safety: SIGKILL the server in the middle of writes, restart it on the same data
+ * dir, and check that every object is either exactly the old version or exactly the new
+ * one, never torn, and that nothing half-written shows up in listings.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { MiB } from '../helpers/random-files.js';
+import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
+import { signHeaders } from '../helpers/sigv4.js';
+
+let node: AnodeNode;
+let s3: S3Client;
+let bucket: string;
+
+before(async () => {
+  node = await startNode();
+  s3 = sdkClient(node);
+  bucket = uniqueBucket('crash');
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+});
+after(async () => {
+  s3?.destroy();
+  await node?.cleanup();
+});
+
+function sha(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0; // a temp file renamed or removed under us
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += await dirSize(p);
+    else total += await stat(p).then((s) => s.size, () => 0);
+  }
+  return total;
+}
+
+async function getSha(key: string): Promise<string | undefined> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return sha(await (out.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())));
+  } catch (e) {
+    if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    throw e;
+  }
+}
+
+async function listKeys(): Promise<Array<{ key: string; size: number }>> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+  return (out.Contents ?? []).map((c) => ({ key: c.Key ?? '', size: c.Size ?? -1 }));
+}
+
+/** A fresh client after a restart: the old one's keep-alive sockets died with the server. */
+function reconnect(): void {
+  s3.destroy();
+  s3 = sdkClient(node);
+}
+
+/**
+ * Starts a PUT that announces `announced` bytes, sends random data until the data dir has
+ * grown by `growth` bytes (the server is really writing it) or `maxWaitMs` passes, then
+ * SIGKILLs the server. The body is never finished, so the upload can never complete.
+ */
+async function killDuringPut(key: string, announced: number, growth: number, maxWaitMs: number): Promise<{ sent: number; grew: number }> {
+  const host = `127.0.0.1:${node.s3Port}`;
+  const path = `/${bucket}/${encodeURIComponent(key)}`;
+  const headers = signHeaders({
+    method: 'PUT',
+    path,
+    headers: [
+      ['host', host],
+      ['content-length', String(announced)],
+    ],
+    payloadHash: 'UNSIGNED-PAYLOAD',
+    creds: node,
+  });
+  const before = await dirSize(node.dataDir);
+  const req = request({ host: '127.0.0.1', port: node.s3Port, method: 'PUT', path, headers: Object.fromEntries(headers) });
+  const failed = new Promise<void>((resolve) => {
+    req.on('error', () => resolve());
+    req.on('response', (res) => {
+      res.resume();
+      resolve();
+    });
+  });
+  let sent = 0;
+  let grew = 0;
+  const deadline = Date.now() + maxWaitMs;
+  const block = randomBytes(MiB);
+  // Keep the body flowing (never all of it) until the server has clearly written some.
+  while (Date.now() < deadline && sent < announced - MiB) {
+    if (!req.write(block)) await new Promise<void>((r) => req.once('drain', r));
+    sent += block.length;
+    if (sent % (8 * MiB) === 0) {
+      grew = (await dirSize(node.dataDir)) - before;
+      if (grew >= growth) break;
+    }
+  }
+  await node.kill9();
+  req.destroy();
+  await failed;
+  return { sent, grew };
+}
+
+describe('crash safety', { timeout: 300_000 }, () => {
+  const oldBody = randomBytes(8 * MiB);
+
+  it('an overwrite killed mid-body leaves exactly the old object', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'K', Body: oldBody }));
+    const oldHead = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'K' }));
+    const { sent, grew } = await killDuringPut('K', 256 * MiB, 48 * MiB, 30_000);
+    assert.ok(sent >= 16 * MiB, `only ${sent} bytes were sent before the kill`);
+    await node.restart();
+    reconnect();
+    assert.equal(await getSha('K'), sha(oldBody), `K changed after a kill at ${sent} bytes sent (data dir grew ${grew})`);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'K' }));
+    assert.equal(head.ContentLength, oldBody.length);
+    assert.equal(head.ETag, oldHead.ETag);
+    assert.deepEqual(await listKeys(), [{ key: 'K', size: oldBody.length }]);
+  });
+
+  it('a new key killed mid-body never becomes visible', async () => {
+    await killDuringPut('fresh', 256 * MiB, 32 * MiB, 30_000);
+    await node.restart();
+    reconnect();
+    assert.equal(await getSha('fresh'), undefined);
+    assert.deepEqual((await listKeys()).map((k) => k.key), ['K']);
+  });
+
+  it('the node still takes writes after crashes, and K can be overwritten normally', async () => {
+    const newBody = randomBytes(3 * MiB);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'K', Body: newBody }));
+    assert.equal(await getSha('K'), sha(newBody));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'K', Body: oldBody }));
+    assert.equal(await getSha('K'), sha(oldBody));
+  });
+
+  it('CompleteMultipartUpload killed in flight gives the old object or the whole new one', async () => {
+    const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(MiB)];
+    const whole = sha(Buffer.concat(parts));
+    // Kill at a few points: as the request leaves, and a little later.
+    for (const delayMs of [0, 3, 15, 60]) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'M', Body: oldBody }));
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'M' }));
+      assert.ok(UploadId);
+      const etags: string[] = [];
+      for (const [i, body] of parts.entries()) {
+        const out = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'M', UploadId, PartNumber: i + 1, Body: body }));
+        etags.push(out.ETag ?? '');
+      }
+      const completing = s3
+        .send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: 'M',
+            UploadId,
+            MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+          }),
+        )
+        .then(
+          () => 'completed',
+          () => 'failed',
+        );
+      await new Promise((r) => setTimeout(r, delayMs));
+      await node.kill9();
+      const outcome = await completing;
+      await node.restart();
+      reconnect();
+      const now = await getSha('M');
+      if (outcome === 'completed') assert.equal(now, whole, `Complete answered 200 but M is not the new object (delay ${delayMs} ms)`);
+      else assert.ok(now === sha(oldBody) || now === whole, `M is torn after a kill ${delayMs} ms into Complete`);
+      const listed = (await listKeys()).find((k) => k.key === 'M');
+      assert.ok(listed && (listed.size === oldBody.length || listed.size === 11 * MiB), `M listed with size ${listed?.size}`);
+    }
+  });
+});
