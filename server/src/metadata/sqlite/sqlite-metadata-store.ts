@@ -42,6 +42,10 @@ function secureFile(path: string): void {
   }
 }
 
+/** Two primary-key probes, never a scan (exported so a test can check the query plan). */
+export const IS_CHUNK_KNOWN_SQL = `SELECT 1 AS one FROM chunk_refs WHERE chunk_id = ?
+  UNION ALL SELECT 1 FROM chunk_trash WHERE chunk_id = ? LIMIT 1`;
+
 function prepareStatements(db: Database.Database) {
   return {
     // buckets
@@ -124,10 +128,7 @@ function prepareStatements(db: Database.Database) {
     trashChunk: db.prepare<[string, number], void>(
       'INSERT INTO chunk_trash (chunk_id, trashed_at) VALUES (?, ?) ON CONFLICT (chunk_id) DO NOTHING',
     ),
-    isChunkKnown: db.prepare<[string, string], { one: number }>(
-      `SELECT 1 AS one FROM chunk_refs WHERE chunk_id = ?
-       UNION ALL SELECT 1 FROM chunk_trash WHERE chunk_id = ? LIMIT 1`,
-    ),
+    isChunkKnown: db.prepare<[string, string], { one: number }>(IS_CHUNK_KNOWN_SQL),
     listTrash: db.prepare<[number, number], { chunk_id: string; trashed_at: number }>(
       'SELECT chunk_id, trashed_at FROM chunk_trash WHERE trashed_at < ? ORDER BY trashed_at, chunk_id LIMIT ?',
     ),
