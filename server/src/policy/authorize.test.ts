@@ -120,6 +120,46 @@ const cases: Case[] = [
     want: { allowed: true, reason: 'policy' },
   },
   {
+    name: 'a Principal * s3:* policy never lets anonymous delete the bucket',
+    input: { principal: anon, action: 's3:DeleteBucket', bucket: bucket({ policy: policy({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::photos', 'arn:aws:s3:::photos/*'] }) }) },
+    want: { allowed: false, reason: 'implicit-deny' },
+  },
+  {
+    name: 'a Principal * s3:* policy never lets anonymous replace the policy',
+    input: { principal: anon, action: 's3:PutBucketPolicy', bucket: bucket({ policy: policy({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::photos', 'arn:aws:s3:::photos/*'] }) }) },
+    want: { allowed: false, reason: 'implicit-deny' },
+  },
+  {
+    name: 'a Principal * s3:* policy does let anonymous read and write objects',
+    input: { principal: anon, action: 's3:PutObject', key: 'k', bucket: bucket({ policy: policy({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::photos', 'arn:aws:s3:::photos/*'] }) }) },
+    want: { allowed: true, reason: 'policy' },
+  },
+  {
+    name: 'a policy can let a signed user manage the bucket policy',
+    input: { principal: bob, action: 's3:PutBucketPolicy', bucket: bucket({ policy: policy({ Effect: 'Allow', Principal: { AWS: 'user:bob' }, Action: 's3:*BucketPolicy', Resource: 'arn:aws:s3:::photos' }) }) },
+    want: { allowed: true, reason: 'policy' },
+  },
+  {
+    name: 'condition on the bucket policy: ListBucket limited by s3:prefix',
+    input: { principal: bob, action: 's3:ListBucket', context: { 's3:prefix': 'home/bob/' }, bucket: bucket({ policy: policy({ Effect: 'Allow', Principal: { AWS: 'user:bob' }, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::photos', Condition: { StringLike: { 's3:prefix': 'home/${aws:username}/*' } } }) }) },
+    want: { allowed: true, reason: 'policy' },
+  },
+  {
+    name: 'condition on the bucket policy: other prefixes refused',
+    input: { principal: bob, action: 's3:ListBucket', context: { 's3:prefix': 'home/alice/' }, bucket: bucket({ policy: policy({ Effect: 'Allow', Principal: { AWS: 'user:bob' }, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::photos', Condition: { StringLike: { 's3:prefix': 'home/${aws:username}/*' } } }) }) },
+    want: { allowed: false, reason: 'implicit-deny' },
+  },
+  {
+    name: 'Deny by source IP stops a grant holder',
+    input: { principal: bob, action: 's3:GetObject', key: 'k', context: { 'aws:SourceIp': '198.51.100.7' }, bucket: bucket({ permissions: { 'user:bob': ['read'] }, policy: policy({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::photos/*', Condition: { NotIpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '::1'] } } }) }) },
+    want: { allowed: false, reason: 'explicit-deny' },
+  },
+  {
+    name: 'Deny by source IP lets loopback through',
+    input: { principal: bob, action: 's3:GetObject', key: 'k', context: { 'aws:SourceIp': '127.0.0.1' }, bucket: bucket({ permissions: { 'user:bob': ['read'] }, policy: policy({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::photos/*', Condition: { NotIpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '::1'] } } }) }) },
+    want: { allowed: true, reason: 'grant' },
+  },
+  {
     name: 'an unparseable stored policy fails closed',
     input: { principal: bob, action: 's3:GetObject', key: 'k', bucket: bucket({ policy: '{not json', permissions: { 'user:bob': ['read'] } }) },
     want: { allowed: false, reason: 'explicit-deny' },

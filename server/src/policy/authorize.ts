@@ -3,6 +3,8 @@
  * an explicit Deny in the bucket policy wins over everything (admins keep the bucket
  * policy actions so they can undo a lock-out); then the admin role, the bucket owner, a
  * policy Allow, a bucket permission grant, or an ACL allows; otherwise deny.
+ * One deliberate difference from AWS: anonymous callers never get owner-only bucket
+ * actions, whatever the policy says.
  */
 import type { Acl, BucketRecord } from '../metadata/types.js';
 import { aclAllows } from './acl.js';
@@ -96,6 +98,11 @@ export function authorize(input: AuthorizeInput): AuthorizeResult {
   }
   if (isAdmin) return allow('admin');
   if (principal.kind === 'user' && principal.user === bucket.owner) return allow('owner');
+  // Bucket-management actions that no bucket grant can give (DeleteBucket, the policy
+  // actions, bucket configuration writes) are never granted to unsigned callers, even by
+  // a careless `"Principal": "*", "Action": "s3:*"` policy: a stranger must not be able to
+  // delete a bucket or rewrite its policy.
+  if (principal.kind === 'anonymous' && info.grant === null) return deny('implicit-deny');
   if (decision === 'allow') return allow('policy');
   if (principal.kind === 'user') {
     const grants = bucket.permissions[`user:${principal.user}`];
