@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { CONFIG_SCHEMA, type Config, type KeySpec } from './schema.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface LoadOptions {
+  /** Path to a TOML file; when absent no file is read. */
+  file?: string | undefined;
+  /** --data DIR: overrides server.data_dir. */
+  dataDir?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Reads defaults, then the TOML file, then ANODE_<SECTION>_<KEY> variables, then --data. */
+export async function loadConfig(options: LoadOptions = {}): Promise<Config> {
+  const env = options.env ?? process.env;
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const [section, keys] of Object.entries(CONFIG_SCHEMA)) {
+    values[section] = {};
+    for (const [key, spec] of Object.entries(keys)) values[section]![key] = (spec as KeySpec).default;
+  }
+
+  if (options.file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(options.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${options.file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    let doc: Record<string, unknown>;
+    try {
+      doc = parseToml(text) as Record<string, unknown>;
+    } catch (err) {
+      const where = err instanceof TomlError ? ` (line ${err.line}, column ${err.column})` : '';
+      throw new ConfigError(`${options.file}: invalid TOML${where}: ${err instanceof Error ? err.message.split('\n')[0] : ''}`);
+    }
+    for (const [section, table] of Object.entries(doc)) {
+      const specs = (CONFIG_SCHEMA as Record<string, Record<string, KeySpec>>)[section];
+      if (specs === undefined) throw new ConfigError(`${options.file}: unknown section [${section}]`);
+      if (typeof table !== 'object' || table === null || Array.isArray(table)) {
+        throw new ConfigError(`${options.file}: [${section}] must be a table`);
+      }
+      for (const [key, value] of Object.entries(table)) {
+        const spec = specs[key];
+        if (spec === undefined) throw new ConfigError(`${options.file}: unknown key ${section}.${key}`);
+        values[section]![key] = checkType(`${section}.${key}`, spec, value);
+      }
+    }
+  }
+
+  for (const [section, keys] of Object.entries(CONFIG_SCHEMA)) {
+    for (const [key, spec] of Object.entries(keys)) {
+      const name = `ANODE_${section.toUpperCase()}_${key.toUpperCase()}`;
+      const raw = env[name];
+      if (raw !== undefined) values[section]![key] = fromEnv(name, spec as KeySpec, raw);
+    }
+  }
+  if (options.dataDir !== undefined) values['server']!['data_dir'] = options.dataDir;
+
+  values['server']!['data_dir'] = resolve(String(values['server']!['data_dir']));
+  const config = values as unknown as Config;
+  validate(config);
+  return config;
+}
+
+function checkType(name: string, spec: KeySpec, value: unknown): unknown {
+  const ok =
+    spec.type === 'string[]'
+      ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+      : spec.type === 'integer'
+        ? typeof value === 'number' && Number.isInteger(value)
+        : typeof value === spec.type;
+  if (!ok) throw new ConfigError(`${name} must be ${describe(spec.type)}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function fromEnv(name: string, spec: KeySpec, raw: string): unknown {
+  switch (spec.type) {
+    case 'string':
+      return raw;
+    case 'boolean':
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw new ConfigError(`${name} must be true or false`);
+    case 'integer':
+      if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer`);
+      return Number(raw);
+    case 'string[]':
+      return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  }
+}
+
+function describe(type: string): string {
+  return type === 'string[]' ? 'an array of strings' : type === 'integer' ? 'an integer' : `a ${type}`;
+}
+
+function validate(config: Config): void {
+  for (const key of ['s3_listen', 'admin_listen'] as const) parseListen(`server.${key}`, config.server[key]);
+  if (!/^[a-z0-9-]+$/.test(config.server.region)) throw new ConfigError('server.region must look like us-east-1');
+  if ((config.tls.cert === '') !== (config.tls.key === '')) throw new ConfigError('tls.cert and tls.key must be set together');
+  if (!['sqlite', 'postgres'].includes(config.storage.metadata_backend)) {
+    throw new ConfigError('storage.metadata_backend must be "sqlite" or "postgres"');
+  }
+  if (config.logging.access_log_format !== 'json') throw new ConfigError('logging.access_log_format must be "json"');
+  for (const cidr of config.server.trusted_proxies) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(cidr)) throw new ConfigError(`server.trusted_proxies: bad CIDR ${JSON.stringify(cidr)}`);
+  }
+  for (const key of ['request_timeout_seconds', 'shutdown_timeout_seconds'] as const) {
+    if (config.server[key] <= 0) throw new ConfigError(`server.${key} must be positive`);
+  }
+}
+
+/** "host:port" or "[v6]:port" → parts; throws ConfigError naming the key. */
+export function parseListen(name: string, value: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`${name} must be host:port, got ${JSON.stringify(value)}`);
+  return { host: m[1] ?? m[2]!, port };
+}

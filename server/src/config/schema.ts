@@ -1,0 +1,67 @@
+/**
+ * The configuration keys, their types and defaults. One table drives TOML validation,
+ * ANODE_<SECTION>_<KEY> environment overrides and the docs (man/anode-config.5).
+ */
+export type KeyType = 'string' | 'boolean' | 'integer' | 'string[]';
+
+export interface KeySpec {
+  type: KeyType;
+  default: string | boolean | number | string[];
+  doc: string;
+}
+
+export const CONFIG_SCHEMA = {
+  server: {
+    s3_listen: { type: 'string', default: '0.0.0.0:8080', doc: 'host:port of the S3 API' },
+    admin_listen: { type: 'string', default: '127.0.0.1:8081', doc: 'host:port of the admin API, /metrics and /health' },
+    data_dir: { type: 'string', default: './anode-data', doc: 'chunks, metadata and the master key live here' },
+    region: { type: 'string', default: 'us-east-1', doc: 'the region in SigV4 scopes and GetBucketLocation' },
+    domain: { type: 'string', default: '', doc: 'base domain for virtual-hosted-style requests (bucket.domain)' },
+    trusted_proxies: { type: 'string[]', default: [], doc: 'CIDRs whose X-Forwarded-For/-Proto headers are believed' },
+    request_timeout_seconds: { type: 'integer', default: 60, doc: 'idle time on a request body before 400 RequestTimeout' },
+    shutdown_timeout_seconds: { type: 'integer', default: 30, doc: 'how long SIGTERM waits for requests in flight' },
+  },
+  tls: {
+    cert: { type: 'string', default: '', doc: 'PEM certificate for native TLS on the S3 and admin planes' },
+    key: { type: 'string', default: '', doc: 'PEM private key for native TLS' },
+  },
+  cluster: {
+    enable_tls: { type: 'boolean', default: true, doc: 'mutual TLS between nodes (cluster mode)' },
+    tls_cert: { type: 'string', default: '/etc/anode/certs/node.crt', doc: 'node certificate for gRPC' },
+    tls_key: { type: 'string', default: '/etc/anode/certs/node.key', doc: 'node key for gRPC' },
+    tls_ca: { type: 'string', default: '/etc/anode/certs/ca.crt', doc: 'CA that signs every node certificate' },
+  },
+  storage: {
+    metadata_backend: { type: 'string', default: 'sqlite', doc: 'sqlite (embedded) or postgres' },
+    postgres_url: { type: 'string', default: '', doc: 'connection string when metadata_backend = "postgres"' },
+    encryption: { type: 'boolean', default: false, doc: 'encrypt chunks at rest' },
+    encryption_key: { type: 'string', default: '/etc/anode/encryption.key', doc: 'key file for encryption at rest' },
+    encryption_algorithm: { type: 'string', default: 'AES-256-GCM', doc: 'cipher for encryption at rest' },
+    master_key: { type: 'string', default: '', doc: 'key file sealing credential secrets (default <data_dir>/metadata/master.key)' },
+  },
+  logging: {
+    level: { type: 'string', default: 'info', doc: 'server log level (stdout): debug, info, warn, error' },
+    access_log: { type: 'string', default: '', doc: 'JSON-lines access log (default <data_dir>/logs/access.log; "off" disables)' },
+    access_log_format: { type: 'string', default: 'json', doc: 'only json is supported' },
+    audit_log: { type: 'string', default: '', doc: 'JSON-lines audit log (default <data_dir>/logs/audit.log)' },
+  },
+  gc: {
+    interval_seconds: { type: 'integer', default: 3600, doc: 'scheduled GC period (0 disables the schedule)' },
+    orphan_grace_seconds: { type: 'integer', default: 3600, doc: 'unreferenced chunks younger than this are kept (uploads in flight)' },
+    trash_delay_seconds: { type: 'integer', default: 300, doc: 'replaced chunks are deleted after this delay (reads in flight)' },
+    upload_expiry_seconds: { type: 'integer', default: 604800, doc: 'incomplete multipart uploads older than this are aborted' },
+  },
+} as const satisfies Record<string, Record<string, KeySpec>>;
+
+type Schema = typeof CONFIG_SCHEMA;
+type ValueOf<T extends KeyType> = T extends 'string'
+  ? string
+  : T extends 'boolean'
+    ? boolean
+    : T extends 'integer'
+      ? number
+      : string[];
+
+export type Config = {
+  [S in keyof Schema]: { [K in keyof Schema[S]]: Schema[S][K] extends { type: infer T extends KeyType } ? ValueOf<T> : never };
+};

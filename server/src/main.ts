@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+/**
+ * `anode`: the server binary. The only file that picks concrete adapters (SQLite, local
+ * chunk files) and wires them into the S3 and admin planes.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino, type Logger } from 'pino';
+import { loadConfig, parseListen, ConfigError } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { SqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
+import { LocalChunkStore } from './chunks/local-chunk-store.js';
+import { loadOrCreateMasterKey } from './auth/secret-box.js';
+import { CredentialService } from './model/credentials.js';
+import { NodeState } from './model/node-state.js';
+import { ensureRootCredential } from './model/root-credential.js';
+import { resetRoot } from './model/reset-root.js';
+import { JsonLinesLog } from './obs/json-lines-log.js';
+import { AuditLog } from './obs/audit-log.js';
+import { Metrics } from './obs/metrics.js';
+import { listen, closeGracefully } from './http/listen.js';
+import { handleS3 } from './s3/handle.js';
+import { createAdminHandler } from './admin/handle.js';
+import { GcScheduler } from './model/gc-scheduler.js';
+import { parseCidr, type Cidr } from './util/cidr.js';
+
+const USAGE = `Usage:
+  anode server [--config FILE] [--data DIR]      start a node
+  anode admin reset-root [--config FILE] [--data DIR]
+                                                 break-glass: create a new root credential (needs local access)
+  anode --version | --help
+
+Every config key can be overridden by ANODE_<SECTION>_<KEY>; see anode-config(5).
+`;
+
+const VERSION = '0.1.0';
+
+async function readConfig(values: { config?: string | undefined; data?: string | undefined }): Promise<Config> {
+  // /etc/anode/config.toml is read when it exists and no --config is given.
+  const file = values.config ?? (existsSync('/etc/anode/config.toml') ? '/etc/anode/config.toml' : undefined);
+  return loadConfig({ file, dataDir: values.data });
+}
+
+function paths(config: Config) {
+  const data = config.server.data_dir;
+  const logs = join(data, 'logs');
+  const pick = (v: string, fallback: string) => (v === 'off' ? null : v === '' ? fallback : v);
+  return {
+    data,
+    masterKey: config.storage.master_key === '' ? join(data, 'metadata', 'master.key') : config.storage.master_key,
+    accessLog: pick(config.logging.access_log, join(logs, 'access.log')),
+    auditLog: pick(config.logging.audit_log, join(logs, 'audit.log')),
+  };
+}
+
+async function runServer(config: Config, logger: Logger): Promise<void> {
+  if (config.storage.metadata_backend !== 'sqlite') throw new ConfigError('storage.metadata_backend = "postgres" is not available in this build yet');
+  if (config.storage.encryption) throw new ConfigError('storage.encryption = true is not available in this build yet; refusing to start rather than store plaintext');
+  const p = paths(config);
+  await mkdir(p.data, { recursive: true, mode: 0o750 });
+  await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
+  const masterKey = await loadOrCreateMasterKey(p.masterKey);
+  const metadata = await SqliteMetadataStore.open(p.data);
+  const chunks = await LocalChunkStore.open(p.data);
+  const credentials = new CredentialService(metadata, masterKey);
+  await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
+  const node = await NodeState.load(metadata);
+  const metrics = new Metrics();
+  metrics.readOnly.set(node.readOnly ? 1 : 0);
+  const accessLog = new JsonLinesLog(p.accessLog);
+  const audit = new AuditLog(new JsonLinesLog(p.auditLog));
+  const trustedProxies = config.server.trusted_proxies.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== null);
+  const tls = config.tls.cert !== '' ? { cert: config.tls.cert, key: config.tls.key } : null;
+  const gc = new GcScheduler({ metadata, chunks, metrics, audit, logger, config: config.gc });
+
+  const s3Deps = { config, metadata, chunks, credentials, node, accessLog, audit, metrics, logger, trustedProxies, tls: tls !== null };
+  const idleTimeoutMs = config.server.request_timeout_seconds * 1000;
+  const s3Addr = parseListen('server.s3_listen', config.server.s3_listen);
+  const adminAddr = parseListen('server.admin_listen', config.server.admin_listen);
+  const s3 = await listen({ ...s3Addr, tls, idleTimeoutMs }, (req, res) => void handleS3(s3Deps, req, res));
+  const admin = await listen({ ...adminAddr, tls, idleTimeoutMs }, createAdminHandler({ ...s3Deps, gc }));
+  gc.start();
+  const scheme = tls ? 'https' : 'http';
+  logger.info({ s3: `${scheme}://${config.server.s3_listen}`, admin: `${scheme}://${config.server.admin_listen}`, data: p.data, readOnly: node.readOnly }, 'anode started');
+  audit.write('system', 'node.start', { data_dir: p.data, s3_listen: config.server.s3_listen, admin_listen: config.server.admin_listen, tls: tls !== null });
+
+  process.on('SIGHUP', () => {
+    accessLog.reopen();
+    audit.reopen();
+    logger.info('logs reopened (SIGHUP)');
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    gc.stop();
+    const timeout = config.server.shutdown_timeout_seconds * 1000;
+    await Promise.all([closeGracefully(s3, timeout), closeGracefully(admin, timeout)]);
+    await gc.idle();
+    audit.write('system', 'node.stop', { signal });
+    await Promise.all([accessLog.close(), audit.close()]);
+    await metadata.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      data: { type: 'string', short: 'd' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    },
+  });
+  if (values.version) {
+    process.stdout.write(`anode ${VERSION}\n`);
+    return 0;
+  }
+  const [command, sub] = positionals;
+  if (values.help || command === undefined) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = await readConfig(values);
+  const logger = pino({ level: config.logging.level, base: { service: 'anode' } });
+  if (command === 'server' && sub === undefined) {
+    await runServer(config, logger);
+    return -1;
+  }
+  if (command === 'admin' && sub === 'reset-root') {
+    await resetRoot({ config, masterKeyPath: paths(config).masterKey, auditLogPath: paths(config).auditLog });
+    return 0;
+  }
+  process.stderr.write(`anode: unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`anode: ${message}\n`);
+    process.exit(err instanceof ConfigError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1);
+  },
+);

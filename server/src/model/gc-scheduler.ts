@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+import type { ChunkStore } from '../chunks/chunk-store.js';
+import { runGc, type GcStats } from '../chunks/gc.js';
+import type { MetadataStore } from '../metadata/types.js';
+import type { Config } from '../config/schema.js';
+import type { AuditLog, AuditActor } from '../obs/audit-log.js';
+import type { Metrics } from '../obs/metrics.js';
+
+export interface GcStatus {
+  running: boolean;
+  /** Progress of the run in flight. */
+  current: GcStats | null;
+  last: GcStats | null;
+  lastError: string | null;
+  nextScheduledAt: string | null;
+}
+
+/** Runs GC on a schedule and on demand, one run at a time. */
+export class GcScheduler {
+  private current: GcStats | null = null;
+  private last: GcStats | null = null;
+  private lastError: string | null = null;
+  private running: Promise<GcStats> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private nextAt: Date | null = null;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly deps: { metadata: MetadataStore; chunks: ChunkStore; metrics: Metrics; audit: AuditLog; logger: Logger; config: Config['gc'] },
+  ) {}
+
+  start(): void {
+    const every = this.deps.config.interval_seconds * 1000;
+    if (every <= 0) return;
+    const tick = () => {
+      this.nextAt = new Date(Date.now() + every);
+      this.timer = setTimeout(() => {
+        void this.run('system').catch(() => undefined).finally(tick);
+      }, every);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.nextAt = null;
+    this.abort.abort();
+  }
+
+  /** Resolves when no run is in flight. */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  status(): GcStatus {
+    return { running: this.running !== null, current: this.current, last: this.last, lastError: this.lastError, nextScheduledAt: this.nextAt?.toISOString() ?? null };
+  }
+
+  /** Starts a run (or joins the one in flight). */
+  run(actor: AuditActor | 'system'): Promise<GcStats> {
+    if (this.running) return this.running;
+    const c = this.deps.config;
+    this.deps.audit.write(actor, 'gc.start');
+    this.running = runGc({
+      metadata: this.deps.metadata,
+      chunks: this.deps.chunks,
+      now: () => new Date(),
+      orphanGraceMs: c.orphan_grace_seconds * 1000,
+      trashDelayMs: c.trash_delay_seconds * 1000,
+      uploadExpiryMs: c.upload_expiry_seconds * 1000,
+      onProgress: (s) => {
+        this.current = { ...s };
+      },
+      signal: this.abort.signal,
+    })
+      .then((stats) => {
+        this.last = stats;
+        this.lastError = null;
+        const m = this.deps.metrics;
+        m.gcRuns.inc();
+        m.gcChunksRemoved.inc(stats.chunksRemoved);
+        m.gcBytesFreed.inc(stats.bytesFreed);
+        m.gcLastRun.set(Date.now() / 1000);
+        this.deps.audit.write(actor, 'gc.finish', { chunks_scanned: stats.chunksScanned, chunks_removed: stats.chunksRemoved, bytes_freed: stats.bytesFreed, uploads_expired: stats.uploadsExpired, duration_ms: stats.durationMs });
+        return stats;
+      })
+      .catch((err: unknown) => {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        this.deps.logger.error({ err }, 'gc failed');
+        this.deps.audit.write(actor, 'gc.error', { error: this.lastError });
+        throw err;
+      })
+      .finally(() => {
+        this.running = null;
+        this.current = null;
+      });
+    return this.running;
+  }
+}

@@ -1,0 +1,105 @@
+import { S3Error } from './errors.js';
+import { header, type RequestContext } from './context.js';
+import type { Payload } from '../model/object-writer.js';
+import type { ChecksumAlgorithm } from '../metadata/types.js';
+import { BodyDigester, CHECKSUM_ALGORITHMS, type BodyDigests } from '../util/checksums.js';
+import { readIntegrity, verifyIntegrity } from './integrity.js';
+import { openAwsChunked } from './aws-chunked-payload.js';
+
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+export const MAX_PART_SIZE = 5 * 1024 ** 3;
+export const ChecksumAlgorithms: ReadonlySet<string> = new Set(CHECKSUM_ALGORITHMS);
+
+export interface OpenedPayload {
+  payload: Payload;
+  /** The S3 checksum the client asked for (header, trailer or x-amz-sdk-checksum-algorithm). */
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  /** The signed payload hash must be checked (x-amz-content-sha256 was a hex digest). */
+  needsSha256: boolean;
+}
+
+/**
+ * The request body as a stream of payload bytes, with every integrity check the request
+ * asked for (Content-Length, signed SHA-256, Content-MD5, x-amz-checksum-* in a header or
+ * a trailer, aws-chunked signatures) run as bytes arrive or when the stream ends.
+ */
+export function openPayload(ctx: RequestContext, maxSize: number): OpenedPayload {
+  const auth = ctx.auth;
+  const mode = auth && auth.kind !== 'anonymous' ? auth.payload : { type: 'unsigned' as const };
+  const integrity = readIntegrity(ctx);
+  const streaming = mode.type === 'streaming-signed' || mode.type === 'streaming-unsigned-trailer';
+  if (streaming) {
+    const decoded = header(ctx, 'x-amz-decoded-content-length');
+    if (decoded === undefined || !/^\d{1,15}$/.test(decoded)) throw new S3Error('MissingContentLength');
+    const length = Number(decoded);
+    if (length > maxSize) throw tooLarge(length, maxSize);
+    return openAwsChunked(ctx, mode, integrity, length);
+  }
+  const lengthHeader = header(ctx, 'content-length');
+  if (lengthHeader === undefined) throw new S3Error('MissingContentLength');
+  const length = Number(lengthHeader);
+  if (length > maxSize) throw tooLarge(length, maxSize);
+  if (integrity.trailer !== null) {
+    throw new S3Error('InvalidRequest', { message: 'The x-amz-trailer header requires an aws-chunked body (STREAMING-*-TRAILER payload).' });
+  }
+  const signedSha256 = mode.type === 'sha256' ? mode.hex : null;
+  return {
+    checksumAlgorithm: integrity.algorithm,
+    needsSha256: signedSha256 !== null,
+    payload: {
+      stream: countedStream(ctx, length),
+      declaredLength: length,
+      verify: (digests: BodyDigests) => {
+        if (digests.size !== length) throw incomplete(length, digests.size);
+        if (signedSha256 !== null && digests.sha256?.toString('hex') !== signedSha256) {
+          throw new S3Error('XAmzContentSHA256Mismatch', { extra: { ClientComputedContentSHA256: signedSha256, S3ComputedContentSHA256: digests.sha256?.toString('hex') ?? '' } });
+        }
+        verifyIntegrity(integrity, digests, null);
+      },
+    },
+  };
+}
+
+export function tooLarge(size: number, max: number): S3Error {
+  return new S3Error('EntityTooLarge', { extra: { ProposedSize: size, MaxSizeAllowed: max } });
+}
+
+export function incomplete(expected: number, provided: number): S3Error {
+  return new S3Error('IncompleteBody', { extra: { NumberBytesExpected: expected, NumberBytesProvided: provided } });
+}
+
+/** The raw request stream; a connection that closes early becomes IncompleteBody with the counts. */
+async function* countedStream(ctx: RequestContext, length: number): AsyncGenerator<Buffer> {
+  let received = 0;
+  try {
+    for await (const buf of ctx.req) {
+      received += (buf as Buffer).length;
+      yield buf as Buffer;
+    }
+  } catch {
+    throw incomplete(length, received);
+  }
+  if (received < length) throw incomplete(length, received);
+}
+
+/**
+ * A small body (XML or JSON documents), fully verified, at most `cap` bytes; larger bodies
+ * are refused before they are read whole.
+ */
+export async function readSmallBody(ctx: RequestContext, cap: number, tooBig: () => S3Error = () => new S3Error('MaxMessageLengthExceeded')): Promise<Buffer> {
+  const cl = header(ctx, 'content-length');
+  if (cl === undefined && header(ctx, 'transfer-encoding') === undefined) return Buffer.alloc(0);
+  if (Number(header(ctx, 'x-amz-decoded-content-length') ?? cl ?? 0) > cap) throw tooBig();
+  const opened = openPayload(ctx, cap);
+  const digester = new BodyDigester({ sha256: opened.needsSha256, ...(opened.checksumAlgorithm ? { checksum: opened.checksumAlgorithm } : {}) });
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const buf of opened.payload.stream) {
+    size += buf.length;
+    if (size > cap) throw tooBig();
+    digester.update(buf);
+    parts.push(Buffer.from(buf));
+  }
+  opened.payload.verify(digester.finish());
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { ChunkStore } from '../chunks/chunk-store.js';
+import type { MetadataStore } from '../metadata/types.js';
+import type { CredentialService } from '../model/credentials.js';
+import type { NodeState } from '../model/node-state.js';
+import type { JsonLinesLog } from '../obs/json-lines-log.js';
+import type { Metrics } from '../obs/metrics.js';
+import type { Cidr } from '../util/cidr.js';
+import type { AuditLog } from '../obs/audit-log.js';
+
+/** What the S3 plane needs, built once by main.ts. */
+export interface S3Deps {
+  config: Config;
+  metadata: MetadataStore;
+  chunks: ChunkStore;
+  credentials: CredentialService;
+  node: NodeState;
+  accessLog: JsonLinesLog;
+  audit: AuditLog;
+  metrics: Metrics;
+  logger: Logger;
+  trustedProxies: Cidr[];
+  /** Whether this listener itself is TLS. */
+  tls: boolean;
+}

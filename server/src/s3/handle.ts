@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseTarget } from '../http/target.js';
+import { clientAddress } from '../http/client-address.js';
+import { verifyRequest } from '../auth/sigv4/verify.js';
+import { authorize } from '../policy/authorize.js';
+import type { Principal } from '../policy/principal.js';
+import type { RequestContext } from './context.js';
+import type { S3Deps } from './deps.js';
+import { S3Error, isS3Error } from './errors.js';
+import { sendError } from './respond.js';
+import { MUTATING, OPERATION_ACTION, route, type Operation } from './router.js';
+import { conditionContext } from './conditions.js';
+import { HANDLERS } from './handlers/index.js';
+
+const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+/** AWS-style request id: 16 uppercase hex characters. */
+function newRequestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+/**
+ * One straight line for every S3 request: parse the target → verify the signature →
+ * route → refuse writes in read-only mode → resolve the bucket → authorize → dispatch.
+ */
+export async function handleS3(deps: S3Deps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { address, secure } = clientAddress(req, deps.trustedProxies, deps.tls);
+  const ctx: RequestContext = {
+    requestId: newRequestId(),
+    startedAt: process.hrtime.bigint(),
+    req,
+    res,
+    remoteAddr: address,
+    secure,
+    principal: ANONYMOUS,
+    bytesSent: 0,
+  };
+  res.setHeader('x-amz-request-id', ctx.requestId);
+  res.setHeader('x-amz-id-2', ctx.requestId);
+  res.setHeader('server', 'Anode');
+  deps.metrics.inFlight.inc({ api: 's3' });
+  res.once('close', () => finish(deps, ctx));
+  try {
+    if (deps.node.isBlocked(address)) throw new S3Error('AccessDenied');
+    await dispatch(deps, ctx);
+  } catch (err) {
+    sendError(ctx, toS3Error(deps, ctx, err));
+  }
+}
+
+async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  const { req } = ctx;
+  const target = parseTarget(req.url ?? '/', req.headers.host, deps.config.server.domain);
+  ctx.target = target;
+  const now = new Date();
+  let auth;
+  try {
+    auth = await verifyRequest(
+      { method: req.method ?? 'GET', rawPath: target.rawPath, rawQuery: target.rawQuery, rawHeaders: req.rawHeaders },
+      {
+        region: deps.config.server.region,
+        service: 's3',
+        now,
+        lookup: async (accessKey) => {
+          const found = await deps.credentials.resolve(accessKey, now);
+          if (found) ctx.principal = found.principal;
+          return found?.secret;
+        },
+      },
+    );
+  } catch (err) {
+    ctx.principal = ANONYMOUS;
+    if (isS3Error(err)) deps.metrics.authFailures.inc({ reason: err.code });
+    throw err;
+  }
+  ctx.auth = auth;
+  if (auth.kind === 'anonymous') ctx.principal = ANONYMOUS;
+  else if (ctx.principal.kind === 'user') deps.credentials.touch(ctx.principal.accessKey, now);
+
+  const operation = route(req.method ?? 'GET', target, req.headers);
+  ctx.operation = operation;
+  if (deps.node.readOnly && MUTATING.has(operation)) {
+    throw new S3Error('AccessDenied', { message: 'This node is in read-only mode: writes are refused until an operator turns read-only mode off.' });
+  }
+  if (target.bucket !== null && operation !== 'CreateBucket') {
+    const bucket = await deps.metadata.getBucket(target.bucket);
+    if (!bucket) throw new S3Error('NoSuchBucket', { extra: { BucketName: target.bucket } });
+    ctx.bucket = bucket;
+  }
+  await checkAccess(deps, ctx, operation);
+  await HANDLERS[operation](deps, ctx);
+}
+
+/**
+ * Bucket-level decision first; for object reads by someone the bucket does not already
+ * allow, the object's own ACL may still grant access, so it is loaded only then.
+ */
+async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operation): Promise<void> {
+  // DeleteObjects names its keys in the body: the handler authorizes each one.
+  if (operation === 'DeleteObjects') return;
+  const action = OPERATION_ACTION[operation];
+  const key = ctx.target?.key ?? undefined;
+  const context = conditionContext(ctx, operation);
+  const base = { principal: ctx.principal, action, bucket: ctx.bucket ?? null, context, ...(key !== undefined ? { key } : {}) };
+  let decision = authorize(base);
+  if (!decision.allowed && decision.reason === 'implicit-deny' && ctx.bucket && key !== undefined && OBJECT_ACL_OPS.has(operation)) {
+    const object = await deps.metadata.getObject(ctx.bucket.name, key);
+    if (object) decision = authorize({ ...base, objectAcl: object.acl });
+  }
+  if (!decision.allowed) {
+    deps.metrics.permissionDenied.inc();
+    throw new S3Error('AccessDenied');
+  }
+}
+
+const OBJECT_ACL_OPS: ReadonlySet<Operation> = new Set<Operation>(['GetObject', 'HeadObject', 'GetObjectAcl', 'PutObjectAcl']);
+
+function toS3Error(deps: S3Deps, ctx: RequestContext, err: unknown): S3Error {
+  if (isS3Error(err)) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ABORT_ERR') {
+    return new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });
+  }
+  deps.logger.error({ err, requestId: ctx.requestId, operation: ctx.operation }, 'internal error');
+  return new S3Error('InternalError');
+}
+
+function finish(deps: S3Deps, ctx: RequestContext): void {
+  const durationMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
+  const status = ctx.res.statusCode;
+  const method = ctx.req.method ?? '';
+  deps.metrics.inFlight.dec({ api: 's3' });
+  deps.metrics.requests.inc({ api: 's3', method, status: String(status) });
+  deps.metrics.duration.observe({ api: 's3', operation: ctx.operation ?? 'unknown' }, durationMs / 1000);
+  deps.metrics.bytesOut.inc(ctx.bytesSent);
+  deps.accessLog.write({
+    timestamp: new Date().toISOString(),
+    request_id: ctx.requestId,
+    remote_addr: ctx.remoteAddr,
+    user: ctx.principal.kind === 'user' ? ctx.principal.user : 'anonymous',
+    access_key: ctx.principal.kind === 'user' ? ctx.principal.accessKey : undefined,
+    method,
+    operation: ctx.operation,
+    bucket: ctx.target?.bucket ?? undefined,
+    key: ctx.target?.key ?? undefined,
+    status,
+    bytes_sent: ctx.bytesSent,
+    user_agent: ctx.req.headers['user-agent'],
+    duration_ms: Math.round(durationMs * 1000) / 1000,
+  });
+}

@@ -1,0 +1,44 @@
+import { S3Error } from '../errors.js';
+import type { RequestContext } from '../context.js';
+import type { S3Deps } from '../deps.js';
+import { sendEmpty, sendXml } from '../respond.js';
+import { el, S3_XMLNS } from '../xml.js';
+import { readSmallBody } from '../body.js';
+import { getPolicyStatus } from '../../policy/policy-evaluate.js';
+import { parseBucketPolicy } from '../../policy/policy-parse.js';
+
+/** Bodies above this are refused before parsing (AWS documents 20 KB). */
+const MAX_POLICY_BYTES = 20 * 1024;
+
+function policyOf(ctx: RequestContext): string {
+  const policy = ctx.bucket!.policy;
+  if (policy === null) throw new S3Error('NoSuchBucketPolicy', { extra: { BucketName: ctx.bucket!.name } });
+  return policy;
+}
+
+export async function handleGetBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  const body = Buffer.from(policyOf(ctx), 'utf8');
+  ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+  ctx.res.end(body);
+  ctx.bytesSent += body.length;
+}
+
+export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  const body = await readSmallBody(ctx, MAX_POLICY_BYTES, () => new S3Error('MalformedPolicy', { message: `Policy document exceeds the ${MAX_POLICY_BYTES}-byte limit` }));
+  const text = body.toString('utf8');
+  parseBucketPolicy(text, ctx.bucket!.name);
+  await deps.metadata.setBucketPolicy(ctx.bucket!.name, text);
+  deps.audit.write(ctx, 'bucket.policy.set', { bucket: ctx.bucket!.name, bytes: body.length });
+  sendEmpty(ctx, 204);
+}
+
+export async function handleDeleteBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  await deps.metadata.setBucketPolicy(ctx.bucket!.name, null);
+  deps.audit.write(ctx, 'bucket.policy.delete', { bucket: ctx.bucket!.name });
+  sendEmpty(ctx, 204);
+}
+
+export async function handleGetBucketPolicyStatus(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  const { isPublic } = getPolicyStatus(parseBucketPolicy(policyOf(ctx), ctx.bucket!.name));
+  sendXml(ctx, 200, el('PolicyStatus', [el('IsPublic', isPublic)], { xmlns: S3_XMLNS }));
+}

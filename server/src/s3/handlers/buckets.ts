@@ -1,0 +1,83 @@
+import { S3Error } from '../errors.js';
+import type { RequestContext } from '../context.js';
+import type { S3Deps } from '../deps.js';
+import { sendEmpty, sendXml } from '../respond.js';
+import { el, isoDate, S3_XMLNS } from '../xml.js';
+import { parseXmlBody, textOf } from '../xml-parse.js';
+import { readSmallBody } from '../body.js';
+import { canonicalUserId } from '../../policy/principal.js';
+import { requestedAcl, ownerOf } from './request-acl.js';
+import { header } from '../context.js';
+
+function ownerNode(user: string) {
+  return el('Owner', [el('ID', canonicalUserId(user)), el('DisplayName', user)]);
+}
+
+export async function handleListBuckets(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  const all = await deps.metadata.listBuckets();
+  const user = ctx.principal.kind === 'user' ? ctx.principal : null;
+  // Admins see every bucket (operators); users see their own, as in AWS.
+  const visible = all.filter((b) => user !== null && (user.role === 'admin' || b.owner === user.user));
+  sendXml(
+    ctx,
+    200,
+    el('ListAllMyBucketsResult', [
+      ownerNode(user?.user ?? 'anonymous'),
+      el('Buckets', visible.map((b) => el('Bucket', [el('Name', b.name), el('CreationDate', isoDate(b.createdAt)), el('BucketRegion', b.region)]))),
+    ], { xmlns: S3_XMLNS }),
+  );
+}
+
+export async function handleCreateBucket(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  const name = ctx.target!.bucket!;
+  const owner = ownerOf(ctx, 'anonymous');
+  if (header(ctx, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
+    throw new S3Error('NotImplemented', { message: 'Object Lock is not implemented by this server.' });
+  }
+  const body = await readSmallBody(ctx, 64 * 1024);
+  const region = deps.config.server.region;
+  if (body.length > 0) {
+    const config = parseXmlBody(body.toString('utf8'), 'CreateBucketConfiguration');
+    const constraint = textOf(config, 'LocationConstraint');
+    // One node serves one region; "US" is the legacy spelling of us-east-1.
+    const asked = constraint === 'US' || constraint === '' ? 'us-east-1' : constraint;
+    if (asked !== undefined && asked !== region) {
+      throw new S3Error('InvalidLocationConstraint', {
+        message: `The specified location-constraint is not valid; this endpoint serves ${region}.`,
+        extra: { LocationConstraint: constraint ?? '' },
+      });
+    }
+  }
+  const acl = requestedAcl(ctx, owner, owner, 'bucket');
+  const result = await deps.metadata.createBucket({ name, owner, region, createdAt: new Date(), acl, policy: null, permissions: {} });
+  if (result === 'exists') {
+    const existing = await deps.metadata.getBucket(name);
+    if (existing?.owner === owner) throw new S3Error('BucketAlreadyOwnedByYou', { extra: { BucketName: name } });
+    throw new S3Error('BucketAlreadyExists', { extra: { BucketName: name } });
+  }
+  sendEmpty(ctx, 200, { location: `/${name}` });
+}
+
+export async function handleHeadBucket(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  sendEmpty(ctx, 200, { 'x-amz-bucket-region': ctx.bucket!.region });
+}
+
+export async function handleDeleteBucket(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  const result = await deps.metadata.deleteBucket(ctx.bucket!.name);
+  if (result === 'not-empty') throw new S3Error('BucketNotEmpty', { extra: { BucketName: ctx.bucket!.name } });
+  if (result === 'not-found') throw new S3Error('NoSuchBucket', { extra: { BucketName: ctx.bucket!.name } });
+  sendEmpty(ctx, 204);
+}
+
+export async function handleGetBucketLocation(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  // AWS answers an empty constraint for us-east-1.
+  const region = ctx.bucket!.region;
+  sendXml(ctx, 200, el('LocationConstraint', region === 'us-east-1' ? undefined : region, { xmlns: S3_XMLNS }));
+}
+
+export async function handleGetBucketVersioning(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  // Versioning has never been enabled on any bucket here: AWS answers an empty configuration.
+  sendXml(ctx, 200, el('VersioningConfiguration', undefined, { xmlns: S3_XMLNS }));
+}
+
+export { ownerNode };

@@ -1,0 +1,72 @@
+import { S3Error } from '../errors.js';
+import { header, type RequestContext } from '../context.js';
+import type { S3Deps } from '../deps.js';
+import { sendXml } from '../respond.js';
+import { el, isoDate, S3_XMLNS } from '../xml.js';
+import { writeBody } from '../../model/object-writer.js';
+import { readObjectRange } from '../../model/object-reader.js';
+import type { ObjectRecord, StoredChecksum } from '../../metadata/types.js';
+import { loadCopySource } from './copy-source.js';
+import { objectHeadersFrom, refuseUnsupportedWriteHeaders, storageClassFrom, userMetadataFrom } from './object-fields.js';
+import { ownerOf, requestedAcl } from './request-acl.js';
+import { checkWriteConditions } from './put-object.js';
+import { checksumElements } from './multipart.js';
+import { ChecksumAlgorithms } from '../body.js';
+
+export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  refuseUnsupportedWriteHeaders(ctx);
+  const bucket = ctx.bucket!;
+  const key = ctx.target!.key!;
+  const source = await loadCopySource(deps, ctx);
+  const directive = (header(ctx, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', { message: 'Unknown metadata directive.', extra: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive } });
+  }
+  const storageClass = header(ctx, 'x-amz-storage-class') !== undefined ? storageClassFrom(ctx) : source.storageClass;
+  const sameKey = source.bucket === bucket.name && source.key === key;
+  if (sameKey && directive === 'COPY' && storageClass === source.storageClass && header(ctx, 'x-amz-checksum-algorithm') === undefined) {
+    throw new S3Error('InvalidRequest', {
+      message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    });
+  }
+  const owner = ownerOf(ctx, bucket.owner);
+  const acl = requestedAcl(ctx, owner, bucket.owner, 'object');
+  const requested = header(ctx, 'x-amz-checksum-algorithm')?.toUpperCase();
+  if (requested !== undefined && !ChecksumAlgorithms.has(requested)) {
+    throw new S3Error('InvalidRequest', { message: 'Checksum algorithm provided is unsupported.' });
+  }
+  const algorithm = (requested ?? source.checksum?.algorithm ?? null) as StoredChecksum['algorithm'] | null;
+  await checkWriteConditions(deps, ctx, bucket.name, key);
+
+  // Chunks are immutable, but GC reclaims by reference from one object at a time, so a copy
+  // gets its own chunk rather than sharing the source's.
+  const { chunk, digests } = await writeBody(
+    deps.chunks,
+    { stream: readObjectRange(deps.chunks, source.chunks, 0, source.size - 1), declaredLength: source.size, verify: () => undefined },
+    { sha256: false, checksum: algorithm },
+  );
+  const checksum: StoredChecksum | null = algorithm && digests.checksum ? { algorithm, value: digests.checksum.toString('base64'), type: 'FULL_OBJECT' } : null;
+  const record: ObjectRecord = {
+    bucket: bucket.name,
+    key,
+    size: digests.size,
+    etag: `"${digests.md5.toString('hex')}"`,
+    lastModified: new Date(),
+    owner,
+    headers: directive === 'REPLACE' ? objectHeadersFrom(ctx) : source.headers,
+    userMetadata: directive === 'REPLACE' ? userMetadataFrom(ctx) : source.userMetadata,
+    checksum,
+    acl,
+    storageClass,
+    chunks: digests.size === 0 ? [] : [chunk],
+    parts: null,
+  };
+  try {
+    await deps.metadata.putObject(record);
+  } catch (err) {
+    await deps.chunks.delete(chunk.id);
+    throw err;
+  }
+  if (digests.size === 0) await deps.chunks.delete(chunk.id);
+  sendXml(ctx, 200, el('CopyObjectResult', [el('ETag', record.etag), el('LastModified', isoDate(record.lastModified)), ...checksumElements(checksum)], { xmlns: S3_XMLNS }));
+}

@@ -1,0 +1,145 @@
+import { pipeline } from 'node:stream/promises';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { S3Error } from '../errors.js';
+import { header, type RequestContext } from '../context.js';
+import type { S3Deps } from '../deps.js';
+import { queryParam } from '../../http/target.js';
+import { parseRange } from '../../util/range.js';
+import { readObjectRange } from '../../model/object-reader.js';
+import type { ChunkRef } from '../../chunks/chunk-store.js';
+import type { ObjectRecord } from '../../metadata/types.js';
+import { checksumHeaderName } from '../../util/checksums.js';
+import { checkPreconditions } from './conditions.js';
+
+const OVERRIDES: Record<string, string> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+
+export async function loadObject(deps: S3Deps, ctx: RequestContext): Promise<ObjectRecord> {
+  const obj = await deps.metadata.getObject(ctx.bucket!.name, ctx.target!.key!);
+  if (!obj) throw new S3Error('NoSuchKey', { extra: { Key: ctx.target!.key! } });
+  return obj;
+}
+
+/** Headers describing a stored object (GET and HEAD). */
+export function objectHeaders(obj: ObjectRecord): OutgoingHttpHeaders {
+  const h: OutgoingHttpHeaders = {
+    etag: obj.etag,
+    'last-modified': obj.lastModified.toUTCString(),
+    'accept-ranges': 'bytes',
+    'content-type': obj.headers.contentType ?? 'binary/octet-stream',
+  };
+  if (obj.headers.contentEncoding) h['content-encoding'] = obj.headers.contentEncoding;
+  if (obj.headers.contentDisposition) h['content-disposition'] = obj.headers.contentDisposition;
+  if (obj.headers.contentLanguage) h['content-language'] = obj.headers.contentLanguage;
+  if (obj.headers.cacheControl) h['cache-control'] = obj.headers.cacheControl;
+  if (obj.headers.expires) h['expires'] = obj.headers.expires;
+  if (obj.storageClass !== 'STANDARD') h['x-amz-storage-class'] = obj.storageClass;
+  for (const [k, v] of Object.entries(obj.userMetadata)) h[`x-amz-meta-${k}`] = v;
+  return h;
+}
+
+/** GET and HEAD share everything but the body. */
+async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean): Promise<void> {
+  const t = ctx.target!;
+  const versionId = queryParam(t, 'versionId');
+  const obj = await loadObject(deps, ctx);
+  if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchKey', { extra: { Key: t.key! } });
+  checkPreconditions(
+    {
+      ifMatch: header(ctx, 'if-match'),
+      ifNoneMatch: header(ctx, 'if-none-match'),
+      ifModifiedSince: header(ctx, 'if-modified-since'),
+      ifUnmodifiedSince: header(ctx, 'if-unmodified-since'),
+    },
+    obj,
+    true,
+  );
+  const headers = objectHeaders(obj);
+  for (const [param, name] of Object.entries(OVERRIDES)) {
+    const v = queryParam(t, param);
+    if (v === undefined) continue;
+    // AWS refuses response-* overrides on anonymous requests.
+    if (ctx.principal.kind === 'anonymous') {
+      throw new S3Error('InvalidRequest', { message: 'Request specific response headers cannot be used for anonymous GET requests.' });
+    }
+    headers[name] = v;
+  }
+
+  // The span of the object this response covers: a part (?partNumber=) or the whole.
+  let base = 0;
+  let size = obj.size;
+  const refs: readonly ChunkRef[] = obj.chunks;
+  const partParam = queryParam(t, 'partNumber');
+  if (partParam !== undefined) {
+    const n = /^\d{1,5}$/.test(partParam) ? Number(partParam) : NaN;
+    if (!(n >= 1 && n <= 10000)) {
+      throw new S3Error('InvalidArgument', { message: 'Part number must be an integer between 1 and 10000, inclusive', extra: { ArgumentName: 'partNumber', ArgumentValue: partParam } });
+    }
+    const parts = obj.parts ?? [{ partNumber: 1, size: obj.size, etag: obj.etag }];
+    const idx = parts.findIndex((p) => p.partNumber === n);
+    if (idx === -1) throw new S3Error('InvalidPartNumber');
+    base = parts.slice(0, idx).reduce((s, p) => s + p.size, 0);
+    size = parts[idx]!.size;
+    headers['x-amz-mp-parts-count'] = String(parts.length);
+  }
+
+  let start = base;
+  let end = base + size - 1;
+  let status = 200;
+  const range = header(ctx, 'range');
+  if (range !== undefined && partParam !== undefined) {
+    throw new S3Error('InvalidRequest', { message: 'Cannot specify both Range header and partNumber query parameter' });
+  }
+  const r = parseRange(range, size);
+  if (r === 'unsatisfiable') {
+    throw new S3Error('InvalidRange', { extra: { RangeRequested: range ?? '', ActualObjectSize: size }, headers: { 'content-range': `bytes */${size}` } });
+  }
+  if (r !== null) {
+    start = base + r.start;
+    end = base + r.end;
+    status = 206;
+    headers['content-range'] = `bytes ${r.start}-${r.end}/${size}`;
+  } else if (partParam !== undefined && obj.parts !== null) {
+    status = 206;
+    headers['content-range'] = `bytes ${base}-${base + size - 1}/${obj.size}`;
+  }
+  // A checksum describes the whole object; AWS returns it only for whole-object reads.
+  if (obj.checksum && status === 200 && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
+    headers[checksumHeaderName(obj.checksum.algorithm)] = obj.checksum.value;
+    headers['x-amz-checksum-type'] = obj.checksum.type;
+  }
+  const length = size === 0 ? 0 : end - start + 1;
+  headers['content-length'] = length;
+  ctx.res.writeHead(status, headers);
+  if (!withBody || length === 0) {
+    ctx.res.end();
+    return;
+  }
+  ctx.bytesSent += length;
+  await pipeline(readObjectRange(deps.chunks, refs, start, end), ctx.res);
+}
+
+export function handleGetObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  return serveObject(deps, ctx, true);
+}
+
+export function handleHeadObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  return serveObject(deps, ctx, false);
+}
+
+export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  // Deleting a missing key succeeds, as in AWS.
+  await deps.metadata.deleteObject(ctx.bucket!.name, ctx.target!.key!);
+  sendNoContent(ctx);
+}
+
+function sendNoContent(ctx: RequestContext): void {
+  ctx.res.writeHead(204);
+  ctx.res.end();
+}

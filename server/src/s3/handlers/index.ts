@@ -1,0 +1,50 @@
+import type { RequestContext } from '../context.js';
+import type { S3Deps } from '../deps.js';
+import type { Operation } from '../router.js';
+import { handleCreateBucket, handleDeleteBucket, handleGetBucketLocation, handleGetBucketVersioning, handleHeadBucket, handleListBuckets } from './buckets.js';
+import { handleListObjects, handleListObjectsV2 } from './list-objects.js';
+import { handleDeleteObject, handleGetObject, handleHeadObject } from './get-object.js';
+import { handlePutObject } from './put-object.js';
+import { handleCopyObject } from './copy-object.js';
+import { handleDeleteObjects } from './delete-objects.js';
+import {
+  handleAbortMultipartUpload, handleCompleteMultipartUpload, handleCreateMultipartUpload, handleListMultipartUploads,
+  handleListParts, handleUploadPart, handleUploadPartCopy,
+} from './multipart.js';
+import { handleGetBucketAcl, handleGetObjectAcl, handlePutBucketAcl, handlePutObjectAcl } from './acl.js';
+import { handleDeleteBucketPolicy, handleGetBucketPolicy, handleGetBucketPolicyStatus, handlePutBucketPolicy } from './bucket-policy.js';
+
+export type Handler = (deps: S3Deps, ctx: RequestContext) => Promise<void>;
+
+/** One handler per S3 operation. */
+export const HANDLERS: Record<Operation, Handler> = {
+  ListBuckets: handleListBuckets,
+  CreateBucket: handleCreateBucket,
+  HeadBucket: handleHeadBucket,
+  DeleteBucket: handleDeleteBucket,
+  GetBucketLocation: handleGetBucketLocation,
+  GetBucketVersioning: handleGetBucketVersioning,
+  ListObjects: handleListObjects,
+  ListObjectsV2: handleListObjectsV2,
+  ListMultipartUploads: handleListMultipartUploads,
+  DeleteObjects: handleDeleteObjects,
+  GetBucketAcl: handleGetBucketAcl,
+  PutBucketAcl: handlePutBucketAcl,
+  GetBucketPolicy: handleGetBucketPolicy,
+  PutBucketPolicy: handlePutBucketPolicy,
+  DeleteBucketPolicy: handleDeleteBucketPolicy,
+  GetBucketPolicyStatus: handleGetBucketPolicyStatus,
+  PutObject: handlePutObject,
+  CopyObject: handleCopyObject,
+  GetObject: handleGetObject,
+  HeadObject: handleHeadObject,
+  DeleteObject: handleDeleteObject,
+  GetObjectAcl: handleGetObjectAcl,
+  PutObjectAcl: handlePutObjectAcl,
+  CreateMultipartUpload: handleCreateMultipartUpload,
+  UploadPart: handleUploadPart,
+  UploadPartCopy: handleUploadPartCopy,
+  CompleteMultipartUpload: handleCompleteMultipartUpload,
+  AbortMultipartUpload: handleAbortMultipartUpload,
+  ListParts: handleListParts,
+};

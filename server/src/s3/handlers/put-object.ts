@@ -1,0 +1,76 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import { S3Error } from '../errors.js';
+import { header, type RequestContext } from '../context.js';
+import type { S3Deps } from '../deps.js';
+import { sendEmpty } from '../respond.js';
+import { openPayload, MAX_OBJECT_SIZE } from '../body.js';
+import { writeBody } from '../../model/object-writer.js';
+import type { ObjectRecord, StoredChecksum } from '../../metadata/types.js';
+import { checksumHeaderName } from '../../util/checksums.js';
+import { objectHeadersFrom, refuseUnsupportedWriteHeaders, storageClassFrom, userMetadataFrom } from './object-fields.js';
+import { ownerOf, requestedAcl } from './request-acl.js';
+
+/** If-None-Match: * (create only) and If-Match (replace only that version) on writes. */
+export async function checkWriteConditions(deps: S3Deps, ctx: RequestContext, bucket: string, key: string): Promise<void> {
+  const ifNoneMatch = header(ctx, 'if-none-match');
+  const ifMatch = header(ctx, 'if-match');
+  if (ifNoneMatch === undefined && ifMatch === undefined) return;
+  const existing = await deps.metadata.getObject(bucket, key);
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== '*') throw new S3Error('NotImplemented', { message: 'If-None-Match on writes supports only "*".' });
+    if (existing) throw new S3Error('PreconditionFailed', { extra: { Condition: 'If-None-Match' } });
+  }
+  if (ifMatch !== undefined) {
+    if (!existing) throw new S3Error('NoSuchKey', { extra: { Key: key } });
+    const want = ifMatch.trim();
+    if (want !== existing.etag && `"${want}"` !== existing.etag) throw new S3Error('PreconditionFailed', { extra: { Condition: 'If-Match' } });
+  }
+}
+
+export function checksumResponseHeaders(checksum: StoredChecksum | null): OutgoingHttpHeaders {
+  if (!checksum) return {};
+  return { [checksumHeaderName(checksum.algorithm)]: checksum.value, 'x-amz-checksum-type': checksum.type };
+}
+
+export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  refuseUnsupportedWriteHeaders(ctx);
+  const bucket = ctx.bucket!;
+  const key = ctx.target!.key!;
+  const owner = ownerOf(ctx, bucket.owner);
+  const headers = objectHeadersFrom(ctx);
+  const userMetadata = userMetadataFrom(ctx);
+  const storageClass = storageClassFrom(ctx);
+  const acl = requestedAcl(ctx, owner, bucket.owner, 'object');
+  await checkWriteConditions(deps, ctx, bucket.name, key);
+  const body = openPayload(ctx, MAX_OBJECT_SIZE);
+  const { chunk, digests } = await writeBody(deps.chunks, body.payload, { sha256: body.needsSha256, checksum: body.checksumAlgorithm });
+  const checksum: StoredChecksum | null =
+    body.checksumAlgorithm && digests.checksum
+      ? { algorithm: body.checksumAlgorithm, value: digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
+      : null;
+  const record: ObjectRecord = {
+    bucket: bucket.name,
+    key,
+    size: digests.size,
+    etag: `"${digests.md5.toString('hex')}"`,
+    lastModified: new Date(),
+    owner,
+    headers,
+    userMetadata,
+    checksum,
+    acl,
+    storageClass,
+    chunks: digests.size === 0 ? [] : [chunk],
+    parts: null,
+  };
+  try {
+    // Re-checked at commit: another writer may have won while the body streamed in.
+    await checkWriteConditions(deps, ctx, bucket.name, key);
+    await deps.metadata.putObject(record);
+  } catch (err) {
+    await deps.chunks.delete(chunk.id);
+    throw err;
+  }
+  if (digests.size === 0) await deps.chunks.delete(chunk.id);
+  sendEmpty(ctx, 200, { etag: record.etag, ...checksumResponseHeaders(checksum) });
+}
