@@ -26,6 +26,8 @@ export interface SignInput {
   now?: Date;
   /** Lowercased header names sent but left out of SignedHeaders (HeadersNotSigned tests). */
   unsigned?: readonly string[];
+  /** Do not send or sign x-amz-content-sha256 (for the missing-header test). */
+  omitContentSha256?: boolean;
 }
 
 export const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
@@ -60,6 +62,7 @@ export function signHeaders(input: SignInput): Array<[string, string]> {
     url: urlOf(input),
     headers: signedPart(input),
     bodySha256: input.payloadHash,
+    contentSha256Header: input.omitContentSha256 !== true,
     credentials: { accessKeyId: input.creds.accessKey, secretAccessKey: input.creds.secretKey },
     region: input.region ?? 'us-east-1',
     service: 's3',
