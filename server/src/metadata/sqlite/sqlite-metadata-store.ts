@@ -29,6 +29,7 @@ import {
 } from './rows.js';
 import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow } from './rows.js';
 import { WriteBatcher } from './write-batcher.js';
+import { prefixUpperBound } from '../key-range.js';
 
 /** last_used_at is written at most this often per key, to keep auth off the write path. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -80,10 +81,12 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket = ? AND key = ?'),
-    // Walks forward from the cursor; the caller stops at the first key outside the prefix
-    // (keys sharing a prefix are contiguous in byte order).
-    listObjectsFrom: db.prepare<[string, string, string], ObjectRow>(
-      'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key',
+    // bucket, startAfter, prefix, [prefix upper bound], limit: one index range scan.
+    listObjects: db.prepare<[string, string, string, number], ObjectRow>(
+      'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
+    ),
+    listObjectsBounded: db.prepare<[string, string, string, string, number], ObjectRow>(
+      'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
     ),
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
@@ -94,9 +97,13 @@ function prepareStatements(db: Database.Database) {
     ),
     getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
     deleteUpload: db.prepare<[string], void>('DELETE FROM uploads WHERE upload_id = ?'),
-    listUploadsFrom: db.prepare<[string, string, string, string], UploadRow>(
+    listUploads: db.prepare<[string, string, string, string, number], UploadRow>(
       `SELECT * FROM uploads WHERE bucket = ? AND (key, upload_id) > (?, ?) AND key >= ?
-       ORDER BY key, upload_id`,
+       ORDER BY key, upload_id LIMIT ?`,
+    ),
+    listUploadsBounded: db.prepare<[string, string, string, string, string, number], UploadRow>(
+      `SELECT * FROM uploads WHERE bucket = ? AND (key, upload_id) > (?, ?) AND key >= ? AND key < ?
+       ORDER BY key, upload_id LIMIT ?`,
     ),
     listStaleUploads: db.prepare<[number, number], UploadRow>(
       'SELECT * FROM uploads WHERE initiated < ? ORDER BY initiated, upload_id LIMIT ?',
@@ -332,14 +339,14 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async listObjects(bucket: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {
-    const out: ObjectRecord[] = [];
-    if (query.limit <= 0) return out;
-    for (const row of this.#s.listObjectsFrom.iterate(bucket, query.startAfter, query.prefix)) {
-      if (!row.key.startsWith(query.prefix)) break;
-      out.push(rowToObject(row));
-      if (out.length >= query.limit) break;
-    }
-    return out;
+    const { prefix, startAfter, limit } = query;
+    if (limit <= 0) return [];
+    const bound = prefixUpperBound(prefix);
+    const rows =
+      bound === null
+        ? this.#s.listObjects.all(bucket, startAfter, prefix, limit)
+        : this.#s.listObjectsBounded.all(bucket, startAfter, prefix, bound, limit);
+    return rows.map(rowToObject);
   }
 
   // ---- multipart uploads ----
@@ -370,15 +377,14 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async listUploads(bucket: string, query: ListUploadsQuery): Promise<UploadRecord[]> {
-    const out: UploadRecord[] = [];
-    if (query.limit <= 0) return out;
-    const rows = this.#s.listUploadsFrom.iterate(bucket, query.keyMarker, query.uploadIdMarker, query.prefix);
-    for (const row of rows) {
-      if (!row.key.startsWith(query.prefix)) break;
-      out.push(rowToUpload(row));
-      if (out.length >= query.limit) break;
-    }
-    return out;
+    const { prefix, keyMarker, uploadIdMarker, limit } = query;
+    if (limit <= 0) return [];
+    const bound = prefixUpperBound(prefix);
+    const rows =
+      bound === null
+        ? this.#s.listUploads.all(bucket, keyMarker, uploadIdMarker, prefix, limit)
+        : this.#s.listUploadsBounded.all(bucket, keyMarker, uploadIdMarker, prefix, bound, limit);
+    return rows.map(rowToUpload);
   }
 
   completeUpload(uploadId: string, object: ObjectRecord): Promise<'ok' | 'no-upload'> {
