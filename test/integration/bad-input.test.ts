@@ -200,7 +200,12 @@ describe('HTTP framing', { timeout: 60_000 }, () => {
       endAfterWrite: true,
     });
     assertNot500(res, 'short body');
-    if (!res.closedWithoutResponse) expectError(res, 400, 'IncompleteBody');
+    // We half-closed, so the server may just close, or Node's parser may answer a bare 400
+    // before our code sees the request; if the server itself answers, it is IncompleteBody.
+    if (!res.closedWithoutResponse) {
+      assert.equal(res.status, 400);
+      if (res.body.length > 0) expectError(res, 400, 'IncompleteBody');
+    }
     assert.equal(await objectStatus('short'), 404, 'a truncated object was committed');
   });
 
