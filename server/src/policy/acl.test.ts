@@ -113,6 +113,10 @@ test('aclFromHeaders: canned, grants, none, and both → InvalidRequest', () => 
     grants: [group(ALL_USERS_URI, 'READ')],
   });
   assert.equal(aclFromHeaders({ ...base, headers: {} }), null);
+  assert.deepEqual(aclFromHeaders({ ...base, headers: { 'x-amz-grant-full-control': `id="${BOB}"` } }), {
+    owner: 'bob',
+    grants: [{ grantee: { type: 'CanonicalUser', id: BOB, displayName: 'bob' }, permission: 'FULL_CONTROL' }],
+  });
   expectS3Error(
     () => aclFromHeaders({ ...base, headers: { 'x-amz-acl': 'private', 'x-amz-grant-read': `id="${ALICE}"` } }),
     'InvalidRequest',

@@ -193,7 +193,18 @@ export function aclFromHeaders(input: AclFromRequestInput): Acl | null {
     throw new S3Error('InvalidRequest', { message: 'Specifying both Canned ACLs and Header Grants is not allowed' });
   }
   if (canned !== undefined) return cannedAcl(canned.trim(), input);
-  if (grants.length > 0) return { owner: input.owner, grants };
+  if (grants.length > 0) {
+    // Name the owner's own grants even without a resolver, as AWS shows DisplayName.
+    const ownerId = canonicalUserId(input.owner);
+    return {
+      owner: input.owner,
+      grants: grants.map((g) =>
+        g.grantee.type === 'CanonicalUser' && g.grantee.id === ownerId && g.grantee.displayName === undefined
+          ? { ...g, grantee: { ...g.grantee, displayName: input.owner } }
+          : g,
+      ),
+    };
+  }
   return null;
 }
 
