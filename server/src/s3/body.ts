@@ -3,8 +3,8 @@ import { header, type RequestContext } from './context.js';
 import type { Payload } from '../model/object-writer.js';
 import type { ChecksumAlgorithm } from '../metadata/types.js';
 import { BodyDigester, CHECKSUM_ALGORITHMS, type BodyDigests } from '../util/checksums.js';
-import { readIntegrity, verifyIntegrity } from './integrity.js';
-import { openAwsChunked } from './aws-chunked-payload.js';
+import { parseChecksumTrailerValue, readRequestIntegrity, verifyDigests } from '../util/request-checksum.js';
+import { AwsChunkedDecoder } from '../auth/sigv4/aws-chunked.js';
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
@@ -25,39 +25,69 @@ export interface OpenedPayload {
  */
 export function openPayload(ctx: RequestContext, maxSize: number): OpenedPayload {
   const auth = ctx.auth;
-  const mode = auth && auth.kind !== 'anonymous' ? auth.payload : { type: 'unsigned' as const };
-  const integrity = readIntegrity(ctx);
-  const streaming = mode.type === 'streaming-signed' || mode.type === 'streaming-unsigned-trailer';
-  if (streaming) {
-    const decoded = header(ctx, 'x-amz-decoded-content-length');
-    if (decoded === undefined || !/^\d{1,15}$/.test(decoded)) throw new S3Error('MissingContentLength');
-    const length = Number(decoded);
+  const mode = auth && auth.kind !== 'anonymous' ? auth.payload : ({ type: 'unsigned' } as const);
+  const integrity = readRequestIntegrity(ctx.req.headers);
+  const algorithm = integrity.checksumAlgorithm;
+  const signedSha256 = mode.type === 'sha256' ? mode.hex : null;
+  const expected = (digests: BodyDigests, trailerChecksum: Buffer | null) => {
+    const value = trailerChecksum ?? integrity.checksumValue;
+    verifyDigests({ contentMd5: integrity.contentMd5, sha256Hex: signedSha256, checksum: algorithm && value ? { algorithm, value } : null }, digests);
+  };
+
+  if (mode.type === 'streaming-signed' || mode.type === 'streaming-unsigned-trailer') {
+    const decodedHeader = header(ctx, 'x-amz-decoded-content-length');
+    if (decodedHeader === undefined || !/^\d{1,15}$/.test(decodedHeader)) throw new S3Error('MissingContentLength');
+    const length = Number(decodedHeader);
     if (length > maxSize) throw tooLarge(length, maxSize);
-    return openAwsChunked(ctx, mode, integrity, length);
+    const decoder = new AwsChunkedDecoder({
+      ...(auth?.kind !== 'anonymous' && auth?.chunkSigning ? { signing: auth.chunkSigning } : {}),
+      ...(auth?.kind !== 'anonymous' && auth ? { accessKeyId: auth.accessKeyId } : {}),
+      ...(integrity.trailer !== null ? { trailer: integrity.trailer } : {}),
+      decodedContentLength: length,
+    });
+    return {
+      checksumAlgorithm: algorithm,
+      needsSha256: false,
+      payload: {
+        stream: decoder.decode(rawStream(ctx)),
+        declaredLength: length,
+        verify: (digests) => {
+          const trailerValue = integrity.trailer !== null ? decoder.trailers[integrity.trailer] : undefined;
+          if (integrity.trailer !== null && trailerValue === undefined) throw new S3Error('MalformedTrailerError');
+          expected(digests, trailerValue !== undefined && algorithm ? parseChecksumTrailerValue(algorithm, trailerValue) : null);
+        },
+      },
+    };
   }
+
   const lengthHeader = header(ctx, 'content-length');
   if (lengthHeader === undefined) throw new S3Error('MissingContentLength');
   const length = Number(lengthHeader);
   if (length > maxSize) throw tooLarge(length, maxSize);
   if (integrity.trailer !== null) {
-    throw new S3Error('InvalidRequest', { message: 'The x-amz-trailer header requires an aws-chunked body (STREAMING-*-TRAILER payload).' });
+    throw new S3Error('InvalidRequest', { message: 'The x-amz-trailer header requires an aws-chunked body (a STREAMING-*-TRAILER payload).' });
   }
-  const signedSha256 = mode.type === 'sha256' ? mode.hex : null;
   return {
-    checksumAlgorithm: integrity.algorithm,
+    checksumAlgorithm: algorithm,
     needsSha256: signedSha256 !== null,
     payload: {
       stream: countedStream(ctx, length),
       declaredLength: length,
-      verify: (digests: BodyDigests) => {
+      verify: (digests) => {
         if (digests.size !== length) throw incomplete(length, digests.size);
-        if (signedSha256 !== null && digests.sha256?.toString('hex') !== signedSha256) {
-          throw new S3Error('XAmzContentSHA256Mismatch', { extra: { ClientComputedContentSHA256: signedSha256, S3ComputedContentSHA256: digests.sha256?.toString('hex') ?? '' } });
-        }
-        verifyIntegrity(integrity, digests, null);
+        expected(digests, null);
       },
     },
   };
+}
+
+/** The raw body; a connection closed mid-body becomes IncompleteBody. */
+async function* rawStream(ctx: RequestContext): AsyncGenerator<Buffer> {
+  try {
+    for await (const buf of ctx.req) yield buf as Buffer;
+  } catch {
+    throw new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });
+  }
 }
 
 export function tooLarge(size: number, max: number): S3Error {
