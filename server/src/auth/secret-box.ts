@@ -52,6 +52,7 @@ export async function loadOrCreateMasterKey(path: string): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+  await fsyncDir(dirname(path)); // ...and so must its directory entry
   return key;
 }
 
@@ -76,6 +77,15 @@ async function readKeyFile(path: string): Promise<Buffer> {
     const key = await handle.readFile();
     if (key.length !== KEY_BYTES) throw new MasterKeyError(`master key file ${path} changed while being read`);
     return key;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, constants.O_RDONLY);
+  try {
+    await handle.sync();
   } finally {
     await handle.close();
   }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, opendir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import type { Dir } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -142,14 +143,16 @@ export class LocalChunkStore implements ChunkStore {
     await this.#ready;
     const shards = (await readdir(this.#root)).filter((name) => SHARD.test(name)).sort();
     for (const shard of shards) {
-      let names: string[];
+      let entries: Dir;
       try {
-        names = await readdir(join(this.#root, shard));
+        // Streamed, not readdir(): memory stays flat however many chunks a shard holds.
+        entries = await opendir(join(this.#root, shard));
       } catch (err) {
         if (isNotFound(err)) continue;
         throw err;
       }
-      for (const name of names.sort()) {
+      for await (const entry of entries) {
+        const name = entry.name;
         // Anything not named like a chunk of this shard is not ours to report (or delete).
         if (!isChunkId(name) || !name.startsWith(shard)) continue;
         try {

@@ -188,6 +188,18 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual(await keys('b'), ['A', 'Z', 'a', 'a-b', 'a/b', 'ab', 'a\u007f', 'é', '\uFFFD', '😀']);
       });
 
+      test('keys are opaque: NUL, control characters, ../ and 1024-byte keys are stored exactly', async () => {
+        const odd = ['a\u0000b', 'a\u0000', 'a\u0001', '../../etc/passwd', 'a\\b', ' lead', 'trail ', '€'.repeat(341) + 'a'];
+        for (const k of odd) {
+          const o = objectRecord('b', k);
+          await store.putObject(o);
+          assert.deepEqual(await store.getObject('b', k), o, JSON.stringify(k));
+        }
+        assert.equal(await store.getObject('b', 'a'), null, 'no truncation at NUL');
+        assert.deepEqual(await keys('b', 'a\u0000'), ['a\u0000', 'a\u0000b']);
+        assert.deepEqual(await keys('b', 'a'), ['a\u0000', 'a\u0000b', 'a\u0001', 'a\\b']);
+      });
+
       test('listObjects applies prefix, startAfter (exclusive) and limit together', async () => {
         for (const k of ['a', 'p/1', 'p/2', 'p/3', 'p/3/x', 'p0', 'q']) await store.putObject(objectRecord('b', k));
         assert.deepEqual(await keys('b', 'p/'), ['p/1', 'p/2', 'p/3', 'p/3/x']);
