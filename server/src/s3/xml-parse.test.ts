@@ -26,3 +26,8 @@ test('parses CompleteMultipartUpload parts as a list even for one part', () => {
   assert.equal(textOf(parts[0]!, 'PartNumber'), '1');
   assert.equal(textOf(parts[0]!, 'ETag'), '"abc"');
 });
+
+test('numeric character references decode (Go clients escape ETag quotes as &#34;)', () => {
+  const body = parseXmlBody('<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&#34;abc&#34;</ETag></Part></CompleteMultipartUpload>', 'CompleteMultipartUpload');
+  assert.equal(textOf(listOf(body, 'Part')[0]!, 'ETag'), '"abc"');
+});

@@ -7,6 +7,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   trimValues: false,
   processEntities: true,
+  // Go's encoder (rclone, aws-sdk-go) writes quotes as &#34;: numeric references must decode.
+  htmlEntities: true,
   ignoreDeclaration: true,
   isArray: (name) => ['Part', 'Object'].includes(name),
 });
