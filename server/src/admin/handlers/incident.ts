@@ -1,0 +1,74 @@
+/** Incident response: lockdown (revoke all but the caller, read-only, one audit line) and the IP blocklist. */
+import type { BlockChangeResponse, IncidentStatusResponse, LockdownRecord, LockdownResponse } from '@anode/shared/admin-api/index';
+import { parseCidr } from '../../util/cidr.js';
+import { invalid } from '../errors.js';
+import { isActive } from '../json.js';
+import { objectBody, onlyFields, requiredString } from '../validate.js';
+import type { AdminDeps } from '../deps.js';
+import type { AdminHandler } from './types.js';
+
+const LOCKDOWN_SETTING = 'incident_lockdown';
+
+async function lastLockdown(deps: AdminDeps): Promise<LockdownRecord | null> {
+  const text = await deps.metadata.getSetting(LOCKDOWN_SETTING);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as LockdownRecord;
+  } catch {
+    return null;
+  }
+}
+
+export const lockdown: AdminHandler = async (deps, ctx) => {
+  const body = objectBody(ctx.body);
+  onlyFields(body, ['reason']);
+  const reason = requiredString(body, 'reason', 1000);
+  const at = new Date();
+  // Revoke first: if switching read-only failed, the keys would still be gone.
+  const revoked = await deps.metadata.revokeAllCredentials(at, [ctx.accessKey]);
+  await deps.node.setReadOnly(true);
+  deps.metrics.readOnly.set(1);
+  const user = ctx.principal.kind === 'user' ? ctx.principal.user : 'anonymous';
+  const record: LockdownRecord = { at: at.toISOString(), user, access_key: ctx.accessKey, reason, revoked };
+  await deps.metadata.putSetting(LOCKDOWN_SETTING, JSON.stringify(record));
+  const answer: LockdownResponse = { ...record, read_only: true, kept: [ctx.accessKey] };
+  return { body: answer, audit: { details: { reason, revoked, kept: [ctx.accessKey], read_only: true } } };
+};
+
+export const getIncidentStatus: AdminHandler = async (deps) => {
+  const now = new Date();
+  const active = (await deps.metadata.listCredentials()).filter((c) => isActive(c, now)).length;
+  const answer: IncidentStatusResponse = {
+    read_only: deps.node.readOnly,
+    read_only_since: deps.node.readOnlySinceDate?.toISOString() ?? null,
+    last_lockdown: await lastLockdown(deps),
+    active_credentials: active,
+    blocklist: deps.node.blocklist,
+  };
+  return { body: answer };
+};
+
+function cidrField(body: unknown): string {
+  const obj = objectBody(body);
+  onlyFields(obj, ['cidr']);
+  const cidr = requiredString(obj, 'cidr', 64).trim();
+  if (parseCidr(cidr) === null) throw invalid(`"cidr": ${JSON.stringify(cidr)} is not an IPv4/IPv6 address or CIDR`);
+  return cidr;
+}
+
+export const listBlocklist: AdminHandler = async (deps) => ({ body: { cidrs: deps.node.blocklist } });
+
+export const addBlock: AdminHandler = async (deps, ctx) => {
+  const cidr = cidrField(ctx.body);
+  const changed = await deps.node.block(cidr);
+  const answer: BlockChangeResponse = { cidr, changed, cidrs: deps.node.blocklist };
+  return { body: answer, audit: { details: { cidr, changed } } };
+};
+
+export const removeBlock: AdminHandler = async (deps, ctx) => {
+  const fromQuery = ctx.query.get('cidr');
+  const cidr = cidrField(ctx.body ?? (fromQuery === null ? undefined : { cidr: fromQuery }));
+  const changed = await deps.node.unblock(cidr);
+  const answer: BlockChangeResponse = { cidr, changed, cidrs: deps.node.blocklist };
+  return { body: answer, audit: { details: { cidr, changed } } };
+};

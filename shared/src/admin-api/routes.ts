@@ -1,0 +1,168 @@
+/**
+ * The admin API's one route table. The server's router matches requests against it and
+ * the typed AdminClient builds requests from it, so a path, a method or a body type
+ * cannot drift between the two.
+ */
+import type {
+  AuditQuery,
+  AuditResponse,
+  BlockChangeResponse,
+  BlocklistResponse,
+  BlockRequest,
+  BucketPermissions,
+  BucketPermissionsResponse,
+  CreateCredentialRequest,
+  CreatedCredential,
+  GcStatusResponse,
+  IncidentStatusResponse,
+  ListBucketsResponse,
+  ListCredentialsResponse,
+  LockdownRequest,
+  LockdownResponse,
+  ReadOnlyResponse,
+  RevokeAllRequest,
+  RevokeAllResponse,
+  RevokeCredentialResponse,
+  RotateCredentialRequest,
+  RotateCredentialResponse,
+  RunGcRequest,
+  RunGcResponse,
+  SetReadOnlyRequest,
+  StatusResponse,
+} from './types.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * What read-only mode does to a route: `read` routes always run; `refused` routes are
+ * refused while read-only; `containment` routes only take access away (revoke, block,
+ * lockdown) or switch read-only itself, so an operator can still contain an incident.
+ */
+export type ReadOnlyRule = 'read' | 'refused' | 'containment';
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Path with `{param}` segments. */
+  path: string;
+  readOnly: ReadOnlyRule;
+  /** The audit action written for a successful call (mutating routes only). */
+  audit: string | null;
+}
+
+function route(method: HttpMethod, path: string, readOnly: ReadOnlyRule, audit: string | null = null): RouteSpec {
+  return { method, path, readOnly, audit };
+}
+
+export const ADMIN_ROUTES = {
+  createCredential: route('POST', '/admin/credentials', 'refused', 'credentials.create'),
+  listCredentials: route('GET', '/admin/credentials', 'read'),
+  revokeAllCredentials: route('POST', '/admin/credentials/revoke-all', 'containment', 'credentials.revoke_all'),
+  revokeCredential: route('DELETE', '/admin/credentials/{accessKey}', 'containment', 'credentials.revoke'),
+  rotateCredential: route('POST', '/admin/credentials/{accessKey}/rotate', 'refused', 'credentials.rotate'),
+  listBuckets: route('GET', '/admin/buckets', 'read'),
+  getBucketPermissions: route('GET', '/admin/buckets/{bucket}/permissions', 'read'),
+  putBucketPermissions: route('PUT', '/admin/buckets/{bucket}/permissions', 'refused', 'buckets.permissions.set'),
+  getReadOnly: route('GET', '/admin/readonly', 'read'),
+  setReadOnly: route('POST', '/admin/readonly', 'containment', 'readonly.set'),
+  getStatus: route('GET', '/admin/status', 'read'),
+  runGc: route('POST', '/admin/gc', 'refused', 'gc.start'),
+  getGcStatus: route('GET', '/admin/gc/status', 'read'),
+  getAudit: route('GET', '/admin/audit', 'read'),
+  lockdown: route('POST', '/admin/incident/lockdown', 'containment', 'incident.lockdown'),
+  getIncidentStatus: route('GET', '/admin/incident/status', 'read'),
+  listBlocklist: route('GET', '/admin/blocklist', 'read'),
+  addBlock: route('POST', '/admin/blocklist', 'containment', 'blocklist.add'),
+  // Removing a block widens access: refused while read-only like any other change.
+  removeBlock: route('DELETE', '/admin/blocklist', 'refused', 'blocklist.remove'),
+} as const satisfies Record<string, RouteSpec>;
+
+export type AdminRouteName = keyof typeof ADMIN_ROUTES;
+
+/** Request and response types per route: params (path), query, body, response. */
+export interface AdminApi {
+  createCredential: { params: Empty; query: Empty; body: CreateCredentialRequest; response: CreatedCredential };
+  listCredentials: { params: Empty; query: Empty; body: undefined; response: ListCredentialsResponse };
+  revokeAllCredentials: { params: Empty; query: Empty; body: RevokeAllRequest; response: RevokeAllResponse };
+  revokeCredential: { params: { accessKey: string }; query: Empty; body: undefined; response: RevokeCredentialResponse };
+  rotateCredential: { params: { accessKey: string }; query: Empty; body: RotateCredentialRequest; response: RotateCredentialResponse };
+  listBuckets: { params: Empty; query: Empty; body: undefined; response: ListBucketsResponse };
+  getBucketPermissions: { params: { bucket: string }; query: Empty; body: undefined; response: BucketPermissionsResponse };
+  putBucketPermissions: { params: { bucket: string }; query: Empty; body: BucketPermissions; response: BucketPermissionsResponse };
+  getReadOnly: { params: Empty; query: Empty; body: undefined; response: ReadOnlyResponse };
+  setReadOnly: { params: Empty; query: Empty; body: SetReadOnlyRequest; response: ReadOnlyResponse };
+  getStatus: { params: Empty; query: Empty; body: undefined; response: StatusResponse };
+  runGc: { params: Empty; query: Empty; body: RunGcRequest; response: RunGcResponse };
+  getGcStatus: { params: Empty; query: Empty; body: undefined; response: GcStatusResponse };
+  getAudit: { params: Empty; query: AuditQuery; body: undefined; response: AuditResponse };
+  lockdown: { params: Empty; query: Empty; body: LockdownRequest; response: LockdownResponse };
+  getIncidentStatus: { params: Empty; query: Empty; body: undefined; response: IncidentStatusResponse };
+  listBlocklist: { params: Empty; query: Empty; body: undefined; response: BlocklistResponse };
+  addBlock: { params: Empty; query: Empty; body: BlockRequest; response: BlockChangeResponse };
+  removeBlock: { params: Empty; query: Empty; body: BlockRequest; response: BlockChangeResponse };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type Empty = {};
+
+export type RouteParams<N extends AdminRouteName> = AdminApi[N]['params'];
+export type RouteQuery<N extends AdminRouteName> = AdminApi[N]['query'];
+export type RouteBody<N extends AdminRouteName> = AdminApi[N]['body'];
+export type RouteResponse<N extends AdminRouteName> = AdminApi[N]['response'];
+
+/** Builds the request path for a route; each parameter is percent-encoded as one segment. */
+export function routePath(name: AdminRouteName, params: Readonly<Record<string, string>> = {}): string {
+  return ADMIN_ROUTES[name].path.replace(/\{(\w+)\}/g, (_m, key: string) => {
+    const value = params[key];
+    if (value === undefined || value === '') throw new TypeError(`route ${name}: missing path parameter ${key}`);
+    return encodeURIComponent(value);
+  });
+}
+
+export type RouteMatch =
+  | { kind: 'match'; name: AdminRouteName; params: Record<string, string> }
+  /** The path exists, the method does not: 405 with these methods in Allow. */
+  | { kind: 'method-not-allowed'; allow: HttpMethod[] }
+  | { kind: 'not-found' };
+
+function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    const param = /^\{(\w+)\}$/.exec(w);
+    if (param) {
+      let value: string;
+      try {
+        value = decodeURIComponent(g);
+      } catch {
+        return null;
+      }
+      // A parameter is one non-empty segment, never a path of its own.
+      if (value === '' || value.includes('/')) return null;
+      params[param[1]!] = value;
+    } else if (w !== g) return null;
+  }
+  return params;
+}
+
+/** Finds the route for a request path (without the query). Literal segments win over parameters. */
+export function matchRoute(method: string, path: string): RouteMatch {
+  const allow: HttpMethod[] = [];
+  let best: { name: AdminRouteName; params: Record<string, string>; literals: number } | null = null;
+  for (const [name, spec] of Object.entries(ADMIN_ROUTES) as [AdminRouteName, RouteSpec][]) {
+    const params = matchPath(spec.path, path);
+    if (params === null) continue;
+    if (spec.method !== method) {
+      allow.push(spec.method);
+      continue;
+    }
+    const literals = spec.path.split('/').filter((s) => !s.startsWith('{')).length;
+    if (best === null || literals > best.literals) best = { name, params, literals };
+  }
+  if (best !== null) return { kind: 'match', name: best.name, params: best.params };
+  if (allow.length > 0) return { kind: 'method-not-allowed', allow: [...new Set(allow)] };
+  return { kind: 'not-found' };
+}
