@@ -84,7 +84,7 @@ export function openPayload(ctx: RequestContext, maxSize: number): OpenedPayload
 /** The raw body; a connection closed mid-body becomes IncompleteBody. */
 async function* rawStream(ctx: RequestContext): AsyncGenerator<Buffer> {
   try {
-    for await (const buf of ctx.req) yield buf as Buffer;
+    for await (const buf of ctx.req.iterator({ destroyOnReturn: false })) yield buf as Buffer;
   } catch {
     throw new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });
   }
@@ -102,7 +102,7 @@ export function incomplete(expected: number, provided: number): S3Error {
 async function* countedStream(ctx: RequestContext, length: number): AsyncGenerator<Buffer> {
   let received = 0;
   try {
-    for await (const buf of ctx.req) {
+    for await (const buf of ctx.req.iterator({ destroyOnReturn: false })) {
       received += (buf as Buffer).length;
       yield buf as Buffer;
     }

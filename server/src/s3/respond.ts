@@ -28,6 +28,9 @@ export function errorBody(err: S3Error, resource: string | undefined, requestId:
   ]);
 }
 
+/** Bodies up to this size are read and discarded before an error answer, so the client sees it. */
+const DRAIN_LIMIT = 1024 * 1024;
+
 /** Writes an error response, or ends the connection if headers already went out. */
 export function sendError(ctx: RequestContext, err: S3Error): void {
   const { res, req } = ctx;
@@ -42,13 +45,30 @@ export function sendError(ctx: RequestContext, err: S3Error): void {
     res.end();
     return;
   }
-  if (req.method === 'HEAD') {
-    res.writeHead(err.status, { ...headers, 'x-amz-error-code': err.code });
-    res.end();
+  const write = () => {
+    if (req.method === 'HEAD') {
+      res.writeHead(err.status, headers);
+      res.end();
+    } else {
+      sendXml(ctx, err.status, errorBody(err, req.url?.split('?')[0], ctx.requestId), headers);
+    }
+  };
+  if (req.complete || req.readableEnded || req.destroyed) return write();
+  // A refused request whose body is still arriving: a small one is read and dropped so the
+  // client is not reset before it reads the answer; a large one is not read (no unbounded
+  // work for a request we refuse) and the connection closes after the answer.
+  const declared = Number(req.headers['content-length'] ?? Infinity);
+  if (declared <= DRAIN_LIMIT) {
+    let seen = 0;
+    req.on('data', (b: Buffer) => {
+      seen += b.length;
+      if (seen > DRAIN_LIMIT) req.destroy();
+    });
+    req.once('end', write);
+    req.once('error', () => res.destroy());
+    req.resume();
     return;
   }
-  // A client that is still sending a body we refuse gets the answer and a closed connection,
-  // rather than us reading (or buffering) an unbounded body first.
-  if (!req.complete) headers['connection'] = 'close';
-  sendXml(ctx, err.status, errorBody(err, ctx.req.url?.split('?')[0], ctx.requestId), headers);
+  headers['connection'] = 'close';
+  write();
 }
