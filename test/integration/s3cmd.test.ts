@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { makeRandomFile, sha256File } from '../helpers/random-files.js';
 import { isolatedClientEnv, requireTool, runCommand, runOk, type CommandResult } from '../helpers/run-command.js';
-import { uniqueBucket } from '../helpers/s3-client.js';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 
 const S3CMD = '/usr/bin/s3cmd';
 
@@ -81,9 +82,12 @@ describe('s3cmd', { timeout: 600_000 }, () => {
     await s3cmd(['put', small, `s3://${bucket}/files/small.txt`]);
     const big = join(work, 'big.bin');
     const digest = await makeRandomFile(big, 20);
-    const put = await s3cmd(['put', big, `s3://${bucket}/files/big.bin`]);
-    // s3cmd's default 15 MiB chunks: a 20 MiB file goes up in 2 parts.
-    assert.match(put.stdout + put.stderr, /part 2 of 2/);
+    await s3cmd(['put', big, `s3://${bucket}/files/big.bin`]);
+    // s3cmd's default 15 MiB chunks: a 20 MiB file goes up in 2 parts, so a "-2" ETag.
+    const s3 = sdkClient(node);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'files/big.bin' }));
+    s3.destroy();
+    assert.match(head.ETag ?? '', /^"[0-9a-f]{32}-2"$/, 'the 20 MiB put was not multipart');
     const ls = await s3cmd(['ls', `s3://${bucket}/files/`]);
     assert.match(ls.stdout, /s3:\/\/[^ ]+\/files\/small\.txt/);
     assert.match(ls.stdout, /20971520\s+s3:\/\/[^ ]+\/files\/big\.bin/);
