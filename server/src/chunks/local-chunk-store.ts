@@ -15,12 +15,16 @@ const FILE_MODE = 0o640;
 const READ_HIGH_WATER_MARK = 1 << 20;
 /** Incoming pieces are gathered up to this size per write syscall; bounds memory per write. */
 const WRITE_BATCH_BYTES = 1 << 20;
+/** Written bytes after which a background fdatasync starts (overlapping writeback with hashing). */
+const EARLY_SYNC_BYTES = 16 << 20;
 const TMP_DIR = '.tmp';
 const SHARD = /^[0-9a-f]{2}$/;
 
 /**
  * Chunks as files under `<data>/chunks/<first 2 hex of id>/<id>`. Writes land in
  * `chunks/.tmp/` and are renamed into place only once complete and fsync'd.
+ * write() keeps references to the buffers its source yields until they are written (at
+ * most ~2 MiB), so a source must not reuse a buffer after yielding it (Node streams don't).
  */
 export class LocalChunkStore implements ChunkStore {
   readonly #root: string;
@@ -68,6 +72,10 @@ export class LocalChunkStore implements ChunkStore {
     const handle = await open(tmpPath, 'wx', FILE_MODE);
     let handleOpen = true;
     let size = 0;
+    // One batch may be in the kernel's hands while the next is gathered, so hashing in
+    // the source and disk writes overlap; at most two batches are ever held in memory.
+    let inFlight: Promise<void> | null = null;
+    const writeback = new EarlyWriteback(handle);
     try {
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
@@ -76,14 +84,21 @@ export class LocalChunkStore implements ChunkStore {
         pending.push(piece);
         pendingBytes += piece.byteLength;
         size += piece.byteLength;
-        // Awaiting each batch is the backpressure: the source is not pulled again until
-        // the bytes are handed to the kernel, so memory stays bounded whatever the size.
         if (pendingBytes >= WRITE_BATCH_BYTES) {
-          await writeAll(handle, pending, pendingBytes);
+          // Waiting for the previous batch is the backpressure: the source is not pulled
+          // further until it is written, so memory stays bounded whatever the size.
+          if (inFlight !== null) await inFlight;
+          writeback.throwIfFailed();
+          inFlight = writeAll(handle, pending, pendingBytes);
+          inFlight.catch(() => {}); // observed by the next await; never unhandled
+          writeback.wrote(pendingBytes, inFlight);
           pending = [];
           pendingBytes = 0;
         }
       }
+      if (inFlight !== null) await inFlight;
+      inFlight = null;
+      await writeback.settle();
       if (pendingBytes > 0) await writeAll(handle, pending, pendingBytes);
       signal?.throwIfAborted();
       // The data must be on disk before the name points at it, or a crash could leave a
@@ -94,6 +109,9 @@ export class LocalChunkStore implements ChunkStore {
       await this.#ensureShard(shard);
       await rename(tmpPath, finalPath);
     } catch (err) {
+      // A write still running must finish before the handle closes under it.
+      if (inFlight !== null) await inFlight.catch(() => {});
+      await writeback.settle().catch(() => {});
       if (handleOpen) await handle.close().catch(() => {});
       await unlink(tmpPath).catch(() => {});
       throw err;
@@ -182,6 +200,51 @@ export class LocalChunkStore implements ChunkStore {
       }
     }
     return removed;
+  }
+}
+
+/**
+ * Background fdatasync every EARLY_SYNC_BYTES, so the page cache is written back while the
+ * source is still being read and hashed, and the final fsync has only the tail to flush.
+ * A failure is kept and rethrown, never dropped: after a failed fsync Linux may report the
+ * next one as clean although the data is lost.
+ */
+class EarlyWriteback {
+  readonly #handle: FileHandle;
+  #running: Promise<void> | null = null;
+  #unsynced = 0;
+  #failure: { error: unknown } | null = null;
+
+  constructor(handle: FileHandle) {
+    this.#handle = handle;
+  }
+
+  /** Records `bytes` handed to `write`; starts a datasync after it if enough piled up. */
+  wrote(bytes: number, write: Promise<void>): void {
+    this.#unsynced += bytes;
+    if (this.#unsynced < EARLY_SYNC_BYTES || this.#running !== null) return;
+    this.#unsynced = 0;
+    this.#running = write
+      .then(() => this.#handle.datasync())
+      .then(
+        () => {
+          this.#running = null;
+        },
+        (error: unknown) => {
+          this.#failure ??= { error };
+          this.#running = null;
+        },
+      );
+  }
+
+  throwIfFailed(): void {
+    if (this.#failure !== null) throw this.#failure.error;
+  }
+
+  /** Waits for the datasync in flight, then rethrows any failure. */
+  async settle(): Promise<void> {
+    if (this.#running !== null) await this.#running;
+    this.throwIfFailed();
   }
 }
 
