@@ -1,0 +1,66 @@
+/** `anodectl gc run [--wait]|status`: garbage collection of unreferenced chunks and expired uploads. */
+import { Command } from 'commander';
+import ora from 'ora';
+import type { GcStatsJson, GcStatusResponse } from '@anode/shared/admin-api/index';
+import type { CliIo } from '../../context.js';
+import type { Output } from '../../output.js';
+import { adminSession } from '../login/session.js';
+
+const POLL_MS = 500;
+
+function statsPairs(s: GcStatsJson): [string, string | number | null][] {
+  return [
+    ['Started', s.started_at],
+    ['Finished', s.finished_at],
+    ['Duration', `${s.duration_ms} ms`],
+    ['Chunks scanned', s.chunks_scanned],
+    ['Chunks removed', s.chunks_removed],
+    ['Orphans removed', s.orphans_removed],
+    ['Bytes freed', s.bytes_freed],
+    ['Uploads expired', s.uploads_expired],
+    ['Errors', s.errors],
+  ];
+}
+
+export function gcStatusText(out: Output, s: GcStatusResponse): string {
+  const lines = [out.details([
+    ['Running', s.running ? 'yes' : 'no'],
+    ['Next scheduled', s.next_scheduled_at],
+    ['Last error', s.last_error],
+  ])];
+  if (s.current !== null) lines.push('', 'Current run:', out.details(statsPairs(s.current)));
+  if (s.last !== null) lines.push('', 'Last run:', out.details(statsPairs(s.last)));
+  return lines.join('\n');
+}
+
+export function gcCommand(io: CliIo): Command {
+  const run = new Command('run')
+    .description('start a GC run now (or join the one in flight)')
+    .option('--wait', 'wait for the run to finish, showing progress')
+    .action(async (flags: { wait?: boolean }, command: Command) => {
+      const s = await adminSession(command, io);
+      const started = await s.call((c) => c.runGc(false));
+      if (flags.wait !== true) {
+        s.ctx.out.result(started, (r) => (r.started ? 'GC started; anodectl gc status shows its progress' : 'a GC run was already in flight; joined it'));
+        return;
+      }
+      // Poll status rather than hold one long request: progress for people, and no proxy timeout.
+      const spinner = ora({ text: 'GC running', stream: io.stderr, isEnabled: io.stderr.isTTY === true && !s.ctx.out.json });
+      spinner.start();
+      let status = await s.call((c) => c.getGcStatus());
+      while (status.running) {
+        const cur = status.current;
+        if (cur !== null) spinner.text = `GC running: ${cur.chunks_scanned} chunks scanned, ${cur.chunks_removed} removed, ${cur.bytes_freed} bytes freed`;
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        status = await s.call((c) => c.getGcStatus());
+      }
+      if (status.last_error !== null) spinner.fail(`GC failed: ${status.last_error}`);
+      else spinner.succeed('GC finished');
+      s.ctx.out.result(status, (x) => gcStatusText(s.ctx.out, x));
+    });
+  const status = new Command('status').description('show the GC run in flight, the last run and the next scheduled one').action(async (_f: unknown, command: Command) => {
+    const s = await adminSession(command, io);
+    s.ctx.out.result(await s.call((c) => c.getGcStatus()), (x) => gcStatusText(s.ctx.out, x));
+  });
+  return new Command('gc').description('run garbage collection or show its status').addCommand(run).addCommand(status);
+}
