@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { route } from './router.js';
+import { parseTarget } from '../http/target.js';
+import { S3Error } from './errors.js';
+
+/** Request lines from the AWS API reference, with the operation each one is. */
+const CASES: [string, string, Record<string, string>, string][] = [
+  ['GET', '/', {}, 'ListBuckets'],
+  ['PUT', '/bk1', {}, 'CreateBucket'],
+  ['HEAD', '/bk1', {}, 'HeadBucket'],
+  ['DELETE', '/bk1', {}, 'DeleteBucket'],
+  ['GET', '/bk1?location', {}, 'GetBucketLocation'],
+  ['GET', '/bk1?versioning', {}, 'GetBucketVersioning'],
+  ['GET', '/bk1', {}, 'ListObjects'],
+  ['GET', '/bk1?list-type=2&prefix=a', {}, 'ListObjectsV2'],
+  ['GET', '/bk1?uploads', {}, 'ListMultipartUploads'],
+  ['POST', '/bk1?delete', {}, 'DeleteObjects'],
+  ['GET', '/bk1?acl', {}, 'GetBucketAcl'],
+  ['PUT', '/bk1?acl', {}, 'PutBucketAcl'],
+  ['GET', '/bk1?policy', {}, 'GetBucketPolicy'],
+  ['PUT', '/bk1?policy', {}, 'PutBucketPolicy'],
+  ['DELETE', '/bk1?policy', {}, 'DeleteBucketPolicy'],
+  ['GET', '/bk1?policyStatus', {}, 'GetBucketPolicyStatus'],
+  ['PUT', '/bk1/k', {}, 'PutObject'],
+  ['PUT', '/bk1/k', { 'x-amz-copy-source': '/bk2/k' }, 'CopyObject'],
+  ['GET', '/bk1/k?x-id=GetObject', {}, 'GetObject'],
+  ['GET', '/bk1/k?versionId=null', {}, 'GetObject'],
+  ['HEAD', '/bk1/k', {}, 'HeadObject'],
+  ['DELETE', '/bk1/k', {}, 'DeleteObject'],
+  ['GET', '/bk1/k?acl', {}, 'GetObjectAcl'],
+  ['PUT', '/bk1/k?acl', {}, 'PutObjectAcl'],
+  ['POST', '/bk1/k?uploads', {}, 'CreateMultipartUpload'],
+  ['PUT', '/bk1/k?partNumber=1&uploadId=u', {}, 'UploadPart'],
+  ['PUT', '/bk1/k?partNumber=1&uploadId=u', { 'x-amz-copy-source': 'bk2/k' }, 'UploadPartCopy'],
+  ['POST', '/bk1/k?uploadId=u', {}, 'CompleteMultipartUpload'],
+  ['DELETE', '/bk1/k?uploadId=u', {}, 'AbortMultipartUpload'],
+  ['GET', '/bk1/k?uploadId=u', {}, 'ListParts'],
+];
+
+test('each AWS request line routes to its operation', () => {
+  for (const [method, url, headers, op] of CASES) {
+    assert.equal(route(method, parseTarget(url, undefined, ''), headers), op, `${method} ${url}`);
+  }
+});
+
+test('features not built answer 501, never a wrong success', () => {
+  for (const [method, url] of [['GET', '/bk1?lifecycle'], ['PUT', '/bk1?tagging'], ['GET', '/bk1/k?tagging'], ['PUT', '/bk1?versioning'], ['GET', '/bk1?versions'], ['GET', '/bk1/k?versionId=abc'], ['POST', '/bk1/k?select&select-type=2'], ['POST', '/bk1']]) {
+    assert.throws(() => route(method!, parseTarget(url!, undefined, ''), {}), (e: unknown) => e instanceof S3Error && e.code === 'NotImplemented', `${method} ${url}`);
+  }
+  assert.throws(() => route('PATCH', parseTarget('/bk1/k', undefined, ''), {}), (e: unknown) => e instanceof S3Error && e.code === 'MethodNotAllowed');
+});
