@@ -17,9 +17,7 @@ import {
   crc64nvme,
 } from './checksums.js';
 
-const VECTORS = JSON.parse(
-  readFileSync('/work/shared/testdata/sigv4/aws-sig-v4-test-suite/s3-streaming-vectors.json', 'utf8'),
-) as {
+const VECTORS = JSON.parse(readFileSync('/work/shared/testdata/sigv4/aws-sig-v4-test-suite/s3-streaming-vectors.json', 'utf8')) as {
   checksumsOfExamplePayload: { values: Record<string, string> };
   checksumsOf123456789: { values: Record<string, string> };
   checksumsOfEmptyInput: { values: Record<string, string> };
@@ -149,7 +147,14 @@ test('compositeChecksum hashes the concatenated part digests and appends the par
 
 test('combineCrc equals the CRC of the concatenation, for all CRC algorithms and sizes', () => {
   for (const algorithm of ['CRC32', 'CRC32C', 'CRC64NVME'] as const) {
-    for (const [la, lb] of [[0, 0], [0, 5], [5, 0], [1, 1], [17, 1000], [8192, 65537]] as const) {
+    for (const [la, lb] of [
+      [0, 0],
+      [0, 5],
+      [5, 0],
+      [1, 1],
+      [17, 1000],
+      [8192, 65537],
+    ] as const) {
       const a = randomBytes(la);
       const b = randomBytes(lb);
       const combined = combineCrc(algorithm, computeChecksum(algorithm, a), computeChecksum(algorithm, b), lb);

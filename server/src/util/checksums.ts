@@ -251,8 +251,7 @@ export class BodyDigester {
     this.checksumIsSha256 = options.checksum === 'SHA256';
     // SHA256 as both content hash and checksum is computed once.
     this.sha256 = options.sha256 === true || this.checksumIsSha256 ? createHash('sha256') : undefined;
-    this.checksum =
-      options.checksum === undefined || this.checksumIsSha256 ? undefined : createChecksum(options.checksum);
+    this.checksum = options.checksum === undefined || this.checksumIsSha256 ? undefined : createChecksum(options.checksum);
   }
 
   update(chunk: Uint8Array): void {
@@ -368,10 +367,7 @@ export function combineCrc(algorithm: CrcAlgorithm, crcA: Buffer, crcB: Buffer, 
 }
 
 /** FULL_OBJECT multipart CRC: the CRC of the whole object from each part's CRC and size. */
-export function combineCrcParts(
-  algorithm: CrcAlgorithm,
-  parts: readonly { checksum: Buffer; size: number }[],
-): Buffer {
+export function combineCrcParts(algorithm: CrcAlgorithm, parts: readonly { checksum: Buffer; size: number }[]): Buffer {
   let acc = writeCrc(algorithm, 0n); // CRC of the empty string is 0 for all three
   for (const part of parts) acc = combineCrc(algorithm, acc, part.checksum, part.size);
   return acc;

@@ -37,8 +37,20 @@ test('no integrity headers', () => {
 
 test('Content-MD5: 16 bytes of base64, else 400 InvalidDigest', () => {
   assert.equal(readRequestIntegrity({ 'content-md5': MD5 }).contentMd5?.toString('base64'), MD5);
-  for (const bad of ['', 'abc', MD5.slice(0, -2), `${MD5}==`, Buffer.alloc(15).toString('base64'), 'not base64 at all!!!!!!', createHash('md5').digest('hex')]) {
-    assert.throws(() => readRequestIntegrity({ 'content-md5': bad }), s3Error('InvalidDigest', 'The Content-MD5 you specified was invalid.'), bad);
+  for (const bad of [
+    '',
+    'abc',
+    MD5.slice(0, -2),
+    `${MD5}==`,
+    Buffer.alloc(15).toString('base64'),
+    'not base64 at all!!!!!!',
+    createHash('md5').digest('hex'),
+  ]) {
+    assert.throws(
+      () => readRequestIntegrity({ 'content-md5': bad }),
+      s3Error('InvalidDigest', 'The Content-MD5 you specified was invalid.'),
+      bad,
+    );
   }
 });
 
@@ -52,7 +64,10 @@ test('one x-amz-checksum-* header, decoded; the algorithm is taken from its name
 });
 
 test('bad checksum values and several checksum headers: 400 InvalidRequest', () => {
-  assert.throws(() => readRequestIntegrity({ 'x-amz-checksum-crc32': 'AAAA' }), s3Error('InvalidRequest', 'Value for x-amz-checksum-crc32 header is invalid.'));
+  assert.throws(
+    () => readRequestIntegrity({ 'x-amz-checksum-crc32': 'AAAA' }),
+    s3Error('InvalidRequest', 'Value for x-amz-checksum-crc32 header is invalid.'),
+  );
   assert.throws(() => readRequestIntegrity({ 'x-amz-checksum-sha256': CRC32 }), s3Error('InvalidRequest'));
   assert.throws(
     () => readRequestIntegrity({ 'x-amz-checksum-crc32': CRC32, 'x-amz-checksum-crc32c': CRC32 }),
@@ -68,15 +83,28 @@ test('x-amz-sdk-checksum-algorithm must be known and agree', () => {
   assert.equal(readRequestIntegrity({ 'x-amz-sdk-checksum-algorithm': 'crc64nvme' }).checksumAlgorithm, 'CRC64NVME');
   assert.equal(readRequestIntegrity({ 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': CRC32 }).checksumAlgorithm, 'CRC32');
   assert.throws(() => readRequestIntegrity({ 'x-amz-sdk-checksum-algorithm': 'MD5' }), s3Error('InvalidRequest', /unsupported/));
-  assert.throws(() => readRequestIntegrity({ 'x-amz-sdk-checksum-algorithm': 'SHA1', 'x-amz-checksum-crc32': CRC32 }), s3Error('InvalidRequest'));
-  assert.throws(() => readRequestIntegrity({ 'x-amz-sdk-checksum-algorithm': 'SHA1', 'x-amz-trailer': 'x-amz-checksum-crc32' }), s3Error('InvalidRequest'));
+  assert.throws(
+    () => readRequestIntegrity({ 'x-amz-sdk-checksum-algorithm': 'SHA1', 'x-amz-checksum-crc32': CRC32 }),
+    s3Error('InvalidRequest'),
+  );
+  assert.throws(
+    () => readRequestIntegrity({ 'x-amz-sdk-checksum-algorithm': 'SHA1', 'x-amz-trailer': 'x-amz-checksum-crc32' }),
+    s3Error('InvalidRequest'),
+  );
 });
 
 test('x-amz-trailer: a single x-amz-checksum-* name, else 400 InvalidRequest', () => {
   const r = readRequestIntegrity({ 'x-amz-trailer': 'X-Amz-Checksum-CRC32C', 'x-amz-sdk-checksum-algorithm': 'CRC32C' });
   assert.deepEqual(r, { contentMd5: null, checksumAlgorithm: 'CRC32C', checksumValue: null, trailer: 'x-amz-checksum-crc32c' });
   const notSupported = 'The value specified in the x-amz-trailer header is not supported';
-  for (const bad of ['x-amz-meta-a', 'x-amz-checksum-crc32,x-amz-checksum-crc32c', 'x-amz-checksum-crc32,', ',', '', 'x-amz-checksum-md5']) {
+  for (const bad of [
+    'x-amz-meta-a',
+    'x-amz-checksum-crc32,x-amz-checksum-crc32c',
+    'x-amz-checksum-crc32,',
+    ',',
+    '',
+    'x-amz-checksum-md5',
+  ]) {
     assert.throws(() => readRequestIntegrity({ 'x-amz-trailer': bad }), s3Error('InvalidRequest', notSupported), bad);
   }
   assert.throws(
@@ -153,7 +181,10 @@ test('verifyDigests: 400 BadDigest for MD5 (with digests) and for checksums (wit
     );
   }
   // A digest the caller forgot to compute is a programming error, not a client error.
-  assert.throws(() => verifyDigests({ sha256Hex: 'a'.repeat(64) }, digests({})), (err: unknown) => !(err instanceof S3Error));
+  assert.throws(
+    () => verifyDigests({ sha256Hex: 'a'.repeat(64) }, digests({})),
+    (err: unknown) => !(err instanceof S3Error),
+  );
 });
 
 test('readRequestIntegrity accepts node-style array values', () => {

@@ -49,7 +49,10 @@ test('canonicalQuery sorts by encoded name then value, empty values as name=', (
   assert.equal(canonicalQuery('Z=1&a=1'), 'Z=1&a=1');
   assert.equal(canonicalQuery('k=%7e&&'), 'k=~');
   assert.equal(canonicalQuery('X-Amz-Signature=abc&q=1', { omit: ['X-Amz-Signature'] }), 'q=1');
-  assert.deepEqual(parseQuery('a=b=c').map((p) => [p.name, p.value]), [['a', 'b=c']]);
+  assert.deepEqual(
+    parseQuery('a=b=c').map((p) => [p.name, p.value]),
+    [['a', 'b=c']],
+  );
 });
 
 test('canonical headers: lowercase, trim, collapse, repeats joined by bare comma', () => {

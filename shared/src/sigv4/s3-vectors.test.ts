@@ -19,9 +19,11 @@ interface Vector {
   trailer?: { lines: string[]; canonicalForSigning: string; stringToSign: string; signature: string };
 }
 
-const FILE = JSON.parse(
-  readFileSync('/work/shared/testdata/sigv4/aws-sig-v4-test-suite/s3-streaming-vectors.json', 'utf8'),
-) as { credentials: { accessKeyId: string; secretAccessKey: string }; signingKeyHex: { value: string }; vectors: Vector[] };
+const FILE = JSON.parse(readFileSync('/work/shared/testdata/sigv4/aws-sig-v4-test-suite/s3-streaming-vectors.json', 'utf8')) as {
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  signingKeyHex: { value: string };
+  vectors: Vector[];
+};
 
 const credentials = FILE.credentials;
 const now = new Date('2013-05-24T00:00:00Z');
@@ -71,7 +73,13 @@ for (const name of ['chunked-put-object', 'chunked-put-object-signed-trailer', '
     const mode = headers['x-amz-content-sha256']!;
     delete headers['x-amz-content-sha256'];
     delete headers['Transfer-Encoding']; // not signed
-    const s = signRequestDetailed({ ...common, method: 'PUT', url: `https://s3.amazonaws.com${v.request.path!}`, headers, bodySha256: mode });
+    const s = signRequestDetailed({
+      ...common,
+      method: 'PUT',
+      url: `https://s3.amazonaws.com${v.request.path!}`,
+      headers,
+      bodySha256: mode,
+    });
     assert.equal(s.canonicalRequest, v.seed!.canonicalRequest);
     assert.equal(s.stringToSign, v.seed!.stringToSign);
     assert.equal(s.signature, v.seed!.signature);

@@ -69,7 +69,18 @@ export interface SignatureDetails {
 }
 
 // Hop-by-hop or proxy-rewritten headers; signing them breaks requests that pass a proxy.
-const NEVER_SIGNED = new Set(['authorization', 'connection', 'expect', 'user-agent', 'x-amzn-trace-id', 'transfer-encoding', 'keep-alive', 'proxy-authorization', 'te', 'upgrade']);
+const NEVER_SIGNED = new Set([
+  'authorization',
+  'connection',
+  'expect',
+  'user-agent',
+  'x-amzn-trace-id',
+  'transfer-encoding',
+  'keep-alive',
+  'proxy-authorization',
+  'te',
+  'upgrade',
+]);
 
 interface SplitUrl {
   host: string;
@@ -163,7 +174,16 @@ export function signRequestDetailed(input: SignRequestInput): SignatureDetails {
     authorization: `${ALGORITHM} Credential=${input.credentials.accessKeyId}/${p.scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`,
   };
   if (token !== undefined && !signToken) headers['x-amz-security-token'] = token;
-  return { headers, signature, signedHeaders, canonicalRequest, stringToSign, amzDate: p.amzDate, scope: p.scope, signingKey: p.signingKey };
+  return {
+    headers,
+    signature,
+    signedHeaders,
+    canonicalRequest,
+    stringToSign,
+    amzDate: p.amzDate,
+    scope: p.scope,
+    signingKey: p.signingKey,
+  };
 }
 
 /** Signs with an Authorization header; returns the headers to add to the request. */
@@ -203,8 +223,7 @@ export function presignUrlDetailed(input: PresignUrlInput): PresignDetails {
     [QUERY_SIGNED_HEADERS, signedHeaders.join(';')],
   ];
   if (signToken) auth.push([QUERY_SECURITY_TOKEN, token]);
-  const encodePairs = (list: [string, string][]): string =>
-    list.map(([n, v]) => `${uriEncode(n, true)}=${uriEncode(v, true)}`).join('&');
+  const encodePairs = (list: [string, string][]): string => list.map(([n, v]) => `${uriEncode(n, true)}=${uriEncode(v, true)}`).join('&');
   const query = [p.split.rawQuery, encodePairs(auth)].filter((s) => s !== '').join('&');
 
   const canonicalRequest = createCanonicalRequest({

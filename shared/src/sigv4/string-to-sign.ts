@@ -16,12 +16,7 @@ export function createStringToSign(amzDate: string, scope: string, canonicalRequ
 }
 
 /** String to sign of one aws-chunked chunk, chained from the previous signature. */
-export function createChunkStringToSign(
-  amzDate: string,
-  scope: string,
-  previousSignature: string,
-  chunkSha256Hex: string,
-): string {
+export function createChunkStringToSign(amzDate: string, scope: string, previousSignature: string, chunkSha256Hex: string): string {
   return `${CHUNK_ALGORITHM}\n${amzDate}\n${scope}\n${previousSignature}\n${EMPTY_SHA256}\n${chunkSha256Hex}`;
 }
 

@@ -15,9 +15,7 @@ import { computeChecksum } from '../../util/checksums.js';
 import { AwsChunkedDecoder, type AwsChunkedOptions } from './aws-chunked.js';
 import type { ChunkSigningContext } from './types.js';
 
-const V = JSON.parse(
-  readFileSync('/work/shared/testdata/sigv4/aws-sig-v4-test-suite/s3-streaming-vectors.json', 'utf8'),
-) as {
+const V = JSON.parse(readFileSync('/work/shared/testdata/sigv4/aws-sig-v4-test-suite/s3-streaming-vectors.json', 'utf8')) as {
   credentials: { secretAccessKey: string };
   vectors: {
     name: string;
@@ -40,11 +38,7 @@ const PAYLOAD = Buffer.alloc(66560, 'a');
 const SPLIT = [PAYLOAD.subarray(0, 65536), PAYLOAD.subarray(65536)];
 
 /** Encodes a signed aws-chunked body as a conforming client would. */
-function encodeSigned(
-  chunks: Buffer[],
-  signing: ChunkSigningContext,
-  trailer?: [string, string],
-): { body: Buffer; signatures: string[] } {
+function encodeSigned(chunks: Buffer[], signing: ChunkSigningContext, trailer?: [string, string]): { body: Buffer; signatures: string[] } {
   const parts: Buffer[] = [];
   const signatures: string[] = [];
   let prev = signing.seedSignature;
@@ -98,7 +92,12 @@ async function decodeAll(
   return { data: Buffer.concat(out), decoder };
 }
 
-async function fails(options: AwsChunkedOptions, body: Buffer | AsyncIterable<Uint8Array>, code: string, status?: number): Promise<S3Error> {
+async function fails(
+  options: AwsChunkedOptions,
+  body: Buffer | AsyncIterable<Uint8Array>,
+  code: string,
+  status?: number,
+): Promise<S3Error> {
   const source = Buffer.isBuffer(body) ? pieces(body, () => body.length) : body;
   try {
     await decodeAll(options, source);
@@ -116,9 +115,15 @@ const CRC32 = (b: Buffer): string => computeChecksum('CRC32', b).toString('base6
 test('AWS example: signed chunks (published chunk signatures, 66824 encoded bytes)', async () => {
   const v = vector('chunked-put-object');
   const { body, signatures } = encodeSigned(SPLIT, ctx(v.seed.signature));
-  assert.deepEqual(signatures, v.chunks!.map((c) => c.signature));
+  assert.deepEqual(
+    signatures,
+    v.chunks!.map((c) => c.signature),
+  );
   assert.equal(body.length, v.encodedContentLength!.value);
-  const { data, decoder } = await decodeAll({ signing: ctx(v.seed.signature), decodedContentLength: 66560 }, pieces(body, () => 65536));
+  const { data, decoder } = await decodeAll(
+    { signing: ctx(v.seed.signature), decodedContentLength: 66560 },
+    pieces(body, () => 65536),
+  );
   assert.ok(data.equals(PAYLOAD));
   assert.equal(decoder.decodedLength, 66560);
   assert.deepEqual(decoder.trailers, {});
@@ -160,12 +165,16 @@ test('every split position (two reads, and a 1-byte read at the boundary) decode
     CRC32(signedPayload),
   ]).body;
   const smallPayload = letters(300);
-  const unsignedBody = encodeUnsigned([smallPayload.subarray(0, 100), smallPayload.subarray(100, 290), smallPayload.subarray(290)], [
-    'x-amz-checksum-crc32',
-    CRC32(smallPayload),
-  ]);
+  const unsignedBody = encodeUnsigned(
+    [smallPayload.subarray(0, 100), smallPayload.subarray(100, 290), smallPayload.subarray(290)],
+    ['x-amz-checksum-crc32', CRC32(smallPayload)],
+  );
   const cases = [
-    { body: signedBody, payload: signedPayload, opts: { signing, trailer: 'x-amz-checksum-crc32', decodedContentLength: signedPayload.length } },
+    {
+      body: signedBody,
+      payload: signedPayload,
+      opts: { signing, trailer: 'x-amz-checksum-crc32', decodedContentLength: signedPayload.length },
+    },
     { body: unsignedBody, payload: smallPayload, opts: { trailer: 'x-amz-checksum-crc32', decodedContentLength: smallPayload.length } },
   ];
   for (const { body, payload, opts } of cases) {
@@ -200,7 +209,12 @@ test('truncated bodies: 400 IncompleteBody at every cut before the final chunk',
   const { body } = encodeSigned([payload.subarray(0, 8192), payload.subarray(8192)], signing);
   const finalChunkStart = body.lastIndexOf(Buffer.from('0;chunk-signature='));
   for (let cut = 0; cut < finalChunkStart + 20; cut += cut < 200 || cut > finalChunkStart - 200 ? 1 : 97) {
-    const err = await fails({ signing }, body.subarray(0, cut).length === 0 ? pieces(Buffer.alloc(0), () => 1) : body.subarray(0, cut), 'IncompleteBody', 400);
+    const err = await fails(
+      { signing },
+      body.subarray(0, cut).length === 0 ? pieces(Buffer.alloc(0), () => 1) : body.subarray(0, cut),
+      'IncompleteBody',
+      400,
+    );
     assert.equal(err.message, 'The request body terminated unexpectedly');
   }
   // No final zero chunk at all.
@@ -209,7 +223,10 @@ test('truncated bodies: 400 IncompleteBody at every cut before the final chunk',
 
 test('a missing final CRLF and extra blank lines after the trailers are accepted', async () => {
   const ok = async (body: string): Promise<void> => {
-    const { data, decoder } = await decodeAll({ trailer: 'x-amz-checksum-crc32' }, pieces(Buffer.from(body), () => 3));
+    const { data, decoder } = await decodeAll(
+      { trailer: 'x-amz-checksum-crc32' },
+      pieces(Buffer.from(body), () => 3),
+    );
     assert.equal(data.toString(), 'hello');
     assert.deepEqual(decoder.trailers, { 'x-amz-checksum-crc32': CRC32(Buffer.from('hello')) });
   };
@@ -218,7 +235,10 @@ test('a missing final CRLF and extra blank lines after the trailers are accepted
   await ok(`5\r\nhello\r\n0\r\nx-amz-checksum-crc32:${c}`);
   await ok(`5\r\nhello\r\n0\r\nx-amz-checksum-crc32:${c}\r\n\r\n\r\n\r\n`);
   await ok(`5\r\nhello\r\n0\r\nX-Amz-Checksum-CRC32: ${c}\r\n\r\n`);
-  const plain = await decodeAll({}, pieces(Buffer.from('5\r\nhello\r\n0\r\n'), () => 2));
+  const plain = await decodeAll(
+    {},
+    pieces(Buffer.from('5\r\nhello\r\n0\r\n'), () => 2),
+  );
   assert.equal(plain.data.toString(), 'hello');
 });
 
@@ -240,7 +260,11 @@ test('bad, misplaced, missing or blank chunk signatures', async () => {
   await fails({ signing }, blank, 'IncompleteBody', 400);
   // Chunks re-ordered or replayed break the chain.
   const other = encodeSigned([randomBytes(100)], signing).body;
-  await fails({ signing }, Buffer.concat([other.subarray(0, other.indexOf('0;chunk')), body.subarray(body.indexOf('0;chunk'))]), 'SignatureDoesNotMatch');
+  await fails(
+    { signing },
+    Buffer.concat([other.subarray(0, other.indexOf('0;chunk')), body.subarray(body.indexOf('0;chunk'))]),
+    'SignatureDoesNotMatch',
+  );
 });
 
 test('signed chunks under 8 KiB before the last: 403 InvalidChunkSizeError', async () => {
@@ -249,10 +273,19 @@ test('signed chunks under 8 KiB before the last: 403 InvalidChunkSizeError', asy
   const err = await fails({ signing }, body, 'InvalidChunkSizeError', 403);
   assert.deepEqual(err.extra, { Chunk: 2, BadChunkSize: 100 });
   // The last data chunk may be small, and so may the only one.
-  await decodeAll({ signing }, pieces(encodeSigned([randomBytes(8192), randomBytes(1)], signing).body, () => 1000));
-  await decodeAll({ signing }, pieces(encodeSigned([randomBytes(3)], signing).body, () => 1000));
+  await decodeAll(
+    { signing },
+    pieces(encodeSigned([randomBytes(8192), randomBytes(1)], signing).body, () => 1000),
+  );
+  await decodeAll(
+    { signing },
+    pieces(encodeSigned([randomBytes(3)], signing).body, () => 1000),
+  );
   // Unsigned chunks have no minimum.
-  await decodeAll({}, pieces(encodeUnsigned([randomBytes(3), randomBytes(5)]), () => 1000));
+  await decodeAll(
+    {},
+    pieces(encodeUnsigned([randomBytes(3), randomBytes(5)]), () => 1000),
+  );
 });
 
 test('chunk sizes: overflow, negative, non-hex, or beyond the declared length are refused before reading', async () => {
@@ -283,7 +316,11 @@ test('framing garbage: data longer than its size, bare LF, over-long lines', asy
   await fails({}, Buffer.from('5\r\nhello!\r\n0\r\n\r\n'), 'IncompleteBody');
   await fails({}, Buffer.from('5\nhello\r\n0\r\n\r\n'), 'InvalidArgument');
   await fails({}, Buffer.from(`${'1'.repeat(5000)}\r\n`), 'InvalidArgument');
-  await fails({ trailer: 'x-amz-checksum-crc32' }, Buffer.from(`0\r\nx-amz-checksum-crc32:${'A'.repeat(5000)}\r\n\r\n`), 'MalformedTrailerError');
+  await fails(
+    { trailer: 'x-amz-checksum-crc32' },
+    Buffer.from(`0\r\nx-amz-checksum-crc32:${'A'.repeat(5000)}\r\n\r\n`),
+    'MalformedTrailerError',
+  );
 });
 
 test('trailers: missing, different, blank line before, undeclared extras, bad base64', async () => {
@@ -300,7 +337,10 @@ test('trailers: missing, different, blank line before, undeclared extras, bad ba
   const err = await fails(t, Buffer.from('5\r\nhello\r\n0\r\nx-amz-checksum-crc32:not*base64\r\n\r\n'), 'InvalidRequest', 400);
   assert.equal(err.message, 'Value for x-amz-checksum-crc32 trailing header is invalid.');
   assert.ok(!err.message.includes('not*base64'));
-  assert.throws(() => new AwsChunkedDecoder({ trailer: 'x-amz-meta-foo' }), (e: unknown) => e instanceof S3Error && e.code === 'InvalidRequest');
+  assert.throws(
+    () => new AwsChunkedDecoder({ trailer: 'x-amz-meta-foo' }),
+    (e: unknown) => e instanceof S3Error && e.code === 'InvalidRequest',
+  );
 });
 
 test('signed trailers: missing signature 400 IncompleteBody, wrong 403 SignatureDoesNotMatch', async () => {
@@ -319,7 +359,10 @@ test('signed trailers: missing signature 400 IncompleteBody, wrong 403 Signature
   await fails(opts, Buffer.from(text.replace(trailer[1], other), 'latin1'), 'SignatureDoesNotMatch', 403);
   // A trailer signature where none is expected.
   await fails({ signing }, Buffer.from(text.replace(`${trailer[0]}:${trailer[1]}\r\n`, ''), 'latin1'), 'MalformedTrailerError');
-  const ok = await decodeAll(opts, pieces(body, () => 5));
+  const ok = await decodeAll(
+    opts,
+    pieces(body, () => 5),
+  );
   assert.deepEqual(ok.decoder.trailers, { 'x-amz-checksum-crc32': trailer[1] });
 });
 
@@ -340,4 +383,49 @@ test('a consumer that stops early closes the source', async () => {
     break;
   }
   assert.equal(closed, true);
+});
+
+test('fuzz: mutated signed bodies either fail with an S3Error or decode to the exact payload', async () => {
+  const signing = ctx('f'.repeat(64));
+  const payload = randomBytes(8192 + 50);
+  const trailer: [string, string] = ['x-amz-checksum-crc32', CRC32(payload)];
+  const { body } = encodeSigned([payload.subarray(0, 8192), payload.subarray(8192)], signing, trailer);
+  const opts = { signing, trailer: 'x-amz-checksum-crc32', decodedContentLength: payload.length };
+  const rnd = (n: number): number => Math.floor(Math.random() * n);
+  for (let i = 0; i < 400; i++) {
+    const b = Buffer.from(body);
+    let mutated: Buffer;
+    switch (i % 4) {
+      case 0:
+        {
+          const at = rnd(b.length);
+          b[at] = b[at]! ^ (1 << rnd(8));
+        }
+        mutated = b;
+        break;
+      case 1: {
+        const at = rnd(b.length);
+        mutated = Buffer.concat([b.subarray(0, at), randomBytes(1 + rnd(4)), b.subarray(at)]);
+        break;
+      }
+      case 2: {
+        const at = rnd(b.length);
+        mutated = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + rnd(4))]);
+        break;
+      }
+      default:
+        mutated = b.subarray(0, rnd(b.length));
+    }
+    try {
+      const { data } = await decodeAll(
+        opts,
+        pieces(mutated, () => 1 + rnd(3000)),
+      );
+      // Only framing slack AWS tolerates (final CRLF, blank lines, hex digit case) may pass.
+      assert.ok(data.equals(payload), `mutation ${i} produced different data`);
+    } catch (err) {
+      assert.ok(err instanceof S3Error, `mutation ${i}: ${String(err)}`);
+      assert.ok(err.status >= 400 && err.status < 500);
+    }
+  }
 });

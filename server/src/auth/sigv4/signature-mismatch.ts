@@ -2,7 +2,9 @@ import { S3Error } from '../../s3/errors.js';
 
 /** "50 55 54": the space-separated lowercase hex bytes AWS echoes beside the strings. */
 export function hexBytes(text: string): string {
-  return Buffer.from(text, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  return Buffer.from(text, 'utf8')
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 }
 
 /**

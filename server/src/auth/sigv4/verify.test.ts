@@ -74,9 +74,14 @@ async function rejects(p: Promise<unknown>, code: string, status: number, extra?
   assert.fail(`expected ${code}`);
 }
 
-const VECTORS = JSON.parse(
-  readFileSync('/work/shared/testdata/sigv4/aws-sig-v4-test-suite/s3-streaming-vectors.json', 'utf8'),
-) as { vectors: { name: string; request: { method: string; path?: string; url?: string; headers?: Record<string, string> }; authorization?: string; seed?: { signature: string; authorization: string } }[] };
+const VECTORS = JSON.parse(readFileSync('/work/shared/testdata/sigv4/aws-sig-v4-test-suite/s3-streaming-vectors.json', 'utf8')) as {
+  vectors: {
+    name: string;
+    request: { method: string; path?: string; url?: string; headers?: Record<string, string> };
+    authorization?: string;
+    seed?: { signature: string; authorization: string };
+  }[];
+};
 
 test('no Authorization and no query auth is anonymous', async () => {
   assert.deepEqual(await verifyRequest(fromUrl('GET', 'http://h/b/k?list-type=2&x-amz-foo=1'), opts()), { kind: 'anonymous' });
@@ -140,7 +145,15 @@ test('signer and verifier agree on awkward keys, repeated headers and query valu
     'http://127.0.0.1:8080/b/k?x=1&x=0',
   ];
   for (const url of urls) {
-    const req = signed('PUT', url, [['X-Amz-Meta-A', ' one  two '], ['x-amz-meta-a', 'three']], EMPTY_SHA256);
+    const req = signed(
+      'PUT',
+      url,
+      [
+        ['X-Amz-Meta-A', ' one  two '],
+        ['x-amz-meta-a', 'three'],
+      ],
+      EMPTY_SHA256,
+    );
     const auth = await verifyRequest(req, opts());
     assert.equal(auth.kind, 'header', url);
   }
@@ -158,7 +171,11 @@ test('header and query auth together: 400 InvalidArgument', async () => {
 
 test('SigV2 and other algorithms: 400 InvalidRequest', async () => {
   await rejects(verifyRequest(fromUrl('GET', 'http://h/b/k', [['Authorization', 'AWS AKIA:c2lnbmF0dXJl']]), opts()), 'InvalidRequest', 400);
-  await rejects(verifyRequest(fromUrl('GET', 'http://h/b/k', [['Authorization', 'AWS4-ECDSA-P256-SHA256 Credential=x']]), opts()), 'InvalidRequest', 400);
+  await rejects(
+    verifyRequest(fromUrl('GET', 'http://h/b/k', [['Authorization', 'AWS4-ECDSA-P256-SHA256 Credential=x']]), opts()),
+    'InvalidRequest',
+    400,
+  );
   await rejects(verifyRequest(fromUrl('GET', 'http://h/b/k?AWSAccessKeyId=A&Signature=x&Expires=1'), opts()), 'InvalidRequest', 400);
 });
 
@@ -181,7 +198,11 @@ test('malformed Authorization headers: 400 AuthorizationHeaderMalformed; empty: 
   }
   await rejects(verifyRequest(withHeader(signed('GET', 'http://h/b/k'), 'Authorization', ''), opts()), 'AccessDenied', 403);
   const twice = signed('GET', 'http://h/b/k');
-  await rejects(verifyRequest({ ...twice, rawHeaders: [...twice.rawHeaders, 'authorization', good] }, opts()), 'AuthorizationHeaderMalformed', 400);
+  await rejects(
+    verifyRequest({ ...twice, rawHeaders: [...twice.rawHeaders, 'authorization', good] }, opts()),
+    'AuthorizationHeaderMalformed',
+    400,
+  );
 });
 
 test('spaces after commas in Authorization are optional', async () => {
@@ -191,17 +212,34 @@ test('spaces after commas in Authorization are optional', async () => {
 });
 
 test('wrong region, service or scope date', async () => {
-  await rejects(verifyRequest(signed('GET', 'http://h/b/k', [], EMPTY_SHA256, { region: 'us-west-2' }), opts()), 'AuthorizationHeaderMalformed', 400, {
-    Region: 'us-east-1',
-  });
-  const err = await rejects(verifyRequest(signed('GET', 'http://h/b/k', [], EMPTY_SHA256, { service: 'ec2' }), opts()), 'AuthorizationHeaderMalformed', 400);
+  await rejects(
+    verifyRequest(signed('GET', 'http://h/b/k', [], EMPTY_SHA256, { region: 'us-west-2' }), opts()),
+    'AuthorizationHeaderMalformed',
+    400,
+    {
+      Region: 'us-east-1',
+    },
+  );
+  const err = await rejects(
+    verifyRequest(signed('GET', 'http://h/b/k', [], EMPTY_SHA256, { service: 'ec2' }), opts()),
+    'AuthorizationHeaderMalformed',
+    400,
+  );
   assert.match(err.message, /incorrect service "ec2"/);
   const req = signed('GET', 'http://h/b/k');
   const otherDay = withHeader(req, 'Authorization', header(req, 'authorization').replace('/20130524/', '/20130523/'));
   const e2 = await rejects(verifyRequest(otherDay, opts()), 'AuthorizationHeaderMalformed', 400);
   assert.match(e2.message, /Date is not the same as X-Amz-Date/);
 
-  const presigned = presignUrl({ method: 'GET', url: 'http://h/b/k', credentials: creds, region: 'eu-west-1', service: 's3', now: T0, expiresIn: 60 });
+  const presigned = presignUrl({
+    method: 'GET',
+    url: 'http://h/b/k',
+    credentials: creds,
+    region: 'eu-west-1',
+    service: 's3',
+    now: T0,
+    expiresIn: 60,
+  });
   await rejects(verifyRequest(fromUrl('GET', presigned), opts()), 'AuthorizationQueryParametersError', 400, { Region: 'us-east-1' });
 });
 
@@ -240,7 +278,11 @@ test('x-amz-content-sha256: missing 400 InvalidRequest, invalid 400 InvalidArgum
   const unsigned = await verifyRequest(signed('PUT', 'http://h/b/k', [], 'UNSIGNED-PAYLOAD'), opts());
   if (unsigned.kind !== 'header') assert.fail();
   assert.deepEqual(unsigned.payload, { type: 'unsigned' });
-  await rejects(verifyRequest(signed('PUT', 'http://h/b/k', [], 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD'), opts()), 'NotImplemented', 501);
+  await rejects(
+    verifyRequest(signed('PUT', 'http://h/b/k', [], 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD'), opts()),
+    'NotImplemented',
+    501,
+  );
 });
 
 test('unsigned x-amz-* headers and unsigned host: 403 AccessDenied with HeadersNotSigned', async () => {
@@ -251,9 +293,28 @@ test('unsigned x-amz-* headers and unsigned host: 403 AccessDenied with HeadersN
   const noHost = withHeader(req, 'Authorization', header(req, 'authorization').replace('SignedHeaders=host;', 'SignedHeaders='));
   await rejects(verifyRequest(noHost, opts()), 'AccessDenied', 403, { HeadersNotSigned: 'host' });
 
-  const url = presignUrl({ method: 'PUT', url: 'http://h/b/k', credentials: creds, region: 'us-east-1', service: 's3', now: T0, expiresIn: 60 });
-  await rejects(verifyRequest(fromUrl('PUT', url, [['x-amz-meta-a', '1']]), opts()), 'AccessDenied', 403, { HeadersNotSigned: 'x-amz-meta-a' });
-  const signedMeta = presignUrl({ method: 'PUT', url: 'http://h/b/k', headers: [['x-amz-meta-a', '1']], credentials: creds, region: 'us-east-1', service: 's3', now: T0, expiresIn: 60 });
+  const url = presignUrl({
+    method: 'PUT',
+    url: 'http://h/b/k',
+    credentials: creds,
+    region: 'us-east-1',
+    service: 's3',
+    now: T0,
+    expiresIn: 60,
+  });
+  await rejects(verifyRequest(fromUrl('PUT', url, [['x-amz-meta-a', '1']]), opts()), 'AccessDenied', 403, {
+    HeadersNotSigned: 'x-amz-meta-a',
+  });
+  const signedMeta = presignUrl({
+    method: 'PUT',
+    url: 'http://h/b/k',
+    headers: [['x-amz-meta-a', '1']],
+    credentials: creds,
+    region: 'us-east-1',
+    service: 's3',
+    now: T0,
+    expiresIn: 60,
+  });
   assert.equal((await verifyRequest(fromUrl('PUT', signedMeta, [['x-amz-meta-a', '1']]), opts())).kind, 'presigned');
 });
 
@@ -267,7 +328,14 @@ test('signature mismatch: 403 SignatureDoesNotMatch with the debugging elements'
   const req = signed('GET', 'http://h/b/k');
   const tampered = { ...req, rawPath: '/b/other' };
   const err = await rejects(verifyRequest(tampered, opts()), 'SignatureDoesNotMatch', 403, { AWSAccessKeyId: AKID });
-  assert.deepEqual(Object.keys(err.extra), ['AWSAccessKeyId', 'StringToSign', 'SignatureProvided', 'StringToSignBytes', 'CanonicalRequest', 'CanonicalRequestBytes']);
+  assert.deepEqual(Object.keys(err.extra), [
+    'AWSAccessKeyId',
+    'StringToSign',
+    'SignatureProvided',
+    'StringToSignBytes',
+    'CanonicalRequest',
+    'CanonicalRequestBytes',
+  ]);
   assert.match(String(err.extra.StringToSign), /^AWS4-HMAC-SHA256\n20130524T000000Z\n/);
   assert.match(String(err.extra.CanonicalRequest), /^GET\n\/b\/other\n/);
   assert.match(String(err.extra.StringToSignBytes), /^41 57 53 34 2d/);
@@ -315,7 +383,15 @@ test('presigned X-Amz-Expires limits and time window', async () => {
 });
 
 test('presigned: duplicate or missing auth parameters, bad algorithm or date: 400 AuthorizationQueryParametersError', async () => {
-  const url = presignUrl({ method: 'GET', url: 'http://h/b/k', credentials: creds, region: 'us-east-1', service: 's3', now: T0, expiresIn: 60 });
+  const url = presignUrl({
+    method: 'GET',
+    url: 'http://h/b/k',
+    credentials: creds,
+    region: 'us-east-1',
+    service: 's3',
+    now: T0,
+    expiresIn: 60,
+  });
   const variants = [
     `${url}&X-Amz-Credential=${encodeURIComponent(`${AKID}/20130524/us-east-1/s3/aws4_request`)}`,
     `${url}&X-Amz-Signature=${'0'.repeat(64)}`,
@@ -331,8 +407,70 @@ test('presigned: duplicate or missing auth parameters, bad algorithm or date: 40
 });
 
 test('presigned signature tampering: 403 SignatureDoesNotMatch', async () => {
-  const url = presignUrl({ method: 'GET', url: 'http://h/b/k', credentials: creds, region: 'us-east-1', service: 's3', now: T0, expiresIn: 60 });
+  const url = presignUrl({
+    method: 'GET',
+    url: 'http://h/b/k',
+    credentials: creds,
+    region: 'us-east-1',
+    service: 's3',
+    now: T0,
+    expiresIn: 60,
+  });
   await rejects(verifyRequest(fromUrl('GET', url.replace('/b/k', '/b/j')), opts()), 'SignatureDoesNotMatch', 403);
   await rejects(verifyRequest(fromUrl('GET', `${url}&extra=1`), opts()), 'SignatureDoesNotMatch', 403);
   await rejects(verifyRequest(fromUrl('GET', url.replace('X-Amz-Expires=60', 'X-Amz-Expires=61')), opts()), 'SignatureDoesNotMatch', 403);
+});
+
+test('property: random keys and query strings sign and verify; any change to them fails', async () => {
+  const alphabet = [
+    'a',
+    'Z',
+    '0',
+    '-',
+    '_',
+    '.',
+    '~',
+    '/',
+    '%2F',
+    '%20',
+    ' ',
+    '+',
+    '*',
+    '!',
+    "'",
+    '(',
+    ')',
+    '=',
+    '&',
+    '%',
+    '%zz',
+    '€',
+    '%E2%82%AC',
+    '..',
+    './',
+    '//',
+    ':',
+    '@',
+    ',',
+    ';',
+    '$',
+    '[',
+    ']',
+  ];
+  const pick = (): string => alphabet[Math.floor(Math.random() * alphabet.length)]!;
+  const word = (n: number): string => Array.from({ length: 1 + Math.floor(Math.random() * n) }, pick).join('');
+  for (let i = 0; i < 200; i++) {
+    const key = word(12).replace(/[?#&= ]/g, 'x');
+    const query = Array.from(
+      { length: Math.floor(Math.random() * 4) },
+      () => `${encodeURIComponent(word(4))}=${encodeURIComponent(word(4))}`,
+    ).join('&');
+    const url = `http://127.0.0.1:9000/bucket/${key}${query === '' ? '' : `?${query}`}`;
+    const req = signed('GET', url);
+    assert.equal((await verifyRequest(req, opts())).kind, 'header', url);
+    const presigned = presignUrl({ method: 'GET', url, credentials: creds, region: 'us-east-1', service: 's3', now: T0, expiresIn: 60 });
+    assert.equal((await verifyRequest(fromUrl('GET', presigned), opts())).kind, 'presigned', presigned);
+    const changed = { ...req, rawPath: `${req.rawPath}x` };
+    await rejects(verifyRequest(changed, opts()), 'SignatureDoesNotMatch', 403);
+  }
 });

@@ -116,7 +116,7 @@ async function verifyQueryAuth(
   const requestTime = parseAmzDate(q.amzDate);
   if (requestTime === undefined) {
     throw new S3Error('AuthorizationQueryParametersError', {
-      message: 'X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"',
+      message: "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
     });
   }
   checkScopeDate(q.credential, q.amzDate, 'presigned');
