@@ -48,17 +48,17 @@ export function crc32(data: Uint8Array, previous = 0): number {
 const CRC32C_POLY = 0x82f63b78; // Castagnoli, reflected
 
 /** Eight 256-entry tables in one array: table k at offset k*256 (slicing-by-8). */
-const CRC32C_TABLE: Uint32Array = (() => {
-  const t = new Uint32Array(8 * 256);
+const CRC32C_TABLE: Int32Array = (() => {
+  const t = new Int32Array(8 * 256);
   for (let i = 0; i < 256; i++) {
     let c = i;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ CRC32C_POLY : c >>> 1;
-    t[i] = c >>> 0;
+    t[i] = c;
   }
   for (let i = 0; i < 256; i++) {
     let c = t[i]!;
     for (let k = 1; k < 8; k++) {
-      c = (t[c & 0xff]! ^ (c >>> 8)) >>> 0;
+      c = t[c & 0xff]! ^ (c >>> 8);
       t[k * 256 + i] = c;
     }
   }
@@ -96,9 +96,9 @@ export function crc32c(data: Uint8Array, previous = 0): number {
 const CRC64_POLY_REFLECTED = 0x9a6c9329ac4bc9b5n;
 
 /** Slicing-by-8 tables, split into low and high 32-bit halves. */
-const [CRC64_LO, CRC64_HI] = ((): [Uint32Array, Uint32Array] => {
-  const lo = new Uint32Array(8 * 256);
-  const hi = new Uint32Array(8 * 256);
+const [CRC64_LO, CRC64_HI] = ((): [Int32Array, Int32Array] => {
+  const lo = new Int32Array(8 * 256);
+  const hi = new Int32Array(8 * 256);
   const big: bigint[] = [];
   for (let i = 0; i < 256; i++) {
     let c = BigInt(i);
@@ -107,12 +107,12 @@ const [CRC64_LO, CRC64_HI] = ((): [Uint32Array, Uint32Array] => {
   }
   for (let i = 0; i < 256; i++) {
     let c = big[i]!;
-    lo[i] = Number(c & 0xffffffffn);
-    hi[i] = Number(c >> 32n);
+    lo[i] = Number(BigInt.asIntN(32, c));
+    hi[i] = Number(BigInt.asIntN(32, c >> 32n));
     for (let k = 1; k < 8; k++) {
       c = big[Number(c & 0xffn)]! ^ (c >> 8n);
-      lo[k * 256 + i] = Number(c & 0xffffffffn);
-      hi[k * 256 + i] = Number(c >> 32n);
+      lo[k * 256 + i] = Number(BigInt.asIntN(32, c));
+      hi[k * 256 + i] = Number(BigInt.asIntN(32, c >> 32n));
     }
   }
   return [lo, hi];
