@@ -114,11 +114,11 @@ class ByteReader {
       }
       const lf = this.buf.indexOf(0x0a, this.pos);
       const end = lf < 0 ? this.buf.length : lf;
-      // Copy: a line may span reads, and it is small and bounded.
-      const piece = Buffer.from(this.buf.subarray(this.pos, end));
-      parts.push(piece);
-      length += piece.length;
+      // Checked before copying, so an endless line costs nothing beyond the cap.
+      length += end - this.pos;
       if (length > maxBytes + 1) throw tooLong();
+      // Copy: a line may span reads, and it is small and bounded.
+      parts.push(Buffer.from(this.buf.subarray(this.pos, end)));
       this.pos = lf < 0 ? this.buf.length : lf + 1;
       if (lf >= 0) {
         const line = Buffer.concat(parts, length);
