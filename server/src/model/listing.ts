@@ -34,7 +34,9 @@ export async function listObjectsPage(store: MetadataStore, bucket: string, opti
     if (i !== -1) after = skipPast(after.slice(0, i + delimiter.length));
   }
   for (;;) {
-    const batch = await store.listObjects(bucket, { prefix, startAfter: after, limit: BATCH });
+    // Only as many rows as could still fit (+1 to learn whether the page is truncated).
+    const limit = Math.min(BATCH, maxKeys - page.objects.length - page.commonPrefixes.length + 1);
+    const batch = await store.listObjects(bucket, { prefix, startAfter: after, limit });
     for (const obj of batch) {
       after = obj.key;
       let cp: string | null = null;
@@ -57,7 +59,7 @@ export async function listObjectsPage(store: MetadataStore, bucket: string, opti
       page.nextMarker = obj.key;
     }
     if (batch.length === 0) return page;
-    if (batch.length < BATCH && after === batch[batch.length - 1]!.key) return page;
+    if (batch.length < limit && after === batch[batch.length - 1]!.key) return page;
   }
 }
 

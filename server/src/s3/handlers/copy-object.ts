@@ -38,19 +38,33 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
   const algorithm = (requested ?? source.checksum?.algorithm ?? null) as StoredChecksum['algorithm'] | null;
   await checkWriteConditions(deps, ctx, bucket.name, key);
 
-  // Chunks are immutable, but GC reclaims by reference from one object at a time, so a copy
-  // gets its own chunk rather than sharing the source's.
-  const { chunk, digests } = await writeBody(
-    deps.chunks,
-    { stream: readObjectRange(deps.chunks, source.chunks, 0, source.size - 1), declaredLength: source.size, verify: () => undefined },
-    { sha256: false, checksum: algorithm },
-  );
-  const checksum: StoredChecksum | null = algorithm && digests.checksum ? { algorithm, value: digests.checksum.toString('base64'), type: 'FULL_OBJECT' } : null;
+  // Chunks are immutable and reference-counted, so a copy of a single-part object whose
+  // checksum stays the same shares the source's chunks: no bytes are read or written. A
+  // multipart source (its ETag is not an MD5) or a new checksum algorithm is re-read.
+  const share = source.parts === null && algorithm === (source.checksum?.algorithm ?? null);
+  let size = source.size;
+  let etag = source.etag;
+  let checksum: StoredChecksum | null = source.checksum;
+  let chunks = source.chunks;
+  let written: string | null = null;
+  if (!share) {
+    const result = await writeBody(
+      deps.chunks,
+      { stream: readObjectRange(deps.chunks, source.chunks, 0, source.size - 1), declaredLength: source.size, verify: () => undefined },
+      { sha256: false, checksum: algorithm },
+    );
+    const { chunk, digests } = result;
+    written = chunk.id;
+    size = digests.size;
+    etag = `"${digests.md5.toString('hex')}"`;
+    checksum = algorithm && digests.checksum ? { algorithm, value: digests.checksum.toString('base64'), type: 'FULL_OBJECT' } : null;
+    chunks = digests.size === 0 ? [] : [chunk];
+  }
   const record: ObjectRecord = {
     bucket: bucket.name,
     key,
-    size: digests.size,
-    etag: `"${digests.md5.toString('hex')}"`,
+    size,
+    etag,
     lastModified: new Date(),
     owner,
     headers: directive === 'REPLACE' ? objectHeadersFrom(ctx) : source.headers,
@@ -58,15 +72,15 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     checksum,
     acl,
     storageClass,
-    chunks: digests.size === 0 ? [] : [chunk],
+    chunks,
     parts: null,
   };
   try {
     await deps.metadata.putObject(record);
   } catch (err) {
-    await deps.chunks.delete(chunk.id);
+    if (written !== null) await deps.chunks.delete(written);
     throw err;
   }
-  if (digests.size === 0) await deps.chunks.delete(chunk.id);
+  if (written !== null && size === 0) await deps.chunks.delete(written);
   sendXml(ctx, 200, el('CopyObjectResult', [el('ETag', record.etag), el('LastModified', isoDate(record.lastModified)), ...checksumElements(checksum)], { xmlns: S3_XMLNS }));
 }

@@ -292,11 +292,13 @@ export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestConte
   const delimiter = queryParam(t, 'delimiter') ?? '';
   const keyMarker = queryParam(t, 'key-marker') ?? '';
   const uploadIdMarker = keyMarker === '' ? '' : (queryParam(t, 'upload-id-marker') ?? '');
+  // Without an upload-id-marker, AWS lists only keys after key-marker: start past every upload id of that key.
+  const scanIdMarker = keyMarker !== '' && uploadIdMarker === '' ? '\u{10FFFF}' : uploadIdMarker;
   const maxUploads = maxParam(ctx, 'max-uploads');
   const uploads: UploadRecord[] = [];
   const prefixes: string[] = [];
   let truncated = false;
-  let next = { key: keyMarker, uploadId: uploadIdMarker };
+  let next = { key: keyMarker, uploadId: scanIdMarker };
   scan: for (;;) {
     const batch = await deps.metadata.listUploads(ctx.bucket!.name, { prefix, keyMarker: next.key, uploadIdMarker: next.uploadId, limit: 1000 });
     for (const u of batch) {
