@@ -7,8 +7,36 @@ import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
 import { certsCommand } from './certs/index.js';
 import { firewallCommand } from './firewall/index.js';
+import { loginCommand } from './login/index.js';
+import { profileCommand } from './profile/index.js';
+import { credentialsCommand } from './credentials/index.js';
+import { readonlyCommand } from './readonly/index.js';
+import { gcCommand } from './gc/index.js';
+import { statusCommand } from './status/index.js';
+import { bucketsCommand } from './buckets/index.js';
+import { aclCommand } from './acl/index.js';
+import { policyCommand } from './policy/index.js';
+import { incidentCommand } from './incident/index.js';
+import { blockCommand } from './block/index.js';
+import { auditCommand } from './audit/index.js';
 
-const NOUNS: readonly ((io: CliIo) => Command)[] = [certsCommand, firewallCommand];
+const NOUNS: readonly ((io: CliIo) => Command)[] = [
+  certsCommand,
+  firewallCommand,
+  // Admin API nouns (login/profile store the connection; the rest drive the node).
+  loginCommand,
+  profileCommand,
+  credentialsCommand,
+  readonlyCommand,
+  gcCommand,
+  statusCommand,
+  bucketsCommand,
+  aclCommand,
+  policyCommand,
+  incidentCommand,
+  blockCommand,
+  auditCommand,
+];
 
 export function registerCommands(program: Command, io: CliIo): void {
   for (const noun of NOUNS) program.addCommand(noun(io));
