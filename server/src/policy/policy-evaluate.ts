@@ -4,7 +4,7 @@
  * Semantics follow IAM: wildcards, NotPrincipal/NotAction/NotResource, condition
  * operators with IfExists and ForAnyValue/ForAllValues, and policy variables.
  */
-import { cidrContains, parseIp } from './cidr.js';
+import { cidrContains, parseIp } from '../util/cidr.js';
 import { normalizeConditionKey } from './condition-keys.js';
 import { parsePolicyDate } from './policy-parse.js';
 import { canonicalUserId, type Principal } from './principal.js';

@@ -7,7 +7,7 @@
  */
 import { S3Error } from '../s3/errors.js';
 import { KNOWN_ACTIONS_LOWER } from './actions.js';
-import { parseCidr } from './cidr.js';
+import { parseCidr } from '../util/cidr.js';
 import { isKnownConditionKey } from './condition-keys.js';
 import { ANODE_ACCOUNT_ID, accountRootArn } from './principal.js';
 import { compilePattern, hasWildcards, matchTokens, PatternSyntaxError, type Pattern, type ResolvedToken } from './pattern.js';

@@ -1,5 +1,5 @@
 /** The parsed, validated form of a bucket policy that evaluation works on. */
-import type { CidrBlock } from './cidr.js';
+import type { CidrBlock } from '../util/cidr.js';
 import type { Pattern } from './pattern.js';
 
 export type PolicyVersion = '2012-10-17' | '2008-10-17';
