@@ -43,6 +43,8 @@ function subsections(roff: string): Map<string, string> {
     if (ss !== null || line.startsWith('.SH')) {
       flush();
       title = ss === null ? undefined : plain(ss[1] ?? '');
+      // Two people documenting the same command at once must not both land.
+      assert.ok(title === undefined || !map.has(title), `duplicate .SS "${title ?? ''}"`);
       body = [];
     } else body.push(line);
   }
