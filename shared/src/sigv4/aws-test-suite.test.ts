@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * The AWS SigV4 test suites as data-driven tests. Every case is run twice: through the
  * primitives the server's verifier uses (raw path, raw query, raw header pairs) and
@@ -26,7 +27,8 @@ import { presignUrlDetailed, signRequestDetailed } from './signer.js';
 import { computeSignature, deriveSigningKey } from './signing-key.js';
 import { createStringToSign } from './string-to-sign.js';
 
-const ROOT = '/work/shared/testdata/sigv4';
+// The team's reference folder sits beside the repository (../shared).
+const ROOT = fileURLToPath(new URL('../../../../shared/testdata/sigv4/', import.meta.url));
 const SUITE_2017 = join(ROOT, 'aws-sig-v4-test-suite');
 const C_AUTH = join(ROOT, 'aws-c-auth-v4');
 const NOW = new Date('2015-08-30T12:36:00Z');
