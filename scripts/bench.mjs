@@ -1,0 +1,440 @@
+#!/usr/bin/env node
+// Anode benchmark (DESIGN.md, "Performance"). Prints one JSON line per scenario:
+//   S3: PUT/GET MiB/s for 1 MiB and 64 MiB objects; ops/s for 4 KiB PUT/GET/HEAD/DELETE
+//       and LIST; each at concurrency 1, 8 and 32.
+//   machine: disk write + fsync, 4 KiB file fsyncs/s, MD5 and SHA-256 rates, loopback HTTP.
+// Every scenario is bounded in count and in time, and traffic goes to 127.0.0.1 only
+// (or to --endpoint). Requests are signed with the project's shared SigV4 signer over
+// node:http keep-alive, with UNSIGNED-PAYLOAD, so the client spends no CPU hashing bodies.
+//
+// Usage: npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N]
+//                         [--concurrency 1,8,32] [--quick]
+//   Without --endpoint it starts a node from server/dist/main.js in a temp data dir.
+//   With --endpoint, credentials come from ANODE_ACCESS_KEY/ANODE_SECRET_KEY
+//   (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); region from AWS_REGION (us-east-1).
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, rm, mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SIGNER = join(ROOT, 'shared', 'dist', 'sigv4', 'index.js');
+const SERVER = join(ROOT, 'server', 'dist', 'main.js');
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+const { values: opts } = parseArgs({
+  options: {
+    endpoint: { type: 'string' },
+    only: { type: 'string' },
+    seconds: { type: 'string' },
+    concurrency: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opts.help) {
+  console.log('npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N] [--concurrency 1,8,32] [--quick]');
+  process.exit(0);
+}
+const SECONDS = Number(opts.seconds ?? (opts.quick ? 2 : 6));
+const CONCURRENCY = (opts.concurrency ?? (opts.quick ? '1,8' : '1,8,32')).split(',').map(Number);
+
+function emit(record) {
+  console.log(JSON.stringify(record));
+}
+
+const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+// ---------- a node of our own ----------
+
+async function freePort() {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address();
+  srv.close();
+  await once(srv, 'close');
+  return port;
+}
+
+async function startOwnNode() {
+  if (!existsSync(SERVER)) throw new Error(`${SERVER} missing: run npm run build`);
+  const base = await mkdtemp(join(tmpdir(), 'anode-bench-'));
+  const [s3Port, adminPort] = [await freePort(), await freePort()];
+  const accessKey = 'AKIA' + randomBytes(8).toString('hex').toUpperCase();
+  const secretKey = randomBytes(30).toString('base64');
+  let log = '';
+  const child = spawn(process.execPath, [SERVER, 'server', '--data', join(base, 'data')], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: base,
+      ANODE_SERVER_S3_LISTEN: `127.0.0.1:${s3Port}`,
+      ANODE_SERVER_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
+      ANODE_ROOT_ACCESS_KEY: accessKey,
+      ANODE_ROOT_SECRET_KEY: secretKey,
+      ANODE_LOGGING_ACCESS_LOG: join(base, 'access.log'),
+      ANODE_LOGGING_AUDIT_LOG: join(base, 'audit.log'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (b) => {
+    log = (log + b.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`anode exited early:\n${log}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${adminPort}/health`);
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`anode not healthy within 20 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    endpoint: `http://127.0.0.1:${s3Port}`,
+    accessKey,
+    secretKey,
+    dataDir: join(base, 'data'),
+    async stop() {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      if (child.exitCode === null) await once(child, 'exit');
+      clearTimeout(t);
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------- signed S3 requests over node:http ----------
+
+function makeClient({ endpoint, accessKey, secretKey, region }, signRequest, maxSockets) {
+  const url = new URL(endpoint);
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  const credentials = { accessKeyId: accessKey, secretAccessKey: secretKey };
+  /** Sends one request; resolves with status and the number of body bytes read (discarded). */
+  function request(method, path, query = '', body) {
+    const target = query ? `${path}?${query}` : path;
+    const headers = body ? { 'content-length': String(body.length) } : {};
+    const signed = signRequest({
+      method,
+      url: `${endpoint}${target}`,
+      headers,
+      bodySha256: 'UNSIGNED-PAYLOAD',
+      credentials,
+      region,
+      service: 's3',
+      now: new Date(),
+    });
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, method, path: target, agent, headers: { ...headers, ...signed } },
+        (res) => {
+          let bytes = 0;
+          const small = [];
+          res.on('data', (c) => {
+            bytes += c.length;
+            if (res.statusCode >= 300 && bytes < 4096) small.push(c);
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text: Buffer.concat(small).toString() }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+  return { request, close: () => agent.destroy() };
+}
+
+/**
+ * Runs `op(i)` from `concurrency` workers until `maxOps` are done or `seconds` pass.
+ * Returns the count, elapsed seconds, per-op latencies and the errors seen.
+ */
+async function drive({ concurrency, maxOps, seconds, op }) {
+  const latencies = [];
+  let next = 0;
+  let errors = 0;
+  let firstError;
+  const deadline = performance.now() + seconds * 1000;
+  const start = performance.now();
+  async function worker() {
+    while (next < maxOps && performance.now() < deadline) {
+      const i = next++;
+      const t0 = performance.now();
+      try {
+        await op(i);
+        latencies.push(performance.now() - t0);
+      } catch (e) {
+        errors++;
+        firstError ??= String(e?.message ?? e);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { done: latencies.length, elapsed, latencies, errors, firstError };
+}
+
+function expectStatus(res, ok, what) {
+  if (!ok.includes(res.status)) throw new Error(`${what}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
+}
+
+function report(kind, scenario, size, concurrency, r) {
+  const rec = {
+    kind,
+    scenario,
+    object_bytes: size,
+    concurrency,
+    ops: r.done,
+    seconds: round(r.elapsed, 3),
+    ops_per_s: round(r.done / r.elapsed),
+    p50_ms: round(percentile(r.latencies, 50), 2),
+    p99_ms: round(percentile(r.latencies, 99), 2),
+    errors: r.errors,
+  };
+  if (size >= MiB) rec.mib_per_s = round((r.done * size) / MiB / r.elapsed);
+  if (r.firstError) rec.first_error = r.firstError;
+  emit(rec);
+}
+
+async function benchS3(target, signRequest) {
+  const client = makeClient(target, signRequest, Math.max(...CONCURRENCY));
+  const bucket = `bench-${Date.now().toString(36)}`;
+  expectStatus(await client.request('PUT', `/${bucket}`), [200], 'CreateBucket');
+  const obj = (name) => `/${bucket}/${name}`;
+  try {
+    // Large objects: PUT then GET the same keys, then delete them (not timed).
+    for (const size of [MiB, 64 * MiB]) {
+      const body = randomBytes(size);
+      // Bound the bytes per scenario too: 64 MiB objects at most 48 per run (3 GiB).
+      const maxOps = size >= 64 * MiB ? (opts.quick ? 8 : 48) : opts.quick ? 100 : 2000;
+      for (const concurrency of CONCURRENCY) {
+        const prefix = `large-${size}-${concurrency}`;
+        const put = await drive({
+          concurrency,
+          maxOps: Math.max(maxOps, concurrency),
+          seconds: SECONDS,
+          op: async (i) => expectStatus(await client.request('PUT', obj(`${prefix}/${i}`), '', body), [200], 'PutObject'),
+        });
+        report('s3', 'put', size, concurrency, put);
+        const written = put.done + put.errors;
+        const get = await drive({
+          concurrency,
+          maxOps: Math.max(maxOps, concurrency),
+          seconds: SECONDS,
+          op: async (i) => {
+            const res = await client.request('GET', obj(`${prefix}/${i % Math.max(1, written)}`));
+            expectStatus(res, [200], 'GetObject');
+            if (res.bytes !== size) throw new Error(`GetObject returned ${res.bytes} bytes, expected ${size}`);
+          },
+        });
+        report('s3', 'get', size, concurrency, get);
+        await drive({ concurrency: 8, maxOps: written, seconds: 60, op: (i) => client.request('DELETE', obj(`${prefix}/${i}`)) });
+      }
+    }
+
+    // Small objects: 4 KiB PUT, GET, HEAD, LIST, DELETE.
+    const small = randomBytes(4 * KiB);
+    for (const concurrency of CONCURRENCY) {
+      const prefix = `small-${concurrency}`;
+      const maxOps = opts.quick ? 500 : 20_000;
+      const put = await drive({
+        concurrency,
+        maxOps,
+        seconds: SECONDS,
+        op: async (i) => expectStatus(await client.request('PUT', obj(`${prefix}/${i}`), '', small), [200], 'PutObject'),
+      });
+      report('s3', 'put', small.length, concurrency, put);
+      const n = Math.max(1, put.done);
+      const get = await drive({
+        concurrency,
+        maxOps,
+        seconds: SECONDS,
+        op: async (i) => expectStatus(await client.request('GET', obj(`${prefix}/${i % n}`)), [200], 'GetObject'),
+      });
+      report('s3', 'get', small.length, concurrency, get);
+      const head = await drive({
+        concurrency,
+        maxOps,
+        seconds: SECONDS,
+        op: async (i) => expectStatus(await client.request('HEAD', obj(`${prefix}/${i % n}`)), [200], 'HeadObject'),
+      });
+      report('s3', 'head', small.length, concurrency, head);
+      const list = await drive({
+        concurrency,
+        maxOps,
+        seconds: SECONDS,
+        op: async () => expectStatus(await client.request('GET', `/${bucket}`, `list-type=2&max-keys=100&prefix=${prefix}%2F`), [200], 'ListObjectsV2'),
+      });
+      report('s3', 'list', 0, concurrency, list);
+      const del = await drive({
+        concurrency,
+        maxOps: put.done,
+        seconds: Math.max(SECONDS, 60),
+        op: async (i) => expectStatus(await client.request('DELETE', obj(`${prefix}/${i}`)), [204], 'DeleteObject'),
+      });
+      report('s3', 'delete', small.length, concurrency, del);
+    }
+  } finally {
+    await client.request('DELETE', `/${bucket}`).catch(() => undefined);
+    client.close();
+  }
+}
+
+// ---------- this machine's limits ----------
+
+async function benchDisk(dir) {
+  await mkdir(dir, { recursive: true });
+  const block = randomBytes(MiB);
+  const path = join(dir, 'fsync-64m');
+  const t0 = performance.now();
+  const fh = await open(path, 'w');
+  for (let i = 0; i < 64; i++) await fh.write(block);
+  await fh.sync();
+  await fh.close();
+  const s = (performance.now() - t0) / 1000;
+  emit({ kind: 'machine', scenario: 'disk_write_fsync', bytes: 64 * MiB, seconds: round(s, 3), mib_per_s: round(64 / s) });
+  await rm(path);
+
+  // One 4 KiB file written and fsync'd per op, plus a directory fsync, like a durable PUT.
+  const small = randomBytes(4 * KiB);
+  const dirFh = await open(dir, 'r');
+  const r = await drive({
+    concurrency: 1,
+    maxOps: 5000,
+    seconds: Math.min(SECONDS, 3),
+    op: async (i) => {
+      const f = await open(join(dir, `f${i}`), 'w');
+      await f.write(small);
+      await f.sync();
+      await f.close();
+      await dirFh.sync();
+    },
+  });
+  await dirFh.close();
+  emit({ kind: 'machine', scenario: 'fsync_4k_files', ops: r.done, seconds: round(r.elapsed, 3), ops_per_s: round(r.done / r.elapsed), p50_ms: round(percentile(r.latencies, 50), 2) });
+  await rm(dir, { recursive: true, force: true });
+}
+
+function benchHashes() {
+  const buf = randomBytes(MiB);
+  for (const alg of ['md5', 'sha256']) {
+    const total = opts.quick ? 128 : 512;
+    const warm = createHash(alg); // let the JIT and CPU clocks settle before timing
+    for (let i = 0; i < 32; i++) warm.update(buf);
+    warm.digest();
+    const h = createHash(alg);
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) h.update(buf);
+    h.digest();
+    const s = (performance.now() - t0) / 1000;
+    emit({ kind: 'machine', scenario: `hash_${alg}`, bytes: total * MiB, seconds: round(s, 3), mib_per_s: round(total / s) });
+  }
+}
+
+// A trivial HTTP server in its own process: sinks PUT bodies, serves GET from memory.
+const LOOPBACK_SERVER = `
+const http = require('node:http');
+const body = Buffer.alloc(Number(process.argv[1]), 7);
+const srv = http.createServer((req, res) => {
+  if (req.method === 'PUT') { req.on('data', () => {}); req.on('end', () => { res.writeHead(200, {'content-length': '0'}); res.end(); }); }
+  else { res.writeHead(200, {'content-length': String(body.length)}); res.end(body); }
+});
+srv.keepAliveTimeout = 30000;
+srv.listen(0, '127.0.0.1', () => process.stdout.write(String(srv.address().port) + '\\n'));
+`;
+
+async function benchLoopback() {
+  const size = 64 * MiB;
+  const child = spawn(process.execPath, ['-e', LOOPBACK_SERVER, String(size)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout, 'data');
+  const port = Number(String(line).trim());
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const body = randomBytes(size);
+  const one = (method) =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method, path: '/x', agent, headers: method === 'PUT' ? { 'content-length': String(size) } : {} }, (res) => {
+        res.on('data', () => {});
+        res.on('end', resolve);
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(method === 'PUT' ? body : undefined);
+    });
+  try {
+    for (const method of ['PUT', 'GET']) {
+      for (const concurrency of CONCURRENCY.filter((c) => c <= 8)) {
+        const r = await drive({ concurrency, maxOps: opts.quick ? 16 : 64, seconds: SECONDS, op: () => one(method) });
+        emit({
+          kind: 'machine',
+          scenario: `loopback_http_${method.toLowerCase()}`,
+          object_bytes: size,
+          concurrency,
+          ops: r.done,
+          seconds: round(r.elapsed, 3),
+          mib_per_s: round((r.done * size) / MiB / r.elapsed),
+          errors: r.errors,
+        });
+      }
+    }
+  } finally {
+    agent.destroy();
+    child.kill('SIGTERM');
+  }
+}
+
+// ---------- main ----------
+
+async function main() {
+  emit({ kind: 'info', node: process.version, cpus: cpus().length, cpu_model: cpus()[0]?.model, mem_gib: round(totalmem() / 1024 ** 3), seconds_per_scenario: SECONDS, concurrency: CONCURRENCY });
+  if (opts.only !== 's3') {
+    const diskBase = await mkdtemp(join(tmpdir(), 'anode-bench-disk-'));
+    await benchDisk(join(diskBase, 'd'));
+    await rm(diskBase, { recursive: true, force: true });
+    benchHashes();
+    await benchLoopback();
+  }
+  if (opts.only === 'machine') return;
+  if (!existsSync(SIGNER)) throw new Error(`${SIGNER} missing: run npm run build`);
+  const { signRequest } = await import(SIGNER);
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  if (opts.endpoint) {
+    const accessKey = process.env.ANODE_ACCESS_KEY ?? process.env.AWS_ACCESS_KEY_ID;
+    const secretKey = process.env.ANODE_SECRET_KEY ?? process.env.AWS_SECRET_ACCESS_KEY;
+    if (!accessKey || !secretKey) throw new Error('--endpoint needs ANODE_ACCESS_KEY/ANODE_SECRET_KEY (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)');
+    await benchS3({ endpoint: opts.endpoint.replace(/\/$/, ''), accessKey, secretKey, region }, signRequest);
+    return;
+  }
+  const node = await startOwnNode();
+  try {
+    await benchS3({ ...node, region }, signRequest);
+  } finally {
+    await node.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e?.stack ?? e}`);
+  process.exit(1);
+});
