@@ -68,6 +68,10 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
     if (ctx.principal.kind === 'anonymous') {
       throw new S3Error('InvalidRequest', { message: 'Request specific response headers cannot be used for anonymous GET requests.' });
     }
+    // A value node cannot put in a header (CR, LF, other controls) is the client's error, not ours.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(v)) {
+      throw new S3Error('InvalidArgument', { message: `Invalid value for ${param}`, extra: { ArgumentName: param } });
+    }
     headers[name] = v;
   }
 

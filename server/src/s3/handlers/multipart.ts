@@ -125,6 +125,7 @@ export async function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promi
     throw new S3Error('InvalidRequest', { message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${body.checksumAlgorithm.toLowerCase()}` });
   }
   const written = await writeBody(deps.chunks, body.payload, { sha256: body.needsSha256, checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm });
+  deps.metrics.bytesIn.inc(written.digests.size);
   const part = await storePart(deps, upload, partNumber, written);
   const checksum = part.checksum ?? (body.checksumAlgorithm && written.digests.checksum ? { algorithm: body.checksumAlgorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' as const } : null);
   const headers = checksumResponseHeaders(checksum);

@@ -44,6 +44,7 @@ export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promis
   await checkWriteConditions(deps, ctx, bucket.name, key);
   const body = openPayload(ctx, MAX_OBJECT_SIZE);
   const { chunk, digests } = await writeBody(deps.chunks, body.payload, { sha256: body.needsSha256, checksum: body.checksumAlgorithm });
+  deps.metrics.bytesIn.inc(digests.size);
   const checksum: StoredChecksum | null =
     body.checksumAlgorithm && digests.checksum
       ? { algorithm: body.checksumAlgorithm, value: digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
