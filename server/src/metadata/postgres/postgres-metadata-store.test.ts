@@ -1,0 +1,256 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { runMetadataStoreConformance } from '../conformance.js';
+import { bucketRecord, chunk, credentialRecord, objectRecord, partRecord, uploadRecord } from '../conformance-fixtures.js';
+import { IS_CHUNK_KNOWN_SQL, PostgresConnectError, PostgresMetadataStore } from './postgres-metadata-store.js';
+import { MIGRATIONS, SchemaVersionError } from './schema.js';
+import { startPostgresCluster, type PostgresCluster } from './test-cluster.js';
+
+// One private cluster for this file; a fresh database for every test. A missing PostgreSQL
+// makes before() throw, which fails every test here (never a silent skip).
+let cluster: PostgresCluster;
+before(async () => {
+  cluster = await startPostgresCluster();
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+async function freshStore(): Promise<{ store: PostgresMetadataStore; db: string; url: string }> {
+  const db = await cluster.createDatabase();
+  const url = cluster.url(db);
+  return { store: await PostgresMetadataStore.open(url), db, url };
+}
+
+runMetadataStoreConformance('postgres', async () => {
+  const { store, db } = await freshStore();
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await cluster.dropDatabase(db);
+    },
+  };
+});
+
+describe('PostgresMetadataStore specifics', () => {
+  test('the schema migrates once and records its version; reopening changes nothing', async () => {
+    const { store, db, url } = await freshStore();
+    await store.createBucket(bucketRecord('b'));
+    await store.close();
+    const again = await PostgresMetadataStore.open(url);
+    assert.notEqual(await again.getBucket('b'), null, 'data kept across reopen');
+    await again.close();
+    const rows = await cluster.superQuery<{ version: number }>('SELECT version FROM schema_version', [], db);
+    assert.deepEqual(rows, [{ version: MIGRATIONS.length }]);
+    await cluster.dropDatabase(db);
+  });
+
+  test('several nodes opening an empty database at once: one migrates, all work', async () => {
+    const db = await cluster.createDatabase();
+    const stores = await Promise.all(Array.from({ length: 6 }, () => PostgresMetadataStore.open(cluster.url(db))));
+    await Promise.all(stores.map((s, i) => s.createBucket(bucketRecord(`b${i}`))));
+    assert.equal((await stores[0]!.listBuckets()).length, 6);
+    await Promise.all(stores.map((s) => s.close()));
+    const rows = await cluster.superQuery<{ version: number }>('SELECT version FROM schema_version', [], db);
+    assert.deepEqual(rows, [{ version: MIGRATIONS.length }]);
+    await cluster.dropDatabase(db);
+  });
+
+  test('a database written by a newer schema version is refused', async () => {
+    const { store, db, url } = await freshStore();
+    await store.close();
+    await cluster.superQuery('UPDATE schema_version SET version = 99', [], db);
+    await assert.rejects(PostgresMetadataStore.open(url), (err: unknown) => {
+      assert.ok(err instanceof SchemaVersionError);
+      assert.match(err.message, /99/);
+      return true;
+    });
+    await cluster.dropDatabase(db);
+  });
+
+  test('the application role needs no superuser: it owns its database and nothing else', async () => {
+    const rows = await cluster.superQuery<{ rolsuper: boolean; rolcreatedb: boolean }>(
+      'SELECT rolsuper, rolcreatedb FROM pg_roles WHERE rolname = $1',
+      [cluster.appUser],
+    );
+    assert.deepEqual(rows, [{ rolsuper: false, rolcreatedb: false }]);
+    const { store, db } = await freshStore(); // migrated as that role
+    await store.close();
+    await cluster.dropDatabase(db);
+  });
+
+  test('key columns sort in byte order although the database collation is ICU en-US', async () => {
+    const { store, db } = await freshStore();
+    const collation = await cluster.superQuery<{ p: string }>('SELECT datlocprovider AS p FROM pg_database WHERE datname = $1', [db]);
+    assert.deepEqual(collation, [{ p: 'i' }], 'the test cluster must use ICU so this test means something');
+    // en-US would give a, B, b-c, bc; bytes give B, a, b-c, bc.
+    for (const n of ['bc', 'a', 'B', 'b-c']) await store.createBucket(bucketRecord(n));
+    assert.deepEqual((await store.listBuckets()).map((b) => b.name), ['B', 'a', 'b-c', 'bc']);
+    for (const id of ['u-a', 'U-b']) await store.createUpload(uploadRecord('a', 'k', id));
+    const ids = (await store.listUploads('a', { prefix: '', keyMarker: '', uploadIdMarker: '', limit: 10 })).map((u) => u.uploadId);
+    assert.deepEqual(ids, ['U-b', 'u-a']);
+    const after = await store.listUploads('a', { prefix: '', keyMarker: 'k', uploadIdMarker: 'U-b', limit: 10 });
+    assert.deepEqual(after.map((u) => u.uploadId), ['u-a']);
+    await store.close();
+    await cluster.dropDatabase(db);
+  });
+
+  test('isChunkKnown and listObjects use the indexes, not a table scan', async () => {
+    const { store, db } = await freshStore();
+    await store.close();
+    const client = new pg.Client({ connectionString: cluster.url(db) });
+    await client.connect();
+    try {
+      // Empty tables make any plan cheap; forbid seq scans so we learn whether an index serves.
+      await client.query('SET enable_seqscan = off');
+      const plan = async (sql: string, params: unknown[]): Promise<string> =>
+        (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      const known = await plan(IS_CHUNK_KNOWN_SQL, ['abc']);
+      assert.match(known, /chunk_refs_pkey/);
+      assert.match(known, /chunk_trash_pkey/);
+      assert.doesNotMatch(known, /Seq Scan/);
+      const list = await plan('SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5', [
+        'b', Buffer.from(''), Buffer.from('p/'), Buffer.from('p0'), 10,
+      ]);
+      assert.match(list, /Index Scan using objects_pkey/);
+      assert.doesNotMatch(list, /Sort|Seq Scan/);
+    } finally {
+      await client.end();
+    }
+    await cluster.dropDatabase(db);
+  });
+
+  test('sealed secrets are bytea and JSON columns are jsonb', async () => {
+    const { store, db } = await freshStore();
+    await store.close();
+    const types = await cluster.superQuery<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+       WHERE table_schema = 'public' AND column_name IN ('sealed_secret', 'acl', 'chunks', 'user_metadata', 'key')
+       ORDER BY table_name, column_name`,
+      [],
+      db,
+    );
+    const byName = new Map(types.map((t) => [`${t.table_name}.${t.column_name}`, t.data_type]));
+    assert.equal(byName.get('credentials.sealed_secret'), 'bytea');
+    assert.equal(byName.get('objects.chunks'), 'jsonb');
+    assert.equal(byName.get('objects.acl'), 'jsonb');
+    assert.equal(byName.get('objects.key'), 'bytea');
+    assert.equal(byName.get('uploads.key'), 'bytea');
+    await cluster.dropDatabase(db);
+  });
+
+  test('two store instances (two nodes) racing Complete and Abort: exactly one wins', async () => {
+    const { store: a, db, url } = await freshStore();
+    const b = await PostgresMetadataStore.open(url);
+    await a.createBucket(bucketRecord('b'));
+    for (let round = 0; round < 20; round++) {
+      const id = `u${round}`;
+      await a.createUpload(uploadRecord('b', `k${round}`, id));
+      const p = partRecord(id, 1);
+      await b.putPart(p);
+      const results = await Promise.all([
+        a.completeUpload(id, objectRecord('b', `k${round}`, [p.chunk])),
+        b.abortUpload(id),
+        b.completeUpload(id, objectRecord('b', `k${round}`, [p.chunk], { etag: '"other"' })),
+      ]);
+      assert.equal(results.filter((r) => r === 'ok').length, 1, results.join(','));
+    }
+    // Every reference count is exact: no chunk is both referenced and trashed, none negative.
+    const bad = await cluster.superQuery(
+      'SELECT r.chunk_id FROM chunk_refs r LEFT JOIN chunk_trash t USING (chunk_id) WHERE r.refs <= 0 OR t.chunk_id IS NOT NULL',
+      [],
+      db,
+    );
+    assert.deepEqual(bad, []);
+    await a.close();
+    await b.close();
+    await cluster.dropDatabase(db);
+  });
+
+  test('concurrent puts of the same new key from two nodes leave exact reference counts', async () => {
+    const { store: a, db, url } = await freshStore();
+    const b = await PostgresMetadataStore.open(url);
+    await a.createBucket(bucketRecord('b'));
+    const written: string[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) => {
+        const c = chunk();
+        written.push(c.id);
+        return (i % 2 === 0 ? a : b).putObject(objectRecord('b', 'same', [c]));
+      }),
+    );
+    const winner = await a.getObject('b', 'same');
+    assert.ok(winner);
+    const live = winner.chunks[0]!.id;
+    const refs = await cluster.superQuery<{ chunk_id: string; refs: number }>('SELECT chunk_id, refs FROM chunk_refs', [], db);
+    assert.deepEqual(refs, [{ chunk_id: live, refs: 1 }], 'only the surviving object holds a reference');
+    const trashed = new Set((await a.listTrash(new Date(Date.now() + 60_000), 100)).map((t) => t.id));
+    assert.deepEqual(trashed, new Set(written.filter((id) => id !== live)), 'every replaced chunk is in the trash');
+    await a.close();
+    await b.close();
+    await cluster.dropDatabase(db);
+  });
+
+  test('concurrent copies sharing chunks (deadlock-prone lock orders) all commit with exact counts', async () => {
+    const { store, db } = await freshStore();
+    await store.createBucket(bucketRecord('b'));
+    const shared = Array.from({ length: 6 }, () => chunk());
+    // Each writer references the shared chunks in a different order and replaces its own
+    // earlier version, so transactions lock the same chunk rows in conflicting orders.
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const order = i % 2 === 0 ? shared : [...shared].reverse();
+        await store.putObject(objectRecord('b', `copy${i % 4}`, order));
+        await store.deleteObject('b', `copy${(i + 1) % 4}`);
+      }),
+    );
+    const objects = await store.listObjects('b', { prefix: '', startAfter: '', limit: 100 });
+    const refs = await cluster.superQuery<{ refs: number }>('SELECT refs FROM chunk_refs ORDER BY chunk_id', [], db);
+    for (const r of refs) assert.equal(r.refs, objects.length);
+    if (objects.length === 0) assert.equal(refs.length, 0);
+    await store.close();
+    await cluster.dropDatabase(db);
+  });
+
+  test('a wrong password fails with a clear error that never contains the password', async () => {
+    const db = await cluster.createDatabase();
+    const secret = 'Sup3r-Secret-Passw0rd';
+    const url = `postgres://${cluster.appUser}:${secret}@${cluster.host}:${cluster.port}/${db}`;
+    await assert.rejects(PostgresMetadataStore.open(url), (err: unknown) => {
+      assert.ok(err instanceof PostgresConnectError);
+      assert.equal(err.code, '28P01');
+      assert.match(err.message, /password authentication failed/);
+      assert.match(err.message, /\*\*\*@127\.0\.0\.1/);
+      assert.ok(!err.message.includes(secret), err.message);
+      assert.ok(!JSON.stringify(err).includes(secret));
+      assert.ok(!String(err.stack).includes(secret));
+      return true;
+    });
+    await cluster.dropDatabase(db);
+  });
+
+  test('an unreachable server fails fast with its address and no password', async () => {
+    const url = `postgres://u:hunter2hunter2@127.0.0.1:1/db`;
+    await assert.rejects(PostgresMetadataStore.open(url), (err: unknown) => {
+      assert.ok(err instanceof PostgresConnectError);
+      assert.equal(err.code, 'ECONNREFUSED');
+      assert.match(err.message, /127\.0\.0\.1:1/);
+      assert.ok(!err.message.includes('hunter2'), err.message);
+      return true;
+    });
+    await assert.rejects(PostgresMetadataStore.open(''), PostgresConnectError);
+  });
+
+  test('credentials round-trip the exact sealed bytes and survive a restart of the pool', async () => {
+    const { store, db, url } = await freshStore();
+    const c = credentialRecord('AKIAAAAAAAAAAAAAAAAA', { sealedSecret: Buffer.from([0, 1, 2, 255, 0, 128]) });
+    await store.putCredential(c);
+    await store.close();
+    const again = await PostgresMetadataStore.open(url);
+    assert.deepEqual((await again.getCredential(c.accessKey))?.sealedSecret, c.sealedSecret);
+    await again.close();
+    await cluster.dropDatabase(db);
+  });
+});

@@ -1,0 +1,556 @@
+import pg from 'pg';
+import type { ChunkRef } from '../../chunks/chunk-store.js';
+import type {
+  Acl,
+  BucketRecord,
+  CredentialRecord,
+  ListObjectsQuery,
+  ListUploadsQuery,
+  MetadataStore,
+  ObjectRecord,
+  PartRecord,
+  TrashedChunk,
+  UploadRecord,
+} from '../types.js';
+import { prefixUpperBound } from '../key-range.js';
+import { migrate } from './schema.js';
+import { passwordOf, redactPostgresUrl } from './redact-url.js';
+import {
+  BUCKET_COLUMNS,
+  CREDENTIAL_COLUMNS,
+  OBJECT_COLUMNS,
+  PART_COLUMNS,
+  UPLOAD_COLUMNS,
+  bucketParams,
+  credentialParams,
+  keyBytes,
+  objectParams,
+  partParams,
+  placeholders,
+  rowToBucket,
+  rowToCredential,
+  rowToObject,
+  rowToPart,
+  rowToUpload,
+  uploadParams,
+} from './rows.js';
+import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow } from './rows.js';
+
+/** last_used_at is written at most this often per key, to keep auth off the write path. */
+const TOUCH_INTERVAL_MS = 60_000;
+const TOUCH_MEMO_LIMIT = 10_000;
+export const DEFAULT_POOL_SIZE = 10;
+/** Deadlocks (40P01) and serialization failures (40001) are retried this many times in all. */
+const MAX_TX_ATTEMPTS = 5;
+
+/** Two primary-key probes, never a scan (exported so a test can check the query plan). */
+export const IS_CHUNK_KNOWN_SQL = `SELECT EXISTS (SELECT 1 FROM chunk_refs WHERE chunk_id = $1)
+  OR EXISTS (SELECT 1 FROM chunk_trash WHERE chunk_id = $1) AS known`;
+
+export interface PostgresStoreOptions {
+  /** Connections this node keeps to PostgreSQL at most. */
+  poolSize?: number;
+  /** An idle pooled connection failed (server restart, network cut); the pool replaces it. */
+  onIdleError?: (err: Error) => void;
+}
+
+/** Opening failed: the message names the server with the password redacted, never the password. */
+export class PostgresConnectError extends Error {
+  override readonly name = 'PostgresConnectError';
+  /** The driver's or the server's error code (ECONNREFUSED, 28P01, ...), when there is one. */
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.code = code;
+  }
+}
+
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isRetryable(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === '40001' || code === '40P01';
+}
+
+const byId = (a: [string, number], b: [string, number]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/**
+ * The PostgreSQL metadata backend (cluster mode: every node shares one database).
+ * Unlike SQLite's single writer, writers here run concurrently on a connection pool, so
+ * every read-then-write takes row locks (`SELECT ... FOR UPDATE`) inside its transaction:
+ * that is what makes exactly one of concurrent CompleteMultipartUpload/AbortMultipartUpload
+ * win, and keeps the chunk reference counts exact. PostgreSQL group-commits concurrent
+ * transactions itself, so there is no write batcher here.
+ */
+export class PostgresMetadataStore implements MetadataStore {
+  readonly #pool: pg.Pool;
+  /** accessKey -> ms of the last last_used_at write we sent (coalescing touchCredential). */
+  readonly #touched = new Map<string, number>();
+  #closed = false;
+
+  private constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  /**
+   * Connects to `url` (postgres://user:password@host:port/database?sslmode=...), creates or
+   * migrates the schema, and returns the store. Errors never carry the password.
+   */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresMetadataStore> {
+    if (url.trim() === '') throw new PostgresConnectError('PostgreSQL connection string is empty', undefined);
+    const where = redactPostgresUrl(url);
+    const password = passwordOf(url);
+    const scrub = (text: string): string => (password === null ? text : text.split(password).join('***'));
+    let pool: pg.Pool;
+    try {
+      pool = new pg.Pool({
+        connectionString: url,
+        max: options.poolSize ?? DEFAULT_POOL_SIZE,
+        connectionTimeoutMillis: 10_000,
+        idleTimeoutMillis: 30_000,
+        application_name: 'anode',
+      });
+    } catch (err) {
+      throw new PostgresConnectError(`invalid PostgreSQL connection string ${where}: ${scrub(String((err as Error).message))}`, errorCode(err));
+    }
+    // Without a listener an idle connection's error would crash the process.
+    pool.on('error', (err) => options.onIdleError?.(err));
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new PostgresConnectError(`cannot connect to PostgreSQL at ${where}: ${scrub(String((err as Error).message))}`, errorCode(err));
+    }
+    try {
+      await migrate(client);
+      client.release();
+    } catch (err) {
+      client.release(true);
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return new PostgresMetadataStore(pool);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  /**
+   * Runs `fn` in one READ COMMITTED transaction on one pooled connection. Deadlocks and
+   * serialization failures roll back and run `fn` again from the start (it must only touch
+   * the database); anything else rolls back and rejects.
+   */
+  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.#pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error; // the connection is unusable: drop it from the pool
+        }
+        if (attempt < MAX_TX_ATTEMPTS && isRetryable(err)) {
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+          continue;
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  async #rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.#pool.query<R>(sql, params)).rows;
+  }
+
+  async #changes(sql: string, params: unknown[]): Promise<number> {
+    return (await this.#pool.query(sql, params)).rowCount ?? 0;
+  }
+
+  // ---- chunk bookkeeping (inside write transactions) ----
+
+  /**
+   * Adds one reference per id in `added` and drops one per id in `removed`, as net deltas:
+   * a chunk in both (the parts a completed upload keeps) is not touched at all, so it never
+   * passes through the trash. Chunks nobody references any more go to the trash. Rows are
+   * locked in id order, which keeps concurrent writers from deadlocking on each other.
+   */
+  async #shiftRefs(c: Queryable, added: readonly string[], removed: readonly string[], now: Date): Promise<void> {
+    const delta = new Map<string, number>();
+    for (const id of added) delta.set(id, (delta.get(id) ?? 0) + 1);
+    for (const id of removed) delta.set(id, (delta.get(id) ?? 0) - 1);
+    const up = [...delta].filter(([, d]) => d > 0).sort(byId);
+    const down = [...delta].filter(([, d]) => d < 0).sort(byId);
+    if (up.length > 0) {
+      const ids = up.map(([id]) => id);
+      await c.query(
+        `INSERT INTO chunk_refs (chunk_id, refs)
+         SELECT id, n FROM unnest($1::text[], $2::int[]) AS d(id, n) ORDER BY id COLLATE "C"
+         ON CONFLICT (chunk_id) DO UPDATE SET refs = chunk_refs.refs + excluded.refs`,
+        [ids, up.map(([, n]) => n)],
+      );
+      // Referenced again: GC must not delete it.
+      await c.query('DELETE FROM chunk_trash WHERE chunk_id = ANY($1::text[])', [ids]);
+    }
+    if (down.length > 0) {
+      const ids = down.map(([id]) => id);
+      const left = await c.query<{ chunk_id: string; refs: number }>(
+        `UPDATE chunk_refs r SET refs = r.refs + d.n
+         FROM unnest($1::text[], $2::int[]) AS d(id, n)
+         WHERE r.chunk_id = d.id RETURNING r.chunk_id, r.refs`,
+        [ids, down.map(([, n]) => n)],
+      );
+      const stillUsed = new Set(left.rows.filter((r) => r.refs > 0).map((r) => r.chunk_id));
+      const freed = ids.filter((id) => !stillUsed.has(id));
+      if (freed.length > 0) {
+        await c.query('DELETE FROM chunk_refs WHERE chunk_id = ANY($1::text[]) AND refs <= 0', [freed]);
+        await c.query(
+          `INSERT INTO chunk_trash (chunk_id, trashed_at) SELECT unnest($1::text[]), $2
+           ON CONFLICT (chunk_id) DO NOTHING`,
+          [freed, now],
+        );
+      }
+    }
+  }
+
+  /** Inserts or replaces the object row (locked); returns the chunk ids it replaced. */
+  async #upsertObject(c: Queryable, object: ObjectRecord): Promise<string[]> {
+    const params = objectParams(object);
+    for (;;) {
+      const old = await c.query<{ chunks: ChunkRef[] }>(
+        'SELECT chunks FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE',
+        [params[0], params[1]],
+      );
+      const row = old.rows[0];
+      if (row !== undefined) {
+        await c.query(
+          `UPDATE objects SET (size, etag, last_modified, owner, headers, user_metadata, checksum, acl,
+                               storage_class, chunks, parts) = (${placeholders(11, 3)})
+           WHERE bucket = $1 AND key = $2`,
+          params,
+        );
+        return row.chunks.map((ch) => ch.id);
+      }
+      const inserted = await c.query(
+        `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(13)}) ON CONFLICT (bucket, key) DO NOTHING`,
+        params,
+      );
+      if (inserted.rowCount === 1) return [];
+      // Another writer created the key between our two statements: lock theirs and replace it.
+    }
+  }
+
+  /** Removes an upload (already locked by the caller) and its parts; returns their chunk ids. */
+  async #dropUpload(c: Queryable, uploadId: string): Promise<string[]> {
+    const parts = await c.query<{ chunk_id: string }>('DELETE FROM parts WHERE upload_id = $1 RETURNING chunk_id', [uploadId]);
+    await c.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
+    return parts.rows.map((p) => p.chunk_id);
+  }
+
+  async #lockUpload(c: Queryable, uploadId: string, mode: 'UPDATE' | 'SHARE'): Promise<boolean> {
+    const r = await c.query(`SELECT 1 FROM uploads WHERE upload_id = $1 FOR ${mode}`, [uploadId]);
+    return r.rows.length > 0;
+  }
+
+  // ---- buckets ----
+
+  async createBucket(bucket: BucketRecord): Promise<'created' | 'exists'> {
+    const n = await this.#changes(
+      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(7)}) ON CONFLICT (name) DO NOTHING`,
+      bucketParams(bucket),
+    );
+    return n > 0 ? 'created' : 'exists';
+  }
+
+  async getBucket(name: string): Promise<BucketRecord | null> {
+    const row = (await this.#rows<BucketRow>('SELECT * FROM buckets WHERE name = $1', [name]))[0];
+    return row === undefined ? null : rowToBucket(row);
+  }
+
+  async listBuckets(): Promise<BucketRecord[]> {
+    return (await this.#rows<BucketRow>('SELECT * FROM buckets ORDER BY name')).map(rowToBucket);
+  }
+
+  deleteBucket(name: string): Promise<'deleted' | 'not-found' | 'not-empty'> {
+    return this.#tx(async (c) => {
+      // The row lock waits for writers that are inserting into this bucket (their foreign
+      // key holds a share lock on it), so the emptiness check below sees their rows.
+      const found = await c.query('SELECT 1 FROM buckets WHERE name = $1 FOR UPDATE', [name]);
+      if (found.rows.length === 0) return 'not-found';
+      const used = await c.query<{ used: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = $1)
+             OR EXISTS (SELECT 1 FROM uploads WHERE bucket = $1) AS used`,
+        [name],
+      );
+      if (used.rows[0]?.used === true) return 'not-empty';
+      await c.query('DELETE FROM buckets WHERE name = $1', [name]);
+      return 'deleted';
+    });
+  }
+
+  async setBucketAcl(name: string, acl: Acl): Promise<void> {
+    await this.#changes('UPDATE buckets SET acl = $1 WHERE name = $2', [JSON.stringify(acl), name]);
+  }
+
+  async setBucketPolicy(name: string, policy: string | null): Promise<void> {
+    await this.#changes('UPDATE buckets SET policy = $1 WHERE name = $2', [policy, name]);
+  }
+
+  async setBucketPermissions(name: string, permissions: Record<string, string[]>): Promise<void> {
+    await this.#changes('UPDATE buckets SET permissions = $1 WHERE name = $2', [JSON.stringify(permissions), name]);
+  }
+
+  // ---- objects ----
+
+  async getObject(bucket: string, key: string): Promise<ObjectRecord | null> {
+    const row = (await this.#rows<ObjectRow>('SELECT * FROM objects WHERE bucket = $1 AND key = $2', [bucket, keyBytes(key)]))[0];
+    return row === undefined ? null : rowToObject(row);
+  }
+
+  async putObject(object: ObjectRecord): Promise<void> {
+    await this.#tx(async (c) => {
+      const replaced = await this.#upsertObject(c, object);
+      await this.#shiftRefs(c, object.chunks.map((ch) => ch.id), replaced, new Date());
+    });
+  }
+
+  deleteObject(bucket: string, key: string): Promise<ObjectRecord | null> {
+    return this.#tx(async (c) => {
+      const row = (await c.query<ObjectRow>('DELETE FROM objects WHERE bucket = $1 AND key = $2 RETURNING *', [bucket, keyBytes(key)])).rows[0];
+      if (row === undefined) return null;
+      const record = rowToObject(row);
+      await this.#shiftRefs(c, [], record.chunks.map((ch) => ch.id), new Date());
+      return record;
+    });
+  }
+
+  async setObjectAcl(bucket: string, key: string, acl: Acl): Promise<boolean> {
+    const n = await this.#changes('UPDATE objects SET acl = $1 WHERE bucket = $2 AND key = $3', [JSON.stringify(acl), bucket, keyBytes(key)]);
+    return n > 0;
+  }
+
+  async listObjects(bucket: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {
+    const { prefix, startAfter, limit } = query;
+    if (limit <= 0) return [];
+    // One range scan of the primary key: key > startAfter AND prefix <= key < bound.
+    const bound = prefixUpperBound(prefix);
+    const rows =
+      bound === null
+        ? await this.#rows<ObjectRow>(
+            'SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 ORDER BY key LIMIT $4',
+            [bucket, keyBytes(startAfter), keyBytes(prefix), limit],
+          )
+        : await this.#rows<ObjectRow>(
+            'SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5',
+            [bucket, keyBytes(startAfter), keyBytes(prefix), keyBytes(bound), limit],
+          );
+    return rows.map(rowToObject);
+  }
+
+  // ---- multipart uploads ----
+
+  async createUpload(upload: UploadRecord): Promise<void> {
+    await this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(11)})`, uploadParams(upload));
+  }
+
+  async getUpload(uploadId: string): Promise<UploadRecord | null> {
+    const row = (await this.#rows<UploadRow>('SELECT * FROM uploads WHERE upload_id = $1', [uploadId]))[0];
+    return row === undefined ? null : rowToUpload(row);
+  }
+
+  putPart(part: PartRecord): Promise<'ok' | 'no-upload'> {
+    return this.#tx(async (c) => {
+      // A share lock: parts of one upload go in concurrently, but Complete/Abort (FOR UPDATE)
+      // wait for them, and a part arriving after them finds the upload gone.
+      if (!(await this.#lockUpload(c, part.uploadId, 'SHARE'))) return 'no-upload';
+      const params = partParams(part);
+      let replaced: string[] = [];
+      for (;;) {
+        const old = await c.query<{ chunk_id: string }>(
+          'SELECT chunk_id FROM parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE',
+          [part.uploadId, part.partNumber],
+        );
+        const row = old.rows[0];
+        if (row !== undefined) {
+          await c.query(
+            `UPDATE parts SET (size, etag, last_modified, checksum, chunk_id, chunk_size) = (${placeholders(6, 3)})
+             WHERE upload_id = $1 AND part_number = $2`,
+            params,
+          );
+          replaced = [row.chunk_id];
+          break;
+        }
+        const inserted = await c.query(
+          `INSERT INTO parts (${PART_COLUMNS}) VALUES (${placeholders(8)}) ON CONFLICT (upload_id, part_number) DO NOTHING`,
+          params,
+        );
+        if (inserted.rowCount === 1) break;
+      }
+      await this.#shiftRefs(c, [part.chunk.id], replaced, new Date());
+      return 'ok';
+    });
+  }
+
+  async listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]> {
+    if (limit <= 0) return [];
+    const rows = await this.#rows<PartRow>(
+      'SELECT * FROM parts WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3',
+      [uploadId, afterPartNumber, limit],
+    );
+    return rows.map(rowToPart);
+  }
+
+  async listUploads(bucket: string, query: ListUploadsQuery): Promise<UploadRecord[]> {
+    const { prefix, keyMarker, uploadIdMarker, limit } = query;
+    if (limit <= 0) return [];
+    const bound = prefixUpperBound(prefix);
+    const base = 'SELECT * FROM uploads WHERE bucket = $1 AND (key, upload_id) > ($2::bytea, $3::text COLLATE "C") AND key >= $4';
+    const rows =
+      bound === null
+        ? await this.#rows<UploadRow>(`${base} ORDER BY key, upload_id LIMIT $5`, [
+            bucket, keyBytes(keyMarker), uploadIdMarker, keyBytes(prefix), limit,
+          ])
+        : await this.#rows<UploadRow>(`${base} AND key < $5 ORDER BY key, upload_id LIMIT $6`, [
+            bucket, keyBytes(keyMarker), uploadIdMarker, keyBytes(prefix), keyBytes(bound), limit,
+          ]);
+    return rows.map(rowToUpload);
+  }
+
+  completeUpload(uploadId: string, object: ObjectRecord): Promise<'ok' | 'no-upload'> {
+    return this.#tx(async (c) => {
+      // The first of concurrent Complete/Abort calls takes the row lock and removes the row;
+      // the others wait on the lock, then find no row and report 'no-upload'.
+      if (!(await this.#lockUpload(c, uploadId, 'UPDATE'))) return 'no-upload';
+      const replaced = await this.#upsertObject(c, object);
+      const partChunks = await this.#dropUpload(c, uploadId);
+      // Parts the object uses move from part to object references: net zero, never trashed.
+      await this.#shiftRefs(c, object.chunks.map((ch) => ch.id), [...replaced, ...partChunks], new Date());
+      return 'ok';
+    });
+  }
+
+  abortUpload(uploadId: string): Promise<'ok' | 'no-upload'> {
+    return this.#tx(async (c) => {
+      if (!(await this.#lockUpload(c, uploadId, 'UPDATE'))) return 'no-upload';
+      const partChunks = await this.#dropUpload(c, uploadId);
+      await this.#shiftRefs(c, [], partChunks, new Date());
+      return 'ok';
+    });
+  }
+
+  async listStaleUploads(before: Date, limit: number): Promise<UploadRecord[]> {
+    if (limit <= 0) return [];
+    const rows = await this.#rows<UploadRow>(
+      'SELECT * FROM uploads WHERE initiated < $1 ORDER BY initiated, upload_id LIMIT $2',
+      [before, limit],
+    );
+    return rows.map(rowToUpload);
+  }
+
+  // ---- chunk bookkeeping for GC ----
+
+  async isChunkKnown(id: string): Promise<boolean> {
+    const row = (await this.#rows<{ known: boolean }>(IS_CHUNK_KNOWN_SQL, [id]))[0];
+    return row?.known === true;
+  }
+
+  async listTrash(before: Date, limit: number): Promise<TrashedChunk[]> {
+    if (limit <= 0) return [];
+    const rows = await this.#rows<{ chunk_id: string; trashed_at: Date }>(
+      'SELECT chunk_id, trashed_at FROM chunk_trash WHERE trashed_at < $1 ORDER BY trashed_at, chunk_id LIMIT $2',
+      [before, limit],
+    );
+    return rows.map((r) => ({ id: r.chunk_id, trashedAt: r.trashed_at }));
+  }
+
+  async removeFromTrash(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#changes('DELETE FROM chunk_trash WHERE chunk_id = ANY($1::text[])', [ids]);
+  }
+
+  // ---- credentials ----
+
+  async putCredential(credential: CredentialRecord): Promise<void> {
+    await this.#changes(
+      `INSERT INTO credentials (${CREDENTIAL_COLUMNS}) VALUES (${placeholders(9)})
+       ON CONFLICT (access_key) DO UPDATE SET
+         (sealed_secret, user_name, role, permissions, created_at, last_used_at, revoked_at, expires_at) =
+         (excluded.sealed_secret, excluded.user_name, excluded.role, excluded.permissions, excluded.created_at,
+          excluded.last_used_at, excluded.revoked_at, excluded.expires_at)`,
+      credentialParams(credential),
+    );
+    this.#touched.delete(credential.accessKey);
+  }
+
+  async getCredential(accessKey: string): Promise<CredentialRecord | null> {
+    const row = (await this.#rows<CredentialRow>('SELECT * FROM credentials WHERE access_key = $1', [accessKey]))[0];
+    return row === undefined ? null : rowToCredential(row);
+  }
+
+  async listCredentials(): Promise<CredentialRecord[]> {
+    return (await this.#rows<CredentialRow>('SELECT * FROM credentials ORDER BY created_at, access_key')).map(rowToCredential);
+  }
+
+  async revokeCredential(accessKey: string, at: Date): Promise<boolean> {
+    return (await this.#changes('UPDATE credentials SET revoked_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0;
+  }
+
+  async revokeAllCredentials(at: Date, except: string[]): Promise<number> {
+    return this.#changes(
+      `UPDATE credentials SET revoked_at = $1
+       WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+         AND NOT (access_key = ANY($2::text[]))`,
+      [at, except],
+    );
+  }
+
+  async expireCredential(accessKey: string, at: Date): Promise<boolean> {
+    return (await this.#changes('UPDATE credentials SET expires_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0;
+  }
+
+  async touchCredential(accessKey: string, at: Date): Promise<void> {
+    const ms = at.getTime();
+    const last = this.#touched.get(accessKey);
+    // Every authenticated request calls this; skip the round trip entirely when recent.
+    if (last !== undefined && ms - last < TOUCH_INTERVAL_MS && ms >= last) return;
+    if (this.#touched.size >= TOUCH_MEMO_LIMIT) this.#touched.clear();
+    this.#touched.set(accessKey, ms);
+    // The WHERE clause coalesces across nodes too: another node's recent touch wins.
+    await this.#changes(
+      'UPDATE credentials SET last_used_at = $1 WHERE access_key = $2 AND (last_used_at IS NULL OR last_used_at <= $3)',
+      [at, accessKey, new Date(ms - TOUCH_INTERVAL_MS)],
+    );
+  }
+
+  // ---- settings ----
+
+  async getSetting(name: string): Promise<string | null> {
+    return (await this.#rows<{ value: string }>('SELECT value FROM settings WHERE name = $1', [name]))[0]?.value ?? null;
+  }
+
+  async putSetting(name: string, value: string | null): Promise<void> {
+    if (value === null) await this.#changes('DELETE FROM settings WHERE name = $1', [name]);
+    else {
+      await this.#changes(
+        'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+        [name, value],
+      );
+    }
+  }
+}

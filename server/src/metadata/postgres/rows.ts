@@ -1,0 +1,241 @@
+import type { ChunkRef } from '../../chunks/chunk-store.js';
+import type {
+  Acl,
+  BucketRecord,
+  ChecksumAlgorithm,
+  CredentialRecord,
+  ObjectHeaders,
+  ObjectRecord,
+  PartRecord,
+  PartSummary,
+  Role,
+  StoredChecksum,
+  UploadRecord,
+} from '../types.js';
+
+/**
+ * Row shapes as node-postgres returns them (jsonb already parsed, timestamptz as Date,
+ * bytea as Buffer, bigint as a decimal string), and the parameters we send for them.
+ * jsonb columns are only ever written by this module, so their shape is known.
+ */
+
+export interface BucketRow {
+  name: string;
+  owner: string;
+  region: string;
+  created_at: Date;
+  acl: Acl;
+  policy: string | null;
+  permissions: Record<string, string[]>;
+}
+
+export interface ObjectRow {
+  bucket: string;
+  key: Buffer;
+  size: string;
+  etag: string;
+  last_modified: Date;
+  owner: string;
+  headers: ObjectHeaders;
+  user_metadata: Record<string, string>;
+  checksum: StoredChecksum | null;
+  acl: Acl;
+  storage_class: string;
+  chunks: ChunkRef[];
+  parts: PartSummary[] | null;
+}
+
+export interface UploadRow {
+  upload_id: string;
+  bucket: string;
+  key: Buffer;
+  initiated: Date;
+  owner: string;
+  headers: ObjectHeaders;
+  user_metadata: Record<string, string>;
+  acl: Acl;
+  storage_class: string;
+  checksum_algorithm: string | null;
+  checksum_type: string | null;
+}
+
+export interface PartRow {
+  upload_id: string;
+  part_number: number;
+  size: string;
+  etag: string;
+  last_modified: Date;
+  checksum: StoredChecksum | null;
+  chunk_id: string;
+  chunk_size: string;
+}
+
+export interface CredentialRow {
+  access_key: string;
+  sealed_secret: Buffer;
+  user_name: string;
+  role: string;
+  permissions: string[];
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  expires_at: Date | null;
+}
+
+/** Object keys travel as their UTF-8 bytes (the bytea key columns). */
+export function keyBytes(key: string): Buffer {
+  return Buffer.from(key, 'utf8');
+}
+
+/** Parameters are positional; JSON goes as text so pg never turns an array into a PG array. */
+const j = (value: unknown): string => JSON.stringify(value);
+
+export const BUCKET_COLUMNS = 'name, owner, region, created_at, acl, policy, permissions';
+export function bucketParams(b: BucketRecord): unknown[] {
+  return [b.name, b.owner, b.region, b.createdAt, j(b.acl), b.policy, j(b.permissions)];
+}
+
+export function rowToBucket(r: BucketRow): BucketRecord {
+  return {
+    name: r.name,
+    owner: r.owner,
+    region: r.region,
+    createdAt: r.created_at,
+    acl: r.acl,
+    policy: r.policy,
+    permissions: r.permissions,
+  };
+}
+
+export const OBJECT_COLUMNS =
+  'bucket, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts';
+export function objectParams(o: ObjectRecord): unknown[] {
+  return [
+    o.bucket,
+    keyBytes(o.key),
+    o.size,
+    o.etag,
+    o.lastModified,
+    o.owner,
+    j(o.headers),
+    j(o.userMetadata),
+    o.checksum === null ? null : j(o.checksum),
+    j(o.acl),
+    o.storageClass,
+    j(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
+    o.parts === null ? null : j(o.parts),
+  ];
+}
+
+export function rowToObject(r: ObjectRow): ObjectRecord {
+  return {
+    bucket: r.bucket,
+    key: r.key.toString('utf8'),
+    size: Number(r.size),
+    etag: r.etag,
+    lastModified: r.last_modified,
+    owner: r.owner,
+    headers: r.headers,
+    userMetadata: r.user_metadata,
+    checksum: r.checksum,
+    acl: r.acl,
+    storageClass: r.storage_class,
+    chunks: r.chunks,
+    parts: r.parts,
+  };
+}
+
+export const UPLOAD_COLUMNS =
+  'upload_id, bucket, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type';
+export function uploadParams(u: UploadRecord): unknown[] {
+  return [
+    u.uploadId,
+    u.bucket,
+    keyBytes(u.key),
+    u.initiated,
+    u.owner,
+    j(u.headers),
+    j(u.userMetadata),
+    j(u.acl),
+    u.storageClass,
+    u.checksumAlgorithm,
+    u.checksumType,
+  ];
+}
+
+export function rowToUpload(r: UploadRow): UploadRecord {
+  return {
+    uploadId: r.upload_id,
+    bucket: r.bucket,
+    key: r.key.toString('utf8'),
+    initiated: r.initiated,
+    owner: r.owner,
+    headers: r.headers,
+    userMetadata: r.user_metadata,
+    acl: r.acl,
+    storageClass: r.storage_class,
+    checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
+    checksumType: r.checksum_type as UploadRecord['checksumType'],
+  };
+}
+
+export const PART_COLUMNS = 'upload_id, part_number, size, etag, last_modified, checksum, chunk_id, chunk_size';
+export function partParams(p: PartRecord): unknown[] {
+  return [
+    p.uploadId,
+    p.partNumber,
+    p.size,
+    p.etag,
+    p.lastModified,
+    p.checksum === null ? null : j(p.checksum),
+    p.chunk.id,
+    p.chunk.size,
+  ];
+}
+
+export function rowToPart(r: PartRow): PartRecord {
+  return {
+    uploadId: r.upload_id,
+    partNumber: r.part_number,
+    size: Number(r.size),
+    etag: r.etag,
+    lastModified: r.last_modified,
+    checksum: r.checksum,
+    chunk: { id: r.chunk_id, size: Number(r.chunk_size) },
+  };
+}
+
+export const CREDENTIAL_COLUMNS =
+  'access_key, sealed_secret, user_name, role, permissions, created_at, last_used_at, revoked_at, expires_at';
+export function credentialParams(c: CredentialRecord): unknown[] {
+  return [
+    c.accessKey,
+    c.sealedSecret,
+    c.user,
+    c.role,
+    j(c.permissions),
+    c.createdAt,
+    c.lastUsedAt,
+    c.revokedAt,
+    c.expiresAt,
+  ];
+}
+
+export function rowToCredential(r: CredentialRow): CredentialRecord {
+  return {
+    accessKey: r.access_key,
+    sealedSecret: r.sealed_secret,
+    user: r.user_name,
+    role: r.role as Role,
+    permissions: r.permissions,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+    expiresAt: r.expires_at,
+  };
+}
+
+/** "$1, $2, ..., $n" for an INSERT of n columns. */
+export function placeholders(n: number, from = 1): string {
+  return Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+}

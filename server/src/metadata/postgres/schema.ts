@@ -1,0 +1,138 @@
+import type pg from 'pg';
+
+/**
+ * Schema migrations, one entry per version (index 0 takes version 0 -> 1). Never edit a
+ * shipped entry: append a new one.
+ *
+ * Object and upload keys are `bytea` holding the key's UTF-8 bytes: bytea compares
+ * byte by byte, which is exactly S3's listing order whatever the database's locale, and
+ * unlike `text` it can hold U+0000, which S3 allows in keys. Every other identifier we
+ * sort by is `text COLLATE "C"` (byte order too). JSON documents are `jsonb`; values
+ * that must come back byte-for-byte as given (bucket policy, settings) stay `text`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE buckets (
+    name text COLLATE "C" PRIMARY KEY,
+    owner text NOT NULL,
+    region text NOT NULL,
+    created_at timestamptz NOT NULL,
+    acl jsonb NOT NULL,
+    policy text,
+    permissions jsonb NOT NULL
+  );
+  CREATE TABLE objects (
+    bucket text COLLATE "C" NOT NULL REFERENCES buckets (name),
+    key bytea NOT NULL,
+    size bigint NOT NULL,
+    etag text NOT NULL,
+    last_modified timestamptz NOT NULL,
+    owner text NOT NULL,
+    headers jsonb NOT NULL,
+    user_metadata jsonb NOT NULL,
+    checksum jsonb,
+    acl jsonb NOT NULL,
+    storage_class text NOT NULL,
+    chunks jsonb NOT NULL,
+    parts jsonb,
+    PRIMARY KEY (bucket, key)
+  );
+  CREATE TABLE uploads (
+    upload_id text COLLATE "C" PRIMARY KEY,
+    bucket text COLLATE "C" NOT NULL REFERENCES buckets (name),
+    key bytea NOT NULL,
+    initiated timestamptz NOT NULL,
+    owner text NOT NULL,
+    headers jsonb NOT NULL,
+    user_metadata jsonb NOT NULL,
+    acl jsonb NOT NULL,
+    storage_class text NOT NULL,
+    checksum_algorithm text,
+    checksum_type text
+  );
+  CREATE INDEX uploads_by_key ON uploads (bucket, key, upload_id);
+  CREATE INDEX uploads_by_age ON uploads (initiated, upload_id);
+  CREATE TABLE parts (
+    upload_id text COLLATE "C" NOT NULL REFERENCES uploads (upload_id),
+    part_number integer NOT NULL,
+    size bigint NOT NULL,
+    etag text NOT NULL,
+    last_modified timestamptz NOT NULL,
+    checksum jsonb,
+    chunk_id text COLLATE "C" NOT NULL,
+    chunk_size bigint NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+  );
+  -- How many objects/parts reference each chunk: isChunkKnown is one index probe, and a
+  -- chunk shared by two objects (a copy) is trashed only when the last one lets go.
+  CREATE TABLE chunk_refs (
+    chunk_id text COLLATE "C" PRIMARY KEY,
+    refs integer NOT NULL
+  );
+  CREATE TABLE chunk_trash (
+    chunk_id text COLLATE "C" PRIMARY KEY,
+    trashed_at timestamptz NOT NULL
+  );
+  CREATE INDEX chunk_trash_by_age ON chunk_trash (trashed_at, chunk_id);
+  CREATE TABLE settings (
+    name text COLLATE "C" PRIMARY KEY,
+    value text NOT NULL
+  );
+  CREATE TABLE credentials (
+    access_key text COLLATE "C" PRIMARY KEY,
+    sealed_secret bytea NOT NULL,
+    user_name text NOT NULL,
+    role text NOT NULL CHECK (role IN ('admin', 'user')),
+    permissions jsonb NOT NULL,
+    created_at timestamptz NOT NULL,
+    last_used_at timestamptz,
+    revoked_at timestamptz,
+    expires_at timestamptz
+  );
+  `,
+];
+
+export class SchemaVersionError extends Error {
+  override name = 'SchemaVersionError';
+}
+
+/**
+ * One fixed key for pg_advisory_xact_lock: every anode node migrating the same database
+ * takes it, so nodes starting together migrate one after the other (the later ones find
+ * nothing left to do) instead of racing on CREATE TABLE.
+ */
+export const MIGRATION_LOCK_KEY = 0x616e6f6465n; // "anode"
+
+/**
+ * Brings the database up to the latest version in one transaction under the advisory
+ * lock: either every step applies or none does, and the version row moves with them.
+ * Returns the version found before migrating.
+ */
+export async function migrate(client: pg.ClientBase, migrations: readonly string[] = MIGRATIONS): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_version (
+      singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+      version integer NOT NULL
+    )`);
+    const rows = (await client.query<{ version: number }>('SELECT version FROM schema_version')).rows;
+    const current = rows[0]?.version ?? 0;
+    if (rows.length === 0) await client.query('INSERT INTO schema_version (version) VALUES (0)');
+    if (current > migrations.length) {
+      // A newer anode wrote this database; running old code on it could corrupt it.
+      throw new SchemaVersionError(
+        `PostgreSQL metadata schema version ${current} is newer than this build supports (${migrations.length})`,
+      );
+    }
+    for (let version = current; version < migrations.length; version++) {
+      await client.query(migrations[version] ?? '');
+      await client.query('UPDATE schema_version SET version = $1', [version + 1]);
+    }
+    await client.query('COMMIT');
+    return current;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
