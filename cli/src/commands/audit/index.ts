@@ -5,7 +5,11 @@
 import { Command } from 'commander';
 import type { CliIo } from '../../context.js';
 import { auditLogCommand } from './log.js';
+import { checklistCommand } from './checklist.js';
 
 export function auditCommand(io: CliIo): Command {
-  return new Command('audit').description("read the node's audit log").addCommand(auditLogCommand(io));
+  return new Command('audit')
+    .description("read the node's audit log; check the deployment against the security checklist")
+    .addCommand(auditLogCommand(io))
+    .addCommand(checklistCommand(io));
 }
