@@ -16,6 +16,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
   type S3Client,
@@ -130,11 +131,14 @@ async function killDuringPut(key: string, announced: number, growth: number, max
 describe('crash safety', { timeout: 300_000 }, () => {
   const oldBody = randomBytes(8 * MiB);
 
-  it('an overwrite killed mid-body leaves exactly the old object', async () => {
+  it('an overwrite killed mid-body leaves exactly the old object', async (t) => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'K', Body: oldBody }));
     const oldHead = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'K' }));
     const { sent, grew } = await killDuringPut('K', 256 * MiB, 48 * MiB, 30_000);
+    t.diagnostic(`killed after ${sent / MiB} MiB sent; data dir grew ${(grew / MiB).toFixed(1)} MiB`);
     assert.ok(sent >= 16 * MiB, `only ${sent} bytes were sent before the kill`);
+    // The point of the test: the server had started persisting the new body when it died.
+    assert.ok(grew >= 8 * MiB, `the data dir grew only ${grew} bytes: the kill did not land mid-write`);
     await node.restart();
     reconnect();
     assert.equal(await getSha('K'), sha(oldBody), `K changed after a kill at ${sent} bytes sent (data dir grew ${grew})`);
@@ -149,7 +153,7 @@ describe('crash safety', { timeout: 300_000 }, () => {
     await node.restart();
     reconnect();
     assert.equal(await getSha('fresh'), undefined);
-    assert.deepEqual((await listKeys()).map((k) => k.key), ['K']);
+    assert.ok(!(await listKeys()).some((k) => k.key === 'fresh'), 'the half-written key is listed');
   });
 
   it('the node still takes writes after crashes, and K can be overwritten normally', async () => {
@@ -158,6 +162,58 @@ describe('crash safety', { timeout: 300_000 }, () => {
     assert.equal(await getSha('K'), sha(newBody));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'K', Body: oldBody }));
     assert.equal(await getSha('K'), sha(oldBody));
+  });
+
+  it('an UploadPart killed mid-body leaves the upload usable and the torn part absent', async () => {
+    const part1 = randomBytes(5 * MiB);
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'P' }));
+    assert.ok(UploadId);
+    const e1 = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'P', UploadId, PartNumber: 1, Body: part1 }));
+    // Part 2 is announced at 64 MiB but cut off by the kill.
+    const host = `127.0.0.1:${node.s3Port}`;
+    const path = `/${bucket}/P`;
+    const query = `partNumber=2&uploadId=${encodeURIComponent(UploadId)}`;
+    const headers = signHeaders({
+      method: 'PUT',
+      path,
+      query,
+      headers: [
+        ['host', host],
+        ['content-length', String(64 * MiB)],
+      ],
+      payloadHash: 'UNSIGNED-PAYLOAD',
+      creds: node,
+    });
+    const req = request({ host: '127.0.0.1', port: node.s3Port, method: 'PUT', path: `${path}?${query}`, headers: Object.fromEntries(headers) });
+    const ended = new Promise<void>((resolve) => {
+      req.on('error', () => resolve());
+      req.on('response', (res) => {
+        res.resume();
+        resolve();
+      });
+    });
+    const block = randomBytes(MiB);
+    for (let i = 0; i < 24; i++) if (!req.write(block)) await new Promise<void>((r) => req.once('drain', r));
+    await new Promise((r) => setTimeout(r, 200));
+    await node.kill9();
+    req.destroy();
+    await ended;
+    await node.restart();
+    reconnect();
+    const listed = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'P', UploadId }));
+    const numbers = (listed.Parts ?? []).map((p) => [p.PartNumber, p.Size]);
+    assert.deepEqual(numbers, [[1, part1.length]], 'a torn part 2 is listed');
+    const part2 = randomBytes(MiB);
+    const e2 = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'P', UploadId, PartNumber: 2, Body: part2 }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'P',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag ?? '' }, { PartNumber: 2, ETag: e2.ETag ?? '' }] },
+      }),
+    );
+    assert.equal(await getSha('P'), sha(Buffer.concat([part1, part2])));
   });
 
   it('CompleteMultipartUpload killed in flight gives the old object or the whole new one', async () => {
