@@ -18,9 +18,9 @@ export const LIVE_ITEMS = {
 } as const satisfies Record<string, CheckItem>;
 
 const DAY_MS = 86_400_000;
+const ROOT_USER = 'root';
 /** A key never used is only "unused" once it has had time to be deployed. */
 export const NEW_KEY_GRACE_DAYS = 7;
-const ROOT_USER = 'root';
 
 const ageDays = (iso: string, now: Date) => (now.getTime() - new Date(iso).getTime()) / DAY_MS;
 const isLoopback = (addr: string) => addressScope(addr) === 'loopback';
@@ -40,7 +40,9 @@ export function liveChecks(facts: LiveFacts | { skipped: string }, now: Date, ho
       : result(I.credentialAge, 'PASS', `${active.length} active credentials, none older than ${LOOKBACK_DAYS} days`),
   );
 
+  // Root is the break-glass key: idle is what it should be (its own item judges it).
   const unused = active.filter((c) => {
+    if (c.user === ROOT_USER) return false;
     const used = lastUsed(c);
     return used === null ? ageDays(c.created, now) > NEW_KEY_GRACE_DAYS : ageDays(used, now) > LOOKBACK_DAYS;
   });
