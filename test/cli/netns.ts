@@ -10,6 +10,11 @@ export function netnsUnavailableReason(): string | undefined {
   for (const tool of ['ip', 'iptables-restore', 'ip6tables-restore', 'nft']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
   }
+  // Root in a container may still lack the capability to make namespaces.
+  const probe = `anode-probe-${process.pid}`;
+  const made = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
+  if (made.status !== 0) return `cannot create a network namespace here: ${made.stderr.trim()}`;
+  spawnSync('ip', ['netns', 'del', probe]);
   return undefined;
 }
 
