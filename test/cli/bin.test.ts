@@ -26,7 +26,7 @@ test('a reader that closes the pipe early ends anodectl quietly (exit 0, no stac
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdout.once('data', () => child.stdout.destroy());
-  const [code] = (await new Promise((resolve) => child.on('close', (...args) => resolve(args)))) as [number | null];
+  const code = await new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
   assert.equal(code, 0, stderr);
   assert.doesNotMatch(stderr, /EPIPE|at .*\.(ts|js):\d+/);
 });
