@@ -10,7 +10,7 @@ PACKAGES=(
   python3-boto3   # test/integration/boto3.test.ts
   s3cmd           # test/integration/s3cmd.test.ts
   rclone          # test/integration/rclone.test.ts
-  postgresql      # PostgreSQL metadata backend tests
+  postgresql      # PostgreSQL metadata backend tests (initdb/pg_ctl only: tests start a private cluster, no service)
   openssl         # certificates (anodectl certs)
   iptables        # firewall rules (anodectl firewall)
   nftables

@@ -33,6 +33,8 @@ export interface PostgresCluster {
   dropDatabase(name: string): Promise<void>;
   /** Runs SQL as the superuser in `database` (default: postgres). */
   superQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[], database?: string): Promise<R[]>;
+  /** Restarts the server on the same port ("fast": open connections are cut). */
+  restart(): Promise<void>;
   /** Stops the server (immediately: nothing here must survive) and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -191,6 +193,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
         await superQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       },
       superQuery,
+      async restart() {
+        await run(pgCtl, ['restart', '-w', '-t', '60', '-m', 'fast', '-D', dataDir, '-l', join(base, 'server.log')]);
+      },
       async stop() {
         await Promise.all([...superPool.values()].map((p) => p.end()));
         superPool.clear();
