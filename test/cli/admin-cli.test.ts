@@ -234,7 +234,7 @@ test('incident lockdown keeps only the caller, read-only on; incident status tel
   const st = await ok(['incident', 'status']);
   assert.match(st.stdout, /Reason:\s+drill/);
   assert.match(st.stdout, /Active credentials:\s+1/);
-  const asOther = await runCli(['status'], { env: { ...env, ANODE_ACCESS_KEY: other.access_key, ANODE_SECRET_KEY: other.secret_key } });
+  const asOther = await runCli(['status'], { env: { ...env, ANODE_ENDPOINT: node.adminUrl, ANODE_ACCESS_KEY: other.access_key, ANODE_SECRET_KEY: other.secret_key } });
   assert.equal(asOther.code, 4);
   assert.match(asOther.stderr, /InvalidAccessKeyId/);
   await ok(['readonly', 'off']);
