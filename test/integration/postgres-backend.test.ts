@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -25,6 +25,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { AdminClient } from '../../shared/src/admin-api/client.js';
 import { NodeStartError, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { expectS3Error, sdkClient, uniqueBucket } from '../helpers/s3-client.js';
@@ -38,7 +39,8 @@ let s3: S3Client;
 before(async () => {
   cluster = await startPostgresCluster();
   database = await cluster.createDatabase('anode_it');
-  node = await startNode({ env: postgresNodeEnv(cluster, database) });
+  // Trash emptied at once, so one GC run must delete every chunk file nothing references.
+  node = await startNode({ env: { ...postgresNodeEnv(cluster, database), ANODE_GC_TRASH_DELAY_SECONDS: '0' } });
   s3 = sdkClient(node);
 });
 after(async () => {
@@ -150,6 +152,21 @@ describe('anode on the PostgreSQL metadata backend', () => {
     assert.deepEqual(left, []);
     const trashed = await cluster.superQuery<{ n: string }>('SELECT count(*) AS n FROM chunk_trash', [], database);
     assert.ok(Number(trashed[0]?.n) > 0, 'deleted objects left their chunks in the trash for GC');
+  });
+
+  it('GC on the PostgreSQL backend empties the trash and deletes the chunk files', async () => {
+    const admin = new AdminClient({ endpoint: node.adminUrl, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey } });
+    await admin.runGc(true);
+    const trashed = await cluster.superQuery<{ n: string }>('SELECT count(*) AS n FROM chunk_trash', [], database);
+    assert.equal(Number(trashed[0]?.n), 0);
+    const refs = await cluster.superQuery<{ n: string }>('SELECT count(*) AS n FROM chunk_refs', [], database);
+    assert.equal(Number(refs[0]?.n), 0, 'no object or part references a chunk any more');
+    const chunksDir = join(node.dataDir, 'chunks');
+    const files: string[] = [];
+    for (const shard of await readdir(chunksDir)) {
+      if (!shard.startsWith('.')) files.push(...(await readdir(join(chunksDir, shard))));
+    }
+    assert.deepEqual(files, []);
   });
 
   it('never writes the PostgreSQL password to the output or the logs', async () => {

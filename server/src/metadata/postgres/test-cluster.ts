@@ -39,14 +39,13 @@ export interface PostgresCluster {
   stop(): Promise<void>;
 }
 
-/** The newest /usr/lib/postgresql/<major>/bin holding initdb, or ANODE_PG_BINDIR. */
-export function findPostgresBinDir(): string {
-  const override = process.env['ANODE_PG_BINDIR'];
+/** The newest <root>/<major>/bin holding initdb (Debian's layout), or ANODE_PG_BINDIR. */
+export function findPostgresBinDir(root = '/usr/lib/postgresql', env: NodeJS.ProcessEnv = process.env): string {
+  const override = env['ANODE_PG_BINDIR'];
   if (override !== undefined && override !== '') {
     if (!existsSync(join(override, 'initdb'))) throw new PostgresUnavailableError(`ANODE_PG_BINDIR=${override} has no initdb`);
     return override;
   }
-  const root = '/usr/lib/postgresql';
   const majors = existsSync(root)
     ? readdirSync(root)
         .filter((d) => /^\d+$/.test(d) && existsSync(join(root, d, 'bin', 'initdb')))
@@ -55,7 +54,7 @@ export function findPostgresBinDir(): string {
   const newest = majors[0];
   if (newest === undefined) {
     throw new PostgresUnavailableError(
-      'PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin: ' +
+      `PostgreSQL server binaries (initdb, pg_ctl) not found under ${root}/*/bin: ` +
         "install the Debian package 'postgresql' (apt-get install postgresql; scripts/ci-deps.sh does this) " +
         'or set ANODE_PG_BINDIR. The PostgreSQL backend tests never skip silently.',
     );
