@@ -45,7 +45,10 @@ after(async () => {
 });
 
 test('login checks the credential, stores the secret in a 0600 file and never in config.yaml', async () => {
-  const wrong = await cli(['--endpoint', node.adminUrl, 'login', '--access-key', node.accessKey, '--secret-stdin'], 'not-the-secret-at-all-00000000000000000');
+  const wrong = await cli(
+    ['--endpoint', node.adminUrl, 'login', '--access-key', node.accessKey, '--secret-stdin'],
+    'not-the-secret-at-all-00000000000000000',
+  );
   assert.equal(wrong.code, 4, wrong.stderr);
   assert.match(wrong.stderr, /SignatureDoesNotMatch/);
 
@@ -55,7 +58,10 @@ test('login checks the credential, stores the secret in a 0600 file and never in
   const noSecret = await cli(['--endpoint', node.adminUrl, 'login', '--access-key', node.accessKey]);
   assert.equal(noSecret.code, 2, 'no terminal and no --secret-stdin: a usage error, not a hang');
 
-  const r = await ok(['--json', '--endpoint', node.adminUrl, 'login', '--access-key', node.accessKey, '--secret-stdin'], `${node.secretKey}\n`);
+  const r = await ok(
+    ['--json', '--endpoint', node.adminUrl, 'login', '--access-key', node.accessKey, '--secret-stdin'],
+    `${node.secretKey}\n`,
+  );
   const out = JSON.parse(r.stdout) as { profile: string; secret_store: string; secret_location: string };
   assert.equal(out.profile, 'default');
   assert.equal(out.secret_store, 'file');
@@ -92,7 +98,15 @@ test('status prints a summary, --json the full document', async () => {
 });
 
 test('credentials create prints the secret once; list never; rotate and revoke ask before they cut a key', async () => {
-  const created = await json<{ access_key: string; secret_key: string; permissions: string[] }>(['credentials', 'create', '--user', 'alice', '--permission', 'read', 'write']);
+  const created = await json<{ access_key: string; secret_key: string; permissions: string[] }>([
+    'credentials',
+    'create',
+    '--user',
+    'alice',
+    '--permission',
+    'read',
+    'write',
+  ]);
   assert.deepEqual(created.permissions, ['read', 'write']);
   const human = await ok(['credentials', 'create', '--user', 'bob', '--role', 'admin']);
   assert.match(human.stdout, /Secret key:\s+\S{40}/);
@@ -105,7 +119,13 @@ test('credentials create prints the secret once; list never; rotate and revoke a
   const badRole = await cli(['credentials', 'create', '--user', 'x', '--role', 'root']);
   assert.equal(badRole.code, 2);
 
-  const rotated = await json<{ credential: { access_key: string }; previous: { status: string; expires: string } }>(['credentials', 'rotate', created.access_key, '--grace', '1h']);
+  const rotated = await json<{ credential: { access_key: string }; previous: { status: string; expires: string } }>([
+    'credentials',
+    'rotate',
+    created.access_key,
+    '--grace',
+    '1h',
+  ]);
   assert.equal(rotated.previous.status, 'expiring');
 
   const noYes = await cli(['credentials', 'revoke', rotated.credential.access_key]);
@@ -127,7 +147,9 @@ test('buckets list and permissions set/get', async () => {
   const file = join(work, 'perms.json');
   writeFileSync(file, JSON.stringify({ 'user:alice': ['read'] }));
   await ok(['buckets', 'permissions', 'set', bucket, '--file', file]);
-  assert.deepEqual((await json<{ permissions: Record<string, string[]> }>(['buckets', 'permissions', 'get', bucket])).permissions, { 'user:alice': ['read'] });
+  assert.deepEqual((await json<{ permissions: Record<string, string[]> }>(['buckets', 'permissions', 'get', bucket])).permissions, {
+    'user:alice': ['read'],
+  });
   const bad = await cli(['buckets', 'permissions', 'set', bucket, '--grant', 'user:alice=fly']);
   assert.equal(bad.code, 2);
   assert.equal((await cli(['buckets', 'permissions', 'get', 'no-such-bucket'])).code, 3);
@@ -153,7 +175,10 @@ test('acl set public-read opens one object to anonymous readers; the private one
 
 test('policy validate works offline; set/get/delete go through the S3 API', async () => {
   const good = join(work, 'good.json');
-  const policy = { Version: '2012-10-17', Statement: [{ Sid: 'pub', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }] };
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'pub', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+  };
   writeFileSync(good, JSON.stringify(policy));
   const offline = await runCli(['policy', 'validate', bucket, '--file', good], { env: isolatedEnv() });
   assert.equal(offline.code, 0, offline.stderr);
@@ -203,12 +228,24 @@ test('block add/list/remove', async () => {
 test('audit log shows admin actions; --follow prints new ones as they happen', async () => {
   const log = await json<{ entries: { action: string }[] }>(['audit', 'log', '--since', '1h']);
   const actions = log.entries.map((e) => e.action);
-  for (const a of ['credentials.create', 'credentials.rotate', 'credentials.revoke', 'buckets.permissions.set', 'readonly.set', 'blocklist.add']) assert.ok(actions.includes(a), a);
+  for (const a of [
+    'credentials.create',
+    'credentials.rotate',
+    'credentials.revoke',
+    'buckets.permissions.set',
+    'readonly.set',
+    'blocklist.add',
+  ])
+    assert.ok(actions.includes(a), a);
   assert.match((await ok(['audit', 'log', '--limit', '3'])).stdout, /blocklist\.remove/);
   assert.equal((await cli(['audit', 'log', '--since', 'last tuesday'])).code, 2);
 
   const tsx = import.meta.resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, join(REPO, 'cli/src/bin.ts'), '--json', 'audit', 'log', '--follow', '--limit', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', tsx, join(REPO, 'cli/src/bin.ts'), '--json', 'audit', 'log', '--follow', '--limit', '1'],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   try {
@@ -219,8 +256,14 @@ test('audit log shows admin actions; --follow prints new ones as they happen', a
   } finally {
     child.kill('SIGTERM');
   }
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { action: string; cidr?: string });
-  assert.ok(lines.some((l) => l.action === 'blocklist.add' && l.cidr === '192.0.2.99'), out);
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { action: string; cidr?: string });
+  assert.ok(
+    lines.some((l) => l.action === 'blocklist.add' && l.cidr === '192.0.2.99'),
+    out,
+  );
   assert.equal(lines.filter((l) => l.cidr === '192.0.2.99').length, 1, 'each entry printed once');
   await ok(['--yes', 'block', 'remove', '192.0.2.99']);
 });
@@ -234,7 +277,9 @@ test('incident lockdown keeps only the caller, read-only on; incident status tel
   const st = await ok(['incident', 'status']);
   assert.match(st.stdout, /Reason:\s+drill/);
   assert.match(st.stdout, /Active credentials:\s+1/);
-  const asOther = await runCli(['status'], { env: { ...env, ANODE_ENDPOINT: node.adminUrl, ANODE_ACCESS_KEY: other.access_key, ANODE_SECRET_KEY: other.secret_key } });
+  const asOther = await runCli(['status'], {
+    env: { ...env, ANODE_ENDPOINT: node.adminUrl, ANODE_ACCESS_KEY: other.access_key, ANODE_SECRET_KEY: other.secret_key },
+  });
   assert.equal(asOther.code, 4);
   assert.match(asOther.stderr, /InvalidAccessKeyId/);
   await ok(['readonly', 'off']);

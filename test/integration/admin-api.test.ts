@@ -53,7 +53,10 @@ async function aws(node: AnodeNode, creds: { accessKey: string; secretKey: strin
 async function auditEntries(node: AnodeNode): Promise<Record<string, unknown>[]> {
   await new Promise((r) => setTimeout(r, 100));
   const text = await readFile(node.auditLog, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function readRootCredentials(dataDir: string): Promise<{ accessKey: string; secretKey: string }> {
@@ -84,11 +87,27 @@ describe('admin API auth and plumbing', () => {
     assert.equal(body.error.code, 'AccessDenied');
     assert.match(body.error.request_id, /^[0-9A-F]{16}$/);
 
-    await expectAdminError(adminFor(node, { accessKey: node.accessKey, secretKey: 'x'.repeat(40) }).getStatus(), 403, 'SignatureDoesNotMatch');
-    await expectAdminError(adminFor(node, { accessKey: 'AKIAUNKNOWNUNKNOWN00', secretKey: 'x'.repeat(40) }).getStatus(), 403, 'InvalidAccessKeyId');
+    await expectAdminError(
+      adminFor(node, { accessKey: node.accessKey, secretKey: 'x'.repeat(40) }).getStatus(),
+      403,
+      'SignatureDoesNotMatch',
+    );
+    await expectAdminError(
+      adminFor(node, { accessKey: 'AKIAUNKNOWNUNKNOWN00', secretKey: 'x'.repeat(40) }).getStatus(),
+      403,
+      'InvalidAccessKeyId',
+    );
 
     const { presignUrl } = await import('../../shared/src/sigv4/index.js');
-    const presigned = presignUrl({ method: 'GET', url: `${node.adminUrl}/admin/status`, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey }, region: 'us-east-1', service: 's3', now: new Date(), expiresIn: 300 });
+    const presigned = presignUrl({
+      method: 'GET',
+      url: `${node.adminUrl}/admin/status`,
+      credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey },
+      region: 'us-east-1',
+      service: 's3',
+      now: new Date(),
+      expiresIn: 300,
+    });
     const viaLink = await sendRaw({ method: 'GET', url: presigned });
     assert.equal(viaLink.status, 403, 'an admin request cannot be a shareable link');
 
@@ -111,7 +130,16 @@ describe('admin API auth and plumbing', () => {
     const { sha256Hex } = await import('../../shared/src/admin-api/index.js');
     const url = `${node.adminUrl}/admin/credentials`;
     const headers = { host: new URL(url).host, 'content-type': 'application/json', 'content-length': String(signedBody.length) };
-    const auth = signRequest({ method: 'POST', url, headers, bodySha256: sha256Hex(signedBody), credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey }, region: 'us-east-1', service: 's3', now: new Date() });
+    const auth = signRequest({
+      method: 'POST',
+      url,
+      headers,
+      bodySha256: sha256Hex(signedBody),
+      credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey },
+      region: 'us-east-1',
+      service: 's3',
+      now: new Date(),
+    });
     const res = await sendRaw({ method: 'POST', url, headers: { ...headers, ...auth }, body: sentBody });
     assert.equal(res.status, 400);
     assert.match(res.body.toString(), /XAmzContentSHA256Mismatch/);
@@ -121,9 +149,19 @@ describe('admin API auth and plumbing', () => {
 
   test('unknown routes are 404, wrong methods 405 with Allow, bad bodies 400 naming the field', async () => {
     const c = adminFor(node);
-    const res = await sendSignedRequest({ method: 'GET', url: `${node.adminUrl}/admin/nope`, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey }, region: 'us-east-1' });
+    const res = await sendSignedRequest({
+      method: 'GET',
+      url: `${node.adminUrl}/admin/nope`,
+      credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey },
+      region: 'us-east-1',
+    });
     assert.equal(res.status, 404);
-    const put = await sendSignedRequest({ method: 'PUT', url: `${node.adminUrl}/admin/status`, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey }, region: 'us-east-1' });
+    const put = await sendSignedRequest({
+      method: 'PUT',
+      url: `${node.adminUrl}/admin/status`,
+      credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey },
+      region: 'us-east-1',
+    });
     assert.equal(put.status, 405);
     assert.equal(put.headers['allow'], 'GET');
     const e1 = await expectAdminError(c.call('createCredential', { body: { user: 'bad user!' } }), 400, 'InvalidRequest');
@@ -132,7 +170,11 @@ describe('admin API auth and plumbing', () => {
     assert.match(e2.message, /role/);
     const e3 = await expectAdminError(c.call('createCredential', { body: { user: 'ok', permissions: ['fly'] } }), 400, 'InvalidRequest');
     assert.match(e3.message, /fly/);
-    await expectAdminError(c.call('createCredential', { body: { user: 'ok', extra: 1 } as unknown as { user: string } }), 400, 'InvalidRequest');
+    await expectAdminError(
+      c.call('createCredential', { body: { user: 'ok', extra: 1 } as unknown as { user: string } }),
+      400,
+      'InvalidRequest',
+    );
     await expectAdminError(c.revokeCredential('AKIANOSUCHKEY0000000'), 404, 'NoSuchCredential');
     await expectAdminError(c.getBucketPermissions('no-such-bucket'), 404, 'NoSuchBucket');
     await expectAdminError(c.addBlock('not-an-ip'), 400, 'InvalidRequest');
@@ -168,7 +210,10 @@ describe('credential lifecycle with aws-cli, revoke-all and break-glass', () => 
     assert.equal(created.secret_key.length, 40);
     const alice = { accessKey: created.access_key, secretKey: created.secret_key };
     const list = await admin.listCredentials();
-    assert.ok(list.credentials.every((c) => !('secret_key' in c)), 'list never carries a secret');
+    assert.ok(
+      list.credentials.every((c) => !('secret_key' in c)),
+      'list never carries a secret',
+    );
     assert.ok(!JSON.stringify(list).includes(created.secret_key));
 
     const mb = await aws(node, alice, ['s3', 'mb', 's3://life-bucket']);
@@ -244,11 +289,16 @@ describe('authorization through the admin API: grants, policy Deny, read-only', 
     await node.cleanup();
   });
 
-  const as = (creds: { accessKey: string; secretKey: string }) => sdkClient(node, { credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey } });
+  const as = (creds: { accessKey: string; secretKey: string }) =>
+    sdkClient(node, { credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey } });
 
   test('no grant: a user key is refused; read allows GET and list, not PUT; write allows PUT', async () => {
     await expectS3Error(as(reader).send(new GetObjectCommand({ Bucket: bucket, Key: 'hello.txt' })), 'AccessDenied', 403);
-    const set = await admin.putBucketPermissions(bucket, { 'user:reader': ['read'], 'user:writer': ['read', 'write'], 'user:nobody-yet': ['read'] });
+    const set = await admin.putBucketPermissions(bucket, {
+      'user:reader': ['read'],
+      'user:writer': ['read', 'write'],
+      'user:nobody-yet': ['read'],
+    });
     assert.deepEqual(set.permissions['user:reader'], ['read']);
     assert.deepEqual(set.unknown_users, ['nobody-yet']);
     assert.deepEqual((await admin.getBucketPermissions(bucket)).permissions, set.permissions);
@@ -256,7 +306,10 @@ describe('authorization through the admin API: grants, policy Deny, read-only', 
     const got = await as(reader).send(new GetObjectCommand({ Bucket: bucket, Key: 'hello.txt' }));
     assert.equal(await got.Body?.transformToString(), 'hello');
     const listed = await as(reader).send(new ListObjectsV2Command({ Bucket: bucket }));
-    assert.deepEqual(listed.Contents?.map((o) => o.Key), ['hello.txt']);
+    assert.deepEqual(
+      listed.Contents?.map((o) => o.Key),
+      ['hello.txt'],
+    );
     await expectS3Error(as(reader).send(new PutObjectCommand({ Bucket: bucket, Key: 'r.txt', Body: 'no' })), 'AccessDenied', 403);
     await as(writer).send(new PutObjectCommand({ Bucket: bucket, Key: 'w.txt', Body: 'yes' }));
 
@@ -267,7 +320,14 @@ describe('authorization through the admin API: grants, policy Deny, read-only', 
   test('a bucket policy Deny beats an admin-API grant', async () => {
     const policy = {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::000000000000:user/reader' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+      Statement: [
+        {
+          Effect: 'Deny',
+          Principal: { AWS: 'arn:aws:iam::000000000000:user/reader' },
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${bucket}/*`,
+        },
+      ],
     };
     await sdkClient(node).send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
     await expectS3Error(as(reader).send(new GetObjectCommand({ Bucket: bucket, Key: 'hello.txt' })), 'AccessDenied', 403);
@@ -284,7 +344,11 @@ describe('authorization through the admin API: grants, policy Deny, read-only', 
   test('read-only refuses every S3 and admin mutation with a clear error, serves reads, and lets containment through', async () => {
     const on = await admin.setReadOnly(true);
     assert.equal(on.read_only, true);
-    const err = await expectS3Error(sdkClient(node).send(new PutObjectCommand({ Bucket: bucket, Key: 'ro.txt', Body: 'x' })), 'AccessDenied', 403);
+    const err = await expectS3Error(
+      sdkClient(node).send(new PutObjectCommand({ Bucket: bucket, Key: 'ro.txt', Body: 'x' })),
+      'AccessDenied',
+      403,
+    );
     assert.match(err.message, /read-only/);
     await expectS3Error(sdkClient(node).send(new CreateBucketCommand({ Bucket: uniqueBucket('ro') })), 'AccessDenied', 403);
     const got = await sdkClient(node).send(new GetObjectCommand({ Bucket: bucket, Key: 'hello.txt' }));
@@ -328,7 +392,9 @@ describe('GC, audit lines and secrets in logs', () => {
     const bucket = uniqueBucket('gc');
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'big' }));
-    const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'big', UploadId: mpu.UploadId, PartNumber: 1, Body: Buffer.alloc(1024, 7) }));
+    const part = await s3.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'big', UploadId: mpu.UploadId, PartNumber: 1, Body: Buffer.alloc(1024, 7) }),
+    );
 
     const orphanId = 'ab'.repeat(16);
     const shard = join(node.dataDir, 'chunks', orphanId.slice(0, 2));
@@ -340,7 +406,8 @@ describe('GC, audit lines and secrets in logs', () => {
     const chunkFiles: string[] = [];
     for (const d of await readdir(join(node.dataDir, 'chunks'))) {
       if (!/^[0-9a-f]{2}$/.test(d)) continue;
-      for (const f of await readdir(join(node.dataDir, 'chunks', d))) if (f !== orphanId) chunkFiles.push(join(node.dataDir, 'chunks', d, f));
+      for (const f of await readdir(join(node.dataDir, 'chunks', d)))
+        if (f !== orphanId) chunkFiles.push(join(node.dataDir, 'chunks', d, f));
     }
     assert.ok(chunkFiles.length >= 1, 'the part has a chunk file');
     for (const f of chunkFiles) await utimes(f, old, old);
@@ -352,7 +419,14 @@ describe('GC, audit lines and secrets in logs', () => {
     await assert.rejects(stat(join(shard, orphanId)), /ENOENT/);
     for (const f of chunkFiles) await stat(f);
 
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'big', UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'big',
+        UploadId: mpu.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'big' }));
     assert.equal((await got.Body!.transformToByteArray()).length, 1024);
     const status = await admin.getGcStatus();
@@ -379,11 +453,22 @@ describe('GC, audit lines and secrets in logs', () => {
     await admin.getStatus();
     await admin.getAudit({ limit: 5 });
     // Use the secrets on the S3 plane so the access log has their requests too.
-    await sdkClient(node).send(new ListObjectsV2Command({ Bucket: uniqueBucket('nope') })).catch(() => undefined);
+    await sdkClient(node)
+      .send(new ListObjectsV2Command({ Bucket: uniqueBucket('nope') }))
+      .catch(() => undefined);
 
     const entries = (await auditEntries(node)).slice(before);
     const actions = entries.map((e) => e['action']);
-    assert.deepEqual(actions, ['credentials.create', 'credentials.rotate', 'readonly.set', 'readonly.set', 'blocklist.add', 'blocklist.remove', 'credentials.revoke', 'credentials.revoke_all']);
+    assert.deepEqual(actions, [
+      'credentials.create',
+      'credentials.rotate',
+      'readonly.set',
+      'readonly.set',
+      'blocklist.add',
+      'blocklist.remove',
+      'credentials.revoke',
+      'credentials.revoke_all',
+    ]);
     const ids = entries.map((e) => e['request_id']);
     assert.equal(new Set(ids).size, ids.length, 'one line per request');
     for (const e of entries) {
@@ -417,7 +502,13 @@ describe('incident lockdown and the blocklist', () => {
   test('blocklist: a blocked client is refused on both planes; 127.0.0.1 keeps the admin plane', async () => {
     const admin = adminFor(node);
     const s3Get = (localAddress?: string) =>
-      sendSignedRequest({ method: 'GET', url: `${node.s3Url}/`, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey }, region: 'us-east-1', ...(localAddress !== undefined ? { localAddress } : {}) });
+      sendSignedRequest({
+        method: 'GET',
+        url: `${node.s3Url}/`,
+        credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey },
+        region: 'us-east-1',
+        ...(localAddress !== undefined ? { localAddress } : {}),
+      });
     assert.equal((await s3Get('127.0.0.2')).status, 200, 'reachable from 127.0.0.2 before the block');
     const added = await admin.addBlock('127.0.0.2/32');
     assert.deepEqual(added.cidrs, ['127.0.0.2/32']);
@@ -449,12 +540,21 @@ describe('incident lockdown and the blocklist', () => {
     assert.equal(r.revoked, 2);
 
     const entries = (await auditEntries(node)).slice(before);
-    assert.deepEqual(entries.map((e) => e['action']), ['incident.lockdown']);
+    assert.deepEqual(
+      entries.map((e) => e['action']),
+      ['incident.lockdown'],
+    );
     assert.equal(entries[0]!['reason'], 'leaked key in CI logs');
 
-    await expectAdminError(adminFor(node, { accessKey: other.access_key, secretKey: other.secret_key }).getStatus(), 403, 'InvalidAccessKeyId');
+    await expectAdminError(
+      adminFor(node, { accessKey: other.access_key, secretKey: other.secret_key }).getStatus(),
+      403,
+      'InvalidAccessKeyId',
+    );
     await expectS3Error(
-      sdkClient(node, { credentials: { accessKeyId: user.access_key, secretAccessKey: user.secret_key } }).send(new ListObjectsV2Command({ Bucket: 'any-bucket' })),
+      sdkClient(node, { credentials: { accessKeyId: user.access_key, secretAccessKey: user.secret_key } }).send(
+        new ListObjectsV2Command({ Bucket: 'any-bucket' }),
+      ),
       'InvalidAccessKeyId',
       403,
     );

@@ -7,7 +7,11 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { AuditEntry } from '@anode/shared/admin-api/index';
 
-export async function readAudit(path: string | null, since: Date | null, limit: number): Promise<{ entries: AuditEntry[]; truncated: boolean }> {
+export async function readAudit(
+  path: string | null,
+  since: Date | null,
+  limit: number,
+): Promise<{ entries: AuditEntry[]; truncated: boolean }> {
   if (path === null) return { entries: [], truncated: false };
   let ring: AuditEntry[] = [];
   let matched = 0;

@@ -17,7 +17,13 @@ export interface AdminCaller {
   accessKey: string;
 }
 
-export async function authenticateAdmin(deps: AdminDeps, req: IncomingMessage, rawPath: string, rawQuery: string, bodySha256: string): Promise<AdminCaller> {
+export async function authenticateAdmin(
+  deps: AdminDeps,
+  req: IncomingMessage,
+  rawPath: string,
+  rawQuery: string,
+  bodySha256: string,
+): Promise<AdminCaller> {
   const now = new Date();
   let principal: Extract<Principal, { kind: 'user' }> | undefined;
   let auth;

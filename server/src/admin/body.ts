@@ -8,12 +8,14 @@ export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
 /** Reads the whole body (bounded) and returns it with its SHA-256, which the signature covers. */
 export async function readBody(req: IncomingMessage): Promise<{ body: Buffer; sha256: string }> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > MAX_ADMIN_BODY_BYTES) throw new AdminError('MaxMessageLengthExceeded', `admin request bodies are limited to ${MAX_ADMIN_BODY_BYTES} bytes`);
+  if (declared > MAX_ADMIN_BODY_BYTES)
+    throw new AdminError('MaxMessageLengthExceeded', `admin request bodies are limited to ${MAX_ADMIN_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_ADMIN_BODY_BYTES) throw new AdminError('MaxMessageLengthExceeded', `admin request bodies are limited to ${MAX_ADMIN_BODY_BYTES} bytes`);
+    if (size > MAX_ADMIN_BODY_BYTES)
+      throw new AdminError('MaxMessageLengthExceeded', `admin request bodies are limited to ${MAX_ADMIN_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
   const body = Buffer.concat(chunks);

@@ -95,14 +95,19 @@ async function handleAdmin(deps: AdminDeps, req: IncomingMessage, res: ServerRes
     const match = matchRoute(method, rawPath);
     if (match.kind === 'not-found') throw new AdminError('NotFound', `no such admin endpoint: ${method} ${rawPath.slice(0, 200)}`);
     if (match.kind === 'method-not-allowed') {
-      throw new AdminError('MethodNotAllowed', `${method} is not allowed on ${rawPath.slice(0, 200)}`, { headers: { allow: match.allow.join(', ') } });
+      throw new AdminError('MethodNotAllowed', `${method} is not allowed on ${rawPath.slice(0, 200)}`, {
+        headers: { allow: match.allow.join(', ') },
+      });
     }
     route = match.name;
     ctx.route = route;
     ctx.params = match.params;
     const spec = ADMIN_ROUTES[route];
     if (spec.readOnly === 'refused' && deps.node.readOnly) {
-      throw new AdminError('ReadOnlyMode', `This node is in read-only mode: ${route} is refused until an operator turns read-only mode off (anodectl readonly off).`);
+      throw new AdminError(
+        'ReadOnlyMode',
+        `This node is in read-only mode: ${route} is refused until an operator turns read-only mode off (anodectl readonly off).`,
+      );
     }
     ctx.body = parseJsonBody(body);
     const result = await HANDLERS[route](deps, ctx);

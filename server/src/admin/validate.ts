@@ -43,18 +43,21 @@ export function optionalStringArray(obj: JsonObject, key: string): string[] | un
 export const USER_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 
 export function userName(value: string, field = 'user'): string {
-  if (!USER_NAME.test(value)) throw invalid(`"${field}" must be 1-64 letters, digits or + = , . @ _ - (got ${JSON.stringify(value.slice(0, 80))})`);
+  if (!USER_NAME.test(value))
+    throw invalid(`"${field}" must be 1-64 letters, digits or + = , . @ _ - (got ${JSON.stringify(value.slice(0, 80))})`);
   return value;
 }
 
 export function role(value: unknown): Role {
-  if (typeof value !== 'string' || !(ROLES as readonly string[]).includes(value)) throw invalid(`"role" must be one of ${ROLES.join(', ')}`);
+  if (typeof value !== 'string' || !(ROLES as readonly string[]).includes(value))
+    throw invalid(`"role" must be one of ${ROLES.join(', ')}`);
   return value as Role;
 }
 
 export function permissionNames(values: readonly string[], field: string): string[] {
   for (const p of values) {
-    if (!(BUCKET_PERMISSIONS as readonly string[]).includes(p)) throw invalid(`${field}: unknown permission "${p}" (expected ${BUCKET_PERMISSIONS.join(', ')})`);
+    if (!(BUCKET_PERMISSIONS as readonly string[]).includes(p))
+      throw invalid(`${field}: unknown permission "${p}" (expected ${BUCKET_PERMISSIONS.join(', ')})`);
   }
   return [...new Set(values)];
 }

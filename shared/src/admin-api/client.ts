@@ -5,7 +5,15 @@
  */
 import type { Credentials } from '../sigv4/signer.js';
 import { AdminApiError } from './errors.js';
-import { ADMIN_ROUTES, routePath, type AdminRouteName, type RouteBody, type RouteParams, type RouteQuery, type RouteResponse } from './routes.js';
+import {
+  ADMIN_ROUTES,
+  routePath,
+  type AdminRouteName,
+  type RouteBody,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResponse,
+} from './routes.js';
 import { sendSignedRequest, type RawResponse } from './signed-request.js';
 import type {
   AuditQuery,
@@ -52,7 +60,12 @@ export function errorFromResponse(res: RawResponse): AdminApiError {
     const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; request_id?: unknown } };
     const e = parsed.error;
     if (e !== undefined && typeof e.code === 'string') {
-      return new AdminApiError(res.status, e.code, typeof e.message === 'string' ? e.message : e.code, typeof e.request_id === 'string' ? e.request_id : undefined);
+      return new AdminApiError(
+        res.status,
+        e.code,
+        typeof e.message === 'string' ? e.message : e.code,
+        typeof e.request_id === 'string' ? e.request_id : undefined,
+      );
     }
   } catch {
     /* not JSON */
@@ -95,7 +108,12 @@ export class AdminClient {
     try {
       return JSON.parse(res.body.toString('utf8')) as RouteResponse<N>;
     } catch {
-      throw new AdminApiError(res.status, 'InvalidResponse', `the admin API answered ${res.status} with a body that is not JSON`, undefined);
+      throw new AdminApiError(
+        res.status,
+        'InvalidResponse',
+        `the admin API answered ${res.status} with a body that is not JSON`,
+        undefined,
+      );
     }
   }
 

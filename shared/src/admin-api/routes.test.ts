@@ -13,8 +13,16 @@ test('every route builds a path that matches back to itself', () => {
 
 test('literal segments win over parameters, and methods pick among routes on one path', () => {
   assert.deepEqual(matchRoute('POST', '/admin/credentials/revoke-all'), { kind: 'match', name: 'revokeAllCredentials', params: {} });
-  assert.deepEqual(matchRoute('DELETE', '/admin/credentials/AKIAIOSFODNN7EXAMPLE'), { kind: 'match', name: 'revokeCredential', params: { accessKey: 'AKIAIOSFODNN7EXAMPLE' } });
-  assert.deepEqual(matchRoute('POST', '/admin/credentials/AKIA1/rotate'), { kind: 'match', name: 'rotateCredential', params: { accessKey: 'AKIA1' } });
+  assert.deepEqual(matchRoute('DELETE', '/admin/credentials/AKIAIOSFODNN7EXAMPLE'), {
+    kind: 'match',
+    name: 'revokeCredential',
+    params: { accessKey: 'AKIAIOSFODNN7EXAMPLE' },
+  });
+  assert.deepEqual(matchRoute('POST', '/admin/credentials/AKIA1/rotate'), {
+    kind: 'match',
+    name: 'rotateCredential',
+    params: { accessKey: 'AKIA1' },
+  });
   assert.equal((matchRoute('GET', '/admin/blocklist') as { name: string }).name, 'listBlocklist');
   assert.equal((matchRoute('DELETE', '/admin/blocklist') as { name: string }).name, 'removeBlock');
 });
@@ -27,7 +35,11 @@ test('405 lists the allowed methods; unknown paths are not found', () => {
 });
 
 test('parameters are one decoded segment: never empty, never a slash, never malformed escapes', () => {
-  assert.deepEqual(matchRoute('GET', '/admin/buckets/a%2Db/permissions'), { kind: 'match', name: 'getBucketPermissions', params: { bucket: 'a-b' } });
+  assert.deepEqual(matchRoute('GET', '/admin/buckets/a%2Db/permissions'), {
+    kind: 'match',
+    name: 'getBucketPermissions',
+    params: { bucket: 'a-b' },
+  });
   assert.equal(matchRoute('GET', '/admin/buckets/a%2Fb/permissions').kind, 'not-found');
   assert.equal(matchRoute('GET', '/admin/buckets//permissions').kind, 'not-found');
   assert.equal(matchRoute('GET', '/admin/buckets/%E0%A4%A/permissions').kind, 'not-found');

@@ -57,7 +57,9 @@ export function sendSignedRequest(input: SignedRequestInput): Promise<RawRespons
 }
 
 /** Sends without signing (anonymous requests, /health). */
-export function sendRaw(input: Omit<SignedRequestInput, 'credentials' | 'region'> & { headers?: Record<string, string> }): Promise<RawResponse> {
+export function sendRaw(
+  input: Omit<SignedRequestInput, 'credentials' | 'region'> & { headers?: Record<string, string> },
+): Promise<RawResponse> {
   const url = new URL(input.url);
   const body = input.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, 'utf8');
   const secure = url.protocol === 'https:';

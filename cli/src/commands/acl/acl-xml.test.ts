@@ -20,5 +20,8 @@ test('parses owner and grants of an AccessControlPolicy, entities decoded', () =
 });
 
 test('an empty ACL has no grants', () => {
-  assert.deepEqual(parseAclXml('<AccessControlPolicy><Owner><ID>x</ID></Owner><AccessControlList></AccessControlList></AccessControlPolicy>'), { owner: { id: 'x', display_name: null }, grants: [] });
+  assert.deepEqual(
+    parseAclXml('<AccessControlPolicy><Owner><ID>x</ID></Owner><AccessControlList></AccessControlList></AccessControlPolicy>'),
+    { owner: { id: 'x', display_name: null }, grants: [] },
+  );
 });

@@ -4,7 +4,8 @@
  * an XML library for one read.
  */
 export interface AclGrantJson {
-  grantee: { type: 'CanonicalUser'; id: string; display_name: string | null } | { type: 'Group'; uri: string; name: string } | { type: string };
+  grantee:
+    { type: 'CanonicalUser'; id: string; display_name: string | null } | { type: 'Group'; uri: string; name: string } | { type: string };
   permission: string;
 }
 
@@ -20,7 +21,10 @@ const GROUP_NAMES: Readonly<Record<string, string>> = {
 };
 
 function unescape(text: string): string {
-  return text.replace(/&(lt|gt|quot|apos|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e as 'lt'] ?? '');
+  return text.replace(
+    /&(lt|gt|quot|apos|amp);/g,
+    (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e as 'lt'] ?? '',
+  );
 }
 
 function tag(xml: string, name: string): string | null {
@@ -35,7 +39,8 @@ export function parseAclXml(xml: string): AclJson {
     const g = m[1]!;
     const type = /xsi:type="([^"]+)"/.exec(g)?.[1] ?? 'unknown';
     const permission = tag(g, 'Permission') ?? 'unknown';
-    if (type === 'CanonicalUser') grants.push({ grantee: { type, id: tag(g, 'ID') ?? '', display_name: tag(g, 'DisplayName') }, permission });
+    if (type === 'CanonicalUser')
+      grants.push({ grantee: { type, id: tag(g, 'ID') ?? '', display_name: tag(g, 'DisplayName') }, permission });
     else if (type === 'Group') {
       const uri = tag(g, 'URI') ?? '';
       grants.push({ grantee: { type, uri, name: GROUP_NAMES[uri] ?? uri }, permission });

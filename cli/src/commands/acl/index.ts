@@ -8,11 +8,19 @@ import { confirmOrAbort } from '../../prompts.js';
 import { adminSession, s3EndpointFor, s3Request } from '../login/session.js';
 import { granteeLabel, parseAclXml, type AclJson } from './acl-xml.js';
 
-export const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read', 'bucket-owner-read', 'bucket-owner-full-control'] as const;
+export const CANNED_ACLS = [
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
+] as const;
 /** Canned ACLs that open data beyond its owner: asked about before they are applied. */
 const WIDENING = new Set(['public-read', 'public-read-write', 'authenticated-read']);
 
-const s3EndpointOption = () => new Option('--s3-endpoint <url>', 'S3 API endpoint (env ANODE_S3_ENDPOINT; default: the admin host on port 8080)');
+const s3EndpointOption = () =>
+  new Option('--s3-endpoint <url>', 'S3 API endpoint (env ANODE_S3_ENDPOINT; default: the admin host on port 8080)');
 
 function aclText(target: string, acl: AclJson): string {
   const lines = [`${target}  owner: ${acl.owner.display_name ?? acl.owner.id ?? '-'}`];
@@ -44,9 +52,16 @@ export function aclCommand(io: CliIo): Command {
     .action(async (bucket: string, key: string | undefined, flags: { canned: string; s3Endpoint?: string }, command: Command) => {
       const s = await adminSession(command, io);
       const target = key === undefined ? `bucket ${bucket}` : `${bucket}/${key}`;
-      if (WIDENING.has(flags.canned)) await confirmOrAbort(`Apply ${flags.canned} to ${target}? It makes the data readable beyond its owner.`, s.ctx.prompt);
+      if (WIDENING.has(flags.canned))
+        await confirmOrAbort(`Apply ${flags.canned} to ${target}? It makes the data readable beyond its owner.`, s.ctx.prompt);
       const endpoint = s3EndpointFor(s.target.endpoint, flags.s3Endpoint, io);
-      await s3Request(s, endpoint, { method: 'PUT', bucket, ...(key !== undefined ? { key } : {}), query: 'acl', headers: { 'x-amz-acl': flags.canned } });
+      await s3Request(s, endpoint, {
+        method: 'PUT',
+        bucket,
+        ...(key !== undefined ? { key } : {}),
+        query: 'acl',
+        headers: { 'x-amz-acl': flags.canned },
+      });
       s.ctx.out.result({ bucket, key: key ?? null, canned: flags.canned }, () => `${target}: ACL set to ${flags.canned}`);
     });
 

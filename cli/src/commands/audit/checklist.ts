@@ -30,7 +30,10 @@ async function mustExist(path: string | undefined): Promise<void> {
 }
 
 /** Opens the admin API for the live items, or says why not (never throws for a missing credential). */
-export function liveConnector(globals: GlobalOptions, io: CliIo): (hint: string | undefined) => Promise<LiveConnection | { skipped: string }> {
+export function liveConnector(
+  globals: GlobalOptions,
+  io: CliIo,
+): (hint: string | undefined) => Promise<LiveConnection | { skipped: string }> {
   return async (hint) => {
     const explicit = globals.endpoint ?? (io.env['ANODE_ENDPOINT'] === '' ? undefined : io.env['ANODE_ENDPOINT']);
     // On the node's host its own admin_listen beats a profile's endpoint; a flag or env beats both.
@@ -47,7 +50,13 @@ export function liveConnector(globals: GlobalOptions, io: CliIo): (hint: string 
       return { skipped: `no admin credential for ${target.endpoint}: run anodectl login, or set ANODE_ACCESS_KEY and ANODE_SECRET_KEY` };
     }
     const ca = await readCa(target.ca);
-    const client = new AdminClient({ endpoint: target.endpoint, credentials: target.credentials, region: regionOf(io), timeoutMs: 10_000, ...(ca !== undefined ? { ca } : {}) });
+    const client = new AdminClient({
+      endpoint: target.endpoint,
+      credentials: target.credentials,
+      region: regionOf(io),
+      timeoutMs: 10_000,
+      ...(ca !== undefined ? { ca } : {}),
+    });
     return { client, accessKey: target.credentials.accessKeyId };
   };
 }
@@ -55,8 +64,8 @@ export function liveConnector(globals: GlobalOptions, io: CliIo): (hint: string 
 export function checklistCommand(io: CliIo): Command {
   return new Command('checklist')
     .description('check this deployment against the security checklist (host, config, live node); exit 10 on any FAIL')
-    .option('--config <file>', 'the node\'s config (TOML); default: the running node\'s --config, else /etc/anode/config.toml')
-    .option('--data <dir>', 'the node\'s data dir; default: the running node\'s, else server.data_dir')
+    .option('--config <file>', "the node's config (TOML); default: the running node's --config, else /etc/anode/config.toml")
+    .option('--data <dir>', "the node's data dir; default: the running node's, else server.data_dir")
     .option('--unit <file>', `systemd unit to check (default ${DEFAULT_UNIT_FILE})`)
     .option('--strict', 'exit 10 on WARN too, not only on FAIL')
     .action(async (flags: ChecklistFlags, command: Command) => {
@@ -82,7 +91,9 @@ export function checklistCommand(io: CliIo): Command {
       const { FAIL: fails, WARN: warns } = report.summary;
       if (fails > 0 || (flags.strict === true && warns > 0)) {
         const what = flags.strict === true ? `${fails} FAIL and ${warns} WARN` : `${fails} FAIL`;
-        throw new AuditFailedError(`audit checklist found ${what}`, { hint: 'each finding above has a fix; docs/security-checklist.md explains every item' });
+        throw new AuditFailedError(`audit checklist found ${what}`, {
+          hint: 'each finding above has a fix; docs/security-checklist.md explains every item',
+        });
       }
     });
 }

@@ -39,7 +39,11 @@ export function auditLogCommand(io: CliIo): Command {
       let since = flags.since === undefined ? undefined : sinceToIso(flags.since);
       const first = await s.call((c) => c.getAudit({ ...(since !== undefined ? { since } : {}), limit: flags.limit }));
       if (flags.follow !== true) {
-        out.result(first, (r) => (r.entries.length === 0 ? 'no audit entries' : `${r.truncated ? out.style.dim(`(older entries left out; raise --limit)\n`) : ''}${r.entries.map((e) => line(out, e)).join('\n')}`));
+        out.result(first, (r) =>
+          r.entries.length === 0
+            ? 'no audit entries'
+            : `${r.truncated ? out.style.dim(`(older entries left out; raise --limit)\n`) : ''}${r.entries.map((e) => line(out, e)).join('\n')}`,
+        );
         return;
       }
       // Follow: JSON lines with --json, one line per entry otherwise. The poll asks for

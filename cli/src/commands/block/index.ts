@@ -34,5 +34,9 @@ export function blockCommand(io: CliIo): Command {
     const s = await adminSession(command, io);
     s.ctx.out.result(await s.call((c) => c.listBlocklist()), (r) => (r.cidrs.length === 0 ? 'no blocked addresses' : r.cidrs.join('\n')));
   });
-  return new Command('block').description('block or unblock client addresses (S3 and admin planes)').addCommand(add).addCommand(remove).addCommand(list);
+  return new Command('block')
+    .description('block or unblock client addresses (S3 and admin planes)')
+    .addCommand(add)
+    .addCommand(remove)
+    .addCommand(list);
 }

@@ -14,42 +14,60 @@ export function parseGrant(text: string): [string, string[]] {
   if (eq <= 0) throw new UsageError(`invalid --grant ${JSON.stringify(text)}: expected user:NAME=PERM[,PERM...]`);
   const who = text.slice(0, eq).trim();
   const key = who.startsWith('user:') ? who : `user:${who}`;
-  const perms = text.slice(eq + 1).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const perms = text
+    .slice(eq + 1)
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   for (const p of perms) {
-    if (!(BUCKET_PERMISSIONS as readonly string[]).includes(p)) throw new UsageError(`invalid --grant ${JSON.stringify(text)}: unknown permission "${p}" (expected ${BUCKET_PERMISSIONS.join(', ')})`);
+    if (!(BUCKET_PERMISSIONS as readonly string[]).includes(p))
+      throw new UsageError(
+        `invalid --grant ${JSON.stringify(text)}: unknown permission "${p}" (expected ${BUCKET_PERMISSIONS.join(', ')})`,
+      );
   }
   return [key, perms];
 }
 
 function permissionsText(out: Output, r: BucketPermissionsResponse): string {
   const rows = Object.entries(r.permissions);
-  const table = rows.length === 0 ? `no permission grants on ${r.bucket}` : out.table([{ header: 'grantee', value: (x: [string, string[]]) => x[0] }, { header: 'permissions', value: (x) => x[1].join(',') }], rows);
+  const table =
+    rows.length === 0
+      ? `no permission grants on ${r.bucket}`
+      : out.table(
+          [
+            { header: 'grantee', value: (x: [string, string[]]) => x[0] },
+            { header: 'permissions', value: (x) => x[1].join(',') },
+          ],
+          rows,
+        );
   const unknown = r.unknown_users ?? [];
   return unknown.length > 0 ? `${table}\n${out.style.yellow(`note: no credential exists yet for ${unknown.join(', ')}`)}` : table;
 }
 
 export function bucketsCommand(io: CliIo): Command {
-  const list = new Command('list').description('list buckets with owner, object count and public ACL/policy flags').action(async (_f: unknown, command: Command) => {
-    const s = await adminSession(command, io);
-    const { buckets } = await s.call((c) => c.listBuckets());
-    const { out } = s.ctx;
-    out.result(buckets, (rows) =>
-      rows.length === 0
-        ? 'no buckets'
-        : out.table<BucketInfo>(
-            [
-              { header: 'name', value: (b) => b.name },
-              { header: 'owner', value: (b) => b.owner },
-              { header: 'created', value: (b) => b.created },
-              { header: 'objects', value: (b) => `${b.object_count}${b.object_count_truncated ? '+' : ''}` },
-              { header: 'public acl', value: (b) => (b.public_acl ? out.style.red('yes') : 'no') },
-              { header: 'policy', value: (b) => (b.has_policy ? (b.public_policy ? out.style.red('public') : 'yes') : 'no') },
-              { header: 'grants', value: (b) => b.grants },
-            ],
-            rows,
-          ),
-    );
-  });
+  const list = new Command('list')
+    .description('list buckets with owner, object count and public ACL/policy flags')
+    .action(async (_f: unknown, command: Command) => {
+      const s = await adminSession(command, io);
+      const { buckets } = await s.call((c) => c.listBuckets());
+      const { out } = s.ctx;
+      out.result(buckets, (rows) =>
+        rows.length === 0
+          ? 'no buckets'
+          : out.table<BucketInfo>(
+              [
+                { header: 'name', value: (b) => b.name },
+                { header: 'owner', value: (b) => b.owner },
+                { header: 'created', value: (b) => b.created },
+                { header: 'objects', value: (b) => `${b.object_count}${b.object_count_truncated ? '+' : ''}` },
+                { header: 'public acl', value: (b) => (b.public_acl ? out.style.red('yes') : 'no') },
+                { header: 'policy', value: (b) => (b.has_policy ? (b.public_policy ? out.style.red('public') : 'yes') : 'no') },
+                { header: 'grants', value: (b) => b.grants },
+              ],
+              rows,
+            ),
+      );
+    });
 
   const get = new Command('get')
     .description("show a bucket's per-user permission grants")
@@ -89,6 +107,9 @@ export function bucketsCommand(io: CliIo): Command {
       s.ctx.out.result(await s.call((c) => c.putBucketPermissions(bucket, permissions)), (r) => permissionsText(s.ctx.out, r));
     });
 
-  const permissions = new Command('permissions').description("get or set a bucket's per-user permission grants").addCommand(get).addCommand(set);
+  const permissions = new Command('permissions')
+    .description("get or set a bucket's per-user permission grants")
+    .addCommand(get)
+    .addCommand(set);
   return new Command('buckets').description('list buckets and manage per-user bucket permissions').addCommand(list).addCommand(permissions);
 }

@@ -6,7 +6,11 @@ export function credentialColumns(out: Output): Column<CredentialInfo>[] {
     { header: 'access key', value: (c) => c.access_key },
     { header: 'user', value: (c) => c.user },
     { header: 'role', value: (c) => c.role },
-    { header: 'status', value: (c) => (c.status === 'active' ? out.style.green(c.status) : c.status === 'expiring' ? out.style.yellow(c.status) : out.style.dim(c.status)) },
+    {
+      header: 'status',
+      value: (c) =>
+        c.status === 'active' ? out.style.green(c.status) : c.status === 'expiring' ? out.style.yellow(c.status) : out.style.dim(c.status),
+    },
     { header: 'permissions', value: (c) => c.permissions.join(',') },
     { header: 'created', value: (c) => c.created },
     { header: 'last used', value: (c) => c.last_used },

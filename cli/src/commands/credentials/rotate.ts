@@ -15,7 +15,10 @@ export function rotateCommand(io: CliIo): Command {
       if (grace === 0) await confirmOrAbort(`Rotate ${accessKey}? The old key stops working immediately.`, s.ctx.prompt);
       const rotated = await s.call((c) => c.rotateCredential(accessKey, { grace_seconds: grace }));
       s.ctx.out.result(rotated, (r) => {
-        const old = r.previous.expires !== null ? `old key ${r.previous.access_key} works until ${r.previous.expires}` : `old key ${r.previous.access_key} revoked`;
+        const old =
+          r.previous.expires !== null
+            ? `old key ${r.previous.access_key} works until ${r.previous.expires}`
+            : `old key ${r.previous.access_key} revoked`;
         return `${createdText(s.ctx.out, r.credential)}\n${old}`;
       });
     });

@@ -23,11 +23,13 @@ function statsPairs(s: GcStatsJson): [string, string | number | null][] {
 }
 
 export function gcStatusText(out: Output, s: GcStatusResponse): string {
-  const lines = [out.details([
-    ['Running', s.running ? 'yes' : 'no'],
-    ['Next scheduled', s.next_scheduled_at],
-    ['Last error', s.last_error],
-  ])];
+  const lines = [
+    out.details([
+      ['Running', s.running ? 'yes' : 'no'],
+      ['Next scheduled', s.next_scheduled_at],
+      ['Last error', s.last_error],
+    ]),
+  ];
   if (s.current !== null) lines.push('', 'Current run:', out.details(statsPairs(s.current)));
   if (s.last !== null) lines.push('', 'Last run:', out.details(statsPairs(s.last)));
   return lines.join('\n');
@@ -41,7 +43,9 @@ export function gcCommand(io: CliIo): Command {
       const s = await adminSession(command, io);
       const started = await s.call((c) => c.runGc(false));
       if (flags.wait !== true) {
-        s.ctx.out.result(started, (r) => (r.started ? 'GC started; anodectl gc status shows its progress' : 'a GC run was already in flight; joined it'));
+        s.ctx.out.result(started, (r) =>
+          r.started ? 'GC started; anodectl gc status shows its progress' : 'a GC run was already in flight; joined it',
+        );
         return;
       }
       // Poll status rather than hold one long request: progress for people, and no proxy timeout.
@@ -50,7 +54,8 @@ export function gcCommand(io: CliIo): Command {
       let status = await s.call((c) => c.getGcStatus());
       while (status.running) {
         const cur = status.current;
-        if (cur !== null) spinner.text = `GC running: ${cur.chunks_scanned} chunks scanned, ${cur.chunks_removed} removed, ${cur.bytes_freed} bytes freed`;
+        if (cur !== null)
+          spinner.text = `GC running: ${cur.chunks_scanned} chunks scanned, ${cur.chunks_removed} removed, ${cur.bytes_freed} bytes freed`;
         await new Promise((r) => setTimeout(r, POLL_MS));
         status = await s.call((c) => c.getGcStatus());
       }
@@ -58,9 +63,11 @@ export function gcCommand(io: CliIo): Command {
       else spinner.succeed('GC finished');
       s.ctx.out.result(status, (x) => gcStatusText(s.ctx.out, x));
     });
-  const status = new Command('status').description('show the GC run in flight, the last run and the next scheduled one').action(async (_f: unknown, command: Command) => {
-    const s = await adminSession(command, io);
-    s.ctx.out.result(await s.call((c) => c.getGcStatus()), (x) => gcStatusText(s.ctx.out, x));
-  });
+  const status = new Command('status')
+    .description('show the GC run in flight, the last run and the next scheduled one')
+    .action(async (_f: unknown, command: Command) => {
+      const s = await adminSession(command, io);
+      s.ctx.out.result(await s.call((c) => c.getGcStatus()), (x) => gcStatusText(s.ctx.out, x));
+    });
   return new Command('gc').description('run garbage collection or show its status').addCommand(run).addCommand(status);
 }

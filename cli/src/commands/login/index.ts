@@ -44,7 +44,10 @@ export function loginCommand(io: CliIo): Command {
     .option('--secret-stdin', 'read the secret access key from stdin (for scripts)')
     .option('--credentials-file <path>', 'read both keys from an AWS credentials file, e.g. <data>/root-credentials')
     .option('--no-verify', 'save without checking the credential against the server')
-    .addHelpText('after', '\nThe profile name is --profile (default "default"); the endpoint is --endpoint (default http://127.0.0.1:8081).\nThe secret is never accepted as a flag: flags end up in shell history and process lists.')
+    .addHelpText(
+      'after',
+      '\nThe profile name is --profile (default "default"); the endpoint is --endpoint (default http://127.0.0.1:8081).\nThe secret is never accepted as a flag: flags end up in shell history and process lists.',
+    )
     .action(async (flags: LoginFlags, command: Command) => {
       const ctx = contextFor(command, io);
       const { out, globals } = ctx;
@@ -61,7 +64,8 @@ export function loginCommand(io: CliIo): Command {
           throw fileError(err, flags.credentialsFile);
         }
         const parsed = parseCredentialsFile(text);
-        if (parsed.accessKey === undefined || parsed.secretKey === undefined) throw new UsageError(`${flags.credentialsFile}: no aws_access_key_id / aws_secret_access_key found`);
+        if (parsed.accessKey === undefined || parsed.secretKey === undefined)
+          throw new UsageError(`${flags.credentialsFile}: no aws_access_key_id / aws_secret_access_key found`);
         accessKey = parsed.accessKey;
         secret = parsed.secretKey;
       }
@@ -78,7 +82,12 @@ export function loginCommand(io: CliIo): Command {
 
       const ca = await readCa(globals.ca);
       if (flags.verify) {
-        const client = new AdminClient({ endpoint, credentials: { accessKeyId: accessKey, secretAccessKey: secret }, region: regionOf(io), ...(ca !== undefined ? { ca } : {}) });
+        const client = new AdminClient({
+          endpoint,
+          credentials: { accessKeyId: accessKey, secretAccessKey: secret },
+          region: regionOf(io),
+          ...(ca !== undefined ? { ca } : {}),
+        });
         try {
           await client.getStatus();
         } catch (err) {
@@ -90,7 +99,17 @@ export function loginCommand(io: CliIo): Command {
       await store.set(name, secret);
       const profile: Profile = { endpoint, accessKey, ...(globals.ca !== undefined ? { ca: globals.ca } : {}) };
       await saveProfile(dir, name, profile, { makeCurrent: true });
-      const result = { profile: name, endpoint, access_key: accessKey, verified: flags.verify, secret_store: store.kind, secret_location: store.describe(name) };
-      out.result(result, (r) => `logged in to ${r.endpoint} as ${r.access_key} (profile "${r.profile}", now current)\nsecret stored in ${r.secret_location}`);
+      const result = {
+        profile: name,
+        endpoint,
+        access_key: accessKey,
+        verified: flags.verify,
+        secret_store: store.kind,
+        secret_location: store.describe(name),
+      };
+      out.result(
+        result,
+        (r) => `logged in to ${r.endpoint} as ${r.access_key} (profile "${r.profile}", now current)\nsecret stored in ${r.secret_location}`,
+      );
     });
 }

@@ -29,14 +29,21 @@ test('server answers map to exit-code errors; transport failures to unreachable'
   assert.ok(cliErrorFor('x', new AdminApiError(403, 'AccessDenied', 'no')) instanceof PermissionDeniedError);
   assert.ok(cliErrorFor('x', new AdminApiError(404, 'NoSuchCredential', 'no')) instanceof NotFoundError);
   assert.ok(cliErrorFor('x', new AdminApiError(409, 'ReadOnlyMode', 'no')) instanceof ConflictError);
-  assert.match(String((cliErrorFor('x', new AdminApiError(409, 'ReadOnlyMode', 'read-only')) as Error).message), /read-only \(ReadOnlyMode, HTTP 409\)/);
+  assert.match(
+    String((cliErrorFor('x', new AdminApiError(409, 'ReadOnlyMode', 'read-only')) as Error).message),
+    /read-only \(ReadOnlyMode, HTTP 409\)/,
+  );
   assert.ok(cliErrorFor('http://h', Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })) instanceof UnreachableError);
   const other = new Error('bug');
   assert.equal(cliErrorFor('x', other), other);
 });
 
 test('parseCredentialsFile reads the AWS credentials format the node writes', () => {
-  const text = '# Anode root credential\n[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n';
-  assert.deepEqual(parseCredentialsFile(text), { accessKey: 'AKIAIOSFODNN7EXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' });
+  const text =
+    '# Anode root credential\n[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n';
+  assert.deepEqual(parseCredentialsFile(text), {
+    accessKey: 'AKIAIOSFODNN7EXAMPLE',
+    secretKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  });
   assert.deepEqual(parseCredentialsFile('[default]\n'), {});
 });

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AdminApiError, AdminClient, errorFromResponse, sendSignedRequest, type RawResponse } from '@anode/shared/admin-api/index';
 import { uriEncode } from '@anode/shared/sigv4/index';
-import { contextFor, normalizeEndpoint, resolveAdminTarget, type AdminTarget, type CliIo, type CommandContext, type Credentials } from '../../context.js';
+import {
+  contextFor,
+  normalizeEndpoint,
+  resolveAdminTarget,
+  type AdminTarget,
+  type CliIo,
+  type CommandContext,
+  type Credentials,
+} from '../../context.js';
 import { errorForHttpStatus, fileError, isTransportError, unreachable, UsageError } from '../../errors.js';
 
 export const DEFAULT_REGION = 'us-east-1';

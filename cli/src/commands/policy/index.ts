@@ -10,7 +10,8 @@ import { confirmOrAbort } from '../../prompts.js';
 import { adminSession, s3EndpointFor, s3Request } from '../login/session.js';
 import { validatePolicy } from './validate-policy.js';
 
-const s3EndpointOption = () => new Option('--s3-endpoint <url>', 'S3 API endpoint (env ANODE_S3_ENDPOINT; default: the admin host on port 8080)');
+const s3EndpointOption = () =>
+  new Option('--s3-endpoint <url>', 'S3 API endpoint (env ANODE_S3_ENDPOINT; default: the admin host on port 8080)');
 
 async function readPolicyFile(path: string, io: CliIo): Promise<string> {
   if (path === '-') {
@@ -28,7 +29,9 @@ async function readPolicyFile(path: string, io: CliIo): Promise<string> {
 function checkOrThrow(text: string, bucket: string, source: string): void {
   const problems = validatePolicy(text, bucket);
   if (problems.length > 0) {
-    throw new UserError(`${source} is not a valid policy for ${bucket}:\n  - ${problems.join('\n  - ')}`, { hint: 'anodectl policy validate shows the same checks without a node' });
+    throw new UserError(`${source} is not a valid policy for ${bucket}:\n  - ${problems.join('\n  - ')}`, {
+      hint: 'anodectl policy validate shows the same checks without a node',
+    });
   }
 }
 
@@ -59,7 +62,13 @@ export function policyCommand(io: CliIo): Command {
       const text = await readPolicyFile(flags.file, io);
       checkOrThrow(text, bucket, flags.file);
       const s = await adminSession(command, io);
-      await s3Request(s, s3EndpointFor(s.target.endpoint, flags.s3Endpoint, io), { method: 'PUT', bucket, query: 'policy', body: text, headers: { 'content-type': 'application/json' } });
+      await s3Request(s, s3EndpointFor(s.target.endpoint, flags.s3Endpoint, io), {
+        method: 'PUT',
+        bucket,
+        query: 'policy',
+        body: text,
+        headers: { 'content-type': 'application/json' },
+      });
       s.ctx.out.result({ bucket, policy_set: true }, () => `policy of ${bucket} replaced`);
     });
 
@@ -90,5 +99,10 @@ export function policyCommand(io: CliIo): Command {
       out.result({ valid: true, problems }, () => `${flags.file}: valid policy for ${bucket}`);
     });
 
-  return new Command('policy').description('get, set, delete or validate bucket policies (through the S3 API)').addCommand(get).addCommand(set).addCommand(del).addCommand(validate);
+  return new Command('policy')
+    .description('get, set, delete or validate bucket policies (through the S3 API)')
+    .addCommand(get)
+    .addCommand(set)
+    .addCommand(del)
+    .addCommand(validate);
 }

@@ -34,7 +34,8 @@ export function validatePolicy(text: string, bucket: string): string[] {
   const problems: string[] = [];
   const version = doc['Version'];
   if (version === undefined) problems.push('Version is missing (use "2012-10-17")');
-  else if (typeof version !== 'string' || !POLICY_VERSIONS.includes(version)) problems.push(`Version must be one of ${POLICY_VERSIONS.join(', ')}`);
+  else if (typeof version !== 'string' || !POLICY_VERSIONS.includes(version))
+    problems.push(`Version must be one of ${POLICY_VERSIONS.join(', ')}`);
   const raw = doc['Statement'];
   const statements = isRecord(raw) ? [raw] : Array.isArray(raw) ? raw : null;
   if (statements === null || statements.length === 0) {
@@ -48,7 +49,8 @@ export function validatePolicy(text: string, bucket: string): string[] {
       return;
     }
     if (st['Effect'] !== 'Allow' && st['Effect'] !== 'Deny') problems.push(`${name}: Effect must be "Allow" or "Deny"`);
-    if (st['Principal'] === undefined && st['NotPrincipal'] === undefined) problems.push(`${name}: Principal is missing (a bucket policy must say whom it applies to)`);
+    if (st['Principal'] === undefined && st['NotPrincipal'] === undefined)
+      problems.push(`${name}: Principal is missing (a bucket policy must say whom it applies to)`);
     const actions = st['Action'] ?? st['NotAction'];
     if (actions === undefined) problems.push(`${name}: Action is missing`);
     else {
@@ -61,7 +63,12 @@ export function validatePolicy(text: string, bucket: string): string[] {
     else {
       const list = strings(resources);
       if (list === null) problems.push(`${name}: Resource must be a string or a non-empty array of strings`);
-      else for (const r of list) if (!resourceNamesBucket(r, bucket)) problems.push(`${name}: Resource "${r}" does not name bucket ${bucket} (expected arn:aws:s3:::${bucket} or arn:aws:s3:::${bucket}/...)`);
+      else
+        for (const r of list)
+          if (!resourceNamesBucket(r, bucket))
+            problems.push(
+              `${name}: Resource "${r}" does not name bucket ${bucket} (expected arn:aws:s3:::${bucket} or arn:aws:s3:::${bucket}/...)`,
+            );
     }
   });
   return problems;

@@ -8,31 +8,33 @@ import { NotFoundError } from '../../errors.js';
 import { confirmOrAbort } from '../../prompts.js';
 
 export function profileCommand(io: CliIo): Command {
-  const list = new Command('list').description('list saved profiles (the current one is marked *)').action(async (_f: unknown, command: Command) => {
-    const { out } = contextFor(command, io);
-    const config = await loadCliConfig(configDir(io.env));
-    const rows = Object.entries(config.profiles).map(([name, p]) => ({
-      name,
-      current: name === config.currentProfile,
-      endpoint: p.endpoint,
-      access_key: p.accessKey ?? null,
-      ca: p.ca ?? null,
-    }));
-    out.result({ current: config.currentProfile ?? null, profiles: rows }, (r) =>
-      r.profiles.length === 0
-        ? 'no profiles yet: anodectl login creates one'
-        : out.table(
-            [
-              { header: '', value: (x: (typeof rows)[number]) => (x.current ? '*' : '') },
-              { header: 'name', value: (x) => x.name },
-              { header: 'endpoint', value: (x) => x.endpoint },
-              { header: 'access key', value: (x) => x.access_key },
-              { header: 'ca', value: (x) => x.ca },
-            ],
-            r.profiles,
-          ),
-    );
-  });
+  const list = new Command('list')
+    .description('list saved profiles (the current one is marked *)')
+    .action(async (_f: unknown, command: Command) => {
+      const { out } = contextFor(command, io);
+      const config = await loadCliConfig(configDir(io.env));
+      const rows = Object.entries(config.profiles).map(([name, p]) => ({
+        name,
+        current: name === config.currentProfile,
+        endpoint: p.endpoint,
+        access_key: p.accessKey ?? null,
+        ca: p.ca ?? null,
+      }));
+      out.result({ current: config.currentProfile ?? null, profiles: rows }, (r) =>
+        r.profiles.length === 0
+          ? 'no profiles yet: anodectl login creates one'
+          : out.table(
+              [
+                { header: '', value: (x: (typeof rows)[number]) => (x.current ? '*' : '') },
+                { header: 'name', value: (x) => x.name },
+                { header: 'endpoint', value: (x) => x.endpoint },
+                { header: 'access key', value: (x) => x.access_key },
+                { header: 'ca', value: (x) => x.ca },
+              ],
+              r.profiles,
+            ),
+      );
+    });
 
   const use = new Command('use')
     .description('make a profile the current one')
@@ -42,7 +44,8 @@ export function profileCommand(io: CliIo): Command {
       validateProfileName(name);
       const dir = configDir(io.env);
       const config = await loadCliConfig(dir);
-      if (config.profiles[name] === undefined) throw new NotFoundError(`no profile named "${name}"`, { hint: 'anodectl profile list shows them' });
+      if (config.profiles[name] === undefined)
+        throw new NotFoundError(`no profile named "${name}"`, { hint: 'anodectl profile list shows them' });
       config.currentProfile = name;
       await saveCliConfig(dir, config);
       out.result({ current: name }, () => `current profile: ${name}`);
@@ -62,7 +65,10 @@ export function profileCommand(io: CliIo): Command {
       if (config.currentProfile === name) delete config.currentProfile;
       await saveCliConfig(dir, config);
       const secretDeleted = await openSecretStore(dir, io.env).delete(name);
-      ctx.out.result({ deleted: name, secret_deleted: secretDeleted }, () => `deleted profile ${name}${secretDeleted ? ' and its secret' : ''}`);
+      ctx.out.result(
+        { deleted: name, secret_deleted: secretDeleted },
+        () => `deleted profile ${name}${secretDeleted ? ' and its secret' : ''}`,
+      );
     });
 
   return new Command('profile').description('list, switch and delete saved profiles').addCommand(list).addCommand(use).addCommand(del);

@@ -10,11 +10,13 @@ function describe(r: ReadOnlyResponse): string {
 }
 
 export function readonlyCommand(io: CliIo): Command {
-  const on = new Command('on').description('refuse every write (S3 and admin) until turned off; reads go on').action(async (_f: unknown, command: Command) => {
-    const s = await adminSession(command, io);
-    await confirmOrAbort('Switch the node to read-only? Every S3 write will be refused.', s.ctx.prompt);
-    s.ctx.out.result(await s.call((c) => c.setReadOnly(true)), describe);
-  });
+  const on = new Command('on')
+    .description('refuse every write (S3 and admin) until turned off; reads go on')
+    .action(async (_f: unknown, command: Command) => {
+      const s = await adminSession(command, io);
+      await confirmOrAbort('Switch the node to read-only? Every S3 write will be refused.', s.ctx.prompt);
+      s.ctx.out.result(await s.call((c) => c.setReadOnly(true)), describe);
+    });
   const off = new Command('off').description('accept writes again').action(async (_f: unknown, command: Command) => {
     const s = await adminSession(command, io);
     s.ctx.out.result(await s.call((c) => c.setReadOnly(false)), describe);
@@ -23,5 +25,9 @@ export function readonlyCommand(io: CliIo): Command {
     const s = await adminSession(command, io);
     s.ctx.out.result(await s.call((c) => c.getReadOnly()), describe);
   });
-  return new Command('readonly').description('switch read-only mode on or off, or show it').addCommand(on).addCommand(off).addCommand(status);
+  return new Command('readonly')
+    .description('switch read-only mode on or off, or show it')
+    .addCommand(on)
+    .addCommand(off)
+    .addCommand(status);
 }

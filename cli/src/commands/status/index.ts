@@ -4,25 +4,37 @@ import type { CliIo } from '../../context.js';
 import { adminSession } from '../login/session.js';
 
 export function statusCommand(io: CliIo): Command {
-  return new Command('status').description("show the node's version, uptime, read-only state, listeners, credential and bucket counts and GC").action(async (_f: unknown, command: Command) => {
-    const s = await adminSession(command, io);
-    const st = await s.call((c) => c.getStatus());
-    const { out } = s.ctx;
-    out.result(st, (x) =>
-      out.details([
-        ['Endpoint', s.target.endpoint],
-        ['Version', x.version],
-        ['Uptime', `${x.uptime_seconds} s (since ${x.started_at})`],
-        ['Region', x.region],
-        ['Read-only', x.read_only ? out.style.yellow(`ON since ${x.read_only_since ?? '?'}`) : 'off'],
-        ['S3 listen', x.s3_listen],
-        ['Admin listen', x.admin_listen],
-        ['TLS', x.tls ? 'on' : out.style.yellow('off')],
-        ['Credentials', `${x.credentials.active} active (${x.credentials.admin} admin), ${x.credentials.revoked} revoked, ${x.credentials.expired} expired`],
-        ['Buckets', x.buckets],
-        ['Blocked CIDRs', x.blocklist],
-        ['GC', x.gc.running ? 'running' : x.gc.last === null ? 'not run yet' : `last run ${x.gc.last.finished_at ?? x.gc.last.started_at}: ${x.gc.last.chunks_removed} chunks removed`],
-      ]),
-    );
-  });
+  return new Command('status')
+    .description("show the node's version, uptime, read-only state, listeners, credential and bucket counts and GC")
+    .action(async (_f: unknown, command: Command) => {
+      const s = await adminSession(command, io);
+      const st = await s.call((c) => c.getStatus());
+      const { out } = s.ctx;
+      out.result(st, (x) =>
+        out.details([
+          ['Endpoint', s.target.endpoint],
+          ['Version', x.version],
+          ['Uptime', `${x.uptime_seconds} s (since ${x.started_at})`],
+          ['Region', x.region],
+          ['Read-only', x.read_only ? out.style.yellow(`ON since ${x.read_only_since ?? '?'}`) : 'off'],
+          ['S3 listen', x.s3_listen],
+          ['Admin listen', x.admin_listen],
+          ['TLS', x.tls ? 'on' : out.style.yellow('off')],
+          [
+            'Credentials',
+            `${x.credentials.active} active (${x.credentials.admin} admin), ${x.credentials.revoked} revoked, ${x.credentials.expired} expired`,
+          ],
+          ['Buckets', x.buckets],
+          ['Blocked CIDRs', x.blocklist],
+          [
+            'GC',
+            x.gc.running
+              ? 'running'
+              : x.gc.last === null
+                ? 'not run yet'
+                : `last run ${x.gc.last.finished_at ?? x.gc.last.started_at}: ${x.gc.last.chunks_removed} chunks removed`,
+          ],
+        ]),
+      );
+    });
 }

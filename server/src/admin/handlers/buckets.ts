@@ -73,7 +73,9 @@ export const putBucketPermissions: AdminHandler = async (deps, ctx) => {
   const permissions = parsePermissions(ctx.body ?? {});
   await deps.metadata.setBucketPermissions(bucket.name, permissions);
   const known = new Set((await deps.metadata.listCredentials()).map((c) => c.user));
-  const unknown = Object.keys(permissions).map((k) => k.slice('user:'.length)).filter((u) => !known.has(u));
+  const unknown = Object.keys(permissions)
+    .map((k) => k.slice('user:'.length))
+    .filter((u) => !known.has(u));
   return {
     body: { bucket: bucket.name, permissions, unknown_users: unknown },
     audit: { details: { bucket: bucket.name, permissions, previous: bucket.permissions } },

@@ -9,7 +9,8 @@ import type { AdminHandler } from './types.js';
 export const MAX_GRACE_SECONDS = 30 * 24 * 3600;
 
 function accessKeyParam(value: string | undefined): string {
-  if (value === undefined || !ACCESS_KEY.test(value)) throw new AdminError('NoSuchCredential', `no such credential: ${JSON.stringify((value ?? '').slice(0, 130))}`);
+  if (value === undefined || !ACCESS_KEY.test(value))
+    throw new AdminError('NoSuchCredential', `no such credential: ${JSON.stringify((value ?? '').slice(0, 130))}`);
   return value;
 }
 
@@ -42,7 +43,11 @@ export const revokeCredential: AdminHandler = async (deps, ctx) => {
   const now = new Date();
   const already = record.revokedAt !== null;
   if (!already) await deps.metadata.revokeCredential(accessKey, now);
-  const answer: RevokeCredentialResponse = { access_key: accessKey, revoked: (record.revokedAt ?? now).toISOString(), already_revoked: already };
+  const answer: RevokeCredentialResponse = {
+    access_key: accessKey,
+    revoked: (record.revokedAt ?? now).toISOString(),
+    already_revoked: already,
+  };
   return { body: answer, audit: { details: { credential: accessKey, credential_user: record.user, already_revoked: already } } };
 };
 

@@ -97,7 +97,8 @@ export const getAudit: AdminHandler = async (deps, ctx) => {
   const limitText = ctx.query.get('limit');
   let limit = 100;
   if (limitText !== null && limitText !== '') {
-    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_AUDIT_LIMIT) throw invalid(`"limit" must be a whole number from 1 to ${MAX_AUDIT_LIMIT}`);
+    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_AUDIT_LIMIT)
+      throw invalid(`"limit" must be a whole number from 1 to ${MAX_AUDIT_LIMIT}`);
     limit = Number(limitText);
   }
   return { body: await readAudit(auditLogPathOf(deps), since, limit) };
