@@ -7,7 +7,7 @@ import type { FileFact, HostFacts } from './host-facts.js';
 import { evaluateUnit, unitSetsRootSecret } from './systemd-unit.js';
 
 export const HOST_ITEMS = {
-  processUser: { id: 'hardening.process-user', section: 'hardening', title: 'anode does not run as root', fix: 'run anode as a dedicated system user (User=anode in the systemd unit; the Dockerfile uses USER anode)' },
+  processUser: { id: 'hardening.process-user', section: 'hardening', title: 'anode does not run as root', fix: 'run anode as a dedicated system user (User=anode in the systemd unit; the Docker image runs as uid 10001)' },
   systemdUnit: { id: 'hardening.systemd-unit', section: 'hardening', title: 'systemd unit is sandboxed', fix: 'install deploy/systemd/anode.service (NoNewPrivileges, ProtectSystem=strict, PrivateTmp, empty CapabilityBoundingSet, ...)' },
   dataDir: { id: 'data.data-dir-mode', section: 'data', title: 'data directory is 0750 or stricter and owned by the anode user', fix: 'chown -R anode:anode DATA_DIR && chmod 0750 DATA_DIR' },
   credentialsDb: { id: 'data.credentials-db-mode', section: 'data', title: 'metadata/credentials.db is 0600', fix: 'chmod 0600 DATA_DIR/metadata/credentials.db*' },
