@@ -19,10 +19,25 @@ test('exit codes: 0 for --version and --help, 2 for usage errors', async () => {
 
 test('a reader that closes the pipe early ends anodectl quietly (exit 0, no stack trace)', async () => {
   const cidrs = Array.from({ length: 4000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(REPO, 'cli/src/bin.ts'), 'firewall', '--format', 'iptables', '--admin-cidr', '192.168.0.0/16', '--cluster-cidr', ...cidrs], {
-    env: isolatedEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      join(REPO, 'cli/src/bin.ts'),
+      'firewall',
+      '--format',
+      'iptables',
+      '--admin-cidr',
+      '192.168.0.0/16',
+      '--cluster-cidr',
+      ...cidrs,
+    ],
+    {
+      env: isolatedEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdout.once('data', () => child.stdout.destroy());

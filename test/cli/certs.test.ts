@@ -47,12 +47,35 @@ test('certs init-ca --force replaces the CA, and --json prints only JSON', async
 });
 
 test('certs issue makes a node pair that openssl verifies against the CA', async () => {
-  const issued = await runCli(['certs', 'issue', 'node1', '--ca', caDir, '--dns', 'node1.anode.internal', 'node1', '--ip', '10.0.0.11', 'fd00::11', '--out', nodeDir, '--days', '10'], { env, cwd: work });
+  const issued = await runCli(
+    [
+      'certs',
+      'issue',
+      'node1',
+      '--ca',
+      caDir,
+      '--dns',
+      'node1.anode.internal',
+      'node1',
+      '--ip',
+      '10.0.0.11',
+      'fd00::11',
+      '--out',
+      nodeDir,
+      '--days',
+      '10',
+    ],
+    { env, cwd: work },
+  );
   assert.equal(issued.code, 0, issued.stderr);
   assert.equal(mode(join(nodeDir, 'node1.key')), 0o600);
   const verify = execFileSync('openssl', ['verify', '-CAfile', join(caDir, 'ca.crt'), join(nodeDir, 'node1.crt')], { encoding: 'utf8' });
   assert.match(verify, /node1\.crt: OK/);
-  const purpose = execFileSync('openssl', ['verify', '-purpose', 'sslclient', '-CAfile', join(caDir, 'ca.crt'), join(nodeDir, 'node1.crt')], { encoding: 'utf8' });
+  const purpose = execFileSync(
+    'openssl',
+    ['verify', '-purpose', 'sslclient', '-CAfile', join(caDir, 'ca.crt'), join(nodeDir, 'node1.crt')],
+    { encoding: 'utf8' },
+  );
   assert.match(purpose, /OK/);
 
   const again = await runCli(['certs', 'issue', 'node1', '--ca', caDir, '--dns', 'node1', '--out', nodeDir], { env, cwd: work });

@@ -124,11 +124,20 @@ test('deploy/k8s/networkpolicy.yaml is what `anodectl firewall --format k8s` pri
   assert.deepEqual(one(k8sObjects(), 'NetworkPolicy'), parse(r.stdout));
 });
 
-test('kubectl kustomize builds deploy/k8s offline', { skip: spawnSync('sh', ['-c', 'command -v kubectl']).status !== 0 ? 'kubectl not installed' : false }, () => {
-  const r = spawnSync('kubectl', ['kustomize', deploy('k8s')], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(yamlDocs(r.stdout, 'kustomize').map((o) => o['kind']).sort(), ['ConfigMap', 'NetworkPolicy', 'Service', 'Service', 'StatefulSet']);
-});
+test(
+  'kubectl kustomize builds deploy/k8s offline',
+  { skip: spawnSync('sh', ['-c', 'command -v kubectl']).status !== 0 ? 'kubectl not installed' : false },
+  () => {
+    const r = spawnSync('kubectl', ['kustomize', deploy('k8s')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      yamlDocs(r.stdout, 'kustomize')
+        .map((o) => o['kind'])
+        .sort(),
+      ['ConfigMap', 'NetworkPolicy', 'Service', 'Service', 'StatefulSet'],
+    );
+  },
+);
 
 test('the Helm chart renders the same hardened objects as deploy/k8s', () => {
   const chart = parse(read('helm', 'anode', 'Chart.yaml')) as Obj;
@@ -211,14 +220,18 @@ test('the systemd unit runs unprivileged in a tight sandbox', () => {
   assert.match(read('systemd', 'anode.service'), /# V8's JIT[^\n]*\n#[^\n]*\nMemoryDenyWriteExecute=false/, 'the W+X exception says why');
 });
 
-test('systemd-analyze verify accepts the unit', { skip: spawnSync('sh', ['-c', 'command -v systemd-analyze']).status !== 0 ? 'systemd-analyze not installed' : false }, () => {
-  const r = spawnSync('systemd-analyze', ['verify', '--man=no', deploy('systemd', 'anode.service')], { encoding: 'utf8' });
-  // In a container without systemd as PID 1, verify can fail for reasons unrelated to the
-  // unit (no manager to load into); the directive checks above still hold then.
-  if (r.status !== 0 && /Failed to (initialize|connect|set up)|not been booted|System has not/i.test(r.stderr)) return;
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stderr.trim(), '', 'no warnings');
-});
+test(
+  'systemd-analyze verify accepts the unit',
+  { skip: spawnSync('sh', ['-c', 'command -v systemd-analyze']).status !== 0 ? 'systemd-analyze not installed' : false },
+  () => {
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', deploy('systemd', 'anode.service')], { encoding: 'utf8' });
+    // In a container without systemd as PID 1, verify can fail for reasons unrelated to the
+    // unit (no manager to load into); the directive checks above still hold then.
+    if (r.status !== 0 && /Failed to (initialize|connect|set up)|not been booted|System has not/i.test(r.stderr)) return;
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr.trim(), '', 'no warnings');
+  },
+);
 
 test('the Dockerfile builds in stages and runs as a non-root user with a health check', () => {
   const lines = read('docker', 'Dockerfile')
@@ -229,7 +242,10 @@ test('the Dockerfile builds in stages and runs as a non-root user with a health 
   const instr = lines.map((l) => ({ op: (l.split(/\s+/)[0] ?? '').toUpperCase(), args: l.slice(l.indexOf(' ') + 1) }));
   const froms = instr.filter((i) => i.op === 'FROM').map((i) => i.args);
   assert.deepEqual(froms, ['node:20-bookworm-slim AS build', 'node:20-bookworm-slim']);
-  const runs = instr.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+  const runs = instr
+    .filter((i) => i.op === 'RUN')
+    .map((i) => i.args)
+    .join('\n');
   assert.match(runs, /npm ci/);
   assert.match(runs, /npm run build/);
   assert.match(runs, /npm prune --omit=dev/);
@@ -241,7 +257,9 @@ test('the Dockerfile builds in stages and runs as a non-root user with a health 
   assert.match(finalStage.find((i) => i.op === 'VOLUME')?.args ?? '', /\/var\/lib\/anode/);
   assert.match(finalStage.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /server\/dist\/main\.js/);
   // No secrets baked in: no credential-looking ENV/ARG and no key material copied.
-  for (const i of instr.filter((x) => x.op === 'ENV' || x.op === 'ARG')) assert.doesNotMatch(i.args, /SECRET|PASSWORD|TOKEN|ACCESS_KEY|PRIVATE/i, i.args);
-  for (const i of instr.filter((x) => x.op === 'COPY' || x.op === 'ADD')) assert.doesNotMatch(i.args, /\.(key|pem)\b|\.env\b|credentials/i, i.args);
+  for (const i of instr.filter((x) => x.op === 'ENV' || x.op === 'ARG'))
+    assert.doesNotMatch(i.args, /SECRET|PASSWORD|TOKEN|ACCESS_KEY|PRIVATE/i, i.args);
+  for (const i of instr.filter((x) => x.op === 'COPY' || x.op === 'ADD'))
+    assert.doesNotMatch(i.args, /\.(key|pem)\b|\.env\b|credentials/i, i.args);
   assert.ok(!instr.some((i) => i.op === 'ADD' && /https?:/.test(i.args)), 'no remote ADD');
 });

@@ -85,16 +85,29 @@ describe('firewall rules filter real traffic between two network namespaces', { 
 
   /** The node itself reaches every port over loopback (anodectl on the host, health checks). */
   function loopback(): Record<string, boolean> {
-    return probeFrom(server, [['127.0.0.1', '127.0.0.1', 8081], ['127.0.0.1', '127.0.0.1', 9090], ['::1', '::1', 8081]]);
+    return probeFrom(server, [
+      ['127.0.0.1', '127.0.0.1', 8081],
+      ['127.0.0.1', '127.0.0.1', 9090],
+      ['::1', '::1', 8081],
+    ]);
   }
 
   // S3 open to all; gRPC only from the cluster peer; admin only from the admin host.
   const expected: Record<string, boolean> = {};
-  for (const [peer, admin, stranger] of [[CLUSTER_PEER, ADMIN_HOST, STRANGER], [CLUSTER_PEER6, ADMIN_HOST6, STRANGER6]] as const) {
+  for (const [peer, admin, stranger] of [
+    [CLUSTER_PEER, ADMIN_HOST, STRANGER],
+    [CLUSTER_PEER6, ADMIN_HOST6, STRANGER6],
+  ] as const) {
     Object.assign(expected, {
-      [`${peer} 8080`]: true, [`${peer} 8081`]: false, [`${peer} 9090`]: true,
-      [`${admin} 8080`]: true, [`${admin} 8081`]: true, [`${admin} 9090`]: false,
-      [`${stranger} 8080`]: true, [`${stranger} 8081`]: false, [`${stranger} 9090`]: false,
+      [`${peer} 8080`]: true,
+      [`${peer} 8081`]: false,
+      [`${peer} 9090`]: true,
+      [`${admin} 8080`]: true,
+      [`${admin} 8081`]: true,
+      [`${admin} 9090`]: false,
+      [`${stranger} 8080`]: true,
+      [`${stranger} 8081`]: false,
+      [`${stranger} 9090`]: false,
     });
   }
 

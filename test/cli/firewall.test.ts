@@ -75,7 +75,11 @@ test('k8s format is a NetworkPolicy with one ingress rule per port', async () =>
   const policy = parse(r.stdout) as {
     apiVersion: string;
     kind: string;
-    spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress: { from?: { ipBlock: { cidr: string } }[]; ports: { protocol: string; port: number }[] }[] };
+    spec: {
+      podSelector: { matchLabels: Record<string, string> };
+      policyTypes: string[];
+      ingress: { from?: { ipBlock: { cidr: string } }[]; ports: { protocol: string; port: number }[] }[];
+    };
   };
   assert.equal(policy.apiVersion, 'networking.k8s.io/v1');
   assert.equal(policy.kind, 'NetworkPolicy');
@@ -84,16 +88,25 @@ test('k8s format is a NetworkPolicy with one ingress rule per port', async () =>
   const [s3, grpc, admin] = policy.spec.ingress;
   assert.equal(policy.spec.ingress.length, 3);
   assert.deepEqual(s3, { ports: [{ protocol: 'TCP', port: 9000 }] });
-  assert.deepEqual(grpc?.from?.map((f) => f.ipBlock.cidr), ['10.20.0.0/16', 'fd20::/64']);
+  assert.deepEqual(
+    grpc?.from?.map((f) => f.ipBlock.cidr),
+    ['10.20.0.0/16', 'fd20::/64'],
+  );
   assert.deepEqual(grpc?.ports, [{ protocol: 'TCP', port: 9090 }]);
-  assert.deepEqual(admin?.from?.map((f) => f.ipBlock.cidr), ['192.168.50.0/24', '2001:db8:50::/48']);
+  assert.deepEqual(
+    admin?.from?.map((f) => f.ipBlock.cidr),
+    ['192.168.50.0/24', '2001:db8:50::/48'],
+  );
   assert.deepEqual(admin?.ports, [{ protocol: 'TCP', port: 8081 }]);
 });
 
 test('ports come from --config, flags override them, --json wraps the output', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'anode-fwcfg-'));
   const config = join(dir, 'config.toml');
-  writeFileSync(config, '[server]\ns3_listen = "0.0.0.0:7480"\nadmin_listen = "127.0.0.1:7481"\n\n[cluster]\ngrpc_listen = "0.0.0.0:7482"\n');
+  writeFileSync(
+    config,
+    '[server]\ns3_listen = "0.0.0.0:7480"\nadmin_listen = "127.0.0.1:7481"\n\n[cluster]\ngrpc_listen = "0.0.0.0:7482"\n',
+  );
   const r = await runCli(['--json', 'firewall', '--format', 'nftables', ...CIDRS, '--config', config, '--admin-port', '7000']);
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { ports: Record<string, number>; output: string; clusterCidrs: string[] };
@@ -106,7 +119,10 @@ test('bad input is a usage error (exit 2) naming the problem', async () => {
   const cases: [string[], RegExp][] = [
     [['firewall', '--format', 'pf', ...CIDRS], /argument 'pf' is invalid/],
     [['firewall', '--format', 'iptables', '--admin-cidr', '10.0.0.0/8'], /--cluster-cidr/],
-    [['firewall', '--format', 'iptables', '--cluster-cidr', '10.0.0.1/8', '--admin-cidr', '10.0.0.0/8'], /host bits set; did you mean 10\.0\.0\.0\/8/],
+    [
+      ['firewall', '--format', 'iptables', '--cluster-cidr', '10.0.0.1/8', '--admin-cidr', '10.0.0.0/8'],
+      /host bits set; did you mean 10\.0\.0\.0\/8/,
+    ],
     [['firewall', '--format', 'iptables', '--cluster-cidr', '10.0.0.0/8', '--admin-cidr', 'everyone'], /not a CIDR block/],
     [['firewall', '--format', 'nftables', ...CIDRS, '--grpc-port', '8080'], /ports must differ/],
     [['firewall', '--format', 'nftables', ...CIDRS, '--s3-port', '0'], /whole number from 1 to 65535/],

@@ -14,7 +14,11 @@ interface Root {
   Chart: Record<string, unknown>;
 }
 
-type Node = { kind: 'text'; text: string } | { kind: 'expr'; expr: string } | { kind: 'if'; cond: string; then: Node[]; else: Node[] } | { kind: 'range'; expr: string; body: Node[] };
+type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'expr'; expr: string }
+  | { kind: 'if'; cond: string; then: Node[]; else: Node[] }
+  | { kind: 'range'; expr: string; body: Node[] };
 
 function tokenize(src: string): ({ kind: 'text'; text: string } | { kind: 'action'; body: string })[] {
   const out: ({ kind: 'text'; text: string } | { kind: 'action'; body: string })[] = [];

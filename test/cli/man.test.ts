@@ -79,7 +79,10 @@ for (const name of PAGES) {
   });
 
   test(`man -l ${name} formats the page`, { skip: has('man') ? false : 'man not installed' }, () => {
-    const r = spawnSync('man', ['-l', page(name)], { encoding: 'utf8', env: { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '80' } });
+    const r = spawnSync('man', ['-l', page(name)], {
+      encoding: 'utf8',
+      env: { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '80' },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^NAME\n/m);
     assert.match(r.stdout, /^SEE ALSO\n/m);
@@ -94,7 +97,8 @@ test('anodectl.1 has a section for every command in the tree, and no section for
   assert.ok(paths.length >= 5);
   for (const path of paths) assert.ok(sections.has(`anodectl ${path.join(' ')}`), `man/anodectl.1 lacks .SS "anodectl ${path.join(' ')}"`);
   const real = new Set(paths.map((p) => `anodectl ${p.join(' ')}`));
-  for (const title of sections.keys()) if (title.startsWith('anodectl ')) assert.ok(real.has(title), `man/anodectl.1 documents "${title}", which is not a command`);
+  for (const title of sections.keys())
+    if (title.startsWith('anodectl ')) assert.ok(real.has(title), `man/anodectl.1 documents "${title}", which is not a command`);
 });
 
 test('anodectl.1 mentions every option of every command in its section, and every global option', () => {
@@ -103,7 +107,8 @@ test('anodectl.1 mentions every option of every command in its section, and ever
   const program = buildProgram(testIo());
   for (const path of commandPaths(program)) {
     const body = sections.get(`anodectl ${path.join(' ')}`) ?? '';
-    for (const flag of longFlags(findCommand(program, path))) assert.ok(body.includes(flag), `anodectl ${path.join(' ')}: ${flag} is not documented`);
+    for (const flag of longFlags(findCommand(program, path)))
+      assert.ok(body.includes(flag), `anodectl ${path.join(' ')}: ${flag} is not documented`);
   }
   const globals = section(roff, 'GLOBAL OPTIONS');
   for (const flag of [...longFlags(program), '--help']) assert.ok(globals.includes(flag), `global ${flag} is not documented`);
@@ -122,13 +127,17 @@ test('anode-config.5 documents every configuration key with its default and envi
   const roff = readFileSync(page('anode-config.5'), 'utf8');
   const text = plain(roff);
   const sections = subsections(roff);
-  const literal = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `[${v.map((x) => `"${String(x)}"`).join(', ')}]` : String(v));
+  const literal = (v: unknown): string =>
+    typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `[${v.map((x) => `"${String(x)}"`).join(', ')}]` : String(v);
   for (const [name, keys] of Object.entries(CONFIG_SCHEMA)) {
     const body = sections.get(`[${name}]`);
     assert.ok(body !== undefined, `anode-config.5 lacks .SS "[${name}]"`);
     for (const [key, spec] of Object.entries(keys as Record<string, { default: unknown }>)) {
       assert.ok(body.includes(`.B ${key} = ${literal(spec.default)}`), `[${name}] ${key} = ${literal(spec.default)} is not documented`);
-      assert.ok(body.includes(`ANODE_${name.toUpperCase()}_${key.toUpperCase()}`), `ANODE_${name.toUpperCase()}_${key.toUpperCase()} is not documented`);
+      assert.ok(
+        body.includes(`ANODE_${name.toUpperCase()}_${key.toUpperCase()}`),
+        `ANODE_${name.toUpperCase()}_${key.toUpperCase()} is not documented`,
+      );
     }
   }
   assert.ok(text.includes('--data'));
@@ -136,7 +145,18 @@ test('anode-config.5 documents every configuration key with its default and envi
 
 test('anode.8 documents the server and break-glass commands and their options', () => {
   const text = plain(readFileSync(page('anode.8'), 'utf8'));
-  for (const needle of ['.B server', 'admin reset-root', '--config', '--data', 'SIGHUP', 'SIGTERM', 'ANODE_ROOT_ACCESS_KEY', 'ANODE_ROOT_SECRET_KEY', 'master.key', 'root-credentials']) {
+  for (const needle of [
+    '.B server',
+    'admin reset-root',
+    '--config',
+    '--data',
+    'SIGHUP',
+    'SIGTERM',
+    'ANODE_ROOT_ACCESS_KEY',
+    'ANODE_ROOT_SECRET_KEY',
+    'master.key',
+    'root-credentials',
+  ]) {
     assert.ok(text.includes(needle), needle);
   }
 });

@@ -28,6 +28,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
   type GetObjectCommandOutput,
+  type UploadPartCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { startNode, type AnodeNode } from '../helpers/anode-node.js';
@@ -849,6 +850,100 @@ describe('additional checksums', { timeout: 60_000 }, () => {
       'BadDigest',
       400,
     );
+  });
+});
+
+describe('multipart checksums', { timeout: 120_000 }, () => {
+  let bucket: string;
+  const parts = [randomBytes(5 * MiB), randomBytes(1000)];
+  before(async () => {
+    bucket = await createBucket('sdk-mpu-sums');
+  });
+
+  it('SHA256 (COMPOSITE): each part checked, the object gets the checksum of checksums with -N', async () => {
+    const key = 'composite';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'SHA256' }));
+    assert.ok(UploadId);
+    const done: Array<{ PartNumber: number; ETag: string; ChecksumSHA256: string }> = [];
+    for (const [i, body] of parts.entries()) {
+      const out: UploadPartCommandOutput = await s3.send(
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: body, ChecksumAlgorithm: 'SHA256' }),
+      );
+      assert.equal(out.ChecksumSHA256, checksumBase64('SHA256', body), `part ${i + 1} checksum`);
+      done.push({ PartNumber: i + 1, ETag: out.ETag ?? '', ChecksumSHA256: out.ChecksumSHA256 ?? '' });
+    }
+    const complete = await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: done } }),
+    );
+    const raw = Buffer.concat(done.map((p) => Buffer.from(p.ChecksumSHA256, 'base64')));
+    const expected = `${createHash('sha256').update(raw).digest('base64')}-${parts.length}`;
+    assert.equal(complete.ChecksumSHA256, expected);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
+    assert.equal(head.ChecksumSHA256, expected);
+    assert.equal(head.ChecksumType, 'COMPOSITE');
+  });
+
+  it('CRC64NVME (FULL_OBJECT): the object gets the CRC of all its bytes, without -N', async () => {
+    const key = 'full-object';
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'CRC64NVME', ChecksumType: 'FULL_OBJECT' }),
+    );
+    assert.ok(UploadId);
+    const done: Array<{ PartNumber: number; ETag: string; ChecksumCRC64NVME: string }> = [];
+    for (const [i, body] of parts.entries()) {
+      const out: UploadPartCommandOutput = await s3.send(
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: i + 1, Body: body, ChecksumAlgorithm: 'CRC64NVME' }),
+      );
+      assert.equal(out.ChecksumCRC64NVME, checksumBase64('CRC64NVME', body), `part ${i + 1} checksum`);
+      done.push({ PartNumber: i + 1, ETag: out.ETag ?? '', ChecksumCRC64NVME: out.ChecksumCRC64NVME ?? '' });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: done } }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
+    assert.equal(head.ChecksumCRC64NVME, checksumBase64('CRC64NVME', Buffer.concat(parts)));
+    assert.equal(head.ChecksumType, 'FULL_OBJECT');
+  });
+
+  it('a part whose checksum does not match its body is 400 BadDigest', async () => {
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'bad-part', ChecksumAlgorithm: 'SHA256' }));
+    assert.ok(UploadId);
+    await expectS3Error(
+      s3.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: 'bad-part',
+          UploadId,
+          PartNumber: 1,
+          Body: 'part body',
+          ChecksumSHA256: checksumBase64('SHA256', Buffer.from('another body')),
+        }),
+      ),
+      'BadDigest',
+      400,
+    );
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'bad-part', UploadId }));
+  });
+});
+
+describe('conditional writes', { timeout: 60_000 }, () => {
+  let bucket: string;
+  before(async () => {
+    bucket = await createBucket('sdk-cond-write');
+  });
+
+  it('If-None-Match: * creates a missing key and refuses to overwrite with 412 PreconditionFailed', async () => {
+    const first = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'first', IfNoneMatch: '*' }));
+    assert.equal(first.$metadata.httpStatusCode, 200);
+    await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'second', IfNoneMatch: '*' })), 'PreconditionFailed', 412);
+    assert.equal((await getBytes(bucket, 'once')).toString(), 'first');
+  });
+
+  it('If-Match overwrites only the expected version', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cas', Body: 'v1' }));
+    await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cas', Body: 'v2', IfMatch: '"0000"' })), 'PreconditionFailed', 412);
+    assert.equal((await getBytes(bucket, 'cas')).toString(), 'v1');
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cas', Body: 'v2', IfMatch: put.ETag ?? '' }));
+    assert.equal((await getBytes(bucket, 'cas')).toString(), 'v2');
+    await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'missing', Body: 'x', IfMatch: put.ETag ?? '' })), 'NoSuchKey', 404);
   });
 });
 
