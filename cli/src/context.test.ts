@@ -59,15 +59,26 @@ test('profiles: endpoint and access key from config.yaml, secret from the file s
 
   const dev = await resolveAdminTarget({ ...globals, profile: 'dev' }, {}, { configDir: dir, secretStore: store });
   assert.equal(dev.endpoint, 'http://127.0.0.1:8081');
-  const byEnv = await resolveAdminTarget(globals, { ANODE_PROFILE: 'dev', ANODE_ENDPOINT: 'http://10.0.0.1:8081' }, { configDir: dir, secretStore: store });
+  const byEnv = await resolveAdminTarget(
+    globals,
+    { ANODE_PROFILE: 'dev', ANODE_ENDPOINT: 'http://10.0.0.1:8081' },
+    { configDir: dir, secretStore: store },
+  );
   assert.equal(byEnv.profile, 'dev');
   assert.equal(byEnv.endpoint, 'http://10.0.0.1:8081', 'ANODE_ENDPOINT beats the profile');
-  const byFlag = await resolveAdminTarget({ ...globals, endpoint: 'http://flag:1', ca: '/tmp/ca.pem' }, { ANODE_ENDPOINT: 'http://env:2' }, { configDir: dir, secretStore: store });
+  const byFlag = await resolveAdminTarget(
+    { ...globals, endpoint: 'http://flag:1', ca: '/tmp/ca.pem' },
+    { ANODE_ENDPOINT: 'http://env:2' },
+    { configDir: dir, secretStore: store },
+  );
   assert.equal(byFlag.endpoint, 'http://flag:1', '--endpoint beats everything');
   assert.equal(byFlag.ca, '/tmp/ca.pem');
 
   await store.delete('dev');
-  await assert.rejects(resolveAdminTarget({ ...globals, profile: 'dev' }, {}, { configDir: dir, secretStore: store }), PermissionDeniedError);
+  await assert.rejects(
+    resolveAdminTarget({ ...globals, profile: 'dev' }, {}, { configDir: dir, secretStore: store }),
+    PermissionDeniedError,
+  );
   await assert.rejects(resolveAdminTarget({ ...globals, profile: 'nope' }, {}, { configDir: dir, secretStore: store }), NotFoundError);
   await assert.rejects(resolveAdminTarget({ ...globals, profile: '../../etc' }, {}, { configDir: dir, secretStore: store }), UsageError);
 });
@@ -77,7 +88,10 @@ test('no credentials anywhere: the default endpoint, and exit 4 when credentials
   const target = await resolveAdminTarget(globals, {}, { configDir: dir });
   assert.equal(target.endpoint, 'http://127.0.0.1:8081');
   assert.equal(target.credentialSource, 'none');
-  await assert.rejects(resolveAdminTarget(globals, {}, { configDir: dir, requireCredentials: true }), (err: unknown) => err instanceof PermissionDeniedError && err.exitCode === 4);
+  await assert.rejects(
+    resolveAdminTarget(globals, {}, { configDir: dir, requireCredentials: true }),
+    (err: unknown) => err instanceof PermissionDeniedError && err.exitCode === 4,
+  );
 });
 
 test('endpoints must be plain http(s) URLs without credentials', () => {

@@ -117,9 +117,11 @@ export function normalizeEndpoint(raw: string): string {
   } catch {
     throw new UsageError(`invalid endpoint ${JSON.stringify(raw)}: expected a URL such as ${DEFAULT_ENDPOINT}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`invalid endpoint ${JSON.stringify(raw)}: only http and https are supported`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`invalid endpoint ${JSON.stringify(raw)}: only http and https are supported`);
   // Credentials in a URL end up in shell history and process lists.
-  if (url.username !== '' || url.password !== '') throw new UsageError('the endpoint must not contain credentials; use a profile or ANODE_ACCESS_KEY/ANODE_SECRET_KEY');
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError('the endpoint must not contain credentials; use a profile or ANODE_ACCESS_KEY/ANODE_SECRET_KEY');
   if (url.search !== '' || url.hash !== '') throw new UsageError(`invalid endpoint ${JSON.stringify(raw)}: no query or fragment allowed`);
   return url.href.replace(/\/+$/, '');
 }
@@ -135,7 +137,8 @@ export async function resolveAdminTarget(globals: GlobalOptions, env: Env, optio
   const flagOrEnvCa = globals.ca ?? nonEmpty(env['ANODE_CA']);
 
   if (envAccess !== undefined || envSecret !== undefined) {
-    if (envAccess === undefined || envSecret === undefined) throw new UsageError('set both ANODE_ACCESS_KEY and ANODE_SECRET_KEY, or neither');
+    if (envAccess === undefined || envSecret === undefined)
+      throw new UsageError('set both ANODE_ACCESS_KEY and ANODE_SECRET_KEY, or neither');
     if (globals.profile !== undefined) {
       throw new ConflictError('--profile was given but ANODE_ACCESS_KEY/ANODE_SECRET_KEY are set and take the place of a profile', {
         hint: 'unset the environment variables or drop --profile',
@@ -158,7 +161,8 @@ export async function resolveAdminTarget(globals: GlobalOptions, env: Env, optio
   if (name !== undefined) {
     validateProfileName(name);
     profile = config.profiles[name];
-    if (profile === undefined && explicit !== undefined) throw new NotFoundError(`no profile named "${name}" in ${dir}/config.yaml`, { hint: 'anodectl login creates one' });
+    if (profile === undefined && explicit !== undefined)
+      throw new NotFoundError(`no profile named "${name}" in ${dir}/config.yaml`, { hint: 'anodectl login creates one' });
   }
 
   let credentials: Credentials | undefined;
@@ -167,7 +171,9 @@ export async function resolveAdminTarget(globals: GlobalOptions, env: Env, optio
     const store = options.secretStore ?? openSecretStore(dir, env);
     const secret = await store.get(name);
     if (secret === undefined) {
-      throw new PermissionDeniedError(`profile "${name}" has no stored secret (looked in ${store.describe(name)})`, { hint: 'log in again to store it' });
+      throw new PermissionDeniedError(`profile "${name}" has no stored secret (looked in ${store.describe(name)})`, {
+        hint: 'log in again to store it',
+      });
     }
     credentials = { accessKeyId: profile.accessKey, secretAccessKey: secret };
     credentialSource = store.kind;

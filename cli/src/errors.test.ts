@@ -2,8 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnodeError } from '@anode/shared';
 import {
-  AuditFailedError, ConflictError, errorForHttpStatus, ExitCode, exitCodeFor, fileError, InternalError,
-  isTransportError, NotFoundError, PermissionDeniedError, UnreachableError, unreachable, UsageError, UserError,
+  AuditFailedError,
+  ConflictError,
+  errorForHttpStatus,
+  ExitCode,
+  exitCodeFor,
+  fileError,
+  InternalError,
+  isTransportError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnreachableError,
+  unreachable,
+  UsageError,
+  UserError,
 } from './errors.js';
 
 test('every error class carries its documented exit code', () => {

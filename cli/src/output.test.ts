@@ -12,7 +12,7 @@ test('colour only on a terminal, never with NO_COLOR or --no-color', () => {
   assert.equal(colorLevel(tty, { color: true, env: { NO_COLOR: '1' } }), 0);
   assert.equal(colorLevel(tty, { color: false, env: {} }), 0);
   assert.equal(colorLevel(tty, { color: true, env: { TERM: 'dumb' } }), 0);
-  assert.equal(colorLevel(tty, { color: true, env: { NO_COLOR: '' , TERM: 'xterm' } }), 1, 'an empty NO_COLOR does not count');
+  assert.equal(colorLevel(tty, { color: true, env: { NO_COLOR: '', TERM: 'xterm' } }), 1, 'an empty NO_COLOR does not count');
   assert.equal(colorLevel(pipe, { color: true, env: { FORCE_COLOR: '1' } }), 1);
   assert.equal(colorLevel(pipe, { color: false, env: { FORCE_COLOR: '1' } }), 0, '--no-color beats FORCE_COLOR');
 });
@@ -37,10 +37,16 @@ test('human output: tables without ANSI codes when stdout is not a terminal', ()
       { name: 'alpha', objects: 3 },
       { name: 'b', objects: null },
     ],
-    (rows) => out.table([{ header: 'name', value: (r) => r.name }, { header: 'objects', value: (r) => r.objects }], rows),
+    (rows) =>
+      out.table(
+        [
+          { header: 'name', value: (r) => r.name },
+          { header: 'objects', value: (r) => r.objects },
+        ],
+        rows,
+      ),
   );
   const text = stdout.text();
-  // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(text, /\u001b\[/);
   assert.deepEqual(text.split('\n'), ['NAME   OBJECTS', 'alpha  3', 'b      -', '']);
 });
@@ -49,6 +55,5 @@ test('errors and hints go to stderr, coloured only on a terminal', () => {
   const stderr = capture(true);
   const out = new Output(capture(), stderr, { json: false, color: true, env: { TERM: 'xterm' } });
   out.error('boom', 'try again');
-  // eslint-disable-next-line no-control-regex
   assert.match(stderr.text(), /\u001b\[31merror:\u001b\[39m boom\n.*hint: try again/);
 });

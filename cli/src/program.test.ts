@@ -18,8 +18,16 @@ test('--help and --version exit 0 and print to stdout', async () => {
   assert.equal(v.stdout.text().trim(), VERSION);
 });
 
-test('usage errors exit 2 with commander\'s message on stderr', async () => {
-  for (const args of [['bogus'], ['--bogus'], ['certs', 'issue'], ['certs', 'init-ca', '--days', '0'], ['certs', 'init-ca', '--days', '1.5'], ['certs'], ['certs', 'inspect', 'a', 'b']]) {
+test("usage errors exit 2 with commander's message on stderr", async () => {
+  for (const args of [
+    ['bogus'],
+    ['--bogus'],
+    ['certs', 'issue'],
+    ['certs', 'init-ca', '--days', '0'],
+    ['certs', 'init-ca', '--days', '1.5'],
+    ['certs'],
+    ['certs', 'inspect', 'a', 'b'],
+  ]) {
     const io = testIo();
     assert.equal(await run(buildProgram(io), argv(...args), io), 2, args.join(' '));
     assert.notEqual(io.stderr.text(), '', args.join(' '));
@@ -47,13 +55,25 @@ test('global options are accepted before or after the subcommand', async () => {
 test('user errors print their message and exit with their code; other errors are internal (exit 1)', async () => {
   const io = testIo();
   const program = buildProgram(io);
-  program.addCommand(new Command('refuse').action(() => { throw new ConflictError('would overwrite x', { hint: 'pass --force' }); }));
-  program.addCommand(new Command('crash').action(() => { throw new TypeError('undefined is not a function'); }));
+  program.addCommand(
+    new Command('refuse').action(() => {
+      throw new ConflictError('would overwrite x', { hint: 'pass --force' });
+    }),
+  );
+  program.addCommand(
+    new Command('crash').action(() => {
+      throw new TypeError('undefined is not a function');
+    }),
+  );
   assert.equal(await run(program, argv('refuse'), io), 5);
   assert.equal(io.stderr.text(), 'error: would overwrite x\nhint: pass --force\n');
   const io2 = testIo();
   const program2 = buildProgram(io2);
-  program2.addCommand(new Command('crash').action(() => { throw new TypeError('undefined is not a function'); }));
+  program2.addCommand(
+    new Command('crash').action(() => {
+      throw new TypeError('undefined is not a function');
+    }),
+  );
   assert.equal(await run(program2, argv('crash'), io2), 1);
   assert.match(io2.stderr.text(), /internal error: undefined is not a function\nhint: this is a bug/);
   assert.doesNotMatch(io2.stderr.text(), /at .*\.ts:/, 'no stack trace unless ANODE_DEBUG is set');
@@ -61,5 +81,6 @@ test('user errors print their message and exit with their code; other errors are
 
 test('commandPaths walks the whole tree', () => {
   const paths = commandPaths(buildProgram(testIo())).map((p) => p.join(' '));
-  for (const expected of ['certs', 'certs init-ca', 'certs issue', 'certs inspect', 'firewall']) assert.ok(paths.includes(expected), expected);
+  for (const expected of ['certs', 'certs init-ca', 'certs issue', 'certs inspect', 'firewall'])
+    assert.ok(paths.includes(expected), expected);
 });

@@ -34,12 +34,10 @@ export function buildProgram(io: CliIo = processIo()): Command {
 
 // addCommand() does not copy settings to the added command, so apply them to every node.
 function configureTree(command: Command, io: CliIo): void {
-  command
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
+  command.exitOverride().configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+  });
   for (const sub of command.commands) configureTree(sub, io);
 }
 
@@ -71,7 +69,10 @@ function reportError(err: unknown, argv: readonly string[], io: CliIo): ExitCode
     out.error(err.message, err.hint);
   } else {
     const message = err instanceof Error ? err.message : String(err);
-    out.error(`internal error: ${message}`, err instanceof CliError ? err.hint : 'this is a bug in anodectl; rerun with ANODE_DEBUG=1 for a stack trace and report it');
+    out.error(
+      `internal error: ${message}`,
+      err instanceof CliError ? err.hint : 'this is a bug in anodectl; rerun with ANODE_DEBUG=1 for a stack trace and report it',
+    );
     if ((io.env['ANODE_DEBUG'] ?? '') !== '' && err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
   }
   return exitCodeFor(err);

@@ -31,10 +31,7 @@ export async function confirm(message: string, options: ConfirmOptions): Promise
     });
   }
   try {
-    return await inquirerConfirm(
-      { message, default: options.default ?? false },
-      { input: streams.input, output: streams.output },
-    );
+    return await inquirerConfirm({ message, default: options.default ?? false }, { input: streams.input, output: streams.output });
   } catch (err) {
     // Ctrl-C / Ctrl-D at the prompt: inquirer throws ExitPromptError.
     if (err instanceof Error && err.name === 'ExitPromptError') throw new ConflictError('aborted at the prompt', { cause: err });

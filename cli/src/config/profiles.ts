@@ -98,7 +98,11 @@ export async function saveCliConfig(dir: string, config: CliConfig): Promise<voi
   doc['profiles'] = Object.fromEntries(
     Object.entries(config.profiles).map(([name, p]) => [
       name,
-      { endpoint: p.endpoint, ...(p.accessKey === undefined ? {} : { access_key: p.accessKey }), ...(p.ca === undefined ? {} : { ca: p.ca }) },
+      {
+        endpoint: p.endpoint,
+        ...(p.accessKey === undefined ? {} : { access_key: p.accessKey }),
+        ...(p.ca === undefined ? {} : { ca: p.ca }),
+      },
     ]),
   );
   // 0600: access key ids and endpoints are not secrets, but they are nobody else's business.
@@ -106,7 +110,12 @@ export async function saveCliConfig(dir: string, config: CliConfig): Promise<voi
 }
 
 /** Adds or replaces one profile; makes it current when asked or when it is the only one. */
-export async function saveProfile(dir: string, name: string, profile: Profile, options: { makeCurrent?: boolean } = {}): Promise<CliConfig> {
+export async function saveProfile(
+  dir: string,
+  name: string,
+  profile: Profile,
+  options: { makeCurrent?: boolean } = {},
+): Promise<CliConfig> {
   validateProfileName(name);
   const config = await loadCliConfig(dir);
   config.profiles[name] = profile;

@@ -104,6 +104,7 @@ export function openSecretStore(configDir: string, env: Env): SecretStore {
     if (!KeyringSecretStore.available()) throw new UserError('ANODE_KEYRING=keyring but no OS keyring service answers');
     return new KeyringSecretStore();
   }
-  if (choice !== undefined && choice !== '') throw new UsageError(`ANODE_KEYRING must be "file" or "keyring", not ${JSON.stringify(choice)}`);
+  if (choice !== undefined && choice !== '')
+    throw new UsageError(`ANODE_KEYRING must be "file" or "keyring", not ${JSON.stringify(choice)}`);
   return KeyringSecretStore.available() ? new KeyringSecretStore() : fileStore;
 }

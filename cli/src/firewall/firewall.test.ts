@@ -10,11 +10,20 @@ import { buildSpec, DEFAULT_PORTS, InvalidSpecError } from './spec.js';
 const spec = buildSpec({ ports: DEFAULT_PORTS, clusterCidrs: ['10.0.0.0/8', 'fd00::/8', '10.0.0.0/8'], adminCidrs: ['192.168.10.0/24'] });
 
 test('buildSpec validates and de-duplicates CIDRs and refuses clashing ports', () => {
-  assert.deepEqual(spec.clusterCidrs.map((c) => c.text), ['10.0.0.0/8', 'fd00::/8']);
+  assert.deepEqual(
+    spec.clusterCidrs.map((c) => c.text),
+    ['10.0.0.0/8', 'fd00::/8'],
+  );
   assert.throws(() => buildSpec({ ports: DEFAULT_PORTS, clusterCidrs: [], adminCidrs: ['10.0.0.0/8'] }), /--cluster-cidr is required/);
   assert.throws(() => buildSpec({ ports: DEFAULT_PORTS, clusterCidrs: ['10.0.0.1/8'], adminCidrs: ['10.0.0.0/8'] }), /host bits/);
-  assert.throws(() => buildSpec({ ports: DEFAULT_PORTS, clusterCidrs: ['10.0.0.0/8; rm -rf /'], adminCidrs: ['10.0.0.0/8'] }), /prefix length/);
-  assert.throws(() => buildSpec({ ports: { s3: 8080, admin: 8080, grpc: 9090 }, clusterCidrs: ['10.0.0.0/8'], adminCidrs: ['10.0.0.0/8'] }), InvalidSpecError);
+  assert.throws(
+    () => buildSpec({ ports: DEFAULT_PORTS, clusterCidrs: ['10.0.0.0/8; rm -rf /'], adminCidrs: ['10.0.0.0/8'] }),
+    /prefix length/,
+  );
+  assert.throws(
+    () => buildSpec({ ports: { s3: 8080, admin: 8080, grpc: 9090 }, clusterCidrs: ['10.0.0.0/8'], adminCidrs: ['10.0.0.0/8'] }),
+    InvalidSpecError,
+  );
 });
 
 test('iptables: an ANODE-INPUT chain entered only for Anode ports, accepts before drops, one family per file', () => {
@@ -46,10 +55,24 @@ test('nftables: one inet table with named sets, re-runnable', () => {
   assert.match(nft, /set cluster_v6 \{[^}]*elements = \{ fd00::\/8 \}/);
   assert.match(nft, /set admin_v6 \{\n\t\ttype ipv6_addr\n\t\tflags interval\n\t\tauto-merge\n\t\}/, 'an empty set has no elements line');
   const chain = nft.slice(nft.indexOf('chain input'));
-  const order = ['ct state established,related accept', 'tcp dport 8080 accept', '@cluster_v4 tcp dport 9090 accept', 'tcp dport 9090 counter drop', '@admin_v4 tcp dport 8081 accept', 'tcp dport 8081 counter drop'];
+  const order = [
+    'ct state established,related accept',
+    'tcp dport 8080 accept',
+    '@cluster_v4 tcp dport 9090 accept',
+    'tcp dport 9090 counter drop',
+    '@admin_v4 tcp dport 8081 accept',
+    'tcp dport 8081 counter drop',
+  ];
   const positions = order.map((needle) => chain.indexOf(needle));
-  assert.ok(positions.every((p) => p > 0), JSON.stringify(positions));
-  assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'accepts come before the drop for each port');
+  assert.ok(
+    positions.every((p) => p > 0),
+    JSON.stringify(positions),
+  );
+  assert.deepEqual(
+    [...positions].sort((a, b) => a - b),
+    positions,
+    'accepts come before the drop for each port',
+  );
 });
 
 test('k8s: a NetworkPolicy selecting the anode pods, one ingress rule per port', () => {
@@ -72,7 +95,10 @@ test('k8s: a NetworkPolicy selecting the anode pods, one ingress rule per port',
 });
 
 test('ports come from the anode config listen addresses; missing keys keep the defaults', () => {
-  assert.deepEqual(portsFromConfig('[server]\ns3_listen = "0.0.0.0:9000"\nadmin_listen = "[::1]:9001"\n[cluster]\ngrpc_listen = ":9002"\n', 'c.toml'), { s3: 9000, admin: 9001, grpc: 9002 });
+  assert.deepEqual(
+    portsFromConfig('[server]\ns3_listen = "0.0.0.0:9000"\nadmin_listen = "[::1]:9001"\n[cluster]\ngrpc_listen = ":9002"\n', 'c.toml'),
+    { s3: 9000, admin: 9001, grpc: 9002 },
+  );
   assert.deepEqual(portsFromConfig('[server]\nregion = "eu-west-1"\n', 'c.toml'), DEFAULT_PORTS);
   assert.deepEqual(portsFromConfig('', 'c.toml'), DEFAULT_PORTS);
   assert.throws(() => portsFromConfig('[server]\ns3_listen = 8080\n', 'c.toml'), /server\.s3_listen must be a string/);

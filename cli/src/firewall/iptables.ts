@@ -12,7 +12,8 @@ export function renderIptables(spec: FirewallSpec, family: IpFamily): string {
   const tool = family === 4 ? 'iptables' : 'ip6tables';
   const { s3, admin, grpc } = spec.ports;
   // The comment shows in `iptables -L`, so an operator can tell whose rule it is.
-  const rule = (match: string, target: string, comment: string): string => `-A ${CHAIN} ${match} -m comment --comment "${comment}" -j ${target}`;
+  const rule = (match: string, target: string, comment: string): string =>
+    `-A ${CHAIN} ${match} -m comment --comment "${comment}" -j ${target}`;
   const allowFrom = (cidrs: string[], port: number, what: string): string[] =>
     cidrs.map((cidr) => rule(`-p tcp -s ${cidr} --dport ${port}`, 'ACCEPT', `anode ${what} from ${cidr}`));
   const lines = [

@@ -15,7 +15,8 @@ const KEYS = [
 export function portOfListen(listen: string, key: string): number {
   const match = /^(?:\[[0-9A-Fa-f:.]+\]|[^:[\]]*):(\d{1,5})$/.exec(listen);
   const port = match?.[1] === undefined ? NaN : Number(match[1]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidSpecError(`${key} = ${JSON.stringify(listen)}: expected "host:port"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new InvalidSpecError(`${key} = ${JSON.stringify(listen)}: expected "host:port"`);
   return port;
 }
 
@@ -30,7 +31,8 @@ export function portsFromConfig(tomlText: string, source: string): AnodePorts {
   for (const [port, section, key] of KEYS) {
     const table = doc[section];
     if (table === undefined) continue;
-    if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new InvalidSpecError(`${source}: [${section}] must be a table`);
+    if (typeof table !== 'object' || table === null || Array.isArray(table))
+      throw new InvalidSpecError(`${source}: [${section}] must be a table`);
     const value = (table as Record<string, unknown>)[key];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new InvalidSpecError(`${source}: ${section}.${key} must be a string "host:port"`);

@@ -37,8 +37,13 @@ function uniqueCidrs(texts: readonly string[], flag: string): Cidr[] {
 
 export function buildSpec(input: { ports: AnodePorts; clusterCidrs: readonly string[]; adminCidrs: readonly string[] }): FirewallSpec {
   const { s3, admin, grpc } = input.ports;
-  if (new Set([s3, admin, grpc]).size !== 3) throw new InvalidSpecError(`the S3 (${s3}), admin (${admin}) and gRPC (${grpc}) ports must differ`);
-  return { ports: { ...input.ports }, clusterCidrs: uniqueCidrs(input.clusterCidrs, '--cluster-cidr'), adminCidrs: uniqueCidrs(input.adminCidrs, '--admin-cidr') };
+  if (new Set([s3, admin, grpc]).size !== 3)
+    throw new InvalidSpecError(`the S3 (${s3}), admin (${admin}) and gRPC (${grpc}) ports must differ`);
+  return {
+    ports: { ...input.ports },
+    clusterCidrs: uniqueCidrs(input.clusterCidrs, '--cluster-cidr'),
+    adminCidrs: uniqueCidrs(input.adminCidrs, '--admin-cidr'),
+  };
 }
 
 export function cidrsOf(cidrs: readonly Cidr[], family: IpFamily): string[] {
@@ -51,5 +56,9 @@ export function describeSpec(spec: FirewallSpec, family?: IpFamily): string[] {
     const texts = cidrs.filter((c) => family === undefined || c.family === family).map((c) => c.text);
     return texts.length === 0 ? 'nowhere but loopback' : `only from ${texts.join(', ')}`;
   };
-  return [`S3 API     tcp/${spec.ports.s3}: open to all`, `gRPC       tcp/${spec.ports.grpc}: ${list(spec.clusterCidrs)}`, `admin API  tcp/${spec.ports.admin}: ${list(spec.adminCidrs)}`];
+  return [
+    `S3 API     tcp/${spec.ports.s3}: open to all`,
+    `gRPC       tcp/${spec.ports.grpc}: ${list(spec.clusterCidrs)}`,
+    `admin API  tcp/${spec.ports.admin}: ${list(spec.adminCidrs)}`,
+  ];
 }

@@ -60,7 +60,7 @@ function formatIPv6(bytes: Uint8Array): string {
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -106,7 +106,8 @@ export function parseCidr(text: string): Cidr {
   let prefix = max;
   if (slash !== -1) {
     const p = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(p) || Number(p) > max) throw new InvalidAddressError(`invalid prefix length in ${JSON.stringify(text)}: expected 0-${max}`);
+    if (!/^\d{1,3}$/.test(p) || Number(p) > max)
+      throw new InvalidAddressError(`invalid prefix length in ${JSON.stringify(text)}: expected 0-${max}`);
     prefix = Number(p);
   }
   const network = Uint8Array.from(address.bytes);
@@ -114,7 +115,10 @@ export function parseCidr(text: string): Cidr {
     const byte = bit >> 3;
     network[byte] = (network[byte] ?? 0) & ~(0x80 >> (bit & 7));
   }
-  const networkAddr: IpAddress = address.family === 4 ? { family: 4, bytes: network, text: [...network].join('.') } : { family: 6, bytes: network, text: formatIPv6(network) };
+  const networkAddr: IpAddress =
+    address.family === 4
+      ? { family: 4, bytes: network, text: [...network].join('.') }
+      : { family: 6, bytes: network, text: formatIPv6(network) };
   if (networkAddr.text !== address.text) {
     throw new InvalidAddressError(`${JSON.stringify(text)} has host bits set; did you mean ${networkAddr.text}/${prefix}?`);
   }

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../config/atomic-write.js';
 import type { PemPair } from './ca.js';
 
+/** Default directory for `certs init-ca --out` and `certs issue --out` (and what `issue --ca` usually names). */
+export const DEFAULT_CERT_DIR = 'anode-certs';
+
 export class WouldOverwriteError extends Error {
   override name = 'WouldOverwriteError';
   constructor(readonly paths: string[]) {
@@ -54,6 +57,7 @@ export async function readCaDir(dir: string): Promise<{ pair: PemPair; warnings:
   const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
   const warnings: string[] = [];
   const mode = (await stat(keyPath)).mode & 0o777;
-  if ((mode & 0o077) !== 0) warnings.push(`${keyPath} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it`);
+  if ((mode & 0o077) !== 0)
+    warnings.push(`${keyPath} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it`);
   return { pair: { certPem, keyPem }, warnings };
 }

@@ -30,7 +30,17 @@ export class NotACertificateError extends Error {
   override name = 'NotACertificateError';
 }
 
-const KEY_USAGE_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
+const KEY_USAGE_BITS = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
 
 const EXT_KEY_USAGES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
@@ -59,7 +69,9 @@ function extensionValues(der: Buffer): Map<string, string> {
   const values = new Map<string, string>();
   const cert = fromDer(der.toString('binary'), { decodeBitStrings: false });
   const tbs = (cert.value as forge.asn1.Asn1[])[0];
-  const wrapper = (tbs?.value as forge.asn1.Asn1[] | undefined)?.find((e) => e.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && e.type === 3);
+  const wrapper = (tbs?.value as forge.asn1.Asn1[] | undefined)?.find(
+    (e) => e.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && e.type === 3,
+  );
   const list = (wrapper?.value as forge.asn1.Asn1[] | undefined)?.[0]?.value as forge.asn1.Asn1[] | undefined;
   for (const ext of list ?? []) {
     const parts = ext.value as forge.asn1.Asn1[];

@@ -19,13 +19,29 @@ interface Outcome {
   reply?: string;
 }
 
-async function handshake(serverCa: PemPair, server: PemPair, clientCa: PemPair, client: PemPair, servername = 'server.anode.test'): Promise<Outcome> {
+async function handshake(
+  serverCa: PemPair,
+  server: PemPair,
+  clientCa: PemPair,
+  client: PemPair,
+  servername = 'server.anode.test',
+): Promise<Outcome> {
   const outcome: Outcome = {};
-  const srv = createServer({ key: server.keyPem, cert: server.certPem, ca: [serverCa.certPem], requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, (socket: TLSSocket) => {
-    const peer = socket.getPeerCertificate();
-    outcome.serverSawPeer = typeof peer.subject?.CN === 'string' ? peer.subject.CN : '';
-    socket.end('hello');
-  });
+  const srv = createServer(
+    {
+      key: server.keyPem,
+      cert: server.certPem,
+      ca: [serverCa.certPem],
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    (socket: TLSSocket) => {
+      const peer = socket.getPeerCertificate();
+      outcome.serverSawPeer = typeof peer.subject?.CN === 'string' ? peer.subject.CN : '';
+      socket.end('hello');
+    },
+  );
   srv.on('tlsClientError', () => {});
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');

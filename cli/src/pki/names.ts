@@ -9,7 +9,9 @@ export class InvalidNameError extends Error {
 
 export function validateNodeName(name: string): string {
   if (!NODE_NAME.test(name) || name.includes('..')) {
-    throw new InvalidNameError(`invalid node name ${JSON.stringify(name)}: use letters, digits, '.', '_' and '-' (max 63), starting with a letter or digit`);
+    throw new InvalidNameError(
+      `invalid node name ${JSON.stringify(name)}: use letters, digits, '.', '_' and '-' (max 63), starting with a letter or digit`,
+    );
   }
   return name;
 }

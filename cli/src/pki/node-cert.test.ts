@@ -16,7 +16,10 @@ function opensslVerify(caPem: string, certPem: string): { ok: boolean; output: s
   writeFileSync(join(dir, 'ca.crt'), caPem);
   writeFileSync(join(dir, 'node.crt'), certPem);
   try {
-    const output = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'node.crt')], { encoding: 'utf8', stdio: 'pipe' });
+    const output = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), join(dir, 'node.crt')], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     return { ok: true, output };
   } catch (err) {
     return { ok: false, output: String((err as { stdout?: string }).stdout ?? '') + String((err as { stderr?: string }).stderr ?? '') };
@@ -34,7 +37,13 @@ test('an issued node certificate verifies against its CA with openssl, and not a
 
 test('node certificates carry the SANs, usages and identifiers cluster mTLS needs', () => {
   const ca = testCa();
-  const issued = issueNodeCertificate({ ca, node: 'node-2', dnsNames: ['Node2.Example.', 'node2.example'], ipAddresses: ['192.0.2.9', '2001:db8::9', '::ffff:10.1.2.3'], days: 10 });
+  const issued = issueNodeCertificate({
+    ca,
+    node: 'node-2',
+    dnsNames: ['Node2.Example.', 'node2.example'],
+    ipAddresses: ['192.0.2.9', '2001:db8::9', '::ffff:10.1.2.3'],
+    days: 10,
+  });
   const info = inspectCertificate(Buffer.from(issued.certPem));
   assert.equal(info.subject, 'CN=node-2, O=Anode');
   assert.equal(info.issuer, 'CN=Test CA, O=Anode');
@@ -77,7 +86,7 @@ test('validity is cut to the CA expiry, with a warning', () => {
   assert.ok(issued.notAfter.getTime() <= new Date(new X509Certificate(ca.certPem).validTo).getTime());
 });
 
-test('refuses bad names, addresses, no SANs, a key that is not the CA\'s and a non-CA issuer', () => {
+test("refuses bad names, addresses, no SANs, a key that is not the CA's and a non-CA issuer", () => {
   const ca = testCa();
   const base = { ca, node: 'n', dnsNames: ['n.example'], ipAddresses: [], days: 1 };
   assert.throws(() => issueNodeCertificate({ ...base, node: '../etc/passwd' }), InvalidNameError);

@@ -38,8 +38,10 @@ export function checkCa(ca: PemPair, now: Date): { x509: X509Certificate; forgeC
   } catch (err) {
     throw new CaUnusableError('the CA certificate is not a PEM X.509 certificate', { cause: err });
   }
-  if (!x509.ca) throw new CaUnusableError(`the CA certificate (${x509.subject.replace(/\n/g, ', ')}) is not a CA (basicConstraints CA:FALSE)`);
-  if (new Date(x509.validTo).getTime() <= now.getTime()) throw new CaUnusableError(`the CA certificate expired on ${new Date(x509.validTo).toISOString()}`);
+  if (!x509.ca)
+    throw new CaUnusableError(`the CA certificate (${x509.subject.replace(/\n/g, ', ')}) is not a CA (basicConstraints CA:FALSE)`);
+  if (new Date(x509.validTo).getTime() <= now.getTime())
+    throw new CaUnusableError(`the CA certificate expired on ${new Date(x509.validTo).toISOString()}`);
   let matches = false;
   try {
     matches = x509.checkPrivateKey(createPrivateKey(ca.keyPem));
@@ -61,7 +63,8 @@ export function issueNodeCertificate(options: IssueOptions): IssuedCertificate {
   const node = validateNodeName(options.node);
   const dnsNames = [...new Set(options.dnsNames.map(validateDnsName))];
   const ips = options.ipAddresses.map((ip) => parseIp(ip));
-  if (dnsNames.length === 0 && ips.length === 0) throw new CaUnusableError('a node certificate needs at least one --dns name or --ip address');
+  if (dnsNames.length === 0 && ips.length === 0)
+    throw new CaUnusableError('a node certificate needs at least one --dns name or --ip address');
   const { forgeCert: caCert } = checkCa(options.ca, now);
   const warnings: string[] = [];
 

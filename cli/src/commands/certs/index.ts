@@ -5,9 +5,6 @@ import { initCaCommand } from './init-ca.js';
 import { inspectCommand } from './inspect.js';
 import { issueCommand } from './issue.js';
 
-/** Default directory for `init-ca --out`, `issue --out` (and what `issue --ca` usually points at). */
-export const DEFAULT_CERT_DIR = 'anode-certs';
-
 export function certsCommand(io: CliIo): Command {
   return new Command('certs')
     .description('create the cluster CA, issue node certificates for mTLS, inspect certificates')

@@ -5,8 +5,7 @@ import { contextFor, type CliIo } from '../../context.js';
 import { ConflictError, fileError, UsageError } from '../../errors.js';
 import { intInRange } from '../../parse.js';
 import { createCa } from '../../pki/ca.js';
-import { assertPairAbsent, WouldOverwriteError, writePemPair } from '../../pki/cert-files.js';
-import { DEFAULT_CERT_DIR } from './index.js';
+import { assertPairAbsent, DEFAULT_CERT_DIR, WouldOverwriteError, writePemPair } from '../../pki/cert-files.js';
 
 interface InitCaFlags {
   out: string;
@@ -42,7 +41,9 @@ export function initCaCommand(io: CliIo): Command {
         written = { ...(await writePemPair(flags.out, 'ca', pair, { force })), certPem: pair.certPem };
       } catch (err) {
         if (err instanceof WouldOverwriteError) {
-          throw new ConflictError(err.message, { hint: 'pass --force to replace the CA (node certificates it signed will no longer verify)' });
+          throw new ConflictError(err.message, {
+            hint: 'pass --force to replace the CA (node certificates it signed will no longer verify)',
+          });
         }
         throw fileError(err, flags.out);
       }

@@ -27,7 +27,11 @@ export function inspectCommand(io: CliIo): Command {
       const count = countPemCertificates(data.toString('latin1'));
       if (count > 1) out.warn(`${file} holds ${count} certificates; showing the first`);
       out.result(info, (i) => {
-        const left = i.expired ? out.style.red(`expired ${-i.daysLeft} days ago`) : i.daysLeft < 30 ? out.style.yellow(`${i.daysLeft} days left`) : `${i.daysLeft} days left`;
+        const left = i.expired
+          ? out.style.red(`expired ${-i.daysLeft} days ago`)
+          : i.daysLeft < 30
+            ? out.style.yellow(`${i.daysLeft} days left`)
+            : `${i.daysLeft} days left`;
         const sans = [...i.dnsNames.map((d) => `DNS:${d}`), ...i.ipAddresses.map((a) => `IP:${a}`)];
         return out.details([
           ['Subject', i.subject],

@@ -10,10 +10,9 @@ import { contextFor, type CliIo } from '../../context.js';
 import { ConflictError, fileError, UsageError, UserError } from '../../errors.js';
 import { InvalidAddressError } from '../../net/ip.js';
 import { intInRange } from '../../parse.js';
-import { readCaDir, WouldOverwriteError, writePemPair } from '../../pki/cert-files.js';
+import { DEFAULT_CERT_DIR, readCaDir, WouldOverwriteError, writePemPair } from '../../pki/cert-files.js';
 import { InvalidNameError } from '../../pki/names.js';
 import { CaUnusableError, issueNodeCertificate } from '../../pki/node-cert.js';
-import { DEFAULT_CERT_DIR } from './index.js';
 
 interface IssueFlags {
   dns?: string[];
@@ -41,13 +40,18 @@ export function issueCommand(io: CliIo): Command {
     .option('--dns <name...>', 'DNS subjectAltName (repeatable)')
     .option('--ip <addr...>', 'IP address subjectAltName, IPv4 or IPv6 (repeatable)')
     .option('--out <dir>', 'directory for <node>.crt and <node>.key', DEFAULT_CERT_DIR)
-    .option('--days <n>', 'validity in days (never beyond the CA\'s)', intInRange(1, 3650), 365)
+    .option('--days <n>', "validity in days (never beyond the CA's)", intInRange(1, 3650), 365)
     .option('--force', 'replace existing <node>.crt / <node>.key')
     .addHelpText('after', '\nThe global --ca <dir> is required here: the directory holding ca.crt and ca.key from `certs init-ca`.')
     .action(async (node: string, flags: IssueFlags, command: Command) => {
-      const { out, globals, io: { env } } = contextFor(command, io);
+      const {
+        out,
+        globals,
+        io: { env },
+      } = contextFor(command, io);
       const caDir = globals.ca ?? env['ANODE_CA'];
-      if (caDir === undefined || caDir === '') throw new UsageError('--ca <dir> is required: the directory with ca.crt and ca.key from `anodectl certs init-ca`');
+      if (caDir === undefined || caDir === '')
+        throw new UsageError('--ca <dir> is required: the directory with ca.crt and ca.key from `anodectl certs init-ca`');
       let ca;
       try {
         ca = await readCaDir(caDir);

@@ -52,7 +52,11 @@ export function render(spec: FirewallSpec, format: FirewallFormat): string {
 export function firewallCommand(io: CliIo): Command {
   return new Command('firewall')
     .description('print firewall rules for an Anode node: S3 open, gRPC from the cluster CIDRs, admin from the admin CIDRs')
-    .addOption(new Option('--format <format>', 'iptables (IPv4), ip6tables (IPv6), nftables (both) or k8s (NetworkPolicy)').choices(FORMATS).makeOptionMandatory())
+    .addOption(
+      new Option('--format <format>', 'iptables (IPv4), ip6tables (IPv6), nftables (both) or k8s (NetworkPolicy)')
+        .choices(FORMATS)
+        .makeOptionMandatory(),
+    )
     .requiredOption('--cluster-cidr <cidr...>', 'peers allowed to the gRPC port (repeatable; IPv4 or IPv6)')
     .requiredOption('--admin-cidr <cidr...>', 'clients allowed to the admin port (repeatable; IPv4 or IPv6)')
     .option('--config <file>', 'anode config (TOML): ports from [server] s3_listen, admin_listen, [cluster] grpc_listen')
@@ -107,9 +111,14 @@ function warnAboutFamilies(spec: FirewallSpec, format: FirewallFormat, warn: (me
   if (format !== 'iptables' && format !== 'ip6tables') return;
   const family: IpFamily = format === 'iptables' ? 4 : 6;
   const other = format === 'iptables' ? 'ip6tables' : 'iptables';
-  for (const [name, cidrs, port] of [['--cluster-cidr', spec.clusterCidrs, 'gRPC'], ['--admin-cidr', spec.adminCidrs, 'admin']] as const) {
+  for (const [name, cidrs, port] of [
+    ['--cluster-cidr', spec.clusterCidrs, 'gRPC'],
+    ['--admin-cidr', spec.adminCidrs, 'admin'],
+  ] as const) {
     const skipped = cidrsOf(cidrs, family === 4 ? 6 : 4);
-    if (skipped.length > 0) warn(`${name} ${skipped.join(', ')} left out of ${format} output; generate --format ${other} (or nftables) for them`);
-    if (cidrsOf(cidrs, family).length === 0) warn(`no IPv${family} ${name}: the ${port} port is closed to every IPv${family} source except loopback`);
+    if (skipped.length > 0)
+      warn(`${name} ${skipped.join(', ')} left out of ${format} output; generate --format ${other} (or nftables) for them`);
+    if (cidrsOf(cidrs, family).length === 0)
+      warn(`no IPv${family} ${name}: the ${port} port is closed to every IPv${family} source except loopback`);
   }
 }
