@@ -23,10 +23,55 @@ function openssl(args: string[]): void {
 
 before(async () => {
   // A throwaway CA and a server certificate for 127.0.0.1 (EC keys: fast to make).
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Test Anode CA']);
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'node.key', '-out', 'node.csr', '-subj', '/CN=127.0.0.1']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Test Anode CA',
+  ]);
+  openssl([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'node.key',
+    '-out',
+    'node.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
   writeFileSync(join(base, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'node.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'node.crt', '-days', '2', '-extfile', 'ext.cnf']);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'node.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'node.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  ]);
 
   const s3Port = await freePort();
   const adminPort = await freePort();
@@ -68,11 +113,20 @@ after(async () => {
 
 test('AdminClient verifies the node with the private CA, and refuses without it', async () => {
   const ca = execFileSync('cat', [join(base, 'ca.crt')]);
-  const client = new AdminClient({ endpoint: adminUrl, credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey }, ca });
+  const client = new AdminClient({
+    endpoint: adminUrl,
+    credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey },
+    ca,
+  });
   const status = await client.getStatus();
   assert.equal(status.tls, true);
-  const untrusting = new AdminClient({ endpoint: adminUrl, credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey } });
-  await assert.rejects(untrusting.getStatus(), (err: NodeJS.ErrnoException) => /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(err.code ?? ''));
+  const untrusting = new AdminClient({
+    endpoint: adminUrl,
+    credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey },
+  });
+  await assert.rejects(untrusting.getStatus(), (err: NodeJS.ErrnoException) =>
+    /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(err.code ?? ''),
+  );
 });
 
 test('anodectl --ca (a PEM file or the CA directory) reaches the node; without it the TLS failure is reported', async () => {

@@ -49,7 +49,13 @@ export function gcCommand(io: CliIo): Command {
         return;
       }
       // Poll status rather than hold one long request: progress for people, and no proxy timeout.
-      const spinner = ora({ text: 'GC running', stream: io.stderr, isEnabled: io.stderr.isTTY === true && !s.ctx.out.json });
+      // With --json nothing but the result is printed, not even the spinner's final line.
+      const spinner = ora({
+        text: 'GC running',
+        stream: io.stderr,
+        isEnabled: io.stderr.isTTY === true && !s.ctx.out.json,
+        isSilent: s.ctx.out.json,
+      });
       spinner.start();
       let status = await s.call((c) => c.getGcStatus());
       while (status.running) {

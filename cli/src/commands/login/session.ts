@@ -17,7 +17,7 @@ import {
   type CommandContext,
   type Credentials,
 } from '../../context.js';
-import { errorForHttpStatus, fileError, isTransportError, unreachable, UsageError } from '../../errors.js';
+import { errorForHttpStatus, fileError, isTransportError, unreachable, UsageError, UserError } from '../../errors.js';
 
 export const DEFAULT_REGION = 'us-east-1';
 /** The S3 API's default port (DESIGN.md): the S3 endpoint defaults to the admin host on it. */
@@ -46,8 +46,19 @@ export async function readCa(path: string | undefined): Promise<Buffer | undefin
 }
 
 /** Maps an admin/S3 failure to the CLI error with the right exit code; the message is the server's. */
+const TLS_VERIFY_CODES =
+  /^(SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
 export function cliErrorFor(endpoint: string, err: unknown): unknown {
   if (err instanceof AdminApiError) return errorForHttpStatus(err.status, `${err.message} (${err.code}, HTTP ${err.status})`);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && TLS_VERIFY_CODES.test(code)) {
+    // Never fall back to an unverified connection: say why and how to trust the node.
+    return new UserError(`cannot verify the TLS certificate of ${endpoint} (${code})`, {
+      cause: err,
+      hint: 'pass --ca (or ANODE_CA) with the Anode CA: a PEM bundle or the `certs init-ca` directory',
+    });
+  }
   if (isTransportError(err)) return unreachable(endpoint, err);
   return err;
 }
