@@ -115,6 +115,12 @@ export async function startNode(opts: StartOptions = {}): Promise<AnodeNode> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc = child;
+    // A test file that dies or forgets cleanup() must not leave a server running.
+    const reap = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
     // Keep only the tail: a chatty server must not grow test memory without bound.
     const append = (b: Buffer): void => {
       log += b.toString('utf8');
