@@ -199,14 +199,16 @@ export class PostgresMetadataStore implements MetadataStore {
     const down = [...delta].filter(([, d]) => d < 0).sort(byId);
     if (up.length > 0) {
       const ids = up.map(([id]) => id);
+      // One round trip: count the references, and take the chunks out of the trash
+      // (referenced again: GC must not delete them).
       await c.query(
-        `INSERT INTO chunk_refs (chunk_id, refs)
-         SELECT id, n FROM unnest($1::text[], $2::int[]) AS d(id, n) ORDER BY id COLLATE "C"
-         ON CONFLICT (chunk_id) DO UPDATE SET refs = chunk_refs.refs + excluded.refs`,
+        `WITH counted AS (
+           INSERT INTO chunk_refs (chunk_id, refs)
+           SELECT id, n FROM unnest($1::text[], $2::int[]) AS d(id, n) ORDER BY id COLLATE "C"
+           ON CONFLICT (chunk_id) DO UPDATE SET refs = chunk_refs.refs + excluded.refs)
+         DELETE FROM chunk_trash WHERE chunk_id = ANY($1::text[])`,
         [ids, up.map(([, n]) => n)],
       );
-      // Referenced again: GC must not delete it.
-      await c.query('DELETE FROM chunk_trash WHERE chunk_id = ANY($1::text[])', [ids]);
     }
     if (down.length > 0) {
       const ids = down.map(([id]) => id);
@@ -219,9 +221,9 @@ export class PostgresMetadataStore implements MetadataStore {
       const stillUsed = new Set(left.rows.filter((r) => r.refs > 0).map((r) => r.chunk_id));
       const freed = ids.filter((id) => !stillUsed.has(id));
       if (freed.length > 0) {
-        await c.query('DELETE FROM chunk_refs WHERE chunk_id = ANY($1::text[]) AND refs <= 0', [freed]);
         await c.query(
-          `INSERT INTO chunk_trash (chunk_id, trashed_at) SELECT unnest($1::text[]), $2
+          `WITH dropped AS (DELETE FROM chunk_refs WHERE chunk_id = ANY($1::text[]) AND refs <= 0)
+           INSERT INTO chunk_trash (chunk_id, trashed_at) SELECT unnest($1::text[]), $2
            ON CONFLICT (chunk_id) DO NOTHING`,
           [freed, now],
         );
