@@ -56,7 +56,12 @@ function healthy(url: string, ca: Buffer | undefined): Promise<boolean> {
   });
 }
 
-async function startServer(args: string[], env: Record<string, string>, adminUrl: string, options: { cwd: string; ca?: Buffer; user?: { uid: number; gid: number } }): Promise<Server> {
+async function startServer(
+  args: string[],
+  env: Record<string, string>,
+  adminUrl: string,
+  options: { cwd: string; ca?: Buffer; user?: { uid: number; gid: number } },
+): Promise<Server> {
   let log = '';
   const proc = spawn(process.execPath, [SERVER_MAIN, 'server', ...args], {
     cwd: options.cwd,
@@ -117,8 +122,14 @@ describe('a deliberately weak deployment', () => {
     s3Port = await freePort();
     adminPort = await freePort();
     // Admin and S3 on every interface over plain HTTP, both logs off.
-    writeFileSync(configFile, `[server]\ns3_listen = "0.0.0.0:${s3Port}"\nadmin_listen = "0.0.0.0:${adminPort}"\n\n[logging]\naccess_log = "off"\naudit_log = "off"\n`);
-    writeFileSync(unitFile, `[Unit]\nDescription=anode, no sandbox\n[Service]\nUser=root\nExecStart=/usr/bin/node ${SERVER_MAIN} server --config ${configFile}\n`);
+    writeFileSync(
+      configFile,
+      `[server]\ns3_listen = "0.0.0.0:${s3Port}"\nadmin_listen = "0.0.0.0:${adminPort}"\n\n[logging]\naccess_log = "off"\naudit_log = "off"\n`,
+    );
+    writeFileSync(
+      unitFile,
+      `[Unit]\nDescription=anode, no sandbox\n[Service]\nUser=root\nExecStart=/usr/bin/node ${SERVER_MAIN} server --config ${configFile}\n`,
+    );
     // No ANODE_ROOT_* variables: the first start writes DATA/root-credentials.
     server = await startServer(['--config', configFile, '--data', dataDir], {}, `http://127.0.0.1:${adminPort}`, { cwd: base });
     root = readRootCredentials(join(dataDir, 'root-credentials'));
@@ -133,12 +144,17 @@ describe('a deliberately weak deployment', () => {
     assert.equal(pub.status, 200, await pub.text());
     const priv = await signedFetch(s3, { method: 'PUT', path: '/weak-private', creds: root });
     assert.equal(priv.status, 200, await priv.text());
-    const admin = new AdminClient({ endpoint: `http://127.0.0.1:${adminPort}`, credentials: { accessKeyId: root.accessKey, secretAccessKey: root.secretKey } });
+    const admin = new AdminClient({
+      endpoint: `http://127.0.0.1:${adminPort}`,
+      credentials: { accessKeyId: root.accessKey, secretAccessKey: root.secretKey },
+    });
     legacyKey = (await admin.createCredential({ user: 'legacy-app' })).access_key;
     // A credential cannot be aged by waiting: date it back in the credentials database.
     const db = new Database(join(dataDir, 'metadata', 'credentials.db'));
     try {
-      const changed = db.prepare('UPDATE credentials SET created_at = ?, last_used_at = NULL WHERE access_key = ?').run(Date.parse('2024-01-02T00:00:00Z'), legacyKey).changes;
+      const changed = db
+        .prepare('UPDATE credentials SET created_at = ?, last_used_at = NULL WHERE access_key = ?')
+        .run(Date.parse('2024-01-02T00:00:00Z'), legacyKey).changes;
       assert.equal(changed, 1);
     } finally {
       db.close();
@@ -153,13 +169,18 @@ describe('a deliberately weak deployment', () => {
   const cliEnv = () => isolatedEnv({ ANODE_ACCESS_KEY: root.accessKey, ANODE_SECRET_KEY: root.secretKey });
 
   test('--json: exit 10, and a FAIL or WARN names each weakness', async () => {
-    const r = await runCli(['audit', 'checklist', '--config', configFile, '--data', dataDir, '--unit', unitFile, '--json'], { env: cliEnv() });
+    const r = await runCli(['audit', 'checklist', '--config', configFile, '--data', dataDir, '--unit', unitFile, '--json'], {
+      env: cliEnv(),
+    });
     assert.equal(r.code, 10, r.stderr);
     assert.match(r.stderr, /audit checklist found \d+ FAIL/);
     const report = JSON.parse(r.stdout) as Report;
     const status = (id: string) => byId(report, id).status;
 
-    const fails = report.items.filter((i) => i.status === 'FAIL').map((i) => i.id).sort();
+    const fails = report.items
+      .filter((i) => i.status === 'FAIL')
+      .map((i) => i.id)
+      .sort();
     const expectedFails = [
       'authentication.root-credentials-file',
       'data.credentials-db-mode',
@@ -182,7 +203,10 @@ describe('a deliberately weak deployment', () => {
     assert.match(byId(report, 'network.admin-listen').reason, new RegExp(`admin_listen 0\\.0\\.0\\.0:${adminPort} is every interface`));
     assert.match(byId(report, 'network.s3-tls').reason, /plain HTTP on every interface/);
     assert.equal(byId(report, 'monitoring.access-log').reason, 'logging.access_log = "off"');
-    assert.match(byId(report, 'hardening.systemd-unit').reason, /User=anode \(not root\), NoNewPrivileges=yes, ProtectSystem=strict, PrivateTmp=yes, CapabilityBoundingSet=/);
+    assert.match(
+      byId(report, 'hardening.systemd-unit').reason,
+      /User=anode \(not root\), NoNewPrivileges=yes, ProtectSystem=strict, PrivateTmp=yes, CapabilityBoundingSet=/,
+    );
     if (IS_ROOT) assert.match(byId(report, 'hardening.process-user').reason, new RegExp(`pid ${server.proc.pid}\\) runs as root`));
 
     assert.equal(status('authorization.public-buckets'), 'WARN');
@@ -195,19 +219,33 @@ describe('a deliberately weak deployment', () => {
     assert.equal(status('network.endpoint-tls'), 'WARN');
     assert.equal(status('data.encryption-at-rest'), 'WARN');
     assert.equal(status('maintenance.read-only-state'), 'PASS');
-    assert.match(report.sources.live, new RegExp(`http://127\\.0\\.0\\.1:${adminPort}`), 'the endpoint comes from admin_listen (0.0.0.0 reached via loopback)');
+    assert.match(
+      report.sources.live,
+      new RegExp(`http://127\\.0\\.0\\.1:${adminPort}`),
+      'the endpoint comes from admin_listen (0.0.0.0 reached via loopback)',
+    );
     for (const item of report.items.filter((i) => i.section === 'compliance')) assert.equal(item.status, 'MANUAL');
     // Never a secret in the report.
     assert.doesNotMatch(r.stdout + r.stderr, new RegExp(root.secretKey.replace(/[+/]/g, '\\$&')));
   });
 
   test('people get one table per section, with the fix under each finding; no colour in a pipe', async () => {
-    const r = await runCli(['audit', 'checklist', '--config', configFile, '--data', dataDir, '--unit', unitFile, '--endpoint', `http://127.0.0.1:${adminPort}`], { env: cliEnv() });
+    const r = await runCli(
+      ['audit', 'checklist', '--config', configFile, '--data', dataDir, '--unit', unitFile, '--endpoint', `http://127.0.0.1:${adminPort}`],
+      { env: cliEnv() },
+    );
     assert.equal(r.code, 10, r.stderr);
     const sections = ['AUTHENTICATION', 'AUTHORIZATION', 'NETWORK', 'DATA', 'MONITORING', 'COMPLIANCE', 'HARDENING', 'MAINTENANCE'];
-    const positions = sections.map((s) => r.stdout.indexOf(`\n${s}\n`) >= 0 ? r.stdout.indexOf(`\n${s}\n`) : r.stdout.indexOf(`${s}\n`));
-    assert.ok(positions.every((p) => p >= 0), 'every section has a heading');
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'sections in checklist order');
+    const positions = sections.map((s) => (r.stdout.indexOf(`\n${s}\n`) >= 0 ? r.stdout.indexOf(`\n${s}\n`) : r.stdout.indexOf(`${s}\n`)));
+    assert.ok(
+      positions.every((p) => p >= 0),
+      'every section has a heading',
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+      'sections in checklist order',
+    );
     assert.match(r.stdout, /^FAIL\s+network\.admin-listen\s+admin API not on a public interface$/m);
     assert.match(r.stdout, /fix: set server\.admin_listen to 127\.0\.0\.1:8081/);
     assert.match(r.stdout, /^Summary: \d+ items: \d+ PASS, \d+ WARN, \d+ FAIL, \d+ SKIP, \d+ MANUAL$/m);
@@ -242,14 +280,20 @@ describe('a hardened deployment', () => {
     chmodSync(base, 0o755); // nobody must reach its own directories inside
     const env = isolatedEnv();
     assert.equal((await runCli(['certs', 'init-ca', '--out', caDir, '--days', '60'], { env, cwd: base })).code, 0);
-    const issued = await runCli(['certs', 'issue', 'node1', '--ca', caDir, '--dns', 'localhost', '--ip', '127.0.0.1', '--out', join(base, 'issued'), '--days', '60'], { env, cwd: base });
+    const issued = await runCli(
+      ['certs', 'issue', 'node1', '--ca', caDir, '--dns', 'localhost', '--ip', '127.0.0.1', '--out', join(base, 'issued'), '--days', '60'],
+      { env, cwd: base },
+    );
     assert.equal(issued.code, 0, issued.stderr);
     for (const dir of [dataDir, logDir, certDir]) {
       mkdirSync(dir, { mode: 0o750 });
       chmodSync(dir, 0o750);
       if (RUN_AS) chownSync(dir, RUN_AS.uid, RUN_AS.gid);
     }
-    for (const [name, mode] of [['node1.crt', 0o644], ['node1.key', 0o600]] as const) {
+    for (const [name, mode] of [
+      ['node1.crt', 0o644],
+      ['node1.key', 0o600],
+    ] as const) {
       const to = join(certDir, name);
       copyFileSync(join(base, 'issued', name), to);
       chmodSync(to, mode);
@@ -261,7 +305,11 @@ describe('a hardened deployment', () => {
       configFile,
       `[server]\ns3_listen = "127.0.0.1:${s3Port}"\nadmin_listen = "127.0.0.1:${adminPort}"\ndata_dir = "${dataDir}"\n\n[tls]\ncert = "${join(certDir, 'node1.crt')}"\nkey = "${join(certDir, 'node1.key')}"\n\n[logging]\naccess_log = "${join(logDir, 'access.log')}"\naudit_log = "${join(logDir, 'audit.log')}"\n`,
     );
-    server = await startServer(['--config', configFile], {}, `https://127.0.0.1:${adminPort}`, { cwd: base, ca: readFileSync(join(caDir, 'ca.crt')), ...(RUN_AS ? { user: RUN_AS } : {}) });
+    server = await startServer(['--config', configFile], {}, `https://127.0.0.1:${adminPort}`, {
+      cwd: base,
+      ca: readFileSync(join(caDir, 'ca.crt')),
+      ...(RUN_AS ? { user: RUN_AS } : {}),
+    });
     // The operator stores the first root secret elsewhere and deletes the file.
     root = readRootCredentials(join(dataDir, 'root-credentials'));
     rmSync(join(dataDir, 'root-credentials'));
@@ -274,9 +322,14 @@ describe('a hardened deployment', () => {
 
   test('no FAIL: exit 0, and the host, config and live items pass', async () => {
     const env = isolatedEnv({ ANODE_ACCESS_KEY: root.accessKey, ANODE_SECRET_KEY: root.secretKey });
-    const r = await runCli(['--ca', join(caDir, 'ca.crt'), 'audit', 'checklist', '--config', configFile, '--unit', shippedUnit, '--json'], { env });
+    const r = await runCli(['--ca', join(caDir, 'ca.crt'), 'audit', 'checklist', '--config', configFile, '--unit', shippedUnit, '--json'], {
+      env,
+    });
     const report = JSON.parse(r.stdout) as Report;
-    assert.deepEqual(report.items.filter((i) => i.status === 'FAIL').map((i) => `${i.id}: ${i.reason}`), []);
+    assert.deepEqual(
+      report.items.filter((i) => i.status === 'FAIL').map((i) => `${i.id}: ${i.reason}`),
+      [],
+    );
     assert.equal(r.code, 0, r.stderr);
     for (const id of [
       ...(RUN_AS ? ['hardening.process-user'] : []),
@@ -305,12 +358,16 @@ describe('a hardened deployment', () => {
     }
     assert.match(byId(report, 'network.endpoint-tls').reason, new RegExp(`https://127\\.0\\.0\\.1:${adminPort}`));
     assert.match(report.sources.host, new RegExp(`served by pid ${server.proc.pid}`), 'the process was found through --config');
-    for (const item of report.items) if (item.id.startsWith('compliance.') || item.id === 'hardening.physical-security') assert.equal(item.status, 'MANUAL');
+    for (const item of report.items)
+      if (item.id.startsWith('compliance.') || item.id === 'hardening.physical-security') assert.equal(item.status, 'MANUAL');
   });
 
   test('--strict also fails on WARN (root being the only admin key in use, no encryption at rest)', async () => {
     const env = isolatedEnv({ ANODE_ACCESS_KEY: root.accessKey, ANODE_SECRET_KEY: root.secretKey });
-    const r = await runCli(['--ca', join(caDir, 'ca.crt'), 'audit', 'checklist', '--config', configFile, '--unit', shippedUnit, '--strict', '--json'], { env });
+    const r = await runCli(
+      ['--ca', join(caDir, 'ca.crt'), 'audit', 'checklist', '--config', configFile, '--unit', shippedUnit, '--strict', '--json'],
+      { env },
+    );
     assert.equal(r.code, 10, r.stderr);
     assert.match(r.stderr, /found 0 FAIL and \d+ WARN/);
     const report = JSON.parse(r.stdout) as Report;

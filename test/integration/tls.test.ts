@@ -29,10 +29,13 @@ let serverLog = '';
 /** GET https://127.0.0.1:port/health trusting only ca; resolves with the status or rejects with the TLS error. */
 function healthOverTls(port: number, ca: Buffer | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/health', ...(ca !== undefined ? { ca } : {}), agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = get(
+      { host: '127.0.0.1', port, path: '/health', ...(ca !== undefined ? { ca } : {}), agent: false, timeout: 2000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
   });
@@ -44,7 +47,10 @@ before(async () => {
   const env = isolatedEnv();
   const ca = await runCli(['certs', 'init-ca', '--out', caDir, '--days', '30'], { env, cwd: work });
   assert.equal(ca.code, 0, ca.stderr);
-  const issued = await runCli(['certs', 'issue', 'node1', '--ca', caDir, '--dns', 'localhost', '--ip', '127.0.0.1', '--out', certDir, '--days', '30'], { env, cwd: work });
+  const issued = await runCli(
+    ['certs', 'issue', 'node1', '--ca', caDir, '--dns', 'localhost', '--ip', '127.0.0.1', '--out', certDir, '--days', '30'],
+    { env, cwd: work },
+  );
   assert.equal(issued.code, 0, issued.stderr);
 
   s3Port = await freePort();
@@ -141,12 +147,19 @@ test('the AWS SDK with an https agent trusting the CA works; without it the TLS 
 });
 
 test('a plain https client without the CA is refused on the admin plane too', async () => {
-  await assert.rejects(healthOverTls(adminPort, undefined), /self-signed certificate in certificate chain|unable to verify|unable to get local issuer/);
+  await assert.rejects(
+    healthOverTls(adminPort, undefined),
+    /self-signed certificate in certificate chain|unable to verify|unable to get local issuer/,
+  );
   assert.equal(await healthOverTls(adminPort, readFileSync(caFile)), 200);
 });
 
 test('anodectl --ca ca.crt status reaches the admin API over HTTPS and reports TLS on', async () => {
-  const env = isolatedEnv({ ANODE_ENDPOINT: `https://127.0.0.1:${adminPort}`, ANODE_ACCESS_KEY: creds.accessKey, ANODE_SECRET_KEY: creds.secretKey });
+  const env = isolatedEnv({
+    ANODE_ENDPOINT: `https://127.0.0.1:${adminPort}`,
+    ANODE_ACCESS_KEY: creds.accessKey,
+    ANODE_SECRET_KEY: creds.secretKey,
+  });
   const ok = await runCli(['--ca', caFile, '--json', 'status'], { env });
   assert.equal(ok.code, 0, ok.stderr);
   const status = JSON.parse(ok.stdout) as { tls: boolean; s3_listen: string };
@@ -162,19 +175,43 @@ test('anodectl --ca ca.crt status reaches the admin API over HTTPS and reports T
 });
 
 test('openssl s_client sees the node certificate, verified by the CA, for localhost and 127.0.0.1', async () => {
-  const r = await runCommand('/usr/bin/openssl', ['s_client', '-connect', `127.0.0.1:${s3Port}`, '-servername', 'localhost', '-CAfile', caFile, '-verify_return_error', '-verify_hostname', 'localhost', '-showcerts'], {
-    env: { PATH: '/usr/bin:/bin' },
-    input: '',
-    timeoutMs: 20_000,
-  });
+  const r = await runCommand(
+    '/usr/bin/openssl',
+    [
+      's_client',
+      '-connect',
+      `127.0.0.1:${s3Port}`,
+      '-servername',
+      'localhost',
+      '-CAfile',
+      caFile,
+      '-verify_return_error',
+      '-verify_hostname',
+      'localhost',
+      '-showcerts',
+    ],
+    {
+      env: { PATH: '/usr/bin:/bin' },
+      input: '',
+      timeoutMs: 20_000,
+    },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /subject=CN ?= ?node1/);
   assert.match(r.stdout, /Verify return code: 0 \(ok\)/);
-  const ip = await runCommand('/usr/bin/openssl', ['s_client', '-connect', `127.0.0.1:${adminPort}`, '-CAfile', caFile, '-verify_return_error', '-verify_ip', '127.0.0.1'], { env: { PATH: '/usr/bin:/bin' }, input: '', timeoutMs: 20_000 });
+  const ip = await runCommand(
+    '/usr/bin/openssl',
+    ['s_client', '-connect', `127.0.0.1:${adminPort}`, '-CAfile', caFile, '-verify_return_error', '-verify_ip', '127.0.0.1'],
+    { env: { PATH: '/usr/bin:/bin' }, input: '', timeoutMs: 20_000 },
+  );
   assert.equal(ip.code, 0, ip.stderr);
   assert.match(ip.stdout, /Verify return code: 0 \(ok\)/);
 
-  const untrusted = await runCommand('/usr/bin/openssl', ['s_client', '-connect', `127.0.0.1:${s3Port}`, '-verify_return_error', '-CApath', '/nonexistent'], { env: { PATH: '/usr/bin:/bin', SSL_CERT_FILE: '/nonexistent' }, input: '', timeoutMs: 20_000 });
+  const untrusted = await runCommand(
+    '/usr/bin/openssl',
+    ['s_client', '-connect', `127.0.0.1:${s3Port}`, '-verify_return_error', '-CApath', '/nonexistent'],
+    { env: { PATH: '/usr/bin:/bin', SSL_CERT_FILE: '/nonexistent' }, input: '', timeoutMs: 20_000 },
+  );
   assert.notEqual(untrusted.code, 0);
 });
 

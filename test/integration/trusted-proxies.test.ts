@@ -12,13 +12,31 @@ const BUCKET = 'proxied';
 const POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
-    { Sid: 'NoTenNet', Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/open/*`, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
-    { Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/secure/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    {
+      Sid: 'NoTenNet',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${BUCKET}/open/*`,
+      Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+    },
+    {
+      Sid: 'TlsOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${BUCKET}/secure/*`,
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
   ],
 });
 
 /** A signed GET as a proxy would forward it: the X-Forwarded-* headers are added after signing. */
-async function proxiedGet(node: AnodeNode, key: string, forwarded: Array<[string, string]>): Promise<{ status: number; body: string; requestId: string }> {
+async function proxiedGet(
+  node: AnodeNode,
+  key: string,
+  forwarded: Array<[string, string]>,
+): Promise<{ status: number; body: string; requestId: string }> {
   const host = new URL(node.s3Url).host;
   const path = `/${BUCKET}/${key}`;
   const signed = signHeaders({
@@ -40,7 +58,13 @@ async function setUp(node: AnodeNode): Promise<void> {
     [`/${BUCKET}/secure/s.txt`, 'secure data', undefined],
     [`/${BUCKET}`, POLICY, 'policy'],
   ] as const) {
-    const res = await signedFetch(node.s3Url, { method: 'PUT', path, creds, ...(body !== undefined ? { body } : {}), ...(query !== undefined ? { query } : {}) });
+    const res = await signedFetch(node.s3Url, {
+      method: 'PUT',
+      path,
+      creds,
+      ...(body !== undefined ? { body } : {}),
+      ...(query !== undefined ? { query } : {}),
+    });
     assert.ok(res.status === 200 || res.status === 204, `PUT ${path}${query ? `?${query}` : ''}: ${res.status} ${await res.text()}`);
   }
 }
@@ -57,7 +81,11 @@ async function accessLine(node: AnodeNode, requestId: string): Promise<AccessLin
   const deadline = Date.now() + 5000;
   for (;;) {
     const text = await readFile(node.accessLog, 'utf8').catch(() => '');
-    const line = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AccessLine).find((l) => l.request_id === requestId);
+    const line = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AccessLine)
+      .find((l) => l.request_id === requestId);
     if (line !== undefined) return line;
     if (Date.now() > deadline) assert.fail(`no access-log line for request ${requestId}`);
     await new Promise((r) => setTimeout(r, 50));

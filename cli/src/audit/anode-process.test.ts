@@ -12,7 +12,13 @@ function fakeProc(root: string, pid: number, argv: string[], uid: number, cwd: s
   writeFileSync(join(dir, 'cmdline'), `${argv.join('\0')}\0`);
   writeFileSync(join(dir, 'status'), `Name:\tnode\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t0\t0\t0\t0\n`);
   symlinkSync(cwd, join(dir, 'cwd'));
-  if (env !== undefined) writeFileSync(join(dir, 'environ'), Object.entries(env).map(([k, v]) => `${k}=${v}\0`).join(''));
+  if (env !== undefined)
+    writeFileSync(
+      join(dir, 'environ'),
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}\0`)
+        .join(''),
+    );
 }
 
 test('isAnodeServer knows the server binary in its two forms and nothing else', () => {
@@ -25,13 +31,19 @@ test('isAnodeServer knows the server binary in its two forms and nothing else', 
 
 test('findAnodeProcesses reads uid, argv, cwd, env and resolves --data against the cwd', async () => {
   const root = mkdtempSync(join(tmpdir(), 'fake-proc-'));
-  fakeProc(root, 100, ['node', '/opt/anode/server/dist/main.js', 'server', '--data', 'rel/data'], 998, '/var/lib/anode', { ANODE_ROOT_SECRET_KEY: 's', PATH: '/bin' });
+  fakeProc(root, 100, ['node', '/opt/anode/server/dist/main.js', 'server', '--data', 'rel/data'], 998, '/var/lib/anode', {
+    ANODE_ROOT_SECRET_KEY: 's',
+    PATH: '/bin',
+  });
   fakeProc(root, 101, ['node', '/opt/anode/server/dist/main.js', 'server', '--config=/etc/a.toml'], 0, '/srv', undefined);
   fakeProc(root, 102, ['bash'], 0, '/', {});
   mkdirSync(join(root, 'self'));
   const found = (await findAnodeProcesses(root)).sort((a, b) => a.pid - b.pid);
   assert.equal(found.length, 2);
-  assert.deepEqual([found[0]?.pid, found[0]?.uid, found[0]?.dataDir, found[0]?.env?.['ANODE_ROOT_SECRET_KEY']], [100, 998, '/var/lib/anode/rel/data', 's']);
+  assert.deepEqual(
+    [found[0]?.pid, found[0]?.uid, found[0]?.dataDir, found[0]?.env?.['ANODE_ROOT_SECRET_KEY']],
+    [100, 998, '/var/lib/anode/rel/data', 's'],
+  );
   assert.deepEqual([found[1]?.uid, found[1]?.configFile, found[1]?.env], [0, '/etc/a.toml', undefined]);
   assert.equal(processDataDir(found[1]!), undefined);
 });

@@ -4,7 +4,16 @@
  */
 
 /** The seed security checklist's sections, in the order the report prints them. */
-export const SECTIONS = ['authentication', 'authorization', 'network', 'data', 'monitoring', 'compliance', 'hardening', 'maintenance'] as const;
+export const SECTIONS = [
+  'authentication',
+  'authorization',
+  'network',
+  'data',
+  'monitoring',
+  'compliance',
+  'hardening',
+  'maintenance',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /**

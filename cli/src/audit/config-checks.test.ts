@@ -5,7 +5,11 @@ import type { CheckResult } from './checks.js';
 import { configChecks } from './config-checks.js';
 import { effectiveConfig } from './deployment-config.js';
 
-function run(toml: string, env: Record<string, string> = {}, clusterFiles?: { path: string; exists: boolean }[]): Record<string, CheckResult> {
+function run(
+  toml: string,
+  env: Record<string, string> = {},
+  clusterFiles?: { path: string; exists: boolean }[],
+): Record<string, CheckResult> {
   const loaded = effectiveConfig(toml, 't.toml', env, undefined);
   return Object.fromEntries(configChecks({ loaded, source: 't.toml', clusterFiles }).map((r) => [r.id, r]));
 }
@@ -15,8 +19,13 @@ const HARDENED = `[server]\ns3_listen = "0.0.0.0:8443"\nadmin_listen = "127.0.0.
 test('a hardened config has no FAIL (encryption at rest stays a WARN while the build lacks it)', () => {
   const r = run(HARDENED);
   assert.deepEqual(
-    Object.values(r).filter((x) => x.status !== 'PASS').map((x) => [x.id, x.status]),
-    [['network.cluster-mtls', 'SKIP'], ['data.encryption-at-rest', 'WARN']],
+    Object.values(r)
+      .filter((x) => x.status !== 'PASS')
+      .map((x) => [x.id, x.status]),
+    [
+      ['network.cluster-mtls', 'SKIP'],
+      ['data.encryption-at-rest', 'WARN'],
+    ],
   );
 });
 

@@ -10,14 +10,54 @@ import type { FileFact } from './host-facts.js';
 import { parseCidr } from '../net/ip.js';
 
 export const CONFIG_ITEMS = {
-  s3Tls: { id: 'network.s3-tls', section: 'network', title: 'S3 API served over TLS (native or a TLS proxy)', fix: 'set [tls] cert and key (anodectl certs issue), or put a TLS-terminating proxy in front and list it in server.trusted_proxies' },
-  adminListen: { id: 'network.admin-listen', section: 'network', title: 'admin API not on a public interface', fix: 'set server.admin_listen to 127.0.0.1:8081 or a management-network address, and firewall it (anodectl firewall)' },
-  adminTls: { id: 'network.admin-tls', section: 'network', title: 'admin API off loopback only over TLS', fix: 'keep server.admin_listen on loopback, or set [tls] so new secrets never cross the network in clear' },
-  trustedProxies: { id: 'network.trusted-proxies', section: 'network', title: 'trusted_proxies names only your proxies', fix: 'list only the proxies\' own addresses in server.trusted_proxies (e.g. "10.0.0.5/32"), never 0.0.0.0/0' },
-  clusterMtls: { id: 'network.cluster-mtls', section: 'network', title: 'mutual TLS between cluster nodes', fix: 'set [cluster] enable_tls = true with tls_cert, tls_key and tls_ca from anodectl certs' },
-  encryption: { id: 'data.encryption-at-rest', section: 'data', title: 'object data encrypted at rest', fix: 'encrypt the data volume (LUKS/dm-crypt) until storage.encryption is available in this build' },
-  accessLog: { id: 'monitoring.access-log', section: 'monitoring', title: 'S3 access log is on', fix: 'set logging.access_log to a path (not "off"), e.g. /var/log/anode/access.log' },
-  auditLog: { id: 'monitoring.audit-log', section: 'monitoring', title: 'admin audit log is on', fix: 'set logging.audit_log to a path (not "off"), e.g. /var/log/anode/audit.log' },
+  s3Tls: {
+    id: 'network.s3-tls',
+    section: 'network',
+    title: 'S3 API served over TLS (native or a TLS proxy)',
+    fix: 'set [tls] cert and key (anodectl certs issue), or put a TLS-terminating proxy in front and list it in server.trusted_proxies',
+  },
+  adminListen: {
+    id: 'network.admin-listen',
+    section: 'network',
+    title: 'admin API not on a public interface',
+    fix: 'set server.admin_listen to 127.0.0.1:8081 or a management-network address, and firewall it (anodectl firewall)',
+  },
+  adminTls: {
+    id: 'network.admin-tls',
+    section: 'network',
+    title: 'admin API off loopback only over TLS',
+    fix: 'keep server.admin_listen on loopback, or set [tls] so new secrets never cross the network in clear',
+  },
+  trustedProxies: {
+    id: 'network.trusted-proxies',
+    section: 'network',
+    title: 'trusted_proxies names only your proxies',
+    fix: 'list only the proxies\' own addresses in server.trusted_proxies (e.g. "10.0.0.5/32"), never 0.0.0.0/0',
+  },
+  clusterMtls: {
+    id: 'network.cluster-mtls',
+    section: 'network',
+    title: 'mutual TLS between cluster nodes',
+    fix: 'set [cluster] enable_tls = true with tls_cert, tls_key and tls_ca from anodectl certs',
+  },
+  encryption: {
+    id: 'data.encryption-at-rest',
+    section: 'data',
+    title: 'object data encrypted at rest',
+    fix: 'encrypt the data volume (LUKS/dm-crypt) until storage.encryption is available in this build',
+  },
+  accessLog: {
+    id: 'monitoring.access-log',
+    section: 'monitoring',
+    title: 'S3 access log is on',
+    fix: 'set logging.access_log to a path (not "off"), e.g. /var/log/anode/access.log',
+  },
+  auditLog: {
+    id: 'monitoring.audit-log',
+    section: 'monitoring',
+    title: 'admin audit log is on',
+    fix: 'set logging.audit_log to a path (not "off"), e.g. /var/log/anode/audit.log',
+  },
 } as const satisfies Record<string, CheckItem>;
 
 export interface ConfigInput {
@@ -55,21 +95,35 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
 
   // S3 plane: TLS, a proxy, or plain HTTP (a FAIL when it is reachable from outside).
   if (tls) out.push(result(I.s3Tls, 'PASS', `native TLS (tls.cert = ${config.tls.cert})`));
-  else if (proxies.length > 0) out.push(result(I.s3Tls, 'WARN', `no native TLS; trusted_proxies is set (${proxies.join(', ')}): make sure the proxy terminates TLS`));
+  else if (proxies.length > 0)
+    out.push(result(I.s3Tls, 'WARN', `no native TLS; trusted_proxies is set (${proxies.join(', ')}): make sure the proxy terminates TLS`));
   else if (s3Scope === 'loopback') out.push(result(I.s3Tls, 'WARN', `plain HTTP, but s3_listen ${s3} is loopback only`));
-  else if (s3Scope === 'private') out.push(result(I.s3Tls, 'WARN', `plain HTTP on a private network (s3_listen ${s3}): requests and data cross the LAN in clear`));
-  else out.push(result(I.s3Tls, 'FAIL', `plain HTTP on ${s3Scope === undefined ? 'an unparsable address' : SCOPE_TEXT[s3Scope]} (s3_listen ${s3}) and no proxy`));
+  else if (s3Scope === 'private')
+    out.push(result(I.s3Tls, 'WARN', `plain HTTP on a private network (s3_listen ${s3}): requests and data cross the LAN in clear`));
+  else
+    out.push(
+      result(
+        I.s3Tls,
+        'FAIL',
+        `plain HTTP on ${s3Scope === undefined ? 'an unparsable address' : SCOPE_TEXT[s3Scope]} (s3_listen ${s3}) and no proxy`,
+      ),
+    );
 
   // Admin plane address.
   if (adminScope === undefined) out.push(result(I.adminListen, 'FAIL', `server.admin_listen ${JSON.stringify(admin)} is not host:port`));
-  else if (adminScope === 'loopback' || adminScope === 'private') out.push(result(I.adminListen, 'PASS', `admin_listen ${admin} is ${SCOPE_TEXT[adminScope]}`));
-  else if (adminScope === 'hostname') out.push(result(I.adminListen, 'WARN', `admin_listen ${admin} is a host name: make sure it resolves to loopback or a management network`));
+  else if (adminScope === 'loopback' || adminScope === 'private')
+    out.push(result(I.adminListen, 'PASS', `admin_listen ${admin} is ${SCOPE_TEXT[adminScope]}`));
+  else if (adminScope === 'hostname')
+    out.push(
+      result(I.adminListen, 'WARN', `admin_listen ${admin} is a host name: make sure it resolves to loopback or a management network`),
+    );
   else out.push(result(I.adminListen, 'FAIL', `admin_listen ${admin} is ${SCOPE_TEXT[adminScope]}`));
 
   // Admin plane transport: secrets of new credentials are in its answers.
   if (adminScope === 'loopback') out.push(result(I.adminTls, 'PASS', `admin API is loopback only${tls ? ' (and TLS is on)' : ''}`));
   else if (tls) out.push(result(I.adminTls, 'PASS', `admin API on ${admin} uses TLS`));
-  else if (proxies.length > 0) out.push(result(I.adminTls, 'WARN', `admin API on ${admin} without native TLS: only safe behind the TLS proxy`));
+  else if (proxies.length > 0)
+    out.push(result(I.adminTls, 'WARN', `admin API on ${admin} without native TLS: only safe behind the TLS proxy`));
   else out.push(result(I.adminTls, 'FAIL', `admin API on ${admin} over plain HTTP: credential secrets cross the network in clear`));
 
   // Trusted proxies: a too-wide list lets any client forge aws:SourceIp / aws:SecureTransport.
@@ -88,21 +142,29 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
       if (cidr.prefix < (cidr.family === 4 ? 8 : 32)) wide.push(text);
       else if (addressScope(cidr.address.text) === 'public') publicOnes.push(text);
     }
-    if (wide.length > 0) out.push(result(I.trustedProxies, 'FAIL', `${wide.join(', ')} trusts far more than a proxy: any client there can forge its address`));
-    else if (publicOnes.length > 0) out.push(result(I.trustedProxies, 'WARN', `${publicOnes.join(', ')} are public addresses: be sure they are your proxies`));
+    if (wide.length > 0)
+      out.push(result(I.trustedProxies, 'FAIL', `${wide.join(', ')} trusts far more than a proxy: any client there can forge its address`));
+    else if (publicOnes.length > 0)
+      out.push(result(I.trustedProxies, 'WARN', `${publicOnes.join(', ')} are public addresses: be sure they are your proxies`));
     else out.push(result(I.trustedProxies, 'PASS', `only ${proxies.join(', ')}`));
   }
 
   // Cluster mTLS: only meaningful when a [cluster] table is configured.
   if (!sectionsInFile.has('cluster')) out.push(result(I.clusterMtls, 'SKIP', 'no [cluster] section: single node, no gRPC plane'));
-  else if (!config.cluster.enable_tls) out.push(result(I.clusterMtls, 'FAIL', 'cluster.enable_tls = false: node-to-node traffic is unauthenticated plaintext'));
+  else if (!config.cluster.enable_tls)
+    out.push(result(I.clusterMtls, 'FAIL', 'cluster.enable_tls = false: node-to-node traffic is unauthenticated plaintext'));
   else {
     const paths = [config.cluster.tls_cert, config.cluster.tls_key, config.cluster.tls_ca];
     if (paths.some((p) => p === '')) out.push(result(I.clusterMtls, 'FAIL', 'cluster.tls_cert, tls_key and tls_ca must all be set'));
-    else if (input.clusterFiles === undefined) out.push(result(I.clusterMtls, 'PASS', 'enable_tls with cert, key and CA set (files not checked: not on the node\'s host)'));
+    else if (input.clusterFiles === undefined)
+      out.push(result(I.clusterMtls, 'PASS', "enable_tls with cert, key and CA set (files not checked: not on the node's host)"));
     else {
       const missing = input.clusterFiles.filter((f) => !f.exists).map((f) => f.path);
-      out.push(missing.length > 0 ? result(I.clusterMtls, 'FAIL', `missing: ${missing.join(', ')}`) : result(I.clusterMtls, 'PASS', 'enable_tls with cert, key and CA present'));
+      out.push(
+        missing.length > 0
+          ? result(I.clusterMtls, 'FAIL', `missing: ${missing.join(', ')}`)
+          : result(I.clusterMtls, 'PASS', 'enable_tls with cert, key and CA present'),
+      );
     }
   }
 
@@ -111,7 +173,19 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
       ? result(I.encryption, 'PASS', `storage.encryption on (${config.storage.encryption_key})`)
       : result(I.encryption, 'WARN', 'storage.encryption is off: chunks are plaintext files on disk'),
   );
-  out.push(config.logging.access_log === 'off' ? result(I.accessLog, 'FAIL', 'logging.access_log = "off"') : result(I.accessLog, 'PASS', `access log ${config.logging.access_log === '' ? '<data_dir>/logs/access.log' : config.logging.access_log}`));
-  out.push(config.logging.audit_log === 'off' ? result(I.auditLog, 'FAIL', 'logging.audit_log = "off"') : result(I.auditLog, 'PASS', `audit log ${config.logging.audit_log === '' ? '<data_dir>/logs/audit.log' : config.logging.audit_log}`));
+  out.push(
+    config.logging.access_log === 'off'
+      ? result(I.accessLog, 'FAIL', 'logging.access_log = "off"')
+      : result(
+          I.accessLog,
+          'PASS',
+          `access log ${config.logging.access_log === '' ? '<data_dir>/logs/access.log' : config.logging.access_log}`,
+        ),
+  );
+  out.push(
+    config.logging.audit_log === 'off'
+      ? result(I.auditLog, 'FAIL', 'logging.audit_log = "off"')
+      : result(I.auditLog, 'PASS', `audit log ${config.logging.audit_log === '' ? '<data_dir>/logs/audit.log' : config.logging.audit_log}`),
+  );
   return out;
 }

@@ -17,7 +17,10 @@ test('a config file overrides the defaults; unknown sections and keys are left t
 });
 
 test('a bad file names the file, the line and the key', () => {
-  assert.throws(() => parseConfigText('[server\n', 'bad.toml'), (e: unknown) => e instanceof ConfigReadError && /bad\.toml: invalid TOML \(line 1/.test(e.message));
+  assert.throws(
+    () => parseConfigText('[server\n', 'bad.toml'),
+    (e: unknown) => e instanceof ConfigReadError && /bad\.toml: invalid TOML \(line 1/.test(e.message),
+  );
   assert.throws(() => parseConfigText('[server]\nadmin_listen = 8081\n', 'bad.toml'), /server\.admin_listen has the wrong type/);
   assert.throws(() => parseConfigText('server = 1\n', 'bad.toml'), /\[server\] must be a table/);
 });
@@ -26,7 +29,12 @@ test('ANODE_<SECTION>_<KEY> variables win over the file, and --data over both', 
   const loaded = effectiveConfig(
     '[logging]\naccess_log = "/var/log/anode/access.log"\n',
     'f',
-    { ANODE_LOGGING_ACCESS_LOG: 'off', ANODE_SERVER_TRUSTED_PROXIES: '10.0.0.1/32, 10.0.0.2/32', ANODE_STORAGE_ENCRYPTION: 'true', ANODE_SERVER_DATA_DIR: '/env' },
+    {
+      ANODE_LOGGING_ACCESS_LOG: 'off',
+      ANODE_SERVER_TRUSTED_PROXIES: '10.0.0.1/32, 10.0.0.2/32',
+      ANODE_STORAGE_ENCRYPTION: 'true',
+      ANODE_SERVER_DATA_DIR: '/env',
+    },
     '/flag',
   );
   assert.equal(loaded.config.logging.access_log, 'off');

@@ -22,7 +22,12 @@ type Section = keyof DeploymentConfig;
 export const CONFIG_DEFAULTS: DeploymentConfig = {
   server: { s3_listen: '0.0.0.0:8080', admin_listen: '127.0.0.1:8081', data_dir: './anode-data', trusted_proxies: [] },
   tls: { cert: '', key: '' },
-  cluster: { enable_tls: true, tls_cert: '/etc/anode/certs/node.crt', tls_key: '/etc/anode/certs/node.key', tls_ca: '/etc/anode/certs/ca.crt' },
+  cluster: {
+    enable_tls: true,
+    tls_cert: '/etc/anode/certs/node.crt',
+    tls_key: '/etc/anode/certs/node.key',
+    tls_ca: '/etc/anode/certs/ca.crt',
+  },
   storage: { encryption: false, encryption_key: '/etc/anode/encryption.key', master_key: '' },
   logging: { access_log: '', audit_log: '' },
 };
@@ -69,7 +74,8 @@ export function parseConfigText(text: string, source: string): Omit<LoadedConfig
   for (const [section, table] of Object.entries(doc)) {
     sectionsInFile.add(section);
     if (!(section in config)) continue;
-    if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new ConfigReadError(`${source}: [${section}] must be a table`);
+    if (typeof table !== 'object' || table === null || Array.isArray(table))
+      throw new ConfigReadError(`${source}: [${section}] must be a table`);
     for (const [key, value] of Object.entries(table)) assign(config, section as Section, key, value, source);
   }
   return { config, sectionsInFile };
@@ -77,7 +83,11 @@ export function parseConfigText(text: string, source: string): Omit<LoadedConfig
 
 function fromEnvText(current: unknown, raw: string): unknown {
   if (typeof current === 'boolean') return raw === 'true' || raw === '1';
-  if (Array.isArray(current)) return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (Array.isArray(current))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   return raw;
 }
 
@@ -97,8 +107,14 @@ export function applyEnv(config: DeploymentConfig, env: Readonly<Record<string, 
 }
 
 /** The effective config: file text (or none), then env, then the --data flag. */
-export function effectiveConfig(fileText: string | undefined, source: string, env: Readonly<Record<string, string | undefined>>, dataDir: string | undefined): LoadedConfig {
-  const base = fileText === undefined ? { config: clone(CONFIG_DEFAULTS), sectionsInFile: new Set<string>() } : parseConfigText(fileText, source);
+export function effectiveConfig(
+  fileText: string | undefined,
+  source: string,
+  env: Readonly<Record<string, string | undefined>>,
+  dataDir: string | undefined,
+): LoadedConfig {
+  const base =
+    fileText === undefined ? { config: clone(CONFIG_DEFAULTS), sectionsInFile: new Set<string>() } : parseConfigText(fileText, source);
   const fromEnv = applyEnv(base.config, env);
   if (dataDir !== undefined) base.config.server.data_dir = dataDir;
   return { ...base, fromEnv };

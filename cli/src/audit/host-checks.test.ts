@@ -8,12 +8,21 @@ import type { FileFact, HostFacts } from './host-facts.js';
 const NOW = new Date('2025-06-30T12:00:00Z');
 const file = (path: string, mode: number, uid = 998): FileFact => ({ path, exists: true, mode, uid, isDirectory: false });
 const absent = (path: string): FileFact => ({ path, exists: false });
-const GOOD_UNIT = '[Service]\nUser=anode\nNoNewPrivileges=yes\nProtectSystem=strict\nPrivateTmp=yes\nCapabilityBoundingSet=\nProtectHome=yes\nPrivateDevices=yes\nProtectKernelTunables=yes\nProtectKernelModules=yes\nProtectControlGroups=yes\nRestrictSUIDSGID=yes\nRestrictNamespaces=yes\nLockPersonality=yes\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\nSystemCallFilter=@system-service\nUMask=0027\n';
+const GOOD_UNIT =
+  '[Service]\nUser=anode\nNoNewPrivileges=yes\nProtectSystem=strict\nPrivateTmp=yes\nCapabilityBoundingSet=\nProtectHome=yes\nPrivateDevices=yes\nProtectKernelTunables=yes\nProtectKernelModules=yes\nProtectControlGroups=yes\nRestrictSUIDSGID=yes\nRestrictNamespaces=yes\nLockPersonality=yes\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\nSystemCallFilter=@system-service\nUMask=0027\n';
 
 function hardened(over: Partial<HostFacts> = {}): HostFacts {
   return {
     cliUid: 0,
-    process: { pid: 42, uid: 998, argv: ['node', '/opt/anode/server/dist/main.js', 'server'], cwd: '/', env: {}, dataDir: '/d', configFile: undefined },
+    process: {
+      pid: 42,
+      uid: 998,
+      argv: ['node', '/opt/anode/server/dist/main.js', 'server'],
+      cwd: '/',
+      env: {},
+      dataDir: '/d',
+      configFile: undefined,
+    },
     processNote: '',
     dataDir: '/d',
     dataDirFact: { ...file('/d', 0o750), isDirectory: true },
@@ -111,7 +120,16 @@ test('what cannot be seen is SKIP with the reason, never PASS', () => {
     }),
     NOW,
   );
-  for (const id of ['hardening.process-user', 'hardening.systemd-unit', 'data.credentials-db-mode', 'data.master-key-mode', 'data.key-file-modes', 'authentication.root-secret-in-env', 'monitoring.log-file-modes', 'maintenance.tls-certificate-expiry']) {
+  for (const id of [
+    'hardening.process-user',
+    'hardening.systemd-unit',
+    'data.credentials-db-mode',
+    'data.master-key-mode',
+    'data.key-file-modes',
+    'authentication.root-secret-in-env',
+    'monitoring.log-file-modes',
+    'maintenance.tls-certificate-expiry',
+  ]) {
     assert.equal(byId(r, id).status, 'SKIP', id);
   }
   assert.match(byId(r, 'data.credentials-db-mode').reason, /EACCES.*rerun as root/);

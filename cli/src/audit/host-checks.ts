@@ -7,16 +7,66 @@ import type { FileFact, HostFacts } from './host-facts.js';
 import { evaluateUnit, unitSetsRootSecret } from './systemd-unit.js';
 
 export const HOST_ITEMS = {
-  processUser: { id: 'hardening.process-user', section: 'hardening', title: 'anode does not run as root', fix: 'run anode as a dedicated system user (User=anode in the systemd unit; the Docker image runs as uid 10001)' },
-  systemdUnit: { id: 'hardening.systemd-unit', section: 'hardening', title: 'systemd unit is sandboxed', fix: 'install deploy/systemd/anode.service (NoNewPrivileges, ProtectSystem=strict, PrivateTmp, empty CapabilityBoundingSet, ...)' },
-  dataDir: { id: 'data.data-dir-mode', section: 'data', title: 'data directory is 0750 or stricter and owned by the anode user', fix: 'chown -R anode:anode DATA_DIR && chmod 0750 DATA_DIR' },
-  credentialsDb: { id: 'data.credentials-db-mode', section: 'data', title: 'metadata/credentials.db is 0600', fix: 'chmod 0600 DATA_DIR/metadata/credentials.db*' },
-  masterKey: { id: 'data.master-key-mode', section: 'data', title: 'master key is 0600', fix: 'chmod 0600 DATA_DIR/metadata/master.key (or storage.master_key); keep it owned by the anode user' },
-  keyFiles: { id: 'data.key-file-modes', section: 'data', title: 'TLS and encryption key files are 0600', fix: 'chmod 0600 the files named by tls.key, cluster.tls_key and storage.encryption_key' },
-  rootFile: { id: 'authentication.root-credentials-file', section: 'authentication', title: 'root-credentials file removed after first start', fix: 'store the root secret in a password manager, then delete DATA_DIR/root-credentials' },
-  rootEnv: { id: 'authentication.root-secret-in-env', section: 'authentication', title: 'root secret not kept in the environment', fix: 'unset ANODE_ROOT_SECRET_KEY after the first start (the credential persists); use a profile or the keyring instead' },
-  logModes: { id: 'monitoring.log-file-modes', section: 'monitoring', title: 'access and audit logs are not world-readable', fix: 'chmod 0640 the log files (UMask=0027 in the unit keeps new ones private)' },
-  certExpiry: { id: 'maintenance.tls-certificate-expiry', section: 'maintenance', title: 'TLS certificate valid for 30 more days', fix: 'issue a new certificate (anodectl certs issue NODE --force) and restart anode' },
+  processUser: {
+    id: 'hardening.process-user',
+    section: 'hardening',
+    title: 'anode does not run as root',
+    fix: 'run anode as a dedicated system user (User=anode in the systemd unit; the Docker image runs as uid 10001)',
+  },
+  systemdUnit: {
+    id: 'hardening.systemd-unit',
+    section: 'hardening',
+    title: 'systemd unit is sandboxed',
+    fix: 'install deploy/systemd/anode.service (NoNewPrivileges, ProtectSystem=strict, PrivateTmp, empty CapabilityBoundingSet, ...)',
+  },
+  dataDir: {
+    id: 'data.data-dir-mode',
+    section: 'data',
+    title: 'data directory is 0750 or stricter and owned by the anode user',
+    fix: 'chown -R anode:anode DATA_DIR && chmod 0750 DATA_DIR',
+  },
+  credentialsDb: {
+    id: 'data.credentials-db-mode',
+    section: 'data',
+    title: 'metadata/credentials.db is 0600',
+    fix: 'chmod 0600 DATA_DIR/metadata/credentials.db*',
+  },
+  masterKey: {
+    id: 'data.master-key-mode',
+    section: 'data',
+    title: 'master key is 0600',
+    fix: 'chmod 0600 DATA_DIR/metadata/master.key (or storage.master_key); keep it owned by the anode user',
+  },
+  keyFiles: {
+    id: 'data.key-file-modes',
+    section: 'data',
+    title: 'TLS and encryption key files are 0600',
+    fix: 'chmod 0600 the files named by tls.key, cluster.tls_key and storage.encryption_key',
+  },
+  rootFile: {
+    id: 'authentication.root-credentials-file',
+    section: 'authentication',
+    title: 'root-credentials file removed after first start',
+    fix: 'store the root secret in a password manager, then delete DATA_DIR/root-credentials',
+  },
+  rootEnv: {
+    id: 'authentication.root-secret-in-env',
+    section: 'authentication',
+    title: 'root secret not kept in the environment',
+    fix: 'unset ANODE_ROOT_SECRET_KEY after the first start (the credential persists); use a profile or the keyring instead',
+  },
+  logModes: {
+    id: 'monitoring.log-file-modes',
+    section: 'monitoring',
+    title: 'access and audit logs are not world-readable',
+    fix: 'chmod 0640 the log files (UMask=0027 in the unit keeps new ones private)',
+  },
+  certExpiry: {
+    id: 'maintenance.tls-certificate-expiry',
+    section: 'maintenance',
+    title: 'TLS certificate valid for 30 more days',
+    fix: 'issue a new certificate (anodectl certs issue NODE --force) and restart anode',
+  },
 } as const satisfies Record<string, CheckItem>;
 
 const DAY_MS = 86_400_000;
@@ -46,11 +96,18 @@ export function hostChecks(facts: HostFacts | { skipped: string }, now: Date): C
 
   // systemd unit.
   if (facts.unit.text === undefined) {
-    out.push(result(I.systemdUnit, 'SKIP', `no unit at ${facts.unit.path} (${facts.unit.error ?? 'unreadable'}); pass --unit FILE for a systemd deployment`));
+    out.push(
+      result(
+        I.systemdUnit,
+        'SKIP',
+        `no unit at ${facts.unit.path} (${facts.unit.error ?? 'unreadable'}); pass --unit FILE for a systemd deployment`,
+      ),
+    );
   } else {
     const v = evaluateUnit(facts.unit.text);
     if (v.missingRequired.length > 0) out.push(result(I.systemdUnit, 'FAIL', `${facts.unit.path} lacks ${v.missingRequired.join(', ')}`));
-    else if (v.missingRecommended.length > 0) out.push(result(I.systemdUnit, 'WARN', `${facts.unit.path} lacks ${v.missingRecommended.join(', ')}`));
+    else if (v.missingRecommended.length > 0)
+      out.push(result(I.systemdUnit, 'WARN', `${facts.unit.path} lacks ${v.missingRecommended.join(', ')}`));
     else out.push(result(I.systemdUnit, 'PASS', `${facts.unit.path} has every sandboxing directive`));
   }
 
@@ -70,8 +127,21 @@ export function hostChecks(facts: HostFacts | { skipped: string }, now: Date): C
   const dbErr = facts.credentialsDb.map(statError).find((e) => e !== undefined);
   const db = facts.credentialsDb.map(privateFileVerdict).filter((v) => v !== undefined);
   if (dbErr !== undefined) out.push(result(I.credentialsDb, 'SKIP', dbErr));
-  else if (db.length === 0) out.push(result(I.credentialsDb, 'SKIP', `${facts.credentialsDb[0]?.path ?? 'credentials.db'} does not exist (node never started here?)`));
-  else if (db.some((v) => !v.ok)) out.push(result(I.credentialsDb, 'FAIL', db.filter((v) => !v.ok).map((v) => v.text).join('; ')));
+  else if (db.length === 0)
+    out.push(
+      result(I.credentialsDb, 'SKIP', `${facts.credentialsDb[0]?.path ?? 'credentials.db'} does not exist (node never started here?)`),
+    );
+  else if (db.some((v) => !v.ok))
+    out.push(
+      result(
+        I.credentialsDb,
+        'FAIL',
+        db
+          .filter((v) => !v.ok)
+          .map((v) => v.text)
+          .join('; '),
+      ),
+    );
   else out.push(result(I.credentialsDb, 'PASS', db.map((v) => v.text).join('; ')));
 
   // Master key.
@@ -97,16 +167,30 @@ export function hostChecks(facts: HostFacts | { skipped: string }, now: Date): C
   const rf = facts.rootCredentialsFile;
   if (statError(rf) !== undefined) out.push(result(I.rootFile, 'SKIP', statError(rf)!));
   else if (!rf.exists) out.push(result(I.rootFile, 'PASS', `${rf.path} is gone`));
-  else if (((rf.mode ?? 0) & 0o077) !== 0) out.push(result(I.rootFile, 'FAIL', `${rf.path} holds the root secret and is ${octal(rf.mode ?? 0)}`));
+  else if (((rf.mode ?? 0) & 0o077) !== 0)
+    out.push(result(I.rootFile, 'FAIL', `${rf.path} holds the root secret and is ${octal(rf.mode ?? 0)}`));
   else out.push(result(I.rootFile, 'WARN', `${rf.path} still holds the root secret (0600): delete it once the secret is stored`));
 
   // Root secret in the environment (process env, or the unit's Environment=).
   const inUnit = facts.unit.text !== undefined && unitSetsRootSecret(facts.unit.text);
   if (facts.rootSecretInProcessEnv === true || inUnit) {
-    const where = [facts.rootSecretInProcessEnv === true && p !== undefined ? `the environment of pid ${p.pid}` : '', inUnit ? facts.unit.path : ''].filter(Boolean).join(' and ');
-    out.push(result(I.rootEnv, 'WARN', `ANODE_ROOT_SECRET_KEY is set in ${where} (readable by root via /proc, and by anyone who can read the unit)`));
-  } else if (facts.rootSecretInProcessEnv === undefined && p === undefined) out.push(result(I.rootEnv, 'SKIP', `${facts.processNote}; cannot read its environment`));
-  else if (facts.rootSecretInProcessEnv === undefined) out.push(result(I.rootEnv, 'SKIP', `cannot read /proc/${p?.pid}/environ as uid ${facts.cliUid}: rerun as root`));
+    const where = [
+      facts.rootSecretInProcessEnv === true && p !== undefined ? `the environment of pid ${p.pid}` : '',
+      inUnit ? facts.unit.path : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    out.push(
+      result(
+        I.rootEnv,
+        'WARN',
+        `ANODE_ROOT_SECRET_KEY is set in ${where} (readable by root via /proc, and by anyone who can read the unit)`,
+      ),
+    );
+  } else if (facts.rootSecretInProcessEnv === undefined && p === undefined)
+    out.push(result(I.rootEnv, 'SKIP', `${facts.processNote}; cannot read its environment`));
+  else if (facts.rootSecretInProcessEnv === undefined)
+    out.push(result(I.rootEnv, 'SKIP', `cannot read /proc/${p?.pid}/environ as uid ${facts.cliUid}: rerun as root`));
   else out.push(result(I.rootEnv, 'PASS', 'ANODE_ROOT_SECRET_KEY is not in the process environment'));
 
   // Log files.
@@ -124,7 +208,8 @@ export function hostChecks(facts: HostFacts | { skipped: string }, now: Date): C
   // Certificate lifetime.
   const c = facts.tlsCert;
   if (c === undefined) out.push(result(I.certExpiry, 'SKIP', 'no [tls] cert configured'));
-  else if (c.validTo === undefined) out.push(result(I.certExpiry, 'FAIL', `cannot read ${c.path} as an X.509 certificate (${c.error ?? 'unknown error'})`));
+  else if (c.validTo === undefined)
+    out.push(result(I.certExpiry, 'FAIL', `cannot read ${c.path} as an X.509 certificate (${c.error ?? 'unknown error'})`));
   else {
     const days = Math.floor((c.validTo.getTime() - now.getTime()) / DAY_MS);
     if (days < 0) out.push(result(I.certExpiry, 'FAIL', `${c.path} expired on ${c.validTo.toISOString()}`));

@@ -123,7 +123,8 @@ export async function scanRootUse(logPath: string | undefined): Promise<RootUseF
     if (!line.includes('"root"')) continue;
     try {
       const entry = JSON.parse(line) as { user?: unknown; remote_addr?: unknown };
-      if (entry.user === 'root' && typeof entry.remote_addr === 'string' && entry.remote_addr !== '' && !isLoopbackText(entry.remote_addr)) addresses.add(entry.remote_addr);
+      if (entry.user === 'root' && typeof entry.remote_addr === 'string' && entry.remote_addr !== '' && !isLoopbackText(entry.remote_addr))
+        addresses.add(entry.remote_addr);
     } catch {
       /* a torn or foreign line */
     }
@@ -156,12 +157,18 @@ export async function gatherHostFacts(input: HostGatherInput): Promise<HostFacts
   const metadata = join(dataDir, 'metadata');
   const keyFiles: { key: string; fact: FileFact }[] = [];
   if (config.tls.key !== '') keyFiles.push({ key: 'tls.key', fact: await fileFact(abs(config.tls.key)) });
-  if (input.cluster && config.cluster.enable_tls && config.cluster.tls_key !== '') keyFiles.push({ key: 'cluster.tls_key', fact: await fileFact(abs(config.cluster.tls_key)) });
+  if (input.cluster && config.cluster.enable_tls && config.cluster.tls_key !== '')
+    keyFiles.push({ key: 'cluster.tls_key', fact: await fileFact(abs(config.cluster.tls_key)) });
   if (config.storage.encryption) keyFiles.push({ key: 'storage.encryption_key', fact: await fileFact(abs(config.storage.encryption_key)) });
   const accessLog = logPath(config.logging.access_log, dataDir, 'access.log');
   const auditLog = logPath(config.logging.audit_log, dataDir, 'audit.log');
   const logFiles = await Promise.all([accessLog, auditLog].filter((p): p is string => p !== undefined).map((p) => fileFact(abs(p))));
-  const clusterFiles = input.cluster && config.cluster.enable_tls ? await Promise.all([config.cluster.tls_cert, config.cluster.tls_key, config.cluster.tls_ca].filter((p) => p !== '').map((p) => fileFact(abs(p)))) : [];
+  const clusterFiles =
+    input.cluster && config.cluster.enable_tls
+      ? await Promise.all(
+          [config.cluster.tls_cert, config.cluster.tls_key, config.cluster.tls_ca].filter((p) => p !== '').map((p) => fileFact(abs(p))),
+        )
+      : [];
   const env = input.process?.env;
   return {
     cliUid: input.cliUid,
@@ -169,7 +176,9 @@ export async function gatherHostFacts(input: HostGatherInput): Promise<HostFacts
     processNote: input.processNote,
     dataDir,
     dataDirFact: await fileFact(dataDir),
-    credentialsDb: (await Promise.all(['credentials.db', 'credentials.db-wal', 'credentials.db-shm'].map((n) => fileFact(join(metadata, n))))).filter((f, i) => i === 0 || f.exists),
+    credentialsDb: (
+      await Promise.all(['credentials.db', 'credentials.db-wal', 'credentials.db-shm'].map((n) => fileFact(join(metadata, n))))
+    ).filter((f, i) => i === 0 || f.exists),
     masterKey: await fileFact(config.storage.master_key === '' ? join(metadata, 'master.key') : abs(config.storage.master_key)),
     keyFiles,
     rootCredentialsFile: await fileFact(join(dataDir, 'root-credentials')),

@@ -10,11 +10,34 @@ const NOW = new Date('2025-06-30T12:00:00Z');
 const daysAgo = (n: number) => new Date(NOW.getTime() - n * 86_400_000).toISOString();
 
 function cred(access_key: string, over: Partial<CredentialInfo> = {}): CredentialInfo {
-  return { access_key, user: 'app', role: 'user', permissions: [], created: daysAgo(10), last_used: daysAgo(1), revoked: null, expires: null, status: 'active', ...over };
+  return {
+    access_key,
+    user: 'app',
+    role: 'user',
+    permissions: [],
+    created: daysAgo(10),
+    last_used: daysAgo(1),
+    revoked: null,
+    expires: null,
+    status: 'active',
+    ...over,
+  };
 }
 
 function bucket(name: string, over: Partial<BucketInfo> = {}): BucketInfo {
-  return { name, owner: 'root', region: 'us-east-1', created: daysAgo(5), object_count: 0, object_count_truncated: false, public_acl: false, has_policy: false, public_policy: false, grants: 0, ...over };
+  return {
+    name,
+    owner: 'root',
+    region: 'us-east-1',
+    created: daysAgo(5),
+    object_count: 0,
+    object_count_truncated: false,
+    public_acl: false,
+    has_policy: false,
+    public_policy: false,
+    grants: 0,
+    ...over,
+  };
 }
 
 const STATUS = { version: '0.1.0', read_only: false, read_only_since: null, tls: false } as unknown as StatusResponse;
@@ -24,7 +47,10 @@ function facts(over: Partial<LiveFacts> = {}): LiveFacts {
     endpoint: 'https://127.0.0.1:8081',
     callerAccessKey: 'AKIAADMIN',
     status: STATUS,
-    credentials: [cred('AKIAADMIN', { user: 'ops', role: 'admin' }), cred('AKIAROOT', { user: 'root', role: 'admin', last_used: daysAgo(200) })],
+    credentials: [
+      cred('AKIAADMIN', { user: 'ops', role: 'admin' }),
+      cred('AKIAROOT', { user: 'root', role: 'admin', last_used: daysAgo(200) }),
+    ],
     buckets: [bucket('b1')],
     audit: [],
     ...over,
@@ -44,7 +70,17 @@ test('a tidy node passes every live item', () => {
 });
 
 test('credential age: 90 days exactly passes, 91 warns; revoked keys are ignored', () => {
-  const r = liveChecks(facts({ credentials: [cred('AKIAADMIN', { role: 'admin', user: 'ops' }), cred('AKIA90', { created: daysAgo(90) }), cred('AKIA91', { created: daysAgo(91) }), cred('AKIAOLDREVOKED', { created: daysAgo(900), status: 'revoked' })] }), NOW);
+  const r = liveChecks(
+    facts({
+      credentials: [
+        cred('AKIAADMIN', { role: 'admin', user: 'ops' }),
+        cred('AKIA90', { created: daysAgo(90) }),
+        cred('AKIA91', { created: daysAgo(91) }),
+        cred('AKIAOLDREVOKED', { created: daysAgo(900), status: 'revoked' }),
+      ],
+    }),
+    NOW,
+  );
   const age = byId(r, 'authentication.credential-age');
   assert.equal(age.status, 'WARN');
   assert.match(age.reason, /^1 older than 90 days: AKIA91 \(app, 91 d\)$/);
@@ -71,23 +107,42 @@ test('unused: never used after the 7-day grace, or last used over 90 days ago; t
 });
 
 test('root: WARN when it is the only admin key in use, or when it was used from the network', () => {
-  const onlyRoot = liveChecks(facts({ callerAccessKey: 'AKIAROOT', credentials: [cred('AKIAROOT', { user: 'root', role: 'admin' })] }), NOW);
+  const onlyRoot = liveChecks(
+    facts({ callerAccessKey: 'AKIAROOT', credentials: [cred('AKIAROOT', { user: 'root', role: 'admin' })] }),
+    NOW,
+  );
   assert.equal(byId(onlyRoot, 'authentication.root-credential-use').status, 'WARN');
   assert.match(byId(onlyRoot, 'authentication.root-credential-use').reason, /only admin keys in use/);
 
-  const remote = liveChecks(facts({ audit: [{ timestamp: daysAgo(1), action: 'credentials.create', user: 'root', remote_addr: '203.0.113.9' }, { timestamp: daysAgo(1), action: 'x', user: 'root', remote_addr: '127.0.0.1' }] }), NOW);
+  const remote = liveChecks(
+    facts({
+      audit: [
+        { timestamp: daysAgo(1), action: 'credentials.create', user: 'root', remote_addr: '203.0.113.9' },
+        { timestamp: daysAgo(1), action: 'x', user: 'root', remote_addr: '127.0.0.1' },
+      ],
+    }),
+    NOW,
+  );
   assert.match(byId(remote, 'authentication.root-credential-use').reason, /used from 203\.0\.113\.9:/);
 
   const fromAccessLog = liveChecks(facts(), NOW, { logPath: '/var/log/anode/access.log', addresses: ['10.9.8.7'] });
   assert.equal(byId(fromAccessLog, 'authentication.root-credential-use').status, 'WARN');
   assert.match(byId(fromAccessLog, 'authentication.root-credential-use').reason, /10\.9\.8\.7/);
 
-  const noRoot = liveChecks(facts({ credentials: [cred('AKIAADMIN', { role: 'admin', user: 'ops' }), cred('AKIAROOT', { user: 'root', status: 'revoked' })] }), NOW);
+  const noRoot = liveChecks(
+    facts({ credentials: [cred('AKIAADMIN', { role: 'admin', user: 'ops' }), cred('AKIAROOT', { user: 'root', status: 'revoked' })] }),
+    NOW,
+  );
   assert.equal(byId(noRoot, 'authentication.root-credential-use').reason, 'no active root credential');
 });
 
 test('public buckets are listed with what makes them public', () => {
-  const r = liveChecks(facts({ buckets: [bucket('private'), bucket('site', { public_acl: true }), bucket('shared', { public_policy: true, has_policy: true })] }), NOW);
+  const r = liveChecks(
+    facts({
+      buckets: [bucket('private'), bucket('site', { public_acl: true }), bucket('shared', { public_policy: true, has_policy: true })],
+    }),
+    NOW,
+  );
   const pub = byId(r, 'authorization.public-buckets');
   assert.equal(pub.status, 'WARN');
   assert.equal(pub.reason, 'public: site (ACL), shared (policy)');
@@ -101,7 +156,10 @@ test('endpoint TLS: https passes, http on loopback warns, http across the networ
 
 test('read-only ON is reported with its start time, as a PASS', () => {
   const r = liveChecks(facts({ status: { ...STATUS, read_only: true, read_only_since: '2025-06-29T00:00:00.000Z' } }), NOW);
-  assert.deepEqual([byId(r, 'maintenance.read-only-state').status, byId(r, 'maintenance.read-only-state').reason], ['PASS', 'read-only ON since 2025-06-29T00:00:00.000Z']);
+  assert.deepEqual(
+    [byId(r, 'maintenance.read-only-state').status, byId(r, 'maintenance.read-only-state').reason],
+    ['PASS', 'read-only ON since 2025-06-29T00:00:00.000Z'],
+  );
 });
 
 test('without a node every live item is SKIP with the reason', () => {

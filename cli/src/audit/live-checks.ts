@@ -9,12 +9,42 @@ import type { RootUseFact } from './host-facts.js';
 import { LOOKBACK_DAYS, type LiveFacts } from './live-facts.js';
 
 export const LIVE_ITEMS = {
-  credentialAge: { id: 'authentication.credential-age', section: 'authentication', title: 'no active credential older than 90 days', fix: 'rotate old keys: anodectl credentials rotate ACCESS_KEY --grace 1d' },
-  unusedCredentials: { id: 'authentication.unused-credentials', section: 'authentication', title: 'no credential unused for 90 days', fix: 'revoke keys nobody uses: anodectl credentials revoke ACCESS_KEY' },
-  rootUse: { id: 'authentication.root-credential-use', section: 'authentication', title: 'root credential kept for break-glass, not used by applications', fix: 'create named admin and application keys (anodectl credentials create --user NAME), then keep root offline' },
-  publicBuckets: { id: 'authorization.public-buckets', section: 'authorization', title: 'no bucket is public', fix: 'anodectl acl set BUCKET --canned private, and remove Principal "*" statements from bucket policies, unless the bucket is meant to be public' },
-  readOnly: { id: 'maintenance.read-only-state', section: 'maintenance', title: 'read-only state is known', fix: 'anodectl readonly off when the incident or maintenance that needed it is over' },
-  endpointTls: { id: 'network.endpoint-tls', section: 'network', title: 'the audited endpoint uses TLS', fix: 'set [tls] on the node and use an https:// endpoint with --ca' },
+  credentialAge: {
+    id: 'authentication.credential-age',
+    section: 'authentication',
+    title: 'no active credential older than 90 days',
+    fix: 'rotate old keys: anodectl credentials rotate ACCESS_KEY --grace 1d',
+  },
+  unusedCredentials: {
+    id: 'authentication.unused-credentials',
+    section: 'authentication',
+    title: 'no credential unused for 90 days',
+    fix: 'revoke keys nobody uses: anodectl credentials revoke ACCESS_KEY',
+  },
+  rootUse: {
+    id: 'authentication.root-credential-use',
+    section: 'authentication',
+    title: 'root credential kept for break-glass, not used by applications',
+    fix: 'create named admin and application keys (anodectl credentials create --user NAME), then keep root offline',
+  },
+  publicBuckets: {
+    id: 'authorization.public-buckets',
+    section: 'authorization',
+    title: 'no bucket is public',
+    fix: 'anodectl acl set BUCKET --canned private, and remove Principal "*" statements from bucket policies, unless the bucket is meant to be public',
+  },
+  readOnly: {
+    id: 'maintenance.read-only-state',
+    section: 'maintenance',
+    title: 'read-only state is known',
+    fix: 'anodectl readonly off when the incident or maintenance that needed it is over',
+  },
+  endpointTls: {
+    id: 'network.endpoint-tls',
+    section: 'network',
+    title: 'the audited endpoint uses TLS',
+    fix: 'set [tls] on the node and use an https:// endpoint with --ca',
+  },
 } as const satisfies Record<string, CheckItem>;
 
 const DAY_MS = 86_400_000;
@@ -36,7 +66,11 @@ export function liveChecks(facts: LiveFacts | { skipped: string }, now: Date, ho
   const old = active.filter((c) => ageDays(c.created, now) > LOOKBACK_DAYS);
   out.push(
     old.length > 0
-      ? result(I.credentialAge, 'WARN', `${old.length} older than ${LOOKBACK_DAYS} days: ${listNames(old.map((c) => `${c.access_key} (${c.user}, ${Math.floor(ageDays(c.created, now))} d)`))}`)
+      ? result(
+          I.credentialAge,
+          'WARN',
+          `${old.length} older than ${LOOKBACK_DAYS} days: ${listNames(old.map((c) => `${c.access_key} (${c.user}, ${Math.floor(ageDays(c.created, now))} d)`))}`,
+        )
       : result(I.credentialAge, 'PASS', `${active.length} active credentials, none older than ${LOOKBACK_DAYS} days`),
   );
 
@@ -48,8 +82,16 @@ export function liveChecks(facts: LiveFacts | { skipped: string }, now: Date, ho
   });
   out.push(
     unused.length > 0
-      ? result(I.unusedCredentials, 'WARN', `${unused.length} unused: ${listNames(unused.map((c) => `${c.access_key} (${c.user}, ${c.last_used === null ? 'never used' : `last used ${c.last_used}`})`))}`)
-      : result(I.unusedCredentials, 'PASS', `every active credential was used in the last ${LOOKBACK_DAYS} days (or is under ${NEW_KEY_GRACE_DAYS} days old)`),
+      ? result(
+          I.unusedCredentials,
+          'WARN',
+          `${unused.length} unused: ${listNames(unused.map((c) => `${c.access_key} (${c.user}, ${c.last_used === null ? 'never used' : `last used ${c.last_used}`})`))}`,
+        )
+      : result(
+          I.unusedCredentials,
+          'PASS',
+          `every active credential was used in the last ${LOOKBACK_DAYS} days (or is under ${NEW_KEY_GRACE_DAYS} days old)`,
+        ),
   );
 
   // Root: used from the network (admin audit log; on the host also the S3 access log), or the only admin key in use.
@@ -60,29 +102,55 @@ export function liveChecks(facts: LiveFacts | { skipped: string }, now: Date, ho
   };
   const fromNetwork = new Set<string>(hostRootUse?.addresses ?? []);
   for (const e of facts.audit ?? []) {
-    if (e['user'] === ROOT_USER && typeof e['remote_addr'] === 'string' && e['remote_addr'] !== '' && !isLoopback(e['remote_addr'])) fromNetwork.add(e['remote_addr']);
+    if (e['user'] === ROOT_USER && typeof e['remote_addr'] === 'string' && e['remote_addr'] !== '' && !isLoopback(e['remote_addr']))
+      fromNetwork.add(e['remote_addr']);
   }
   const otherAdminsInUse = active.filter((c) => c.role === 'admin' && c.user !== ROOT_USER && recentlyUsed(c));
   if (rootKeys.length === 0) out.push(result(I.rootUse, 'PASS', 'no active root credential'));
-  else if (fromNetwork.size > 0) out.push(result(I.rootUse, 'WARN', `root's key was used from ${listNames([...fromNetwork])}: applications or remote admins use root`));
-  else if (rootKeys.some(recentlyUsed) && otherAdminsInUse.length === 0) out.push(result(I.rootUse, 'WARN', 'root keys are the only admin keys in use'));
+  else if (fromNetwork.size > 0)
+    out.push(result(I.rootUse, 'WARN', `root's key was used from ${listNames([...fromNetwork])}: applications or remote admins use root`));
+  else if (rootKeys.some(recentlyUsed) && otherAdminsInUse.length === 0)
+    out.push(result(I.rootUse, 'WARN', 'root keys are the only admin keys in use'));
   else {
-    const seen = [facts.audit === undefined ? `admin audit log not read (${facts.auditError ?? 'unavailable'})` : 'admin audit log', hostRootUse?.logPath === undefined ? undefined : 'access log'].filter(Boolean).join(' and ');
-    out.push(result(I.rootUse, 'PASS', `root used only from loopback (checked: ${seen}); ${otherAdminsInUse.length} other admin keys in use`));
+    const seen = [
+      facts.audit === undefined ? `admin audit log not read (${facts.auditError ?? 'unavailable'})` : 'admin audit log',
+      hostRootUse?.logPath === undefined ? undefined : 'access log',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    out.push(
+      result(I.rootUse, 'PASS', `root used only from loopback (checked: ${seen}); ${otherAdminsInUse.length} other admin keys in use`),
+    );
   }
 
   const open = facts.buckets.filter((b) => b.public_acl || b.public_policy);
   out.push(
     open.length > 0
-      ? result(I.publicBuckets, 'WARN', `public: ${listNames(open.map((b) => `${b.name} (${[b.public_acl ? 'ACL' : '', b.public_policy ? 'policy' : ''].filter(Boolean).join(' + ')})`), 10)}`)
+      ? result(
+          I.publicBuckets,
+          'WARN',
+          `public: ${listNames(
+            open.map((b) => `${b.name} (${[b.public_acl ? 'ACL' : '', b.public_policy ? 'policy' : ''].filter(Boolean).join(' + ')})`),
+            10,
+          )}`,
+        )
       : result(I.publicBuckets, 'PASS', `${facts.buckets.length} buckets, none public`),
   );
 
-  out.push(result(I.readOnly, 'PASS', facts.status.read_only ? `read-only ON since ${facts.status.read_only_since ?? '?'}` : 'read-only off (writes accepted)'));
+  out.push(
+    result(
+      I.readOnly,
+      'PASS',
+      facts.status.read_only ? `read-only ON since ${facts.status.read_only_since ?? '?'}` : 'read-only off (writes accepted)',
+    ),
+  );
 
   const url = new URL(facts.endpoint);
   if (url.protocol === 'https:') out.push(result(I.endpointTls, 'PASS', `${facts.endpoint} (TLS verified)`));
-  else if (isLoopback(url.hostname.replace(/^\[|\]$/g, ''))) out.push(result(I.endpointTls, 'WARN', `${facts.endpoint} is plain HTTP (loopback only)${facts.status.tls ? '' : '; the node has no TLS'}`));
+  else if (isLoopback(url.hostname.replace(/^\[|\]$/g, '')))
+    out.push(
+      result(I.endpointTls, 'WARN', `${facts.endpoint} is plain HTTP (loopback only)${facts.status.tls ? '' : '; the node has no TLS'}`),
+    );
   else out.push(result(I.endpointTls, 'FAIL', `${facts.endpoint} is plain HTTP across the network`));
   return out;
 }

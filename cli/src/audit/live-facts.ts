@@ -40,7 +40,8 @@ function codeChain(err: unknown): string[] {
 
 /** One line saying why the node could not be asked (never a secret: only codes and the server's message). */
 export function liveSkipReason(endpoint: string, err: unknown): string {
-  if (err instanceof AdminApiError) return `${endpoint} refused the audit's credential: ${err.code} (HTTP ${err.status}); an admin credential is needed`;
+  if (err instanceof AdminApiError)
+    return `${endpoint} refused the audit's credential: ${err.code} (HTTP ${err.status}); an admin credential is needed`;
   const tlsCode = codeChain(err).find((c) => TLS_CODES.has(c));
   if (tlsCode !== undefined) return `TLS to ${endpoint} failed (${tlsCode}): pass --ca with the Anode CA`;
   if (isTransportError(err)) return `cannot reach ${endpoint} (${codeChain(err)[0] ?? 'connection failed'})`;
@@ -51,7 +52,14 @@ export const LOOKBACK_DAYS = 90;
 
 export async function gatherLiveFacts(client: AdminClient, callerAccessKey: string, now: Date): Promise<LiveFacts> {
   const [status, creds, buckets] = await Promise.all([client.getStatus(), client.listCredentials(), client.listBuckets()]);
-  const facts: LiveFacts = { endpoint: client.endpoint, callerAccessKey, status, credentials: creds.credentials, buckets: buckets.buckets, audit: undefined };
+  const facts: LiveFacts = {
+    endpoint: client.endpoint,
+    callerAccessKey,
+    status,
+    credentials: creds.credentials,
+    buckets: buckets.buckets,
+    audit: undefined,
+  };
   try {
     const since = new Date(now.getTime() - LOOKBACK_DAYS * 86_400_000).toISOString();
     facts.audit = (await client.getAudit({ since, limit: 10_000 })).entries;

@@ -93,7 +93,11 @@ async function servedDataDir(p: AnodeProcess): Promise<string | undefined> {
   }
 }
 
-async function pickProcess(all: AnodeProcess[], dataDir: string | undefined, configFile: string | undefined): Promise<{ process: AnodeProcess | undefined; note: string }> {
+async function pickProcess(
+  all: AnodeProcess[],
+  dataDir: string | undefined,
+  configFile: string | undefined,
+): Promise<{ process: AnodeProcess | undefined; note: string }> {
   if (all.length === 0) return { process: undefined, note: 'no anode server process on this host' };
   if (dataDir !== undefined) {
     const want = await canonical(dataDir);
@@ -129,7 +133,9 @@ export async function runChecklist(options: ChecklistOptions): Promise<Checklist
   const proc = picked.process;
 
   // Config: --config, else the process's, else /etc/anode/config.toml; env from the process only.
-  const configFile = options.configFile ?? (proc !== undefined ? processConfigFile(proc) : existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const configFile =
+    options.configFile ??
+    (proc !== undefined ? processConfigFile(proc) : existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   let loaded: LoadedConfig | undefined;
   let configSource: string;
   if (configFile === undefined && proc === undefined) {
@@ -143,12 +149,22 @@ export async function runChecklist(options: ChecklistOptions): Promise<Checklist
       if (err instanceof ConfigReadError) throw new ChecklistInputError(err.message);
       throw err;
     }
-    const envNote = proc === undefined ? '' : proc.env === undefined ? ` (environment of pid ${proc.pid} unreadable)` : loaded.fromEnv.length > 0 ? ` + environment of pid ${proc.pid} (${loaded.fromEnv.join(', ')})` : '';
+    const envNote =
+      proc === undefined
+        ? ''
+        : proc.env === undefined
+          ? ` (environment of pid ${proc.pid} unreadable)`
+          : loaded.fromEnv.length > 0
+            ? ` + environment of pid ${proc.pid} (${loaded.fromEnv.join(', ')})`
+            : '';
     configSource = `${configFile ?? 'built-in defaults'}${envNote}`;
   }
 
   // Host: the data dir from --data, the process, or the config.
-  const dataDirRaw = options.dataDir ?? proc?.dataDir ?? (loaded !== undefined ? resolve(proc?.cwd ?? process.cwd(), loaded.config.server.data_dir) : undefined);
+  const dataDirRaw =
+    options.dataDir ??
+    proc?.dataDir ??
+    (loaded !== undefined ? resolve(proc?.cwd ?? process.cwd(), loaded.config.server.data_dir) : undefined);
   const dataDir = dataDirRaw === undefined ? undefined : resolve(dataDirRaw);
   let host: HostFacts | { skipped: string };
   if (proc === undefined && (dataDir === undefined || !existsSync(dataDir))) {
@@ -165,7 +181,10 @@ export async function runChecklist(options: ChecklistOptions): Promise<Checklist
       cliUid: options.cliUid,
     });
   }
-  const hostSource = 'skipped' in host ? `skipped: ${host.skipped}` : `${host.dataDir}${host.process === undefined ? ` (${host.processNote})` : ` served by pid ${host.process.pid}`}`;
+  const hostSource =
+    'skipped' in host
+      ? `skipped: ${host.skipped}`
+      : `${host.dataDir}${host.process === undefined ? ` (${host.processNote})` : ` served by pid ${host.process.pid}`}`;
 
   // Live.
   const onHost = !('skipped' in host);
@@ -184,7 +203,11 @@ export async function runChecklist(options: ChecklistOptions): Promise<Checklist
 
   const items = sortBySection([
     ...hostChecks(host, now),
-    ...configChecks(loaded === undefined ? { skipped: configSource.replace(/^skipped: /, '') } : { loaded, source: configSource, clusterFiles: onHost ? (host as HostFacts).clusterFiles : undefined }),
+    ...configChecks(
+      loaded === undefined
+        ? { skipped: configSource.replace(/^skipped: /, '') }
+        : { loaded, source: configSource, clusterFiles: onHost ? (host as HostFacts).clusterFiles : undefined },
+    ),
     ...liveChecks(live, now, onHost ? (host as HostFacts).rootUse : undefined),
     ...manualChecks(),
   ]);

@@ -54,7 +54,11 @@ export const REQUIRED_DIRECTIVES: readonly DirectiveRule[] = [
 
 /** Missing any of these is a WARN. */
 export const RECOMMENDED_DIRECTIVES: readonly DirectiveRule[] = [
-  { name: 'ProtectHome', ok: (v) => v !== undefined && (YES.has(v.toLowerCase()) || v === 'read-only' || v === 'tmpfs'), want: 'ProtectHome=yes' },
+  {
+    name: 'ProtectHome',
+    ok: (v) => v !== undefined && (YES.has(v.toLowerCase()) || v === 'read-only' || v === 'tmpfs'),
+    want: 'ProtectHome=yes',
+  },
   yes('PrivateDevices'),
   yes('ProtectKernelTunables'),
   yes('ProtectKernelModules'),
@@ -62,7 +66,11 @@ export const RECOMMENDED_DIRECTIVES: readonly DirectiveRule[] = [
   yes('RestrictSUIDSGID'),
   yes('RestrictNamespaces'),
   yes('LockPersonality'),
-  { name: 'RestrictAddressFamilies', ok: (v) => v !== undefined && v !== '' && !v.startsWith('~'), want: 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' },
+  {
+    name: 'RestrictAddressFamilies',
+    ok: (v) => v !== undefined && v !== '' && !v.startsWith('~'),
+    want: 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+  },
   { name: 'SystemCallFilter', ok: (v) => v !== undefined && v !== '', want: 'SystemCallFilter=@system-service' },
   { name: 'UMask', ok: (v) => v !== undefined && /^0?[0-7]{3,4}$/.test(v) && (parseInt(v, 8) & 0o007) === 0o007, want: 'UMask=0027' },
 ];

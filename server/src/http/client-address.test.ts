@@ -11,12 +11,18 @@ function req(peer: string, headers: Record<string, string | string[]> = {}): Inc
 const cidrs = (...t: string[]): Cidr[] => t.map((x) => parseCidr(x)!);
 
 test('with no trusted proxies the headers are ignored', () => {
-  assert.deepEqual(clientAddress(req('127.0.0.1', { 'x-forwarded-for': '10.1.2.3', 'x-forwarded-proto': 'https' }), [], false), { address: '127.0.0.1', secure: false });
+  assert.deepEqual(clientAddress(req('127.0.0.1', { 'x-forwarded-for': '10.1.2.3', 'x-forwarded-proto': 'https' }), [], false), {
+    address: '127.0.0.1',
+    secure: false,
+  });
   assert.deepEqual(clientAddress(req('::ffff:127.0.0.1'), [], true), { address: '127.0.0.1', secure: true });
 });
 
 test('an untrusted peer cannot forward, even when proxies are configured', () => {
-  assert.deepEqual(clientAddress(req('192.0.2.9', { 'x-forwarded-for': '10.1.2.3', 'x-forwarded-proto': 'https' }), cidrs('127.0.0.1/32'), false), { address: '192.0.2.9', secure: false });
+  assert.deepEqual(
+    clientAddress(req('192.0.2.9', { 'x-forwarded-for': '10.1.2.3', 'x-forwarded-proto': 'https' }), cidrs('127.0.0.1/32'), false),
+    { address: '192.0.2.9', secure: false },
+  );
 });
 
 test('a trusted peer: right-most untrusted hop, first X-Forwarded-Proto value', () => {
@@ -33,7 +39,8 @@ test('a trusted peer: right-most untrusted hop, first X-Forwarded-Proto value', 
     [{ 'x-forwarded-proto': 'HTTPS, http' }, '127.0.0.1', true],
     [{ 'x-forwarded-proto': 'http' }, '127.0.0.1', false],
   ];
-  for (const [headers, address, secure] of cases) assert.deepEqual(clientAddress(req('127.0.0.1', headers), trusted, false), { address, secure }, JSON.stringify(headers));
+  for (const [headers, address, secure] of cases)
+    assert.deepEqual(clientAddress(req('127.0.0.1', headers), trusted, false), { address, secure }, JSON.stringify(headers));
 });
 
 test('behind a trusted proxy, X-Forwarded-Proto: http on a TLS listener means the client leg was plain', () => {
