@@ -16,7 +16,8 @@ PACKAGES=(
   nftables
   groff           # man page rendering checks
   man-db
-  iproute2        # ss/ip for network checks
+  iproute2        # ip netns for the firewall tests
+  systemd         # systemd-analyze verify for deploy/systemd/anode.service
   ca-certificates
   build-essential # compiles better-sqlite3 if no prebuilt binary matches
   python3-setuptools

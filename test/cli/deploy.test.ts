@@ -1,6 +1,7 @@
 // deploy/: the systemd unit, the Dockerfile, the Kubernetes manifests and the Helm chart
 // are checked for what the security posture promises (non-root, read-only root,
 // no capabilities, seccomp, the same NetworkPolicy as `anodectl firewall`).
+import { missingTool } from '../helpers/missing-tool.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -124,21 +125,6 @@ test('deploy/k8s/networkpolicy.yaml is what `anodectl firewall --format k8s` pri
   assert.deepEqual(one(k8sObjects(), 'NetworkPolicy'), parse(r.stdout));
 });
 
-test(
-  'kubectl kustomize builds deploy/k8s offline',
-  { skip: spawnSync('sh', ['-c', 'command -v kubectl']).status !== 0 ? 'kubectl not installed' : false },
-  () => {
-    const r = spawnSync('kubectl', ['kustomize', deploy('k8s')], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(
-      yamlDocs(r.stdout, 'kustomize')
-        .map((o) => o['kind'])
-        .sort(),
-      ['ConfigMap', 'NetworkPolicy', 'Service', 'Service', 'StatefulSet'],
-    );
-  },
-);
-
 test('the Helm chart renders the same hardened objects as deploy/k8s', () => {
   const chart = parse(read('helm', 'anode', 'Chart.yaml')) as Obj;
   assert.equal(chart['apiVersion'], 'v2');
@@ -222,7 +208,7 @@ test('the systemd unit runs unprivileged in a tight sandbox', () => {
 
 test(
   'systemd-analyze verify accepts the unit',
-  { skip: spawnSync('sh', ['-c', 'command -v systemd-analyze']).status !== 0 ? 'systemd-analyze not installed' : false },
+  { skip: missingTool('systemd-analyze') },
   () => {
     const r = spawnSync('systemd-analyze', ['verify', '--man=no', deploy('systemd', 'anode.service')], { encoding: 'utf8' });
     // In a container without systemd as PID 1, verify can fail for reasons unrelated to the

@@ -1,6 +1,7 @@
 // The man pages render without warnings, and they cover what exists: every anodectl
 // command and option (walking the real commander tree), every exit code, and every
 // server configuration key with its default and environment variable.
+import { missingTool } from '../helpers/missing-tool.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,6 @@ import { REPO } from './run-cli.js';
 
 const PAGES = ['anodectl.1', 'anode.8', 'anode-config.5'];
 const page = (name: string): string => join(REPO, 'man', name);
-const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
 /** roff source -> the words a reader sees (escapes for dashes, quotes and fonts removed). */
 function plain(roff: string): string {
@@ -72,13 +72,13 @@ function findCommand(root: Command, path: string[]): Command {
 const longFlags = (cmd: Command): string[] => cmd.options.map((o) => o.long).filter((l): l is string => l !== undefined && l !== '--help');
 
 for (const name of PAGES) {
-  test(`${name} renders with groff -ww without a warning`, { skip: has('groff') ? false : 'groff not installed' }, () => {
+  test(`${name} renders with groff -ww without a warning`, { skip: missingTool('groff') }, () => {
     const r = spawnSync('groff', ['-man', '-Tutf8', '-ww', '-z', page(name)], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
   });
 
-  test(`man -l ${name} formats the page`, { skip: has('man') ? false : 'man not installed' }, () => {
+  test(`man -l ${name} formats the page`, { skip: missingTool('man') }, () => {
     const r = spawnSync('man', ['-l', page(name)], {
       encoding: 'utf8',
       env: { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '80' },
