@@ -214,6 +214,19 @@ describe('PostgresMetadataStore specifics', () => {
     await cluster.dropDatabase(db);
   });
 
+  test('a role that may not create tables gets a clear migration error', async () => {
+    const db = `anode_noperm_${process.pid}`;
+    await cluster.superQuery(`CREATE DATABASE ${db}`); // owned by postgres: anode_app may connect, not create
+    await assert.rejects(PostgresMetadataStore.open(cluster.url(db)), (err: unknown) => {
+      assert.ok(err instanceof PostgresConnectError);
+      assert.equal(err.code, '42501');
+      assert.match(err.message, /schema migration failed on postgres:\/\/anode_app:\*\*\*@127\.0\.0\.1:\d+\/anode_noperm_\d+: permission denied for schema public/);
+      assert.ok(!err.message.includes(cluster.appPassword));
+      return true;
+    });
+    await cluster.dropDatabase(db);
+  });
+
   test('a wrong password fails with a clear error that never contains the password', async () => {
     const db = await cluster.createDatabase();
     const secret = 'Sup3r-Secret-Passw0rd';

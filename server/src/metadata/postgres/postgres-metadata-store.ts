@@ -13,7 +13,7 @@ import type {
   UploadRecord,
 } from '../types.js';
 import { prefixUpperBound } from '../key-range.js';
-import { migrate } from './schema.js';
+import { migrate, SchemaVersionError } from './schema.js';
 import { passwordOf, redactPostgresUrl } from './redact-url.js';
 import {
   BUCKET_COLUMNS,
@@ -133,7 +133,9 @@ export class PostgresMetadataStore implements MetadataStore {
     } catch (err) {
       client.release(true);
       await pool.end().catch(() => undefined);
-      throw err;
+      if (err instanceof SchemaVersionError) throw err;
+      // Typically a missing privilege: say where, and what anode was doing.
+      throw new PostgresConnectError(`PostgreSQL schema migration failed on ${where}: ${scrub(String((err as Error).message))}`, errorCode(err));
     }
     return new PostgresMetadataStore(pool);
   }
@@ -145,7 +147,7 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   /**
-   * Runs `fn` in one READ COMMITTED transaction on one pooled connection. Deadlocks and
+   * Runs `fn` in one transaction on one pooled connection. Deadlocks and
    * serialization failures roll back and run `fn` again from the start (it must only touch
    * the database); anything else rolls back and rejects.
    */
@@ -154,7 +156,9 @@ export class PostgresMetadataStore implements MetadataStore {
       const client = await this.#pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        // Explicit, whatever default_transaction_isolation the server has: the locking
+        // below is written for READ COMMITTED (stricter levels only add 40001 retries).
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
