@@ -43,7 +43,7 @@ export class CredentialService {
     if (record.expiresAt !== null && record.expiresAt <= now) return undefined;
     return {
       secret: openSecret(this.masterKey, accessKey, record.sealedSecret),
-      principal: { kind: 'user', user: record.user, accessKey, role: record.role },
+      principal: { kind: 'user', user: record.user, accessKey, role: record.role, permissions: record.permissions },
     };
   }
 

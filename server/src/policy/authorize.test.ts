@@ -76,6 +76,9 @@ const cases: Case[] = [
   // permission grants
   { name: 'read grant lists', input: { principal: bob, action: 's3:ListBucket', bucket: bucket({ permissions: { 'user:bob': ['read'] } }) }, want: { allowed: true, reason: 'grant' } },
   { name: 'read grant gets objects', input: { principal: bob, action: 's3:GetObject', key: 'k', bucket: bucket({ permissions: { 'user:bob': ['read'] } }) }, want: { allowed: true, reason: 'grant' } },
+  { name: 'credential-wide read grant reads any bucket', input: { principal: { ...bob, permissions: ['read'] }, action: 's3:GetObject', key: 'k', bucket: bucket() }, want: { allowed: true, reason: 'grant' } },
+  { name: 'credential-wide read grant does not write', input: { principal: { ...bob, permissions: ['read'] }, action: 's3:PutObject', key: 'k', bucket: bucket() }, want: { allowed: false, reason: 'implicit-deny' } },
+  { name: 'a policy Deny beats a credential-wide grant', input: { principal: { ...bob, permissions: ['read', 'write'] }, action: 's3:GetObject', key: 'k', bucket: bucket({ policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::photos/*' }] }) }) }, want: { allowed: false, reason: 'explicit-deny' } },
   { name: 'read grant does not write', input: { principal: bob, action: 's3:PutObject', key: 'k', bucket: bucket({ permissions: { 'user:bob': ['read'] } }) }, want: { allowed: false, reason: 'implicit-deny' } },
   { name: 'write grant puts and deletes', input: { principal: bob, action: 's3:DeleteObject', key: 'k', bucket: bucket({ permissions: { 'user:bob': ['read', 'write'] } }) }, want: { allowed: true, reason: 'grant' } },
   { name: 'write grant aborts uploads', input: { principal: bob, action: 's3:AbortMultipartUpload', key: 'k', bucket: bucket({ permissions: { 'user:bob': ['write'] } }) }, want: { allowed: true, reason: 'grant' } },

@@ -107,6 +107,7 @@ export function authorize(input: AuthorizeInput): AuthorizeResult {
   if (principal.kind === 'user') {
     const grants = bucket.permissions[`user:${principal.user}`];
     if (grants && grantAllows(grants, action)) return allow('grant');
+    if (principal.permissions && grantAllows(principal.permissions, action)) return allow('grant');
   }
   if (info.aclPermission !== null) {
     const acl = info.aclOn === 'bucket' ? bucket.acl : input.objectAcl;

@@ -7,7 +7,14 @@ import type { Role } from '../metadata/types.js';
 
 export type Principal =
   | { kind: 'anonymous' }
-  | { kind: 'user'; user: string; accessKey: string; role: Role };
+  | {
+      kind: 'user';
+      user: string;
+      accessKey: string;
+      role: Role;
+      /** Permission grants on the credential itself (`read`, `write`, ...), valid on every bucket. */
+      permissions?: readonly string[];
+    };
 
 /**
  * The single account every Anode user belongs to, as it appears in ARNs.
