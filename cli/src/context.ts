@@ -98,6 +98,8 @@ export interface AdminTarget {
   credentialSource: CredentialSource;
   /** CA bundle file for an https endpoint with a private CA. */
   ca: string | undefined;
+  /** The S3 API endpoint stored in the profile (acl and policy commands use the S3 API). */
+  s3Endpoint?: string | undefined;
 }
 
 export interface ResolveOptions {
@@ -189,5 +191,6 @@ export async function resolveAdminTarget(globals: GlobalOptions, env: Env, optio
     credentials,
     credentialSource,
     ca: flagOrEnvCa ?? profile?.ca,
+    s3Endpoint: profile?.s3Endpoint,
   };
 }

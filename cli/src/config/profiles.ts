@@ -8,6 +8,7 @@
  *       endpoint: https://anode.example.com:8081
  *       access_key: AKIAIOSFODNN7EXAMPLE
  *       ca: /etc/anode/certs/ca.crt      # optional: CA bundle for the admin endpoint
+ *       s3_endpoint: https://s3.example.com # optional: the S3 API (default: admin host, port 8080)
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { parse, stringify } from 'yaml';
@@ -19,6 +20,7 @@ export interface Profile {
   endpoint: string;
   accessKey?: string;
   ca?: string;
+  s3Endpoint?: string;
 }
 
 export interface CliConfig {
@@ -73,6 +75,8 @@ export function parseCliConfig(text: string, source: string): CliConfig {
       if (accessKey !== undefined) profile.accessKey = accessKey;
       const ca = optionalString(raw, 'ca', where);
       if (ca !== undefined) profile.ca = ca;
+      const s3Endpoint = optionalString(raw, 's3_endpoint', where);
+      if (s3Endpoint !== undefined) profile.s3Endpoint = s3Endpoint;
       config.profiles[name] = profile;
     }
   }
@@ -102,6 +106,7 @@ export async function saveCliConfig(dir: string, config: CliConfig): Promise<voi
         endpoint: p.endpoint,
         ...(p.accessKey === undefined ? {} : { access_key: p.accessKey }),
         ...(p.ca === undefined ? {} : { ca: p.ca }),
+        ...(p.s3Endpoint === undefined ? {} : { s3_endpoint: p.s3Endpoint }),
       },
     ]),
   );

@@ -37,7 +37,7 @@ export function aclCommand(io: CliIo): Command {
     .addOption(s3EndpointOption())
     .action(async (bucket: string, key: string | undefined, flags: { s3Endpoint?: string }, command: Command) => {
       const s = await adminSession(command, io);
-      const endpoint = s3EndpointFor(s.target.endpoint, flags.s3Endpoint, io);
+      const endpoint = s3EndpointFor(s.target, flags.s3Endpoint, io);
       const res = await s3Request(s, endpoint, { method: 'GET', bucket, ...(key !== undefined ? { key } : {}), query: 'acl' });
       const acl = parseAclXml(res.body.toString('utf8'));
       s.ctx.out.result(acl, (a) => aclText(key === undefined ? bucket : `${bucket}/${key}`, a));
@@ -54,7 +54,7 @@ export function aclCommand(io: CliIo): Command {
       const target = key === undefined ? `bucket ${bucket}` : `${bucket}/${key}`;
       if (WIDENING.has(flags.canned))
         await confirmOrAbort(`Apply ${flags.canned} to ${target}? It makes the data readable beyond its owner.`, s.ctx.prompt);
-      const endpoint = s3EndpointFor(s.target.endpoint, flags.s3Endpoint, io);
+      const endpoint = s3EndpointFor(s.target, flags.s3Endpoint, io);
       await s3Request(s, endpoint, {
         method: 'PUT',
         bucket,

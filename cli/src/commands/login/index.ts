@@ -17,6 +17,7 @@ interface LoginFlags {
   accessKey?: string;
   secretStdin?: boolean;
   credentialsFile?: string;
+  s3Endpoint?: string;
   verify: boolean;
 }
 
@@ -43,6 +44,7 @@ export function loginCommand(io: CliIo): Command {
     .option('--access-key <id>', 'access key id (prompted for on a terminal)')
     .option('--secret-stdin', 'read the secret access key from stdin (for scripts)')
     .option('--credentials-file <path>', 'read both keys from an AWS credentials file, e.g. <data>/root-credentials')
+    .option('--s3-endpoint <url>', 'the S3 API endpoint to store in the profile (default: the admin host, port 8080)')
     .option('--no-verify', 'save without checking the credential against the server')
     .addHelpText(
       'after',
@@ -97,7 +99,12 @@ export function loginCommand(io: CliIo): Command {
       const dir = configDir(io.env);
       const store = openSecretStore(dir, io.env);
       await store.set(name, secret);
-      const profile: Profile = { endpoint, accessKey, ...(globals.ca !== undefined ? { ca: globals.ca } : {}) };
+      const profile: Profile = {
+        endpoint,
+        accessKey,
+        ...(globals.ca !== undefined ? { ca: globals.ca } : {}),
+        ...(flags.s3Endpoint !== undefined ? { s3Endpoint: normalizeEndpoint(flags.s3Endpoint) } : {}),
+      };
       await saveProfile(dir, name, profile, { makeCurrent: true });
       const result = {
         profile: name,

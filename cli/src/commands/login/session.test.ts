@@ -18,11 +18,12 @@ test('parseDuration reads s/m/h/d/w and bare seconds, and refuses the rest', () 
 
 test('the S3 endpoint: flag, then ANODE_S3_ENDPOINT, then the admin host on port 8080', () => {
   const io = testIo();
-  assert.equal(s3EndpointFor('http://10.0.0.5:8081', undefined, io), 'http://10.0.0.5:8080');
-  assert.equal(s3EndpointFor('https://anode.example:8081', undefined, io), 'https://anode.example:8080');
-  assert.equal(s3EndpointFor('http://10.0.0.5:8081', 'http://s3.example:9000/', io), 'http://s3.example:9000');
+  assert.equal(s3EndpointFor({ endpoint: 'http://10.0.0.5:8081' }, undefined, io), 'http://10.0.0.5:8080');
+  assert.equal(s3EndpointFor({ endpoint: 'https://anode.example:8081' }, undefined, io), 'https://anode.example:8080');
+  assert.equal(s3EndpointFor({ endpoint: 'http://10.0.0.5:8081' }, 'http://s3.example:9000/', io), 'http://s3.example:9000');
   const withEnv = { ...io, env: { ANODE_S3_ENDPOINT: 'http://127.0.0.1:9100' } };
-  assert.equal(s3EndpointFor('http://10.0.0.5:8081', undefined, withEnv), 'http://127.0.0.1:9100');
+  assert.equal(s3EndpointFor({ endpoint: 'http://10.0.0.5:8081' }, undefined, withEnv), 'http://127.0.0.1:9100');
+  assert.equal(s3EndpointFor({ endpoint: 'http://10.0.0.5:8081', s3Endpoint: 'https://s3.example' }, undefined, io), 'https://s3.example');
 });
 
 test('server answers map to exit-code errors; transport failures to unreachable', () => {

@@ -96,10 +96,10 @@ export async function adminSession(command: Command, io: CliIo): Promise<AdminSe
  * The S3 endpoint for acl/policy commands: --s3-endpoint, ANODE_S3_ENDPOINT, else the
  * admin endpoint's host on port 8080 with the same scheme.
  */
-export function s3EndpointFor(adminEndpoint: string, flag: string | undefined, io: CliIo): string {
-  const explicit = flag ?? (io.env['ANODE_S3_ENDPOINT'] === '' ? undefined : io.env['ANODE_S3_ENDPOINT']);
+export function s3EndpointFor(target: { endpoint: string; s3Endpoint?: string | undefined }, flag: string | undefined, io: CliIo): string {
+  const explicit = flag ?? (io.env['ANODE_S3_ENDPOINT'] === '' ? undefined : io.env['ANODE_S3_ENDPOINT']) ?? target.s3Endpoint;
   if (explicit !== undefined) return normalizeEndpoint(explicit);
-  const url = new URL(adminEndpoint);
+  const url = new URL(target.endpoint);
   url.port = String(DEFAULT_S3_PORT);
   return url.href.replace(/\/+$/, '');
 }

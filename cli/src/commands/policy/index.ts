@@ -42,7 +42,7 @@ export function policyCommand(io: CliIo): Command {
     .addOption(s3EndpointOption())
     .action(async (bucket: string, flags: { s3Endpoint?: string }, command: Command) => {
       const s = await adminSession(command, io);
-      const res = await s3Request(s, s3EndpointFor(s.target.endpoint, flags.s3Endpoint, io), { method: 'GET', bucket, query: 'policy' });
+      const res = await s3Request(s, s3EndpointFor(s.target, flags.s3Endpoint, io), { method: 'GET', bucket, query: 'policy' });
       const text = res.body.toString('utf8');
       let policy: unknown;
       try {
@@ -62,7 +62,7 @@ export function policyCommand(io: CliIo): Command {
       const text = await readPolicyFile(flags.file, io);
       checkOrThrow(text, bucket, flags.file);
       const s = await adminSession(command, io);
-      await s3Request(s, s3EndpointFor(s.target.endpoint, flags.s3Endpoint, io), {
+      await s3Request(s, s3EndpointFor(s.target, flags.s3Endpoint, io), {
         method: 'PUT',
         bucket,
         query: 'policy',
@@ -79,7 +79,7 @@ export function policyCommand(io: CliIo): Command {
     .action(async (bucket: string, flags: { s3Endpoint?: string }, command: Command) => {
       const s = await adminSession(command, io);
       await confirmOrAbort(`Delete the policy of ${bucket}? Any Deny statements in it stop protecting the bucket.`, s.ctx.prompt);
-      await s3Request(s, s3EndpointFor(s.target.endpoint, flags.s3Endpoint, io), { method: 'DELETE', bucket, query: 'policy' });
+      await s3Request(s, s3EndpointFor(s.target, flags.s3Endpoint, io), { method: 'DELETE', bucket, query: 'policy' });
       s.ctx.out.result({ bucket, policy_deleted: true }, () => `policy of ${bucket} deleted`);
     });
 
