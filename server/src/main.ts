@@ -10,9 +10,7 @@ import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { loadConfig, parseListen, ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { SqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
-import { PostgresMetadataStore } from './metadata/postgres/postgres-metadata-store.js';
-import type { MetadataStore } from './metadata/types.js';
+import { openMetadataStore } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
 import { loadOrCreateMasterKey } from './auth/secret-box.js';
 import { CredentialService } from './model/credentials.js';
@@ -58,22 +56,13 @@ function paths(config: Config) {
 }
 
 /** The metadata backend named by storage.metadata_backend (validated by loadConfig). */
-async function openMetadata(config: Config, dataDir: string, logger: Logger): Promise<MetadataStore> {
-  if (config.storage.metadata_backend !== 'postgres') return SqliteMetadataStore.open(dataDir);
-  if (config.storage.postgres_url === '') throw new ConfigError('storage.postgres_url is required when storage.metadata_backend = "postgres"');
-  // Errors and logs from the store name the server with the password redacted.
-  return PostgresMetadataStore.open(config.storage.postgres_url, {
-    onIdleError: (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'),
-  });
-}
-
 async function runServer(config: Config, logger: Logger): Promise<void> {
   if (config.storage.encryption) throw new ConfigError('storage.encryption = true is not available in this build yet; refusing to start rather than store plaintext');
   const p = paths(config);
   await mkdir(p.data, { recursive: true, mode: 0o750 });
   await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
   const masterKey = await loadOrCreateMasterKey(p.masterKey);
-  const metadata = await openMetadata(config, p.data, logger);
+  const metadata = await openMetadataStore(config, (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'));
   const chunks = await LocalChunkStore.open(p.data);
   const credentials = new CredentialService(metadata, masterKey);
   await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });

@@ -5,6 +5,7 @@
  * file appears) and that the connection password shows up nowhere.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -26,7 +27,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { AdminClient } from '../../shared/src/admin-api/client.js';
-import { NodeStartError, startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { NodeStartError, SERVER_MAIN, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { expectS3Error, sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 
@@ -140,6 +141,18 @@ describe('anode on the PostgreSQL metadata backend', () => {
     s3 = sdkClient(node);
     assert.deepEqual(await getBytes(bucket, 'dir/small ü.bin'), small);
     assert.equal(md5(await getBytes(bucket, 'big.bin')), md5(Buffer.concat([part1, part2])));
+  });
+
+  it('anode admin reset-root writes the break-glass credential into PostgreSQL, where the node reads it', async () => {
+    const env = { ...process.env, ...postgresNodeEnv(cluster, database) };
+    const out = execFileSync(process.execPath, [SERVER_MAIN, 'admin', 'reset-root', '--data', node.dataDir], { env, encoding: 'utf8' });
+    assert.match(out, /new root credential/);
+    const file = await readFile(join(node.dataDir, 'root-credentials'), 'utf8');
+    const accessKeyId = /aws_access_key_id = (\S+)/.exec(file)?.[1] ?? '';
+    const secretAccessKey = /aws_secret_access_key = (\S+)/.exec(file)?.[1] ?? '';
+    const admin = new AdminClient({ endpoint: node.adminUrl, credentials: { accessKeyId, secretAccessKey } });
+    const status = await admin.getStatus();
+    assert.equal(typeof status, 'object');
   });
 
   it('deletes the objects, then the bucket', async () => {

@@ -26,6 +26,7 @@ export const CONFIG_SCHEMA = {
     key: { type: 'string', default: '', doc: 'PEM private key for native TLS' },
   },
   cluster: {
+    grpc_listen: { type: 'string', default: '0.0.0.0:9090', doc: 'host:port of the node-to-node gRPC plane (cluster mode)' },
     enable_tls: { type: 'boolean', default: true, doc: 'mutual TLS between nodes (cluster mode)' },
     tls_cert: { type: 'string', default: '/etc/anode/certs/node.crt', doc: 'node certificate for gRPC' },
     tls_key: { type: 'string', default: '/etc/anode/certs/node.key', doc: 'node key for gRPC' },
@@ -34,6 +35,7 @@ export const CONFIG_SCHEMA = {
   storage: {
     metadata_backend: { type: 'string', default: 'sqlite', doc: 'sqlite (embedded) or postgres' },
     postgres_url: { type: 'string', default: '', doc: 'connection string when metadata_backend = "postgres"' },
+    postgres_pool_size: { type: 'integer', default: 10, doc: 'PostgreSQL connections per node' },
     encryption: { type: 'boolean', default: false, doc: 'encrypt chunks at rest' },
     encryption_key: { type: 'string', default: '/etc/anode/encryption.key', doc: 'key file for encryption at rest' },
     encryption_algorithm: { type: 'string', default: 'AES-256-GCM', doc: 'cipher for encryption at rest' },

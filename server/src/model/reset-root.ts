@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { SqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
+import { openMetadataStore } from '../metadata/open.js';
 import { loadOrCreateMasterKey } from '../auth/secret-box.js';
 import { CredentialService } from './credentials.js';
 import { ROOT_USER, rootCredentialsPath, writeRootCredentialsFile } from './root-credential.js';
@@ -19,7 +19,7 @@ export async function resetRoot(options: { config: Config; masterKeyPath: string
   const dataDir = options.config.server.data_dir;
   await mkdir(dirname(options.masterKeyPath), { recursive: true, mode: 0o700 });
   const masterKey = await loadOrCreateMasterKey(options.masterKeyPath);
-  const metadata = await SqliteMetadataStore.open(dataDir);
+  const metadata = await openMetadataStore(options.config);
   try {
     const credentials = new CredentialService(metadata, masterKey);
     const created = await credentials.create({ user: ROOT_USER, role: 'admin' });
