@@ -359,7 +359,20 @@ const http = require('node:http');
 const body = Buffer.alloc(Number(process.argv[1]), 7);
 const srv = http.createServer((req, res) => {
   if (req.method === 'PUT') { req.on('data', () => {}); req.on('end', () => { res.writeHead(200, {'content-length': '0'}); res.end(); }); }
-  else { res.writeHead(200, {'content-length': String(body.length)}); res.end(body); }
+  else {
+    // 1 MiB writes with backpressure, as a streaming object server sends.
+    res.writeHead(200, {'content-length': String(body.length)});
+    let off = 0;
+    const pump = () => {
+      while (off < body.length) {
+        const slice = body.subarray(off, off + 1048576);
+        off += slice.length;
+        if (!res.write(slice)) return res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  }
 });
 srv.keepAliveTimeout = 30000;
 srv.listen(0, '127.0.0.1', () => process.stdout.write(String(srv.address().port) + '\\n'));
