@@ -285,7 +285,8 @@ async function benchS3(target, signRequest) {
         concurrency,
         maxOps,
         seconds: SECONDS,
-        op: async () => expectStatus(await client.request('GET', `/${bucket}`, `list-type=2&max-keys=100&prefix=${prefix}%2F`), [200], 'ListObjectsV2'),
+        op: async () =>
+          expectStatus(await client.request('GET', `/${bucket}`, `list-type=2&max-keys=100&prefix=${prefix}%2F`), [200], 'ListObjectsV2'),
       });
       report('s3', 'list', 0, concurrency, list);
       const del = await drive({
@@ -333,7 +334,14 @@ async function benchDisk(dir) {
     },
   });
   await dirFh.close();
-  emit({ kind: 'machine', scenario: 'fsync_4k_files', ops: r.done, seconds: round(r.elapsed, 3), ops_per_s: round(r.done / r.elapsed), p50_ms: round(percentile(r.latencies, 50), 2) });
+  emit({
+    kind: 'machine',
+    scenario: 'fsync_4k_files',
+    ops: r.done,
+    seconds: round(r.elapsed, 3),
+    ops_per_s: round(r.done / r.elapsed),
+    p50_ms: round(percentile(r.latencies, 50), 2),
+  });
   await rm(dir, { recursive: true, force: true });
 }
 
@@ -387,11 +395,14 @@ async function benchLoopback() {
   const body = randomBytes(size);
   const one = (method) =>
     new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method, path: '/x', agent, headers: method === 'PUT' ? { 'content-length': String(size) } : {} }, (res) => {
-        res.on('data', () => {});
-        res.on('end', resolve);
-        res.on('error', reject);
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, method, path: '/x', agent, headers: method === 'PUT' ? { 'content-length': String(size) } : {} },
+        (res) => {
+          res.on('data', () => {});
+          res.on('end', resolve);
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(method === 'PUT' ? body : undefined);
     });
@@ -420,7 +431,15 @@ async function benchLoopback() {
 // ---------- main ----------
 
 async function main() {
-  emit({ kind: 'info', node: process.version, cpus: cpus().length, cpu_model: cpus()[0]?.model, mem_gib: round(totalmem() / 1024 ** 3), seconds_per_scenario: SECONDS, concurrency: CONCURRENCY });
+  emit({
+    kind: 'info',
+    node: process.version,
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model,
+    mem_gib: round(totalmem() / 1024 ** 3),
+    seconds_per_scenario: SECONDS,
+    concurrency: CONCURRENCY,
+  });
   if (opts.only !== 's3') {
     const diskBase = await mkdtemp(join(tmpdir(), 'anode-bench-disk-'));
     await benchDisk(join(diskBase, 'd'));
@@ -435,7 +454,8 @@ async function main() {
   if (opts.endpoint) {
     const accessKey = process.env.ANODE_ACCESS_KEY ?? process.env.AWS_ACCESS_KEY_ID;
     const secretKey = process.env.ANODE_SECRET_KEY ?? process.env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKey || !secretKey) throw new Error('--endpoint needs ANODE_ACCESS_KEY/ANODE_SECRET_KEY (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)');
+    if (!accessKey || !secretKey)
+      throw new Error('--endpoint needs ANODE_ACCESS_KEY/ANODE_SECRET_KEY (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)');
     await benchS3({ endpoint: opts.endpoint.replace(/\/$/, ''), accessKey, secretKey, region }, signRequest);
     return;
   }

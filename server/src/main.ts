@@ -57,12 +57,15 @@ function paths(config: Config) {
 
 /** The metadata backend named by storage.metadata_backend (validated by loadConfig). */
 async function runServer(config: Config, logger: Logger): Promise<void> {
-  if (config.storage.encryption) throw new ConfigError('storage.encryption = true is not available in this build yet; refusing to start rather than store plaintext');
+  if (config.storage.encryption)
+    throw new ConfigError('storage.encryption = true is not available in this build yet; refusing to start rather than store plaintext');
   const p = paths(config);
   await mkdir(p.data, { recursive: true, mode: 0o750 });
   await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
   const masterKey = await loadOrCreateMasterKey(p.masterKey);
-  const metadata = await openMetadataStore(config, (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'));
+  const metadata = await openMetadataStore(config, (err) =>
+    logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'),
+  );
   const chunks = await LocalChunkStore.open(p.data);
   const credentials = new CredentialService(metadata, masterKey);
   await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
@@ -83,8 +86,21 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const admin = await listen({ ...adminAddr, tls, idleTimeoutMs }, createAdminHandler({ ...s3Deps, gc }));
   gc.start();
   const scheme = tls ? 'https' : 'http';
-  logger.info({ s3: `${scheme}://${config.server.s3_listen}`, admin: `${scheme}://${config.server.admin_listen}`, data: p.data, readOnly: node.readOnly }, 'anode started');
-  audit.write('system', 'node.start', { data_dir: p.data, s3_listen: config.server.s3_listen, admin_listen: config.server.admin_listen, tls: tls !== null });
+  logger.info(
+    {
+      s3: `${scheme}://${config.server.s3_listen}`,
+      admin: `${scheme}://${config.server.admin_listen}`,
+      data: p.data,
+      readOnly: node.readOnly,
+    },
+    'anode started',
+  );
+  audit.write('system', 'node.start', {
+    data_dir: p.data,
+    s3_listen: config.server.s3_listen,
+    admin_listen: config.server.admin_listen,
+    tls: tls !== null,
+  });
 
   process.on('SIGHUP', () => {
     accessLog.reopen();

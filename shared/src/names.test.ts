@@ -10,8 +10,25 @@ test('valid bucket names pass', () => {
 
 test('each naming rule is enforced', () => {
   const bad = [
-    'a', 'ab', 'a'.repeat(64), 'UPPER', 'doc_example', 'foo..bar', '-start', 'end-', '.dot', 'dot.',
-    '192.168.5.123', 'xn--abc', 'sthree-x', 'name-s3alias', 'name--ol-s3', 'a.-b', 'a-.b', 'with space', 'bucket/',
+    'a',
+    'ab',
+    'a'.repeat(64),
+    'UPPER',
+    'doc_example',
+    'foo..bar',
+    '-start',
+    'end-',
+    '.dot',
+    'dot.',
+    '192.168.5.123',
+    'xn--abc',
+    'sthree-x',
+    'name-s3alias',
+    'name--ol-s3',
+    'a.-b',
+    'a-.b',
+    'with space',
+    'bucket/',
   ];
   for (const name of bad) assert.notEqual(bucketNameProblem(name), null, name);
 });

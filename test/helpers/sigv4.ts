@@ -94,11 +94,22 @@ export function presign(input: PresignInput): string {
 /** Signs and sends a request with fetch (for tests that need exact control but not raw bytes). */
 export async function signedFetch(
   baseUrl: string,
-  init: { method: string; path: string; query?: string; headers?: Array<[string, string]>; body?: Buffer | string; creds: Creds; region?: string; now?: Date },
+  init: {
+    method: string;
+    path: string;
+    query?: string;
+    headers?: Array<[string, string]>;
+    body?: Buffer | string;
+    creds: Creds;
+    region?: string;
+    now?: Date;
+  },
 ): Promise<Response> {
   const host = new URL(baseUrl).host;
   const body = init.body === undefined ? undefined : Buffer.from(init.body);
-  const payloadHash = createHash('sha256').update(body ?? '').digest('hex');
+  const payloadHash = createHash('sha256')
+    .update(body ?? '')
+    .digest('hex');
   const headers = signHeaders({
     method: init.method,
     path: init.path,

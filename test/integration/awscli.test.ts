@@ -76,7 +76,12 @@ describe('aws s3 (high-level commands)', { timeout: 600_000 }, () => {
     const up = await aws(['s3', 'cp', src, `s3://${bucket}/big/big.bin`, '--no-progress']);
     assert.match(up.stdout, /upload:/);
     const listed = await awsJson<{ Contents: Array<{ Key: string; Size: number; ETag: string }> }>([
-      's3api', 'list-objects-v2', '--bucket', bucket, '--prefix', 'big/',
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--prefix',
+      'big/',
     ]);
     assert.equal(listed.Contents[0]?.Size, 100 * 1024 * 1024);
     // aws-cli uses 8 MiB parts: 13 of them, so a multipart ETag "<md5>-13".
@@ -162,13 +167,29 @@ describe('aws s3api', { timeout: 300_000 }, () => {
     const file = join(work, 'api.txt');
     await writeFile(file, '0123456789abcdefghij');
     const put = await awsJson<{ ETag: string }>([
-      's3api', 'put-object', '--bucket', bucket, '--key', 'dir/api.txt', '--body', file,
-      '--content-type', 'text/plain', '--metadata', 'color=blue,shape=round', '--cache-control', 'no-cache',
+      's3api',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'dir/api.txt',
+      '--body',
+      file,
+      '--content-type',
+      'text/plain',
+      '--metadata',
+      'color=blue,shape=round',
+      '--cache-control',
+      'no-cache',
     ]);
     assert.equal(put.ETag, `"${md5Hex('0123456789abcdefghij')}"`);
-    const head = await awsJson<{ ContentLength: number; ContentType: string; Metadata: Record<string, string>; CacheControl: string; ETag: string }>([
-      's3api', 'head-object', '--bucket', bucket, '--key', 'dir/api.txt',
-    ]);
+    const head = await awsJson<{
+      ContentLength: number;
+      ContentType: string;
+      Metadata: Record<string, string>;
+      CacheControl: string;
+      ETag: string;
+    }>(['s3api', 'head-object', '--bucket', bucket, '--key', 'dir/api.txt']);
     assert.equal(head.ContentLength, 20);
     assert.equal(head.ContentType, 'text/plain');
     assert.equal(head.CacheControl, 'no-cache');
@@ -177,7 +198,9 @@ describe('aws s3api', { timeout: 300_000 }, () => {
   });
 
   it('head-object on a missing key fails with 404', async () => {
-    const r = await runCommand(AWS, ['--endpoint-url', node.s3Url, 's3api', 'head-object', '--bucket', bucket, '--key', 'missing'], { env });
+    const r = await runCommand(AWS, ['--endpoint-url', node.s3Url, 's3api', 'head-object', '--bucket', bucket, '--key', 'missing'], {
+      env,
+    });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /404|Not Found/);
   });
@@ -195,7 +218,15 @@ describe('aws s3api', { timeout: 300_000 }, () => {
   it('get-object with --range returns 206 content', async () => {
     const out = join(work, 'range.out');
     const meta = await awsJson<{ ContentRange: string; ContentLength: number }>([
-      's3api', 'get-object', '--bucket', bucket, '--key', 'dir/api.txt', '--range', 'bytes=5-9', out,
+      's3api',
+      'get-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'dir/api.txt',
+      '--range',
+      'bytes=5-9',
+      out,
     ]);
     assert.equal(meta.ContentRange, 'bytes 5-9/20');
     assert.equal(meta.ContentLength, 5);
@@ -209,24 +240,57 @@ describe('aws s3api', { timeout: 300_000 }, () => {
       await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key, '--body', file]);
     }
     const out = await awsJson<{ Contents?: Array<{ Key: string }>; CommonPrefixes?: Array<{ Prefix: string }>; KeyCount: number }>([
-      's3api', 'list-objects-v2', '--bucket', bucket, '--prefix', 'dir/', '--delimiter', '/',
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--prefix',
+      'dir/',
+      '--delimiter',
+      '/',
     ]);
-    assert.deepEqual((out.Contents ?? []).map((c) => c.Key), ['dir/api.txt', 'dir/x1']);
-    assert.deepEqual((out.CommonPrefixes ?? []).map((p) => p.Prefix), ['dir/sub/']);
+    assert.deepEqual(
+      (out.Contents ?? []).map((c) => c.Key),
+      ['dir/api.txt', 'dir/x1'],
+    );
+    assert.deepEqual(
+      (out.CommonPrefixes ?? []).map((p) => p.Prefix),
+      ['dir/sub/'],
+    );
     // The CLI paginates by itself; a small page size must still yield all keys.
     const all = await awsJson<{ Contents: Array<{ Key: string }> }>(['s3api', 'list-objects-v2', '--bucket', bucket, '--page-size', '1']);
-    assert.deepEqual(all.Contents.map((c) => c.Key), ['dir/api.txt', 'dir/sub/x2', 'dir/x1', 'other/x3']);
+    assert.deepEqual(
+      all.Contents.map((c) => c.Key),
+      ['dir/api.txt', 'dir/sub/x2', 'dir/x1', 'other/x3'],
+    );
   });
 
   it('create-multipart-upload, list-multipart-uploads, abort-multipart-upload', async () => {
     const created = await awsJson<{ UploadId: string; Key: string }>([
-      's3api', 'create-multipart-upload', '--bucket', bucket, '--key', 'mpu/k',
+      's3api',
+      'create-multipart-upload',
+      '--bucket',
+      bucket,
+      '--key',
+      'mpu/k',
     ]);
     assert.equal(created.Key, 'mpu/k');
-    const listed = await awsJson<{ Uploads?: Array<{ UploadId: string; Key: string }> }>(['s3api', 'list-multipart-uploads', '--bucket', bucket]);
-    assert.ok((listed.Uploads ?? []).some((u) => u.UploadId === created.UploadId && u.Key === 'mpu/k'), JSON.stringify(listed));
+    const listed = await awsJson<{ Uploads?: Array<{ UploadId: string; Key: string }> }>([
+      's3api',
+      'list-multipart-uploads',
+      '--bucket',
+      bucket,
+    ]);
+    assert.ok(
+      (listed.Uploads ?? []).some((u) => u.UploadId === created.UploadId && u.Key === 'mpu/k'),
+      JSON.stringify(listed),
+    );
     await aws(['s3api', 'abort-multipart-upload', '--bucket', bucket, '--key', 'mpu/k', '--upload-id', created.UploadId]);
-    const r = await runCommand(AWS, ['--endpoint-url', node.s3Url, '--output', 'json', 's3api', 'list-multipart-uploads', '--bucket', bucket], { env });
+    const r = await runCommand(
+      AWS,
+      ['--endpoint-url', node.s3Url, '--output', 'json', 's3api', 'list-multipart-uploads', '--bucket', bucket],
+      { env },
+    );
     assert.equal(r.code, 0, r.stderr);
     const after = (r.stdout.trim() === '' ? {} : JSON.parse(r.stdout)) as { Uploads?: Array<{ UploadId: string }> };
     assert.ok(!(after.Uploads ?? []).some((u) => u.UploadId === created.UploadId));
@@ -234,11 +298,19 @@ describe('aws s3api', { timeout: 300_000 }, () => {
 
   it('delete-objects removes several keys at once', async () => {
     const out = await awsJson<{ Deleted?: Array<{ Key: string }> }>([
-      's3api', 'delete-objects', '--bucket', bucket, '--delete', JSON.stringify({ Objects: [{ Key: 'dir/x1' }, { Key: 'other/x3' }] }),
+      's3api',
+      'delete-objects',
+      '--bucket',
+      bucket,
+      '--delete',
+      JSON.stringify({ Objects: [{ Key: 'dir/x1' }, { Key: 'other/x3' }] }),
     ]);
     assert.deepEqual((out.Deleted ?? []).map((d) => d.Key).sort(), ['dir/x1', 'other/x3']);
     const left = await awsJson<{ Contents: Array<{ Key: string }> }>(['s3api', 'list-objects-v2', '--bucket', bucket]);
-    assert.deepEqual(left.Contents.map((c) => c.Key), ['dir/api.txt', 'dir/sub/x2']);
+    assert.deepEqual(
+      left.Contents.map((c) => c.Key),
+      ['dir/api.txt', 'dir/sub/x2'],
+    );
   });
 
   it('s3 rm --recursive empties the bucket and s3 rb removes it', async () => {

@@ -67,7 +67,11 @@ async function send(method: string, path: string, opts: RawOpts = {}): Promise<R
       path,
       query: opts.query ?? '',
       headers,
-      payloadHash: opts.payloadHash ?? createHash('sha256').update(body ?? '').digest('hex'),
+      payloadHash:
+        opts.payloadHash ??
+        createHash('sha256')
+          .update(body ?? '')
+          .digest('hex'),
       creds: node,
       ...(opts.unsigned ? { unsigned: opts.unsigned } : {}),
       ...(opts.region ? { region: opts.region } : {}),
@@ -133,7 +137,13 @@ describe('paths and keys', { timeout: 60_000 }, () => {
       }
     }
     const base = dirname(node.dataDir);
-    for (const p of [`/tmp/${MARKER}`, `/tmp/${MARKER}-enc`, join(base, `${MARKER}-up`), join(base, `${MARKER}-slash`), join(dirname(base), `${MARKER}-up`)]) {
+    for (const p of [
+      `/tmp/${MARKER}`,
+      `/tmp/${MARKER}-enc`,
+      join(base, `${MARKER}-up`),
+      join(base, `${MARKER}-slash`),
+      join(dirname(base), `${MARKER}-up`),
+    ]) {
       assert.equal(existsSync(p), false, `a request created ${p} outside the data dir`);
     }
     for (const name of await readdir(base)) assert.ok(!name.includes(MARKER), `${name} appeared beside the data dir`);
@@ -173,7 +183,21 @@ describe('paths and keys', { timeout: 60_000 }, () => {
     }
   });
 
-  const badBuckets = ['a', 'ab', 'x'.repeat(64), 'UPPER', 'doc_example', 'foo..bar', '-start', 'end-', '192.168.5.123', 'xn--abc', 'name-s3alias', 'name--ol-s3', 'a.-b'];
+  const badBuckets = [
+    'a',
+    'ab',
+    'x'.repeat(64),
+    'UPPER',
+    'doc_example',
+    'foo..bar',
+    '-start',
+    'end-',
+    '192.168.5.123',
+    'xn--abc',
+    'name-s3alias',
+    'name--ol-s3',
+    'a.-b',
+  ];
   for (const name of badBuckets) {
     it(`bucket name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)} is 400 InvalidBucketName`, async () => {
       expectError(await send('PUT', `/${name}`), 400, 'InvalidBucketName');
@@ -210,7 +234,10 @@ describe('HTTP framing', { timeout: 60_000 }, () => {
   });
 
   it('a body whose SHA-256 does not match x-amz-content-sha256 is 400 XAmzContentSHA256Mismatch', async () => {
-    const res = await send('PUT', `/${bucket}/sha-mismatch`, { body: 'real body', payloadHash: createHash('sha256').update('other').digest('hex') });
+    const res = await send('PUT', `/${bucket}/sha-mismatch`, {
+      body: 'real body',
+      payloadHash: createHash('sha256').update('other').digest('hex'),
+    });
     expectError(res, 400, 'XAmzContentSHA256Mismatch');
     assert.equal(await objectStatus('sha-mismatch'), 404);
   });
@@ -227,9 +254,23 @@ describe('HTTP framing', { timeout: 60_000 }, () => {
   it('negative, duplicate or conflicting Content-Length is 400 from the HTTP parser', async () => {
     const host = `127.0.0.1:${node.s3Port}`;
     const heads = [
-      buildHead(`PUT /${bucket}/cl HTTP/1.1`, [['host', host], ['content-length', '-1'], ['connection', 'close']]),
-      buildHead(`PUT /${bucket}/cl HTTP/1.1`, [['host', host], ['content-length', '1'], ['content-length', '2'], ['connection', 'close']]),
-      buildHead(`PUT /${bucket}/cl HTTP/1.1`, [['host', host], ['content-length', '1'], ['transfer-encoding', 'chunked'], ['connection', 'close']]),
+      buildHead(`PUT /${bucket}/cl HTTP/1.1`, [
+        ['host', host],
+        ['content-length', '-1'],
+        ['connection', 'close'],
+      ]),
+      buildHead(`PUT /${bucket}/cl HTTP/1.1`, [
+        ['host', host],
+        ['content-length', '1'],
+        ['content-length', '2'],
+        ['connection', 'close'],
+      ]),
+      buildHead(`PUT /${bucket}/cl HTTP/1.1`, [
+        ['host', host],
+        ['content-length', '1'],
+        ['transfer-encoding', 'chunked'],
+        ['connection', 'close'],
+      ]),
     ];
     for (const head of heads) {
       const res = await rawRequest(node.s3Port, head);
@@ -280,7 +321,10 @@ describe('signature and authentication', { timeout: 60_000 }, () => {
     const headers = signHeaders({
       method: 'GET',
       path: `/${bucket}/obj`,
-      headers: [['host', host], ['connection', 'close']],
+      headers: [
+        ['host', host],
+        ['connection', 'close'],
+      ],
       payloadHash: EMPTY_SHA256,
       creds: { accessKey: 'AKIAUNKNOWNUNKNOWN00', secretKey: node.secretKey },
     });
@@ -298,14 +342,25 @@ describe('signature and authentication', { timeout: 60_000 }, () => {
     for (const auth of malformed) {
       const res = await rawRequest(
         node.s3Port,
-        buildHead(`GET /${bucket}/obj HTTP/1.1`, [['host', host], ['x-amz-date', '20250101T000000Z'], ['x-amz-content-sha256', EMPTY_SHA256], ['authorization', auth], ['connection', 'close']]),
+        buildHead(`GET /${bucket}/obj HTTP/1.1`, [
+          ['host', host],
+          ['x-amz-date', '20250101T000000Z'],
+          ['x-amz-content-sha256', EMPTY_SHA256],
+          ['authorization', auth],
+          ['connection', 'close'],
+        ]),
       );
       assertNot500(res, auth);
       expectError(res, 400, 'AuthorizationHeaderMalformed');
     }
     const v2 = await rawRequest(
       node.s3Port,
-      buildHead(`GET /${bucket}/obj HTTP/1.1`, [['host', host], ['date', new Date().toUTCString()], ['authorization', `AWS ${node.accessKey}:c2lnbmF0dXJl`], ['connection', 'close']]),
+      buildHead(`GET /${bucket}/obj HTTP/1.1`, [
+        ['host', host],
+        ['date', new Date().toUTCString()],
+        ['authorization', `AWS ${node.accessKey}:c2lnbmF0dXJl`],
+        ['connection', 'close'],
+      ]),
     );
     expectError(v2, 400, 'InvalidRequest');
   });
@@ -332,7 +387,11 @@ describe('signature and authentication', { timeout: 60_000 }, () => {
     assert.equal(plain.status, 200, `the untouched presigned URL must work: ${plain.body.toString()}`);
     const sig = /X-Amz-Signature=([0-9a-f]+)/.exec(url)?.[1] ?? '';
     const cred = /X-Amz-Credential=([^&]+)/.exec(url)?.[1] ?? '';
-    for (const extra of [`X-Amz-Signature=${sig}`, `X-Amz-Credential=${cred}`, `X-Amz-Credential=AKIAOTHEROTHEROTHER0%2F20250101%2Fus-east-1%2Fs3%2Faws4_request`]) {
+    for (const extra of [
+      `X-Amz-Signature=${sig}`,
+      `X-Amz-Credential=${cred}`,
+      `X-Amz-Credential=AKIAOTHEROTHEROTHER0%2F20250101%2Fus-east-1%2Fs3%2Faws4_request`,
+    ]) {
       const res = await send('GET', url.split('?')[0] ?? '', { sign: false, query: `${url.split('?')[1] ?? ''}&${extra}` });
       expectError(res, 400, 'AuthorizationQueryParametersError');
     }
@@ -364,7 +423,8 @@ describe('XML bodies', { timeout: 60_000 }, () => {
   });
 
   it('an external entity (XXE) in DeleteObjects is 400 MalformedXML and leaks nothing', async () => {
-    const xml = '<?xml version="1.0"?><!DOCTYPE Delete [<!ENTITY x SYSTEM "file:///etc/passwd">]><Delete><Object><Key>&x;</Key></Object></Delete>';
+    const xml =
+      '<?xml version="1.0"?><!DOCTYPE Delete [<!ENTITY x SYSTEM "file:///etc/passwd">]><Delete><Object><Key>&x;</Key></Object></Delete>';
     const res = await deleteRequest(xml);
     expectError(res, 400, 'MalformedXML');
     assert.doesNotMatch(res.body.toString(), /root:/);
@@ -396,7 +456,10 @@ describe('multipart part numbers', { timeout: 60_000 }, () => {
     it(`partNumber=${JSON.stringify(n)} is 400 InvalidArgument`, async () => {
       const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'parts' }));
       assert.ok(UploadId);
-      const res = await send('PUT', `/${bucket}/parts`, { query: `partNumber=${n}&uploadId=${encodeURIComponent(UploadId)}`, body: 'part' });
+      const res = await send('PUT', `/${bucket}/parts`, {
+        query: `partNumber=${n}&uploadId=${encodeURIComponent(UploadId)}`,
+        body: 'part',
+      });
       expectError(res, 400, 'InvalidArgument');
     });
   }

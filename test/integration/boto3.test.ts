@@ -26,7 +26,8 @@ before(async () => {
   node = await startNode();
   env = { ...(await isolatedClientEnv(node)), ANODE_ENDPOINT: node.s3Url };
   const probe = await runCommand(PYTHON, ['-c', 'import boto3'], { env, timeoutMs: 30_000 });
-  if (probe.code !== 0) throw new Error(`boto3 is not importable by ${PYTHON}: install the Debian package 'python3-boto3'\n${probe.stderr}`);
+  if (probe.code !== 0)
+    throw new Error(`boto3 is not importable by ${PYTHON}: install the Debian package 'python3-boto3'\n${probe.stderr}`);
   work = await mkdtemp(join(tmpdir(), 'anode-boto3-'));
   bucket = uniqueBucket('boto3');
 });

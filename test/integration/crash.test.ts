@@ -56,7 +56,11 @@ async function dirSize(dir: string): Promise<number> {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) total += await dirSize(p);
-    else total += await stat(p).then((s) => s.size, () => 0);
+    else
+      total += await stat(p).then(
+        (s) => s.size,
+        () => 0,
+      );
   }
   return total;
 }
@@ -184,7 +188,13 @@ describe('crash safety', { timeout: 300_000 }, () => {
       payloadHash: 'UNSIGNED-PAYLOAD',
       creds: node,
     });
-    const req = request({ host: '127.0.0.1', port: node.s3Port, method: 'PUT', path: `${path}?${query}`, headers: Object.fromEntries(headers) });
+    const req = request({
+      host: '127.0.0.1',
+      port: node.s3Port,
+      method: 'PUT',
+      path: `${path}?${query}`,
+      headers: Object.fromEntries(headers),
+    });
     const ended = new Promise<void>((resolve) => {
       req.on('error', () => resolve());
       req.on('response', (res) => {
@@ -210,7 +220,12 @@ describe('crash safety', { timeout: 300_000 }, () => {
         Bucket: bucket,
         Key: 'P',
         UploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag ?? '' }, { PartNumber: 2, ETag: e2.ETag ?? '' }] },
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: e1.ETag ?? '' },
+            { PartNumber: 2, ETag: e2.ETag ?? '' },
+          ],
+        },
       }),
     );
     assert.equal(await getSha('P'), sha(Buffer.concat([part1, part2])));

@@ -85,7 +85,12 @@ describe('anode on the PostgreSQL metadata backend', () => {
         Bucket: bucket,
         Key: 'big.bin',
         UploadId: uploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag ?? '' }, { PartNumber: 2, ETag: e2.ETag ?? '' }] },
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: e1.ETag ?? '' },
+            { PartNumber: 2, ETag: e2.ETag ?? '' },
+          ],
+        },
       }),
     );
     assert.match(done.ETag ?? '', /^"[0-9a-f]{32}-2"$/);
@@ -94,10 +99,14 @@ describe('anode on the PostgreSQL metadata backend', () => {
     assert.equal(md5(body), md5(Buffer.concat([part1, part2])));
     // Completing again: the upload is gone.
     await expectS3Error(
-      s3.send(new CompleteMultipartUploadCommand({
-        Bucket: bucket, Key: 'big.bin', UploadId: uploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag ?? '' }] },
-      })),
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'big.bin',
+          UploadId: uploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag ?? '' }] },
+        }),
+      ),
       'NoSuchUpload',
       404,
     );
@@ -105,9 +114,14 @@ describe('anode on the PostgreSQL metadata backend', () => {
 
   it('lists uploads in progress and aborts one', async () => {
     const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'abandoned' }));
-    await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'abandoned', UploadId: created.UploadId, PartNumber: 1, Body: randomBytes(1000) }));
+    await s3.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'abandoned', UploadId: created.UploadId, PartNumber: 1, Body: randomBytes(1000) }),
+    );
     const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-    assert.deepEqual(listed.Uploads?.map((u) => [u.Key, u.UploadId]), [['abandoned', created.UploadId]]);
+    assert.deepEqual(
+      listed.Uploads?.map((u) => [u.Key, u.UploadId]),
+      [['abandoned', created.UploadId]],
+    );
     await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'abandoned', UploadId: created.UploadId }));
     const after = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     assert.equal(after.Uploads?.length ?? 0, 0);
@@ -116,21 +130,36 @@ describe('anode on the PostgreSQL metadata backend', () => {
   it('lists objects in byte order with prefix, delimiter and pagination', async () => {
     for (const k of ['a/1', 'a/2', 'B', 'é']) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: k }));
     const all = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    assert.deepEqual(all.Contents?.map((o) => o.Key), ['B', 'a/1', 'a/2', 'big.bin', 'dir/small ü.bin', 'é']);
+    assert.deepEqual(
+      all.Contents?.map((o) => o.Key),
+      ['B', 'a/1', 'a/2', 'big.bin', 'dir/small ü.bin', 'é'],
+    );
     const dirs = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/' }));
-    assert.deepEqual(dirs.CommonPrefixes?.map((p) => p.Prefix), ['a/', 'dir/']);
+    assert.deepEqual(
+      dirs.CommonPrefixes?.map((p) => p.Prefix),
+      ['a/', 'dir/'],
+    );
     const page1 = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'a/', MaxKeys: 1 }));
-    assert.deepEqual(page1.Contents?.map((o) => o.Key), ['a/1']);
+    assert.deepEqual(
+      page1.Contents?.map((o) => o.Key),
+      ['a/1'],
+    );
     assert.equal(page1.IsTruncated, true);
     const page2 = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'a/', ContinuationToken: page1.NextContinuationToken }));
-    assert.deepEqual(page2.Contents?.map((o) => o.Key), ['a/2']);
+    assert.deepEqual(
+      page2.Contents?.map((o) => o.Key),
+      ['a/2'],
+    );
   });
 
   it('keeps the metadata in PostgreSQL, not in a SQLite file', async () => {
     const rows = await cluster.superQuery<{ n: string }>('SELECT count(*) AS n FROM objects WHERE bucket = $1', [bucket], database);
     assert.equal(Number(rows[0]?.n), 6);
     const creds = await cluster.superQuery<{ access_key: string }>('SELECT access_key FROM credentials', [], database);
-    assert.ok(creds.some((c) => c.access_key === node.accessKey), 'root credential stored in PostgreSQL');
+    assert.ok(
+      creds.some((c) => c.access_key === node.accessKey),
+      'root credential stored in PostgreSQL',
+    );
     assert.equal(existsSync(join(node.dataDir, 'metadata', 'anode.db')), false);
     assert.equal(existsSync(join(node.dataDir, 'metadata', 'credentials.db')), false);
   });
@@ -168,7 +197,10 @@ describe('anode on the PostgreSQL metadata backend', () => {
   });
 
   it('GC on the PostgreSQL backend empties the trash and deletes the chunk files', async () => {
-    const admin = new AdminClient({ endpoint: node.adminUrl, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey } });
+    const admin = new AdminClient({
+      endpoint: node.adminUrl,
+      credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey },
+    });
     await admin.runGc(true);
     const trashed = await cluster.superQuery<{ n: string }>('SELECT count(*) AS n FROM chunk_trash', [], database);
     assert.equal(Number(trashed[0]?.n), 0);
@@ -183,7 +215,11 @@ describe('anode on the PostgreSQL metadata backend', () => {
   });
 
   it('never writes the PostgreSQL password to the output or the logs', async () => {
-    const logs = [node.output(), await readFile(node.accessLog, 'utf8').catch(() => ''), await readFile(node.auditLog, 'utf8').catch(() => '')];
+    const logs = [
+      node.output(),
+      await readFile(node.accessLog, 'utf8').catch(() => ''),
+      await readFile(node.auditLog, 'utf8').catch(() => ''),
+    ];
     for (const text of logs) assert.ok(!text.includes(cluster.appPassword));
   });
 });
@@ -192,13 +228,16 @@ describe('anode with a bad PostgreSQL configuration', () => {
   it('refuses to start on a wrong password, naming the server but not the password', async () => {
     const secret = 'not-the-Right-passw0rd';
     const url = `postgres://${cluster.appUser}:${secret}@${cluster.host}:${cluster.port}/${database}`;
-    await assert.rejects(startNode({ env: { ANODE_STORAGE_METADATA_BACKEND: 'postgres', ANODE_STORAGE_POSTGRES_URL: url } }), (err: unknown) => {
-      assert.ok(err instanceof NodeStartError);
-      assert.match(err.message, /password authentication failed/);
-      assert.match(err.message, /\*\*\*@127\.0\.0\.1/);
-      assert.ok(!err.message.includes(secret), err.message);
-      return true;
-    });
+    await assert.rejects(
+      startNode({ env: { ANODE_STORAGE_METADATA_BACKEND: 'postgres', ANODE_STORAGE_POSTGRES_URL: url } }),
+      (err: unknown) => {
+        assert.ok(err instanceof NodeStartError);
+        assert.match(err.message, /password authentication failed/);
+        assert.match(err.message, /\*\*\*@127\.0\.0\.1/);
+        assert.ok(!err.message.includes(secret), err.message);
+        return true;
+      },
+    );
   });
 
   it('refuses to start without storage.postgres_url (exit 2, config error)', async () => {

@@ -63,7 +63,10 @@ function rclone(args: string[]): Promise<CommandResult> {
 
 async function lsf(path: string): Promise<string[]> {
   const r = await rclone(['lsf', '-R', '--files-only', `anode:${path}`]);
-  return r.stdout.split('\n').filter((l) => l !== '').sort();
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort();
 }
 
 async function digests(dir: string): Promise<Map<string, string>> {

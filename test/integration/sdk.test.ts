@@ -320,11 +320,7 @@ describe('conditional requests', { timeout: 60_000 }, () => {
   });
 
   it('If-Unmodified-Since: modified after the date gives 412; unmodified gives 200', async () => {
-    await expectS3Error(
-      s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'c', IfUnmodifiedSince: past() })),
-      'PreconditionFailed',
-      412,
-    );
+    await expectS3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'c', IfUnmodifiedSince: past() })), 'PreconditionFailed', 412);
     const ok = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'c', IfUnmodifiedSince: lastModified }));
     assert.equal(ok.$metadata.httpStatusCode, 200);
   });
@@ -423,7 +419,13 @@ describe('CopyObject', { timeout: 60_000 }, () => {
   it('copying an object onto itself with REPLACE updates its metadata', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'self', Body: 'self', Metadata: { v: '1' } }));
     await s3.send(
-      new CopyObjectCommand({ Bucket: bucket, Key: 'self', CopySource: `${bucket}/self`, MetadataDirective: 'REPLACE', Metadata: { v: '2' } }),
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'self',
+        CopySource: `${bucket}/self`,
+        MetadataDirective: 'REPLACE',
+        Metadata: { v: '2' },
+      }),
     );
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'self' }));
     assert.deepEqual(head.Metadata, { v: '2' });
@@ -476,7 +478,10 @@ describe('listing', { timeout: 60_000 }, () => {
 
   it('ListObjectsV2 returns every key in order with size, ETag and LastModified', async () => {
     const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    assert.deepEqual((out.Contents ?? []).map((c) => c.Key), keys);
+    assert.deepEqual(
+      (out.Contents ?? []).map((c) => c.Key),
+      keys,
+    );
     assert.equal(out.KeyCount, keys.length);
     assert.equal(out.IsTruncated, false);
     assert.equal(out.Name, bucket);
@@ -495,18 +500,33 @@ describe('listing', { timeout: 60_000 }, () => {
 
   it('prefix filters', async () => {
     const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'a/' }));
-    assert.deepEqual((out.Contents ?? []).map((c) => c.Key), ['a/1', 'a/2', 'a/b/3']);
+    assert.deepEqual(
+      (out.Contents ?? []).map((c) => c.Key),
+      ['a/1', 'a/2', 'a/b/3'],
+    );
     assert.equal(out.Prefix, 'a/');
   });
 
   it('delimiter rolls keys up into CommonPrefixes', async () => {
     const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/' }));
-    assert.deepEqual((out.Contents ?? []).map((c) => c.Key), ['c', 'e']);
-    assert.deepEqual((out.CommonPrefixes ?? []).map((p) => p.Prefix), ['a/', 'b/', 'd/']);
+    assert.deepEqual(
+      (out.Contents ?? []).map((c) => c.Key),
+      ['c', 'e'],
+    );
+    assert.deepEqual(
+      (out.CommonPrefixes ?? []).map((p) => p.Prefix),
+      ['a/', 'b/', 'd/'],
+    );
     assert.equal(out.KeyCount, 5, 'KeyCount counts keys and common prefixes');
     const sub = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', Prefix: 'a/' }));
-    assert.deepEqual((sub.Contents ?? []).map((c) => c.Key), ['a/1', 'a/2']);
-    assert.deepEqual((sub.CommonPrefixes ?? []).map((p) => p.Prefix), ['a/b/']);
+    assert.deepEqual(
+      (sub.Contents ?? []).map((c) => c.Key),
+      ['a/1', 'a/2'],
+    );
+    assert.deepEqual(
+      (sub.CommonPrefixes ?? []).map((p) => p.Prefix),
+      ['a/b/'],
+    );
   });
 
   it('max-keys paginates with continuation tokens and covers every key once', async () => {
@@ -542,22 +562,34 @@ describe('listing', { timeout: 60_000 }, () => {
 
   it('start-after skips keys up to and including the given one', async () => {
     const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, StartAfter: 'b/4' }));
-    assert.deepEqual((out.Contents ?? []).map((c) => c.Key), ['c', 'd/5', 'd/6/7', 'e']);
+    assert.deepEqual(
+      (out.Contents ?? []).map((c) => c.Key),
+      ['c', 'd/5', 'd/6/7', 'e'],
+    );
     assert.equal(out.StartAfter, 'b/4');
   });
 
   it('ListObjects (v1) pages with Marker/NextMarker and always includes the Owner', async () => {
     const first = await s3.send(new ListObjectsCommand({ Bucket: bucket, MaxKeys: 3 }));
-    assert.deepEqual((first.Contents ?? []).map((c) => c.Key), ['a/1', 'a/2', 'a/b/3']);
+    assert.deepEqual(
+      (first.Contents ?? []).map((c) => c.Key),
+      ['a/1', 'a/2', 'a/b/3'],
+    );
     assert.equal(first.IsTruncated, true);
     assert.ok(first.Contents?.[0]?.Owner?.ID, 'v1 Contents carry an Owner');
     const second = await s3.send(new ListObjectsCommand({ Bucket: bucket, MaxKeys: 3, Marker: 'a/b/3' }));
-    assert.deepEqual((second.Contents ?? []).map((c) => c.Key), ['b/4', 'c', 'd/5']);
+    assert.deepEqual(
+      (second.Contents ?? []).map((c) => c.Key),
+      ['b/4', 'c', 'd/5'],
+    );
     assert.equal(second.Marker, 'a/b/3');
     const delim = await s3.send(new ListObjectsCommand({ Bucket: bucket, Delimiter: '/', MaxKeys: 2 }));
     assert.equal(delim.IsTruncated, true);
     assert.equal(delim.NextMarker, 'b/', 'with a delimiter, NextMarker is the last key or prefix returned');
-    assert.deepEqual((delim.CommonPrefixes ?? []).map((p) => p.Prefix), ['a/', 'b/']);
+    assert.deepEqual(
+      (delim.CommonPrefixes ?? []).map((p) => p.Prefix),
+      ['a/', 'b/'],
+    );
   });
 
   it('encoding-type=url encodes keys and prefixes in the response', async () => {
@@ -587,13 +619,18 @@ describe('DeleteObjects', { timeout: 60_000 }, () => {
     assert.deepEqual((out.Deleted ?? []).map((d) => d.Key).sort(), ['never-existed', 'x1', 'x2']);
     assert.equal((out.Errors ?? []).length, 0);
     const left = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    assert.deepEqual((left.Contents ?? []).map((c) => c.Key), ['x3']);
+    assert.deepEqual(
+      (left.Contents ?? []).map((c) => c.Key),
+      ['x3'],
+    );
   });
 
   it('reports nothing but errors when quiet', async () => {
     const bucket = await createBucket('sdk-multidel-q');
     for (const k of ['q1', 'q2']) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: k }));
-    const out = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Quiet: true, Objects: [{ Key: 'q1' }, { Key: 'q2' }] } }));
+    const out = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Quiet: true, Objects: [{ Key: 'q1' }, { Key: 'q2' }] } }),
+    );
     assert.equal((out.Deleted ?? []).length, 0);
     assert.equal((out.Errors ?? []).length, 0);
     const left = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
@@ -713,7 +750,12 @@ describe('multipart uploads', { timeout: 180_000 }, () => {
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: copied.CopyPartResult?.ETag ?? '' }, { PartNumber: 2, ETag: e2 }] },
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: copied.CopyPartResult?.ETag ?? '' },
+            { PartNumber: 2, ETag: e2 },
+          ],
+        },
       }),
     );
     assert.ok((await getBytes(bucket, key)).equals(Buffer.concat([firstPart, part3])));
@@ -742,7 +784,12 @@ describe('multipart uploads', { timeout: 180_000 }, () => {
           Bucket: bucket,
           Key: key,
           UploadId: uploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e2 }] },
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 1, ETag: e1 },
+              { PartNumber: 2, ETag: e2 },
+            ],
+          },
         }),
       ),
       'EntityTooSmall',
@@ -756,7 +803,13 @@ describe('multipart uploads', { timeout: 180_000 }, () => {
     const uploadId = await create(key);
     // Part 1 is full-size so that EntityTooSmall cannot be the answer.
     const e1 = await upload(key, uploadId, 1, part1);
-    for (const parts of [[{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }], [{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e1 }]]) {
+    for (const parts of [
+      [{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }],
+      [
+        { PartNumber: 1, ETag: e1 },
+        { PartNumber: 2, ETag: e1 },
+      ],
+    ]) {
       await expectS3Error(
         s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } })),
         'InvalidPart',
@@ -777,7 +830,12 @@ describe('multipart uploads', { timeout: 180_000 }, () => {
           Bucket: bucket,
           Key: key,
           UploadId: uploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 2, ETag: e2 }, { PartNumber: 1, ETag: e1 }] },
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 2, ETag: e2 },
+              { PartNumber: 1, ETag: e1 },
+            ],
+          },
         }),
       ),
       'InvalidPartOrder',
@@ -788,11 +846,22 @@ describe('multipart uploads', { timeout: 180_000 }, () => {
 
   it('an unknown upload id gives 404 NoSuchUpload for every multipart call', async () => {
     const id = 'this-upload-id-does-not-exist';
-    await expectS3Error(s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'k', UploadId: id, PartNumber: 1, Body: 'x' })), 'NoSuchUpload', 404);
+    await expectS3Error(
+      s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'k', UploadId: id, PartNumber: 1, Body: 'x' })),
+      'NoSuchUpload',
+      404,
+    );
     await expectS3Error(s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'k', UploadId: id })), 'NoSuchUpload', 404);
     await expectS3Error(s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'k', UploadId: id })), 'NoSuchUpload', 404);
     await expectS3Error(
-      s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'k', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"x"' }] } })),
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'k',
+          UploadId: id,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"x"' }] },
+        }),
+      ),
       'NoSuchUpload',
       404,
     );
@@ -933,17 +1002,29 @@ describe('conditional writes', { timeout: 60_000 }, () => {
   it('If-None-Match: * creates a missing key and refuses to overwrite with 412 PreconditionFailed', async () => {
     const first = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'first', IfNoneMatch: '*' }));
     assert.equal(first.$metadata.httpStatusCode, 200);
-    await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'second', IfNoneMatch: '*' })), 'PreconditionFailed', 412);
+    await expectS3Error(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'second', IfNoneMatch: '*' })),
+      'PreconditionFailed',
+      412,
+    );
     assert.equal((await getBytes(bucket, 'once')).toString(), 'first');
   });
 
   it('If-Match overwrites only the expected version', async () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cas', Body: 'v1' }));
-    await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cas', Body: 'v2', IfMatch: '"0000"' })), 'PreconditionFailed', 412);
+    await expectS3Error(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cas', Body: 'v2', IfMatch: '"0000"' })),
+      'PreconditionFailed',
+      412,
+    );
     assert.equal((await getBytes(bucket, 'cas')).toString(), 'v1');
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cas', Body: 'v2', IfMatch: put.ETag ?? '' }));
     assert.equal((await getBytes(bucket, 'cas')).toString(), 'v2');
-    await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'missing', Body: 'x', IfMatch: put.ETag ?? '' })), 'NoSuchKey', 404);
+    await expectS3Error(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'missing', Body: 'x', IfMatch: put.ETag ?? '' })),
+      'NoSuchKey',
+      404,
+    );
   });
 });
 

@@ -26,11 +26,20 @@ test('SIGTERM lets an upload in flight finish, and the object survives the resta
   const headers = signHeaders({
     method: 'PUT',
     path: '/shutdown/inflight.bin',
-    headers: [['host', host], ['content-length', String(body.length)]],
+    headers: [
+      ['host', host],
+      ['content-length', String(body.length)],
+    ],
     payloadHash: 'UNSIGNED-PAYLOAD',
     creds: node,
   });
-  const req = request({ host: '127.0.0.1', port: node.s3Port, method: 'PUT', path: '/shutdown/inflight.bin', headers: Object.fromEntries(headers) });
+  const req = request({
+    host: '127.0.0.1',
+    port: node.s3Port,
+    method: 'PUT',
+    path: '/shutdown/inflight.bin',
+    headers: Object.fromEntries(headers),
+  });
   const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
     req.on('response', (res) => {
       let text = '';

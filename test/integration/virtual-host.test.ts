@@ -21,7 +21,10 @@ function send(method: string, host: string, path: string, body = ''): Promise<{ 
   const headers = signHeaders({
     method,
     path,
-    headers: [['host', host], ['content-length', String(Buffer.byteLength(body))]],
+    headers: [
+      ['host', host],
+      ['content-length', String(Buffer.byteLength(body))],
+    ],
     payloadHash: createHash('sha256').update(body).digest('hex'),
     creds: node,
   });

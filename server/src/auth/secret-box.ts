@@ -67,8 +67,7 @@ async function readKeyFile(path: string): Promise<Buffer> {
     if (!info.isFile()) throw new MasterKeyError(`master key ${path} is not a regular file`);
     if ((info.mode & 0o077) !== 0) {
       throw new MasterKeyError(
-        `master key file ${path} is accessible by group or others (mode ${(info.mode & 0o777).toString(8)}); ` +
-          `run: chmod 600 ${path}`,
+        `master key file ${path} is accessible by group or others (mode ${(info.mode & 0o777).toString(8)}); ` + `run: chmod 600 ${path}`,
       );
     }
     if (info.size !== KEY_BYTES) {

@@ -33,12 +33,10 @@ export class CoalescedDirSync {
     if (running === null) return this.#start(dir, state);
     if (state.next !== null) return state.next;
     const s = state;
-    const next = running
-      .then(noop, noop)
-      .then(() => {
-        s.next = null;
-        return this.#start(dir, s);
-      });
+    const next = running.then(noop, noop).then(() => {
+      s.next = null;
+      return this.#start(dir, s);
+    });
     s.next = next;
     return next;
   }

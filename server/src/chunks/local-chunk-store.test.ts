@@ -139,9 +139,7 @@ test('a large write is pulled with backpressure: the source never runs far ahead
 });
 
 test('concurrent writes all land (shared directory syncs) and list() reports each once', async () => {
-  const refs = await Promise.all(
-    Array.from({ length: 40 }, (_, i) => store.write(pieces(Buffer.alloc(i + 1, i)))),
-  );
+  const refs = await Promise.all(Array.from({ length: 40 }, (_, i) => store.write(pieces(Buffer.alloc(i + 1, i)))));
   const listed = new Map<string, number>();
   for await (const c of store.list()) {
     assert.ok(c.mtimeMs > 0);

@@ -58,10 +58,7 @@ export class LocalChunkStore implements ChunkStore {
     return join(this.#root, id.slice(0, 2), id);
   }
 
-  async write(
-    source: AsyncIterable<Uint8Array>,
-    options?: { signal?: AbortSignal },
-  ): Promise<ChunkRef> {
+  async write(source: AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<ChunkRef> {
     const signal = options?.signal;
     signal?.throwIfAborted();
     await this.#ready;

@@ -21,8 +21,18 @@ test('defaults need no file and no root', async () => {
 });
 
 test('file, then environment, then --data, each overriding the one before', async () => {
-  const file = await tomlFile('[server]\nregion = "eu-west-1"\ns3_listen = "127.0.0.1:9000"\ntrusted_proxies = ["10.0.0.0/8"]\n[gc]\ninterval_seconds = 60\n');
-  const c = await loadConfig({ file, env: { ANODE_SERVER_S3_LISTEN: '127.0.0.1:9001', ANODE_GC_INTERVAL_SECONDS: '30', ANODE_SERVER_TRUSTED_PROXIES: '10.1.0.0/16, 192.168.0.0/16' }, dataDir: '/tmp/x' });
+  const file = await tomlFile(
+    '[server]\nregion = "eu-west-1"\ns3_listen = "127.0.0.1:9000"\ntrusted_proxies = ["10.0.0.0/8"]\n[gc]\ninterval_seconds = 60\n',
+  );
+  const c = await loadConfig({
+    file,
+    env: {
+      ANODE_SERVER_S3_LISTEN: '127.0.0.1:9001',
+      ANODE_GC_INTERVAL_SECONDS: '30',
+      ANODE_SERVER_TRUSTED_PROXIES: '10.1.0.0/16, 192.168.0.0/16',
+    },
+    dataDir: '/tmp/x',
+  });
   assert.equal(c.server.region, 'eu-west-1');
   assert.equal(c.server.s3_listen, '127.0.0.1:9001');
   assert.equal(c.gc.interval_seconds, 30);

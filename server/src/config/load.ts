@@ -90,7 +90,10 @@ function fromEnv(name: string, spec: KeySpec, raw: string): unknown {
       if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer`);
       return Number(raw);
     case 'string[]':
-      return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
   }
 }
 

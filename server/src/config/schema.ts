@@ -56,13 +56,7 @@ export const CONFIG_SCHEMA = {
 } as const satisfies Record<string, Record<string, KeySpec>>;
 
 type Schema = typeof CONFIG_SCHEMA;
-type ValueOf<T extends KeyType> = T extends 'string'
-  ? string
-  : T extends 'boolean'
-    ? boolean
-    : T extends 'integer'
-      ? number
-      : string[];
+type ValueOf<T extends KeyType> = T extends 'string' ? string : T extends 'boolean' ? boolean : T extends 'integer' ? number : string[];
 
 export type Config = {
   [S in keyof Schema]: { [K in keyof Schema[S]]: Schema[S][K] extends { type: infer T extends KeyType } ? ValueOf<T> : never };

@@ -10,7 +10,10 @@ export function clientAddress(req: IncomingMessage, trusted: readonly Cidr[], tl
   const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '');
   if (trusted.length === 0 || !anyContains(trusted, peer)) return { address: peer, secure: tls };
   const xff = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(xff) ? xff.join(',') : (xff ?? '')).split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = (Array.isArray(xff) ? xff.join(',') : (xff ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   let address = peer;
   for (let i = hops.length - 1; i >= 0; i--) {
     address = hops[i]!;

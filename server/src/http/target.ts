@@ -42,7 +42,8 @@ export function parseTarget(url: string, host: string | undefined, domain: strin
   if (bucket !== null) {
     const problem = bucketNameProblem(bucket);
     // Legacy buckets aside, AWS refuses such names on every operation; refuse before any lookup.
-    if (problem !== null) throw new S3Error('InvalidBucketName', { message: `The specified bucket is not valid: ${problem}.`, extra: { BucketName: bucket } });
+    if (problem !== null)
+      throw new S3Error('InvalidBucketName', { message: `The specified bucket is not valid: ${problem}.`, extra: { BucketName: bucket } });
   }
   let key: string | null = null;
   if (keyPart !== '') {

@@ -37,7 +37,10 @@ export function objectRecord(bucket: string, key: string, chunks: ChunkRef[] = [
     headers: { contentType: 'text/plain; charset=utf-8', cacheControl: 'max-age=60' },
     userMetadata: { colour: 'blå', 'x-note': '日本語' },
     checksum: { algorithm: 'CRC32C', value: 'yZRlqg==', type: 'FULL_OBJECT' },
-    acl: { owner: 'alice', grants: [{ grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }] },
+    acl: {
+      owner: 'alice',
+      grants: [{ grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }],
+    },
     storageClass: 'STANDARD',
     chunks,
     parts: null,

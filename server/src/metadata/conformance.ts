@@ -1,15 +1,7 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MetadataStore } from './types.js';
-import {
-  at,
-  bucketRecord,
-  chunk,
-  credentialRecord,
-  objectRecord,
-  partRecord,
-  uploadRecord,
-} from './conformance-fixtures.js';
+import { at, bucketRecord, chunk, credentialRecord, objectRecord, partRecord, uploadRecord } from './conformance-fixtures.js';
 
 export interface OpenedStore {
   store: MetadataStore;
@@ -65,7 +57,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
 
       test('ACL, policy and permissions are stored and replaced', async () => {
         await store.createBucket(bucketRecord('b'));
-        const acl = { owner: 'alice', grants: [{ grantee: { type: 'CanonicalUser' as const, id: 'bob', displayName: 'Bob' }, permission: 'READ' as const }] };
+        const acl = {
+          owner: 'alice',
+          grants: [{ grantee: { type: 'CanonicalUser' as const, id: 'bob', displayName: 'Bob' }, permission: 'READ' as const }],
+        };
         await store.setBucketAcl('b', acl);
         const policy = '{"Version":"2012-10-17","Statement":[]}';
         await store.setBucketPolicy('b', policy);
@@ -116,7 +111,14 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
           ],
           etag: '"0123456789abcdef0123456789abcdef-2"',
           checksum: { algorithm: 'SHA256', value: 'abc=-2', type: 'COMPOSITE' },
-          headers: { contentType: 'image/png', contentEncoding: 'gzip', contentDisposition: 'attachment; filename="a.png"', contentLanguage: 'en', cacheControl: 'no-cache', expires: 'Wed, 21 Oct 2026 07:28:00 GMT' },
+          headers: {
+            contentType: 'image/png',
+            contentEncoding: 'gzip',
+            contentDisposition: 'attachment; filename="a.png"',
+            contentLanguage: 'en',
+            cacheControl: 'no-cache',
+            expires: 'Wed, 21 Oct 2026 07:28:00 GMT',
+          },
         });
         await store.putObject(o);
         assert.deepEqual(await store.getObject('b', o.key), o);
@@ -290,7 +292,15 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
 
       test('listUploads orders by (key, uploadId) and honours prefix, markers and limit', async () => {
         const specs: Array<[string, string]> = [
-          ['b/2', 'u3'], ['a', 'u2'], ['b/1', 'u9'], ['a', 'u1'], ['b/1', 'u4'], ['c', 'u5'], ['é', 'u6'], ['😀', 'u7'], ['\uFFFD', 'u8'],
+          ['b/2', 'u3'],
+          ['a', 'u2'],
+          ['b/1', 'u9'],
+          ['a', 'u1'],
+          ['b/1', 'u4'],
+          ['c', 'u5'],
+          ['é', 'u6'],
+          ['😀', 'u7'],
+          ['\uFFFD', 'u8'],
         ];
         for (const [key, id] of specs) await store.createUpload(uploadRecord('b', key, id));
         await store.createBucket(bucketRecord('other'));
@@ -364,9 +374,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
           await store.putPart(p1);
           await store.putPart(p2);
           const object = objectRecord('b', key, [p1.chunk, p2.chunk]);
-          const ops = round % 2 === 0
-            ? [store.completeUpload(id, object), store.abortUpload(id)]
-            : [store.abortUpload(id), store.completeUpload(id, object)];
+          const ops =
+            round % 2 === 0
+              ? [store.completeUpload(id, object), store.abortUpload(id)]
+              : [store.abortUpload(id), store.completeUpload(id, object)];
           const results = await Promise.all(ops);
           assert.equal(results.filter((r) => r === 'ok').length, 1, `round ${round}: ${results.join(',')}`);
           assert.equal(results.filter((r) => r === 'no-upload').length, 1);
@@ -439,22 +450,36 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         await store.deleteObject('b', 'b');
         const after = Date.now();
         const all = await store.listTrash(new Date(after + 1000), 10);
-        assert.deepEqual(all.map((e) => e.id), [a.chunks[0]!.id, b.chunks[0]!.id]);
+        assert.deepEqual(
+          all.map((e) => e.id),
+          [a.chunks[0]!.id, b.chunks[0]!.id],
+        );
         for (const e of all) {
           assert.ok(e.trashedAt instanceof Date);
           assert.ok(e.trashedAt.getTime() >= before - 1000 && e.trashedAt.getTime() <= after + 1000);
         }
-        assert.deepEqual((await store.listTrash(new Date(after + 1000), 1)).map((e) => e.id), [a.chunks[0]!.id]);
+        assert.deepEqual(
+          (await store.listTrash(new Date(after + 1000), 1)).map((e) => e.id),
+          [a.chunks[0]!.id],
+        );
         assert.deepEqual(await store.listTrash(new Date(before - 60_000), 10), []);
         await store.removeFromTrash([a.chunks[0]!.id, 'f'.repeat(32)]);
-        assert.deepEqual((await store.listTrash(new Date(after + 1000), 10)).map((e) => e.id), [b.chunks[0]!.id]);
+        assert.deepEqual(
+          (await store.listTrash(new Date(after + 1000), 10)).map((e) => e.id),
+          [b.chunks[0]!.id],
+        );
         await store.removeFromTrash([]);
       });
     });
 
     describe('credentials', () => {
       test('putCredential then getCredential returns every field; listCredentials lists all', async () => {
-        const a = credentialRecord('AKIAAAAAAAAAAAAAAAAA', { role: 'admin', permissions: [], lastUsedAt: at(5), expiresAt: at(9_999_999_999_999) });
+        const a = credentialRecord('AKIAAAAAAAAAAAAAAAAA', {
+          role: 'admin',
+          permissions: [],
+          lastUsedAt: at(5),
+          expiresAt: at(9_999_999_999_999),
+        });
         const b = credentialRecord('AKIABBBBBBBBBBBBBBBB', { createdAt: at(1_700_000_009_000) });
         await store.putCredential(a);
         await store.putCredential(b);
@@ -481,7 +506,11 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.equal(await store.revokeCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_000_100_000)), true);
         assert.deepEqual((await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.revokedAt, at(1_700_000_100_000));
         assert.equal(await store.revokeCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_000_200_000)), false);
-        assert.deepEqual((await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.revokedAt, at(1_700_000_100_000), 'first revocation time kept');
+        assert.deepEqual(
+          (await store.getCredential('AKIAAAAAAAAAAAAAAAAA'))?.revokedAt,
+          at(1_700_000_100_000),
+          'first revocation time kept',
+        );
         assert.equal(await store.revokeCredential('AKIANOTTHERE00000000', at(1)), false);
       });
 

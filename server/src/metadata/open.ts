@@ -11,7 +11,8 @@ import { PostgresMetadataStore } from './postgres/postgres-metadata-store.js';
  */
 export async function openMetadataStore(config: Config, onIdleError?: (err: Error) => void): Promise<MetadataStore> {
   if (config.storage.metadata_backend !== 'postgres') return SqliteMetadataStore.open(config.server.data_dir);
-  if (config.storage.postgres_url === '') throw new ConfigError('storage.postgres_url is required when storage.metadata_backend = "postgres"');
+  if (config.storage.postgres_url === '')
+    throw new ConfigError('storage.postgres_url is required when storage.metadata_backend = "postgres"');
   // Errors and logs from the store name the server with the password redacted.
   return PostgresMetadataStore.open(config.storage.postgres_url, {
     poolSize: config.storage.postgres_pool_size,

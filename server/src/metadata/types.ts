@@ -2,9 +2,7 @@ import type { ChunkRef } from '../chunks/chunk-store.js';
 
 /** An access-control grant as S3 models it. */
 export interface Grant {
-  grantee:
-    | { type: 'CanonicalUser'; id: string; displayName?: string }
-    | { type: 'Group'; uri: string };
+  grantee: { type: 'CanonicalUser'; id: string; displayName?: string } | { type: 'Group'; uri: string };
   permission: 'FULL_CONTROL' | 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP';
 }
 

@@ -52,7 +52,13 @@ export class CredentialService {
     void this.metadata.touchCredential(accessKey, now).catch(() => undefined);
   }
 
-  async create(input: { user: string; role: Role; permissions?: string[]; accessKey?: string; secretKey?: string }): Promise<{ accessKey: string; secretKey: string; record: CredentialRecord }> {
+  async create(input: {
+    user: string;
+    role: Role;
+    permissions?: string[];
+    accessKey?: string;
+    secretKey?: string;
+  }): Promise<{ accessKey: string; secretKey: string; record: CredentialRecord }> {
     const accessKey = input.accessKey ?? newAccessKey();
     const secretKey = input.secretKey ?? newSecretKey();
     const record: CredentialRecord = {

@@ -26,7 +26,14 @@ export class GcScheduler {
   private readonly abort = new AbortController();
 
   constructor(
-    private readonly deps: { metadata: MetadataStore; chunks: ChunkStore; metrics: Metrics; audit: AuditLog; logger: Logger; config: Config['gc'] },
+    private readonly deps: {
+      metadata: MetadataStore;
+      chunks: ChunkStore;
+      metrics: Metrics;
+      audit: AuditLog;
+      logger: Logger;
+      config: Config['gc'];
+    },
   ) {}
 
   start(): void {
@@ -35,7 +42,9 @@ export class GcScheduler {
     const tick = () => {
       this.nextAt = new Date(Date.now() + every);
       this.timer = setTimeout(() => {
-        void this.run('system').catch(() => undefined).finally(tick);
+        void this.run('system')
+          .catch(() => undefined)
+          .finally(tick);
       }, every);
       this.timer.unref();
     };
@@ -54,7 +63,13 @@ export class GcScheduler {
   }
 
   status(): GcStatus {
-    return { running: this.running !== null, current: this.current, last: this.last, lastError: this.lastError, nextScheduledAt: this.nextAt?.toISOString() ?? null };
+    return {
+      running: this.running !== null,
+      current: this.current,
+      last: this.last,
+      lastError: this.lastError,
+      nextScheduledAt: this.nextAt?.toISOString() ?? null,
+    };
   }
 
   /** Starts a run (or joins the one in flight). */
@@ -82,7 +97,13 @@ export class GcScheduler {
         m.gcChunksRemoved.inc(stats.chunksRemoved);
         m.gcBytesFreed.inc(stats.bytesFreed);
         m.gcLastRun.set(Date.now() / 1000);
-        this.deps.audit.write(actor, 'gc.finish', { chunks_scanned: stats.chunksScanned, chunks_removed: stats.chunksRemoved, bytes_freed: stats.bytesFreed, uploads_expired: stats.uploadsExpired, duration_ms: stats.durationMs });
+        this.deps.audit.write(actor, 'gc.finish', {
+          chunks_scanned: stats.chunksScanned,
+          chunks_removed: stats.chunksRemoved,
+          bytes_freed: stats.bytesFreed,
+          uploads_expired: stats.uploadsExpired,
+          duration_ms: stats.durationMs,
+        });
         return stats;
       })
       .catch((err: unknown) => {

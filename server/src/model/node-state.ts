@@ -39,7 +39,13 @@ export class NodeState {
   }
 
   isBlocked(address: string): boolean {
-    return this.blocked.length > 0 && anyContains(this.blocked.map((b) => b.cidr), address);
+    return (
+      this.blocked.length > 0 &&
+      anyContains(
+        this.blocked.map((b) => b.cidr),
+        address,
+      )
+    );
   }
 
   get blocklist(): string[] {

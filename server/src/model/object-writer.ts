@@ -22,7 +22,11 @@ export interface WrittenBody {
  * durable before this returns, but nothing references it yet: if verification fails the
  * chunk is removed here, and if the process dies GC removes it later.
  */
-export async function writeBody(chunks: ChunkStore, payload: Payload, options: { sha256: boolean; checksum: ChecksumAlgorithm | null }): Promise<WrittenBody> {
+export async function writeBody(
+  chunks: ChunkStore,
+  payload: Payload,
+  options: { sha256: boolean; checksum: ChecksumAlgorithm | null },
+): Promise<WrittenBody> {
   const digester = new BodyDigester({ sha256: options.sha256, ...(options.checksum ? { checksum: options.checksum } : {}) });
   async function* tap(): AsyncGenerator<Uint8Array> {
     for await (const buf of payload.stream) {

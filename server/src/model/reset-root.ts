@@ -26,7 +26,12 @@ export async function resetRoot(options: { config: Config; masterKeyPath: string
     const path = rootCredentialsPath(dataDir);
     await writeRootCredentialsFile(path, created.accessKey, created.secretKey);
     const log = new JsonLinesLog(options.auditLogPath);
-    new AuditLog(log).write('system', 'root.reset', { access_key: created.accessKey, os_user: userInfo().username, host: hostname(), via: 'anode admin reset-root' });
+    new AuditLog(log).write('system', 'root.reset', {
+      access_key: created.accessKey,
+      os_user: userInfo().username,
+      host: hostname(),
+      via: 'anode admin reset-root',
+    });
     await log.close();
     process.stdout.write(`anode: new root credential ${created.accessKey} written to ${path} (mode 0600)\n`);
   } finally {

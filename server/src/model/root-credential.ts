@@ -20,7 +20,9 @@ export async function writeRootCredentialsFile(path: string, accessKey: string, 
   const tmp = `${path}.${process.pid}.tmp`;
   const fh = await open(tmp, 'wx', 0o600);
   try {
-    await fh.writeFile(`# Anode root credential (admin). Shown once; keep this file 0600 or delete it.\n[default]\naws_access_key_id = ${accessKey}\naws_secret_access_key = ${secretKey}\n`);
+    await fh.writeFile(
+      `# Anode root credential (admin). Shown once; keep this file 0600 or delete it.\n[default]\naws_access_key_id = ${accessKey}\naws_secret_access_key = ${secretKey}\n`,
+    );
     await fh.sync();
   } finally {
     await fh.close();
@@ -35,7 +37,13 @@ const ACCESS_KEY_RE = /^[A-Z0-9]{16,128}$/;
  * one (created if missing; a revoked one stays revoked — the way back is reset-root);
  * otherwise the very first start creates one and writes it to a 0600 file.
  */
-export async function ensureRootCredential(options: { metadata: MetadataStore; credentials: CredentialService; dataDir: string; env: NodeJS.ProcessEnv; logger: Logger }): Promise<void> {
+export async function ensureRootCredential(options: {
+  metadata: MetadataStore;
+  credentials: CredentialService;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}): Promise<void> {
   const { metadata, credentials, env, logger } = options;
   const ak = env['ANODE_ROOT_ACCESS_KEY'];
   const sk = env['ANODE_ROOT_SECRET_KEY'];
@@ -50,7 +58,10 @@ export async function ensureRootCredential(options: { metadata: MetadataStore; c
       await credentials.create({ user: ROOT_USER, role: 'admin', accessKey: ak, secretKey: sk });
       logger.info({ accessKey: ak }, 'root credential from ANODE_ROOT_ACCESS_KEY created');
     } else if (existing.revokedAt !== null) {
-      logger.warn({ accessKey: ak }, 'the root credential from ANODE_ROOT_ACCESS_KEY is revoked; use `anode admin reset-root` to get back in');
+      logger.warn(
+        { accessKey: ak },
+        'the root credential from ANODE_ROOT_ACCESS_KEY is revoked; use `anode admin reset-root` to get back in',
+      );
     } else if (!(await credentials.matches(ak, sk))) {
       throw new Error('ANODE_ROOT_SECRET_KEY does not match the stored secret for ANODE_ROOT_ACCESS_KEY');
     }

@@ -3,7 +3,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The Prometheus metrics DESIGN.md names, in one registry served at /metrics. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'anode_requests_total', help: 'Requests by plane, method and status', labelNames: ['api', 'method', 'status'] as const, registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'anode_requests_total',
+    help: 'Requests by plane, method and status',
+    labelNames: ['api', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
   readonly duration = new Histogram({
     name: 'anode_request_duration_seconds',
     help: 'Request duration by plane and operation',
@@ -11,16 +16,38 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
-  readonly authFailures = new Counter({ name: 'anode_auth_failures_total', help: 'Authentication failures by reason', labelNames: ['reason'] as const, registers: [this.registry] });
-  readonly permissionDenied = new Counter({ name: 'anode_permission_denied_total', help: 'Requests refused by authorization', registers: [this.registry] });
+  readonly authFailures = new Counter({
+    name: 'anode_auth_failures_total',
+    help: 'Authentication failures by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly permissionDenied = new Counter({
+    name: 'anode_permission_denied_total',
+    help: 'Requests refused by authorization',
+    registers: [this.registry],
+  });
   readonly bytesIn = new Counter({ name: 'anode_bytes_received_total', help: 'Object bytes received', registers: [this.registry] });
   readonly bytesOut = new Counter({ name: 'anode_bytes_sent_total', help: 'Response bytes sent', registers: [this.registry] });
   readonly readOnly = new Gauge({ name: 'anode_read_only', help: '1 when the node refuses writes', registers: [this.registry] });
   readonly gcRuns = new Counter({ name: 'anode_gc_runs_total', help: 'Garbage collection runs', registers: [this.registry] });
-  readonly gcChunksRemoved = new Counter({ name: 'anode_gc_chunks_removed_total', help: 'Chunks removed by GC', registers: [this.registry] });
+  readonly gcChunksRemoved = new Counter({
+    name: 'anode_gc_chunks_removed_total',
+    help: 'Chunks removed by GC',
+    registers: [this.registry],
+  });
   readonly gcBytesFreed = new Counter({ name: 'anode_gc_bytes_freed_total', help: 'Bytes freed by GC', registers: [this.registry] });
-  readonly gcLastRun = new Gauge({ name: 'anode_gc_last_run_timestamp_seconds', help: 'End of the last GC run', registers: [this.registry] });
-  readonly inFlight = new Gauge({ name: 'anode_requests_in_flight', help: 'Requests being handled', labelNames: ['api'] as const, registers: [this.registry] });
+  readonly gcLastRun = new Gauge({
+    name: 'anode_gc_last_run_timestamp_seconds',
+    help: 'End of the last GC run',
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'anode_requests_in_flight',
+    help: 'Requests being handled',
+    labelNames: ['api'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'anode_process_' });

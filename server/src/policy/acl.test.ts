@@ -33,7 +33,10 @@ function expectS3Error(fn: () => unknown, code: string, message?: RegExp): void 
   });
 }
 
-const user = (name: string, permission: Grant['permission']): Grant => ({ grantee: { type: 'CanonicalUser', id: canonicalUserId(name), displayName: name }, permission });
+const user = (name: string, permission: Grant['permission']): Grant => ({
+  grantee: { type: 'CanonicalUser', id: canonicalUserId(name), displayName: name },
+  permission,
+});
 const group = (uri: string, permission: Grant['permission']): Grant => ({ grantee: { type: 'Group', uri }, permission });
 
 test('canonicalUserId is 64 lowercase hex and stable', () => {
@@ -124,7 +127,7 @@ test('aclFromHeaders: canned, grants, none, and both → InvalidRequest', () => 
   );
 });
 
-test('aclToXml writes AWS\'s exact body', () => {
+test("aclToXml writes AWS's exact body", () => {
   const acl: Acl = { owner: 'alice', grants: [user('alice', 'FULL_CONTROL'), group(ALL_USERS_URI, 'READ')] };
   assert.equal(
     aclToXml(acl),
@@ -147,7 +150,10 @@ test('aclToXml escapes display names', () => {
 });
 
 test('parseAclXml round-trips aclToXml', () => {
-  const acl: Acl = { owner: 'alice', grants: [user('alice', 'FULL_CONTROL'), group(AUTHENTICATED_USERS_URI, 'READ'), user('bob', 'WRITE_ACP')] };
+  const acl: Acl = {
+    owner: 'alice',
+    grants: [user('alice', 'FULL_CONTROL'), group(AUTHENTICATED_USERS_URI, 'READ'), user('bob', 'WRITE_ACP')],
+  };
   const resolve = (id: string): string | null => (id === BOB ? 'bob' : null);
   assert.deepEqual(parseAclXml(aclToXml(acl), { owner: 'alice', resolve }), acl);
 });
@@ -156,7 +162,8 @@ const ownerXml = `<Owner><ID>${ALICE}</ID></Owner>`;
 function body(grants: string, owner = ownerXml): string {
   return `<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${owner}<AccessControlList>${grants}</AccessControlList></AccessControlPolicy>`;
 }
-const canonicalGrantee = (id: string): string => `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${id}</ID></Grantee>`;
+const canonicalGrantee = (id: string): string =>
+  `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${id}</ID></Grantee>`;
 
 test('parseAclXml accepts a single grant and an empty list', () => {
   assert.deepEqual(parseAclXml(body(`<Grant>${canonicalGrantee(ALICE)}<Permission>READ</Permission></Grant>`), { owner: 'alice' }), {
@@ -179,8 +186,20 @@ const badXml: [string, string, string][] = [
   ['missing permission', body(`<Grant>${canonicalGrantee(ALICE)}</Grant>`), 'MalformedACLError'],
   ['no xsi:type', body(`<Grant><Grantee><ID>${ALICE}</ID></Grantee><Permission>READ</Permission></Grant>`), 'MalformedACLError'],
   ['bad canonical id', body(`<Grant>${canonicalGrantee('1234')}<Permission>READ</Permission></Grant>`), 'InvalidArgument'],
-  ['email grantee', body('<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="AmazonCustomerByEmail"><EmailAddress>a@b.c</EmailAddress></Grantee><Permission>READ</Permission></Grant>'), 'InvalidArgument'],
-  ['unknown group', body('<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://example.com/all</URI></Grantee><Permission>READ</Permission></Grant>'), 'InvalidArgument'],
+  [
+    'email grantee',
+    body(
+      '<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="AmazonCustomerByEmail"><EmailAddress>a@b.c</EmailAddress></Grantee><Permission>READ</Permission></Grant>',
+    ),
+    'InvalidArgument',
+  ],
+  [
+    'unknown group',
+    body(
+      '<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://example.com/all</URI></Grantee><Permission>READ</Permission></Grant>',
+    ),
+    'InvalidArgument',
+  ],
   ['101 grants', body(`<Grant>${canonicalGrantee(ALICE)}<Permission>READ</Permission></Grant>`.repeat(101)), 'MalformedACLError'],
 ];
 for (const [name, xml, code] of badXml) {
@@ -191,7 +210,8 @@ for (const [name, xml, code] of badXml) {
 
 test('parseAclXml with a resolver refuses ids of unknown users', () => {
   expectS3Error(
-    () => parseAclXml(body(`<Grant>${canonicalGrantee(BOB)}<Permission>READ</Permission></Grant>`), { owner: 'alice', resolve: () => null }),
+    () =>
+      parseAclXml(body(`<Grant>${canonicalGrantee(BOB)}<Permission>READ</Permission></Grant>`), { owner: 'alice', resolve: () => null }),
     'InvalidArgument',
   );
 });

@@ -21,8 +21,14 @@ export const ACL_PERMISSIONS: readonly AclPermission[] = ['FULL_CONTROL', 'WRITE
 export const MAX_GRANTS = 100;
 
 export const CANNED_ACLS = [
-  'private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read',
-  'bucket-owner-read', 'bucket-owner-full-control', 'log-delivery-write',
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
+  'log-delivery-write',
 ] as const;
 export type CannedAcl = (typeof CANNED_ACLS)[number];
 
@@ -157,10 +163,7 @@ function granteeFromHeader(header: string, raw: string, resolve: CanonicalIdReso
  * Reads the x-amz-grant-* headers into grants (empty when none is present).
  * `headers` maps lowercased header names to their values.
  */
-export function parseGrantHeaders(
-  headers: Readonly<Record<string, string | undefined>>,
-  resolve?: CanonicalIdResolver,
-): Grant[] {
+export function parseGrantHeaders(headers: Readonly<Record<string, string | undefined>>, resolve?: CanonicalIdResolver): Grant[] {
   const grants: Grant[] = [];
   for (const [header, permission] of Object.entries(GRANT_HEADERS)) {
     const value = headers[header];
@@ -215,9 +218,7 @@ const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XSI_XMLNS = 'http://www.w3.org/2001/XMLSchema-instance';
 
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
-  );
+  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
 }
 
 /** The GetBucketAcl / GetObjectAcl response body, as AWS writes it. */
@@ -320,7 +321,11 @@ export function parseAclXml(xml: string, options: ParseAclXmlOptions): Acl {
     if (type === 'CanonicalUser') {
       const id = text(granteeNode, 'ID');
       if (id === undefined) throw malformedAcl();
-      if (!CANONICAL_ID_RE.test(id)) throw new S3Error('InvalidArgument', { message: 'Invalid id', extra: { ArgumentName: 'CanonicalUser/ID', ArgumentValue: id.slice(0, 128) } });
+      if (!CANONICAL_ID_RE.test(id))
+        throw new S3Error('InvalidArgument', {
+          message: 'Invalid id',
+          extra: { ArgumentName: 'CanonicalUser/ID', ArgumentValue: id.slice(0, 128) },
+        });
       const user = id === canonicalUserId(options.owner) ? options.owner : options.resolve ? options.resolve(id) : null;
       if (user === null && options.resolve) {
         throw new S3Error('InvalidArgument', { message: 'Invalid id', extra: { ArgumentName: 'CanonicalUser/ID', ArgumentValue: id } });
@@ -333,7 +338,11 @@ export function parseAclXml(xml: string, options: ParseAclXmlOptions): Acl {
     if (type === 'Group') {
       const uri = text(granteeNode, 'URI');
       if (uri === undefined) throw malformedAcl();
-      if (!GROUP_URIS.has(uri)) throw new S3Error('InvalidArgument', { message: 'Invalid group uri', extra: { ArgumentName: 'Group/URI', ArgumentValue: uri.slice(0, 256) } });
+      if (!GROUP_URIS.has(uri))
+        throw new S3Error('InvalidArgument', {
+          message: 'Invalid group uri',
+          extra: { ArgumentName: 'Group/URI', ArgumentValue: uri.slice(0, 256) },
+        });
       return { grantee: { type: 'Group', uri }, permission: permission as AclPermission };
     }
     if (type === 'AmazonCustomerByEmail') {

@@ -20,7 +20,12 @@ export interface ActionInfo {
   grant: BucketGrantPermission | null;
 }
 
-function info(target: ActionInfo['target'], aclPermission: AclPermission | null, aclOn: ActionInfo['aclOn'], grant: BucketGrantPermission | null): ActionInfo {
+function info(
+  target: ActionInfo['target'],
+  aclPermission: AclPermission | null,
+  aclOn: ActionInfo['aclOn'],
+  grant: BucketGrantPermission | null,
+): ActionInfo {
   return { target, aclPermission, aclOn, grant };
 }
 
@@ -101,18 +106,37 @@ export type S3Action = keyof typeof S3_ACTIONS;
  * not implement: accepted by the parser, never requested.
  */
 const OTHER_AWS_ACTIONS = [
-  's3:BypassGovernanceRetention', 's3:GetObjectTorrent', 's3:GetObjectVersionTagging',
-  's3:GetObjectVersionTorrent', 's3:GetObjectVersionAttributes', 's3:GetObjectVersionForReplication',
-  's3:PutObjectVersionTagging', 's3:DeleteObjectVersionTagging', 's3:ReplicateObject',
-  's3:ReplicateDelete', 's3:ReplicateTags', 's3:ObjectOwnerOverrideToBucketOwner',
-  's3:GetBucketAnalyticsConfiguration', 's3:PutBucketAnalyticsConfiguration',
-  's3:GetInventoryConfiguration', 's3:PutInventoryConfiguration',
-  's3:GetMetricsConfiguration', 's3:PutMetricsConfiguration',
-  's3:GetIntelligentTieringConfiguration', 's3:PutIntelligentTieringConfiguration',
-  's3:GetBucketOwnershipControls', 's3:ListAccessPoints', 's3:ListJobs', 's3:CreateJob',
-  's3:PutBucketObjectLockConfiguration', 's3:GetAccountPublicAccessBlock',
-  's3:PutAccountPublicAccessBlock', 's3:ListBucketByTags', 's3:GetAccessPoint',
-  's3:GetBucketNotificationConfiguration', 's3:PutBucketNotificationConfiguration',
+  's3:BypassGovernanceRetention',
+  's3:GetObjectTorrent',
+  's3:GetObjectVersionTagging',
+  's3:GetObjectVersionTorrent',
+  's3:GetObjectVersionAttributes',
+  's3:GetObjectVersionForReplication',
+  's3:PutObjectVersionTagging',
+  's3:DeleteObjectVersionTagging',
+  's3:ReplicateObject',
+  's3:ReplicateDelete',
+  's3:ReplicateTags',
+  's3:ObjectOwnerOverrideToBucketOwner',
+  's3:GetBucketAnalyticsConfiguration',
+  's3:PutBucketAnalyticsConfiguration',
+  's3:GetInventoryConfiguration',
+  's3:PutInventoryConfiguration',
+  's3:GetMetricsConfiguration',
+  's3:PutMetricsConfiguration',
+  's3:GetIntelligentTieringConfiguration',
+  's3:PutIntelligentTieringConfiguration',
+  's3:GetBucketOwnershipControls',
+  's3:ListAccessPoints',
+  's3:ListJobs',
+  's3:CreateJob',
+  's3:PutBucketObjectLockConfiguration',
+  's3:GetAccountPublicAccessBlock',
+  's3:PutAccountPublicAccessBlock',
+  's3:ListBucketByTags',
+  's3:GetAccessPoint',
+  's3:GetBucketNotificationConfiguration',
+  's3:PutBucketNotificationConfiguration',
 ];
 
 /** Every action name a policy may name, lowercased, for validation and wildcard checks. */

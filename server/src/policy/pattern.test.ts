@@ -55,7 +55,7 @@ test('resolveText substitutes or gives null for a missing variable', () => {
 });
 
 test('malformed variables are syntax errors', () => {
-  for (const bad of ['x${aws:username', '${}', '${a b}', "${k, default}", '${k,}']) {
+  for (const bad of ['x${aws:username', '${}', '${a b}', '${k, default}', '${k,}']) {
     assert.throws(() => compilePattern(bad, W), PatternSyntaxError, bad);
   }
 });

@@ -6,10 +6,7 @@
  */
 
 export type PatternToken =
-  | { kind: 'text'; text: string }
-  | { kind: 'star' }
-  | { kind: 'one' }
-  | { kind: 'var'; key: string; fallback: string | undefined };
+  { kind: 'text'; text: string } | { kind: 'star' } | { kind: 'one' } | { kind: 'var'; key: string; fallback: string | undefined };
 
 /** A pattern with its variables resolved: only text and wildcards. */
 export type ResolvedToken = Exclude<PatternToken, { kind: 'var' }>;
@@ -150,12 +147,7 @@ export function matchTokens(tokens: readonly ResolvedToken[], subject: string, i
 }
 
 /** Convenience: resolve then match; a missing variable never matches. */
-export function matchPattern(
-  pattern: Pattern,
-  subject: string,
-  lookup: (key: string) => string | undefined,
-  ignoreCase = false,
-): boolean {
+export function matchPattern(pattern: Pattern, subject: string, lookup: (key: string) => string | undefined, ignoreCase = false): boolean {
   const tokens = resolvePattern(pattern, lookup);
   return tokens !== null && matchTokens(tokens, subject, ignoreCase);
 }

@@ -74,7 +74,16 @@ export function principalMatches(spec: PrincipalSpec, principal: Principal): boo
 // ---------------------------------------------------------------------------
 // Conditions
 
-const NEGATED = new Set(['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NumericNotEquals', 'DateNotEquals', 'NotIpAddress', 'ArnNotEquals', 'ArnNotLike']);
+const NEGATED = new Set([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+  'NumericNotEquals',
+  'DateNotEquals',
+  'NotIpAddress',
+  'ArnNotEquals',
+  'ArnNotLike',
+]);
 
 function conditionHolds(test: ConditionTest, values: Values, lookup: (key: string) => string | undefined): boolean {
   const requestValues = values.get(normalizeConditionKey(test.key));
@@ -191,9 +200,17 @@ function splitArn(v: string): string[] | null {
 /** Keys that, pinned to fixed values by a positive condition, keep a policy non-public (AWS's list). */
 const RESTRICTING_KEYS = new Set(
   [
-    'aws:SourceArn', 'aws:SourceVpc', 'aws:SourceVpce', 'aws:SourceOwner', 'aws:SourceAccount',
-    's3:x-amz-server-side-encryption-aws-kms-key-id', 'aws:userid', 'aws:PrincipalArn',
-    'aws:PrincipalAccount', 'aws:PrincipalOrgID', 'aws:username',
+    'aws:SourceArn',
+    'aws:SourceVpc',
+    'aws:SourceVpce',
+    'aws:SourceOwner',
+    'aws:SourceAccount',
+    's3:x-amz-server-side-encryption-aws-kms-key-id',
+    'aws:userid',
+    'aws:PrincipalArn',
+    'aws:PrincipalAccount',
+    'aws:PrincipalOrgID',
+    'aws:username',
   ].map((k) => k.toLowerCase()),
 );
 
@@ -216,10 +233,7 @@ function restrictsToFixedSet(c: ConditionTest): boolean {
  */
 export function getPolicyStatus(policy: BucketPolicy): { isPublic: boolean } {
   const isPublic = policy.statements.some(
-    (s) =>
-      s.effect === 'Allow' &&
-      (s.principal.kind === 'everyone' || s.notPrincipal) &&
-      !s.conditions.some(restrictsToFixedSet),
+    (s) => s.effect === 'Allow' && (s.principal.kind === 'everyone' || s.notPrincipal) && !s.conditions.some(restrictsToFixedSet),
   );
   return { isPublic };
 }

@@ -55,7 +55,10 @@ test('principal forms', () => {
     [{ AWS: ['user:bob', '*'] }, { kind: 'everyone' }],
     [{ AWS: '000000000000' }, { kind: 'some', account: true, users: new Set(), canonicalIds: new Set() }],
     [{ AWS: 'arn:aws:iam::000000000000:root' }, { kind: 'some', account: true, users: new Set(), canonicalIds: new Set() }],
-    [{ AWS: ['arn:aws:iam::000000000000:user/bob', 'user:carol'] }, { kind: 'some', account: false, users: new Set(['bob', 'carol']), canonicalIds: new Set() }],
+    [
+      { AWS: ['arn:aws:iam::000000000000:user/bob', 'user:carol'] },
+      { kind: 'some', account: false, users: new Set(['bob', 'carol']), canonicalIds: new Set() },
+    ],
     ['user:bob', { kind: 'some', account: false, users: new Set(['bob']), canonicalIds: new Set() }],
     [{ CanonicalUser: 'a'.repeat(64) }, { kind: 'some', account: false, users: new Set(), canonicalIds: new Set(['a'.repeat(64)]) }],
     [{ Service: 'logging.s3.amazonaws.com' }, { kind: 'some', account: false, users: new Set(), canonicalIds: new Set() }],
@@ -77,7 +80,10 @@ test('NotPrincipal / NotAction / NotResource set their flags', () => {
 
 test('actions are case-insensitive and stored lowercased', () => {
   const s = parseBucketPolicy(doc(stmt({ Action: ['S3:GETOBJECT', 's3:Get*', 's3:*Acl', '*', 's3:?etObject'] })), B).statements[0];
-  assert.deepEqual(s?.actions.map((a) => a.source), ['s3:getobject', 's3:get*', 's3:*acl', '*', 's3:?etobject']);
+  assert.deepEqual(
+    s?.actions.map((a) => a.source),
+    ['s3:getobject', 's3:get*', 's3:*acl', '*', 's3:?etobject'],
+  );
 });
 
 test('conditions: every operator family parses, with prefixes and IfExists', () => {
@@ -140,7 +146,11 @@ const bad: [string, string, RegExp][] = [
   ['empty', '', /first byte/],
   ['a 1 MB document', doc(stmt({ Sid: 'x'.repeat(1024 * 1024) })), /at most 20480 bytes/],
   ['deeply nested arrays', `{"Statement":${'['.repeat(50)}${']'.repeat(50)}}`, /nested more than/],
-  ['duplicate keys', '{"Version":"2012-10-17","Statement":{"Effect":"Deny","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::photos"}}', /duplicate key "Effect"/],
+  [
+    'duplicate keys',
+    '{"Version":"2012-10-17","Statement":{"Effect":"Deny","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::photos"}}',
+    /duplicate key "Effect"/,
+  ],
   ['duplicate top-level keys', `{"Statement":[],"Statement":${JSON.stringify(stmt())}}`, /duplicate key "Statement"/],
   ['unknown top field', doc(stmt(), { Foo: 1 }), /Unknown field "Foo"/],
   ['unknown Version', JSON.stringify({ Version: '2012-10-18', Statement: stmt() }), /Version must be/],
@@ -162,7 +172,11 @@ const bad: [string, string, RegExp][] = [
   ['role ARN', doc(stmt({ Principal: { AWS: 'arn:aws:iam::000000000000:role/r' } })), /Invalid principal/],
   ['empty principal object', doc(stmt({ Principal: {} })), /Invalid principal/],
   ['empty AWS list', doc(stmt({ Principal: { AWS: [] } })), /must not be empty/],
-  ['Federated principal', doc(stmt({ Principal: { Federated: 'cognito-identity.amazonaws.com' } })), /unsupported principal type "Federated"/],
+  [
+    'Federated principal',
+    doc(stmt({ Principal: { Federated: 'cognito-identity.amazonaws.com' } })),
+    /unsupported principal type "Federated"/,
+  ],
   ['bad canonical id', doc(stmt({ Principal: { CanonicalUser: 'abc' } })), /64-hex/],
   ['bad user name', doc(stmt({ Principal: 'user:a b' })), /not a valid user name/],
   ['bare non-* principal', doc(stmt({ Principal: 'bob' })), /Invalid principal/],
@@ -178,7 +192,11 @@ const bad: [string, string, RegExp][] = [
   ['resource *', doc(stmt({ Resource: '*' })), /Policy has invalid resource/],
   ['non-S3 resource', doc(stmt({ Resource: 'arn:aws:sqs:::photos' })), /Policy has invalid resource/],
   ['broken variable in resource', doc(stmt({ Resource: 'arn:aws:s3:::photos/${aws:username' })), /unterminated policy variable/],
-  ['unknown condition operator', doc(stmt({ Condition: { StringSortOf: { 's3:prefix': 'a' } } })), /unknown condition operator "StringSortOf"/],
+  [
+    'unknown condition operator',
+    doc(stmt({ Condition: { StringSortOf: { 's3:prefix': 'a' } } })),
+    /unknown condition operator "StringSortOf"/,
+  ],
   ['unknown condition key', doc(stmt({ Condition: { StringEquals: { 's3:prefixx': 'a' } } })), /invalid condition key.*s3:prefixx/],
   ['Null with IfExists', doc(stmt({ Condition: { NullIfExists: { 's3:prefix': 'true' } } })), /Null takes no prefix/],
   ['ForAnyValue:Null', doc(stmt({ Condition: { 'ForAnyValue:Null': { 's3:prefix': 'true' } } })), /Null takes no prefix/],

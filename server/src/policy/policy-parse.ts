@@ -59,7 +59,17 @@ function stringList(value: unknown, where: string): string[] {
   });
 }
 
-const STATEMENT_FIELDS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const STATEMENT_FIELDS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
 const TOP_FIELDS = new Set(['Version', 'Id', 'Statement']);
 
 export function parseBucketPolicy(json: string, bucket: string): BucketPolicy {
@@ -113,7 +123,8 @@ function parseStatement(raw: unknown, index: number, version: PolicyVersion, buc
   if (!isRecord(raw)) throw malformed(`${where} must be an object`);
   const sidValue = raw['Sid'];
   if (sidValue !== undefined) {
-    if (typeof sidValue !== 'string' || sidValue.length > MAX_SID_LENGTH) throw malformed(`${where} Sid must be a string of at most ${MAX_SID_LENGTH} characters`);
+    if (typeof sidValue !== 'string' || sidValue.length > MAX_SID_LENGTH)
+      throw malformed(`${where} Sid must be a string of at most ${MAX_SID_LENGTH} characters`);
     where += ` (Sid ${show(sidValue)})`;
   }
   for (const key of Object.keys(raw)) {
@@ -176,7 +187,8 @@ function parsePrincipal(value: unknown, where: string): PrincipalSpec {
       }
     } else if (type === 'CanonicalUser') {
       for (const id of list) {
-        if (!CANONICAL_ID_RE.test(id)) throw malformed(`Invalid principal in policy: ${where} CanonicalUser ${show(id)} is not a 64-hex canonical id`);
+        if (!CANONICAL_ID_RE.test(id))
+          throw malformed(`Invalid principal in policy: ${where} CanonicalUser ${show(id)} is not a 64-hex canonical id`);
         spec.canonicalIds.add(id);
       }
     } else if (type === 'Service') {
@@ -235,7 +247,8 @@ function parseAction(action: string, where: string): Pattern {
   const pattern = compilePattern(lower, { wildcards: true, variables: false });
   if (hasWildcards(pattern)) {
     const tokens = pattern.tokens as ResolvedToken[];
-    if (!KNOWN_ACTION_LIST.some((a) => matchTokens(tokens, a))) throw malformed(`Policy has invalid action: ${where} ${show(action)} matches no S3 action`);
+    if (!KNOWN_ACTION_LIST.some((a) => matchTokens(tokens, a)))
+      throw malformed(`Policy has invalid action: ${where} ${show(action)} matches no S3 action`);
   } else if (!KNOWN_ACTIONS_LOWER.has(lower)) {
     throw malformed(`Policy has invalid action: ${where} ${show(action)}`);
   }
@@ -265,8 +278,22 @@ function parseResource(resource: string, bucket: string, variables: boolean, whe
 // ---------------------------------------------------------------------------
 // Condition
 
-const STRING_OPS = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike'];
-const NUMERIC_OPS = ['NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals'];
+const STRING_OPS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+];
+const NUMERIC_OPS = [
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+];
 const DATE_OPS = ['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'];
 const ARN_OPS = ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'];
 const OTHER_OPS = ['Bool', 'IpAddress', 'NotIpAddress', 'Null'];
@@ -297,7 +324,8 @@ function parseOperator(operator: string, where: string): OperatorParts {
     rest = rest.slice(0, -'IfExists'.length);
   }
   if (!isBaseOperator(rest)) throw malformed(`${where} has unknown condition operator ${show(operator)}`);
-  if (rest === 'Null' && (ifExists || set !== null)) throw malformed(`${where} operator ${show(operator)} is not valid: Null takes no prefix or IfExists`);
+  if (rest === 'Null' && (ifExists || set !== null))
+    throw malformed(`${where} operator ${show(operator)} is not valid: Null takes no prefix or IfExists`);
   return { base: rest, set, ifExists };
 }
 
@@ -372,7 +400,8 @@ function parseConditions(raw: unknown, variables: boolean, where: string): Condi
   const tests: ConditionTest[] = [];
   for (const [operator, block] of Object.entries(raw)) {
     const parts = parseOperator(operator, where);
-    if (!isRecord(block) || Object.keys(block).length === 0) throw malformed(`${where}.${operator} must be a non-empty object of condition keys`);
+    if (!isRecord(block) || Object.keys(block).length === 0)
+      throw malformed(`${where}.${operator} must be a non-empty object of condition keys`);
     for (const [key, values] of Object.entries(block)) {
       if (!isKnownConditionKey(key)) throw malformed(`Policy has an invalid condition key: ${where}.${operator} ${show(key)}`);
       tests.push({ operator, ...parts, key, values: parseValues(parts.base, values, variables, `${where}.${operator}.${key}`) });

@@ -5,9 +5,7 @@
  * for JSON.parse to report.
  */
 
-export type StrictJsonProblem =
-  | { kind: 'duplicate-key'; key: string }
-  | { kind: 'too-deep'; maxDepth: number };
+export type StrictJsonProblem = { kind: 'duplicate-key'; key: string } | { kind: 'too-deep'; maxDepth: number };
 
 export function findStrictJsonProblem(text: string, maxDepth: number): StrictJsonProblem | null {
   // One entry per open container: a key set for objects, null for arrays.

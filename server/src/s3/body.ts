@@ -31,7 +31,10 @@ export function openPayload(ctx: RequestContext, maxSize: number): OpenedPayload
   const signedSha256 = mode.type === 'sha256' ? mode.hex : null;
   const expected = (digests: BodyDigests, trailerChecksum: Buffer | null) => {
     const value = trailerChecksum ?? integrity.checksumValue;
-    verifyDigests({ contentMd5: integrity.contentMd5, sha256Hex: signedSha256, checksum: algorithm && value ? { algorithm, value } : null }, digests);
+    verifyDigests(
+      { contentMd5: integrity.contentMd5, sha256Hex: signedSha256, checksum: algorithm && value ? { algorithm, value } : null },
+      digests,
+    );
   };
 
   if (mode.type === 'streaming-signed' || mode.type === 'streaming-unsigned-trailer') {
@@ -65,7 +68,9 @@ export function openPayload(ctx: RequestContext, maxSize: number): OpenedPayload
   const length = Number(lengthHeader);
   if (length > maxSize) throw tooLarge(length, maxSize);
   if (integrity.trailer !== null) {
-    throw new S3Error('InvalidRequest', { message: 'The x-amz-trailer header requires an aws-chunked body (a STREAMING-*-TRAILER payload).' });
+    throw new S3Error('InvalidRequest', {
+      message: 'The x-amz-trailer header requires an aws-chunked body (a STREAMING-*-TRAILER payload).',
+    });
   }
   return {
     checksumAlgorithm: algorithm,
@@ -116,12 +121,19 @@ async function* countedStream(ctx: RequestContext, length: number): AsyncGenerat
  * A small body (XML or JSON documents), fully verified, at most `cap` bytes; larger bodies
  * are refused before they are read whole.
  */
-export async function readSmallBody(ctx: RequestContext, cap: number, tooBig: () => S3Error = () => new S3Error('MaxMessageLengthExceeded')): Promise<Buffer> {
+export async function readSmallBody(
+  ctx: RequestContext,
+  cap: number,
+  tooBig: () => S3Error = () => new S3Error('MaxMessageLengthExceeded'),
+): Promise<Buffer> {
   const cl = header(ctx, 'content-length');
   if (cl === undefined && header(ctx, 'transfer-encoding') === undefined) return Buffer.alloc(0);
   if (Number(header(ctx, 'x-amz-decoded-content-length') ?? cl ?? 0) > cap) throw tooBig();
   const opened = openPayload(ctx, cap);
-  const digester = new BodyDigester({ sha256: opened.needsSha256, ...(opened.checksumAlgorithm ? { checksum: opened.checksumAlgorithm } : {}) });
+  const digester = new BodyDigester({
+    sha256: opened.needsSha256,
+    ...(opened.checksumAlgorithm ? { checksum: opened.checksumAlgorithm } : {}),
+  });
   const parts: Buffer[] = [];
   let size = 0;
   for await (const buf of opened.payload.stream) {

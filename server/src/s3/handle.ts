@@ -81,7 +81,9 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   const operation = route(req.method ?? 'GET', target, req.headers);
   ctx.operation = operation;
   if (deps.node.readOnly && MUTATING.has(operation)) {
-    throw new S3Error('AccessDenied', { message: 'This node is in read-only mode: writes are refused until an operator turns read-only mode off.' });
+    throw new S3Error('AccessDenied', {
+      message: 'This node is in read-only mode: writes are refused until an operator turns read-only mode off.',
+    });
   }
   if (target.bucket !== null && operation !== 'CreateBucket') {
     const bucket = await deps.metadata.getBucket(target.bucket);

@@ -45,8 +45,24 @@ test('each AWS request line routes to its operation', () => {
 });
 
 test('features not built answer 501, never a wrong success', () => {
-  for (const [method, url] of [['GET', '/bk1?lifecycle'], ['PUT', '/bk1?tagging'], ['GET', '/bk1/k?tagging'], ['PUT', '/bk1?versioning'], ['GET', '/bk1?versions'], ['GET', '/bk1/k?versionId=abc'], ['POST', '/bk1/k?select&select-type=2'], ['POST', '/bk1']]) {
-    assert.throws(() => route(method!, parseTarget(url!, undefined, ''), {}), (e: unknown) => e instanceof S3Error && e.code === 'NotImplemented', `${method} ${url}`);
+  for (const [method, url] of [
+    ['GET', '/bk1?lifecycle'],
+    ['PUT', '/bk1?tagging'],
+    ['GET', '/bk1/k?tagging'],
+    ['PUT', '/bk1?versioning'],
+    ['GET', '/bk1?versions'],
+    ['GET', '/bk1/k?versionId=abc'],
+    ['POST', '/bk1/k?select&select-type=2'],
+    ['POST', '/bk1'],
+  ]) {
+    assert.throws(
+      () => route(method!, parseTarget(url!, undefined, ''), {}),
+      (e: unknown) => e instanceof S3Error && e.code === 'NotImplemented',
+      `${method} ${url}`,
+    );
   }
-  assert.throws(() => route('PATCH', parseTarget('/bk1/k', undefined, ''), {}), (e: unknown) => e instanceof S3Error && e.code === 'MethodNotAllowed');
+  assert.throws(
+    () => route('PATCH', parseTarget('/bk1/k', undefined, ''), {}),
+    (e: unknown) => e instanceof S3Error && e.code === 'MethodNotAllowed',
+  );
 });

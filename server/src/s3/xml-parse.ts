@@ -28,7 +28,7 @@ export function parseXmlBody(text: string, root: string): Record<string, unknown
   }
   const body = (doc as Record<string, unknown>)[root];
   if (body === undefined) throw new S3Error('MalformedXML');
-  if (body === '' ) return {};
+  if (body === '') return {};
   if (typeof body !== 'object' || body === null) throw new S3Error('MalformedXML');
   return body as Record<string, unknown>;
 }

@@ -17,7 +17,12 @@ import {
   crc64nvme,
 } from './checksums.js';
 
-const VECTORS = JSON.parse(readFileSync(new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../shared/testdata/sigv4/', import.meta.url)), 'utf8')) as {
+const VECTORS = JSON.parse(
+  readFileSync(
+    new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../shared/testdata/sigv4/', import.meta.url)),
+    'utf8',
+  ),
+) as {
   checksumsOfExamplePayload: { values: Record<string, string> };
   checksumsOf123456789: { values: Record<string, string> };
   checksumsOfEmptyInput: { values: Record<string, string> };

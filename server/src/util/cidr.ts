@@ -57,7 +57,11 @@ export function parseIp(text: string): IpAddress | null {
 export function parseCidr(text: string): CidrBlock | null {
   const slash = text.indexOf('/');
   const addrText = slash < 0 ? text : text.slice(0, slash);
-  const ip = isIPv4(addrText) ? { family: 4 as const, value: parseIPv4(addrText) } : isIPv6(addrText) && !addrText.includes('%') ? { family: 6 as const, value: parseIPv6(addrText) } : null;
+  const ip = isIPv4(addrText)
+    ? { family: 4 as const, value: parseIPv4(addrText) }
+    : isIPv6(addrText) && !addrText.includes('%')
+      ? { family: 6 as const, value: parseIPv6(addrText) }
+      : null;
   if (!ip) return null;
   const bits = ip.family === 4 ? 32 : 128;
   let prefix = bits;

@@ -19,7 +19,12 @@ interface Vector {
   trailer?: { lines: string[]; canonicalForSigning: string; stringToSign: string; signature: string };
 }
 
-const FILE = JSON.parse(readFileSync(new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../shared/testdata/sigv4/', import.meta.url)), 'utf8')) as {
+const FILE = JSON.parse(
+  readFileSync(
+    new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../shared/testdata/sigv4/', import.meta.url)),
+    'utf8',
+  ),
+) as {
   credentials: { accessKeyId: string; secretAccessKey: string };
   signingKeyHex: { value: string };
   vectors: Vector[];

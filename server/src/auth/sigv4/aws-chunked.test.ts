@@ -15,7 +15,12 @@ import { computeChecksum } from '../../util/checksums.js';
 import { AwsChunkedDecoder, type AwsChunkedOptions } from './aws-chunked.js';
 import type { ChunkSigningContext } from './types.js';
 
-const V = JSON.parse(readFileSync(new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../../shared/testdata/sigv4/', import.meta.url)), 'utf8')) as {
+const V = JSON.parse(
+  readFileSync(
+    new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../../shared/testdata/sigv4/', import.meta.url)),
+    'utf8',
+  ),
+) as {
   credentials: { secretAccessKey: string };
   vectors: {
     name: string;

@@ -74,7 +74,12 @@ async function rejects(p: Promise<unknown>, code: string, status: number, extra?
   assert.fail(`expected ${code}`);
 }
 
-const VECTORS = JSON.parse(readFileSync(new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../../shared/testdata/sigv4/', import.meta.url)), 'utf8')) as {
+const VECTORS = JSON.parse(
+  readFileSync(
+    new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../../shared/testdata/sigv4/', import.meta.url)),
+    'utf8',
+  ),
+) as {
   vectors: {
     name: string;
     request: { method: string; path?: string; url?: string; headers?: Record<string, string> };

@@ -87,12 +87,18 @@ describe('PostgresMetadataStore specifics', () => {
     assert.deepEqual(collation, [{ p: 'i' }], 'the test cluster must use ICU so this test means something');
     // en-US would give a, B, b-c, bc; bytes give B, a, b-c, bc.
     for (const n of ['bc', 'a', 'B', 'b-c']) await store.createBucket(bucketRecord(n));
-    assert.deepEqual((await store.listBuckets()).map((b) => b.name), ['B', 'a', 'b-c', 'bc']);
+    assert.deepEqual(
+      (await store.listBuckets()).map((b) => b.name),
+      ['B', 'a', 'b-c', 'bc'],
+    );
     for (const id of ['u-a', 'U-b']) await store.createUpload(uploadRecord('a', 'k', id));
     const ids = (await store.listUploads('a', { prefix: '', keyMarker: '', uploadIdMarker: '', limit: 10 })).map((u) => u.uploadId);
     assert.deepEqual(ids, ['U-b', 'u-a']);
     const after = await store.listUploads('a', { prefix: '', keyMarker: 'k', uploadIdMarker: 'U-b', limit: 10 });
-    assert.deepEqual(after.map((u) => u.uploadId), ['u-a']);
+    assert.deepEqual(
+      after.map((u) => u.uploadId),
+      ['u-a'],
+    );
     await store.close();
     await cluster.dropDatabase(db);
   });
@@ -112,7 +118,11 @@ describe('PostgresMetadataStore specifics', () => {
       assert.match(known, /chunk_trash_pkey/);
       assert.doesNotMatch(known, /Seq Scan/);
       const list = await plan('SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5', [
-        'b', Buffer.from(''), Buffer.from('p/'), Buffer.from('p0'), 10,
+        'b',
+        Buffer.from(''),
+        Buffer.from('p/'),
+        Buffer.from('p0'),
+        10,
       ]);
       assert.match(list, /Index Scan using objects_pkey/);
       assert.doesNotMatch(list, /Sort|Seq Scan/);
@@ -220,7 +230,10 @@ describe('PostgresMetadataStore specifics', () => {
     await assert.rejects(PostgresMetadataStore.open(cluster.url(db)), (err: unknown) => {
       assert.ok(err instanceof PostgresConnectError);
       assert.equal(err.code, '42501');
-      assert.match(err.message, /schema migration failed on postgres:\/\/anode_app:\*\*\*@127\.0\.0\.1:\d+\/anode_noperm_\d+: permission denied for schema public/);
+      assert.match(
+        err.message,
+        /schema migration failed on postgres:\/\/anode_app:\*\*\*@127\.0\.0\.1:\d+\/anode_noperm_\d+: permission denied for schema public/,
+      );
       assert.ok(!err.message.includes(cluster.appPassword));
       return true;
     });

@@ -116,7 +116,10 @@ export class PostgresMetadataStore implements MetadataStore {
         application_name: 'anode',
       });
     } catch (err) {
-      throw new PostgresConnectError(`invalid PostgreSQL connection string ${where}: ${scrub(String((err as Error).message))}`, errorCode(err));
+      throw new PostgresConnectError(
+        `invalid PostgreSQL connection string ${where}: ${scrub(String((err as Error).message))}`,
+        errorCode(err),
+      );
     }
     // Without a listener an idle connection's error would crash the process.
     pool.on('error', (err) => options.onIdleError?.(err));
@@ -135,7 +138,10 @@ export class PostgresMetadataStore implements MetadataStore {
       await pool.end().catch(() => undefined);
       if (err instanceof SchemaVersionError) throw err;
       // Typically a missing privilege: say where, and what anode was doing.
-      throw new PostgresConnectError(`PostgreSQL schema migration failed on ${where}: ${scrub(String((err as Error).message))}`, errorCode(err));
+      throw new PostgresConnectError(
+        `PostgreSQL schema migration failed on ${where}: ${scrub(String((err as Error).message))}`,
+        errorCode(err),
+      );
     }
     return new PostgresMetadataStore(pool);
   }
@@ -239,10 +245,10 @@ export class PostgresMetadataStore implements MetadataStore {
   async #upsertObject(c: Queryable, object: ObjectRecord): Promise<string[]> {
     const params = objectParams(object);
     for (;;) {
-      const old = await c.query<{ chunks: ChunkRef[] }>(
-        'SELECT chunks FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE',
-        [params[0], params[1]],
-      );
+      const old = await c.query<{ chunks: ChunkRef[] }>('SELECT chunks FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE', [
+        params[0],
+        params[1],
+      ]);
       const row = old.rows[0];
       if (row !== undefined) {
         await c.query(
@@ -332,22 +338,37 @@ export class PostgresMetadataStore implements MetadataStore {
   async putObject(object: ObjectRecord): Promise<void> {
     await this.#tx(async (c) => {
       const replaced = await this.#upsertObject(c, object);
-      await this.#shiftRefs(c, object.chunks.map((ch) => ch.id), replaced, new Date());
+      await this.#shiftRefs(
+        c,
+        object.chunks.map((ch) => ch.id),
+        replaced,
+        new Date(),
+      );
     });
   }
 
   deleteObject(bucket: string, key: string): Promise<ObjectRecord | null> {
     return this.#tx(async (c) => {
-      const row = (await c.query<ObjectRow>('DELETE FROM objects WHERE bucket = $1 AND key = $2 RETURNING *', [bucket, keyBytes(key)])).rows[0];
+      const row = (await c.query<ObjectRow>('DELETE FROM objects WHERE bucket = $1 AND key = $2 RETURNING *', [bucket, keyBytes(key)]))
+        .rows[0];
       if (row === undefined) return null;
       const record = rowToObject(row);
-      await this.#shiftRefs(c, [], record.chunks.map((ch) => ch.id), new Date());
+      await this.#shiftRefs(
+        c,
+        [],
+        record.chunks.map((ch) => ch.id),
+        new Date(),
+      );
       return record;
     });
   }
 
   async setObjectAcl(bucket: string, key: string, acl: Acl): Promise<boolean> {
-    const n = await this.#changes('UPDATE objects SET acl = $1 WHERE bucket = $2 AND key = $3', [JSON.stringify(acl), bucket, keyBytes(key)]);
+    const n = await this.#changes('UPDATE objects SET acl = $1 WHERE bucket = $2 AND key = $3', [
+      JSON.stringify(acl),
+      bucket,
+      keyBytes(key),
+    ]);
     return n > 0;
   }
 
@@ -358,10 +379,12 @@ export class PostgresMetadataStore implements MetadataStore {
     const bound = prefixUpperBound(prefix);
     const rows =
       bound === null
-        ? await this.#rows<ObjectRow>(
-            'SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 ORDER BY key LIMIT $4',
-            [bucket, keyBytes(startAfter), keyBytes(prefix), limit],
-          )
+        ? await this.#rows<ObjectRow>('SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 ORDER BY key LIMIT $4', [
+            bucket,
+            keyBytes(startAfter),
+            keyBytes(prefix),
+            limit,
+          ])
         : await this.#rows<ObjectRow>(
             'SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5',
             [bucket, keyBytes(startAfter), keyBytes(prefix), keyBytes(bound), limit],
@@ -388,10 +411,10 @@ export class PostgresMetadataStore implements MetadataStore {
       const params = partParams(part);
       let replaced: string[] = [];
       for (;;) {
-        const old = await c.query<{ chunk_id: string }>(
-          'SELECT chunk_id FROM parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE',
-          [part.uploadId, part.partNumber],
-        );
+        const old = await c.query<{ chunk_id: string }>('SELECT chunk_id FROM parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE', [
+          part.uploadId,
+          part.partNumber,
+        ]);
         const row = old.rows[0];
         if (row !== undefined) {
           await c.query(
@@ -415,10 +438,11 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]> {
     if (limit <= 0) return [];
-    const rows = await this.#rows<PartRow>(
-      'SELECT * FROM parts WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3',
-      [uploadId, afterPartNumber, limit],
-    );
+    const rows = await this.#rows<PartRow>('SELECT * FROM parts WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3', [
+      uploadId,
+      afterPartNumber,
+      limit,
+    ]);
     return rows.map(rowToPart);
   }
 
@@ -430,10 +454,19 @@ export class PostgresMetadataStore implements MetadataStore {
     const rows =
       bound === null
         ? await this.#rows<UploadRow>(`${base} ORDER BY key, upload_id LIMIT $5`, [
-            bucket, keyBytes(keyMarker), uploadIdMarker, keyBytes(prefix), limit,
+            bucket,
+            keyBytes(keyMarker),
+            uploadIdMarker,
+            keyBytes(prefix),
+            limit,
           ])
         : await this.#rows<UploadRow>(`${base} AND key < $5 ORDER BY key, upload_id LIMIT $6`, [
-            bucket, keyBytes(keyMarker), uploadIdMarker, keyBytes(prefix), keyBytes(bound), limit,
+            bucket,
+            keyBytes(keyMarker),
+            uploadIdMarker,
+            keyBytes(prefix),
+            keyBytes(bound),
+            limit,
           ]);
     return rows.map(rowToUpload);
   }
@@ -446,7 +479,12 @@ export class PostgresMetadataStore implements MetadataStore {
       const replaced = await this.#upsertObject(c, object);
       const partChunks = await this.#dropUpload(c, uploadId);
       // Parts the object uses move from part to object references: net zero, never trashed.
-      await this.#shiftRefs(c, object.chunks.map((ch) => ch.id), [...replaced, ...partChunks], new Date());
+      await this.#shiftRefs(
+        c,
+        object.chunks.map((ch) => ch.id),
+        [...replaced, ...partChunks],
+        new Date(),
+      );
       return 'ok';
     });
   }
@@ -462,10 +500,10 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async listStaleUploads(before: Date, limit: number): Promise<UploadRecord[]> {
     if (limit <= 0) return [];
-    const rows = await this.#rows<UploadRow>(
-      'SELECT * FROM uploads WHERE initiated < $1 ORDER BY initiated, upload_id LIMIT $2',
-      [before, limit],
-    );
+    const rows = await this.#rows<UploadRow>('SELECT * FROM uploads WHERE initiated < $1 ORDER BY initiated, upload_id LIMIT $2', [
+      before,
+      limit,
+    ]);
     return rows.map(rowToUpload);
   }
 
@@ -514,7 +552,9 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   async revokeCredential(accessKey: string, at: Date): Promise<boolean> {
-    return (await this.#changes('UPDATE credentials SET revoked_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0;
+    return (
+      (await this.#changes('UPDATE credentials SET revoked_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0
+    );
   }
 
   async revokeAllCredentials(at: Date, except: string[]): Promise<number> {
@@ -527,7 +567,9 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   async expireCredential(accessKey: string, at: Date): Promise<boolean> {
-    return (await this.#changes('UPDATE credentials SET expires_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0;
+    return (
+      (await this.#changes('UPDATE credentials SET expires_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0
+    );
   }
 
   async touchCredential(accessKey: string, at: Date): Promise<void> {
@@ -538,10 +580,11 @@ export class PostgresMetadataStore implements MetadataStore {
     if (this.#touched.size >= TOUCH_MEMO_LIMIT) this.#touched.clear();
     this.#touched.set(accessKey, ms);
     // The WHERE clause coalesces across nodes too: another node's recent touch wins.
-    await this.#changes(
-      'UPDATE credentials SET last_used_at = $1 WHERE access_key = $2 AND (last_used_at IS NULL OR last_used_at <= $3)',
-      [at, accessKey, new Date(ms - TOUCH_INTERVAL_MS)],
-    );
+    await this.#changes('UPDATE credentials SET last_used_at = $1 WHERE access_key = $2 AND (last_used_at IS NULL OR last_used_at <= $3)', [
+      at,
+      accessKey,
+      new Date(ms - TOUCH_INTERVAL_MS),
+    ]);
   }
 
   // ---- settings ----
@@ -553,10 +596,10 @@ export class PostgresMetadataStore implements MetadataStore {
   async putSetting(name: string, value: string | null): Promise<void> {
     if (value === null) await this.#changes('DELETE FROM settings WHERE name = $1', [name]);
     else {
-      await this.#changes(
-        'INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-        [name, value],
-      );
+      await this.#changes('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [
+        name,
+        value,
+      ]);
     }
   }
 }

@@ -181,16 +181,7 @@ export function rowToUpload(r: UploadRow): UploadRecord {
 
 export const PART_COLUMNS = 'upload_id, part_number, size, etag, last_modified, checksum, chunk_id, chunk_size';
 export function partParams(p: PartRecord): unknown[] {
-  return [
-    p.uploadId,
-    p.partNumber,
-    p.size,
-    p.etag,
-    p.lastModified,
-    p.checksum === null ? null : j(p.checksum),
-    p.chunk.id,
-    p.chunk.size,
-  ];
+  return [p.uploadId, p.partNumber, p.size, p.etag, p.lastModified, p.checksum === null ? null : j(p.checksum), p.chunk.id, p.chunk.size];
 }
 
 export function rowToPart(r: PartRow): PartRecord {
@@ -208,17 +199,7 @@ export function rowToPart(r: PartRow): PartRecord {
 export const CREDENTIAL_COLUMNS =
   'access_key, sealed_secret, user_name, role, permissions, created_at, last_used_at, revoked_at, expires_at';
 export function credentialParams(c: CredentialRecord): unknown[] {
-  return [
-    c.accessKey,
-    c.sealedSecret,
-    c.user,
-    c.role,
-    j(c.permissions),
-    c.createdAt,
-    c.lastUsedAt,
-    c.revokedAt,
-    c.expiresAt,
-  ];
+  return [c.accessKey, c.sealedSecret, c.user, c.role, j(c.permissions), c.createdAt, c.lastUsedAt, c.revokedAt, c.expiresAt];
 }
 
 export function rowToCredential(r: CredentialRow): CredentialRecord {

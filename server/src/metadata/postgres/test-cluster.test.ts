@@ -8,12 +8,15 @@ import { findPostgresBinDir, PostgresUnavailableError } from './test-cluster.js'
 test('a missing PostgreSQL is an error naming the Debian package, never a skip', async () => {
   const empty = await mkdtemp(join(tmpdir(), 'anode-nopg-'));
   try {
-    assert.throws(() => findPostgresBinDir(empty, {}), (err: unknown) => {
-      assert.ok(err instanceof PostgresUnavailableError);
-      assert.match(err.message, /Debian package 'postgresql'/);
-      assert.match(err.message, /apt-get install postgresql/);
-      return true;
-    });
+    assert.throws(
+      () => findPostgresBinDir(empty, {}),
+      (err: unknown) => {
+        assert.ok(err instanceof PostgresUnavailableError);
+        assert.match(err.message, /Debian package 'postgresql'/);
+        assert.match(err.message, /apt-get install postgresql/);
+        return true;
+      },
+    );
     assert.throws(() => findPostgresBinDir(empty, { ANODE_PG_BINDIR: join(empty, 'nope') }), PostgresUnavailableError);
   } finally {
     await rm(empty, { recursive: true, force: true });

@@ -136,17 +136,32 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   process.once('exit', onExit);
   try {
     await run(join(bin, 'initdb'), [
-      '-D', dataDir, '-U', 'postgres', '--pwfile', pwfile,
-      '--auth-local=scram-sha-256', '--auth-host=scram-sha-256',
-      '-E', 'UTF8', '--locale=C.UTF-8', '--locale-provider=icu', '--icu-locale=en-US', '--no-sync',
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--pwfile',
+      pwfile,
+      '--auth-local=scram-sha-256',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--locale-provider=icu',
+      '--icu-locale=en-US',
+      '--no-sync',
     ]);
     let port = 0;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       const opts = [
-        `-c listen_addresses=127.0.0.1`, `-p ${port}`, `-k ${base}`,
+        `-c listen_addresses=127.0.0.1`,
+        `-p ${port}`,
+        `-k ${base}`,
         // Durability is not under test here; speed is welcome.
-        '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off',
+        '-c fsync=off',
+        '-c synchronous_commit=off',
+        '-c full_page_writes=off',
         '-c max_connections=200',
       ].join(' ');
       try {

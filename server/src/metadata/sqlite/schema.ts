@@ -103,9 +103,7 @@ export function migrate(db: Database.Database, schema: 'main' | 'cred', migratio
   if (typeof current !== 'number') throw new SchemaVersionError(`cannot read ${schema} schema version`);
   if (current > migrations.length) {
     // A newer anode wrote this database; running old code on it could corrupt it.
-    throw new SchemaVersionError(
-      `${schema} database schema version ${current} is newer than this build supports (${migrations.length})`,
-    );
+    throw new SchemaVersionError(`${schema} database schema version ${current} is newer than this build supports (${migrations.length})`);
   }
   for (let version = current; version < migrations.length; version++) {
     const sql = migrations[version] ?? '';

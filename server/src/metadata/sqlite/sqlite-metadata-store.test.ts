@@ -65,7 +65,10 @@ describe('SqliteMetadataStore specifics', () => {
     const cred = new Database(join(dir, 'metadata', 'credentials.db'), { readonly: true });
     try {
       const tables = (db: Database.Database): string[] =>
-        db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
+        db
+          .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+          .all()
+          .map((r) => r.name);
       assert.deepEqual(tables(cred), ['credentials']);
       assert.equal(tables(main).includes('credentials'), false);
       assert.equal(main.pragma('journal_mode', { simple: true }), 'wal');
@@ -102,7 +105,9 @@ describe('SqliteMetadataStore specifics', () => {
         await store.putSetting('n', String(i));
         process.stdout.write(i + '\\n');
       }`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let lastAcked = -1;
     await new Promise<void>((resolve) => {
       child.stdout.setEncoding('utf8');
@@ -155,7 +160,10 @@ describe('SqliteMetadataStore specifics', () => {
       store.createUpload(uploadRecord('b', 'k', 'dup')), // primary key conflict
       store.putObject(objectRecord('b', 'after')),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.notEqual(await store.getObject('b', 'before'), null);
     assert.notEqual(await store.getObject('b', 'after'), null);
     await store.close();

@@ -65,9 +65,7 @@ function prepareStatements(db: Database.Database) {
     setBucketPermissions: db.prepare<[string, string], void>('UPDATE buckets SET permissions = ? WHERE name = ?'),
     // objects
     getObject: db.prepare<[string, string], ObjectRow>('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
-    getObjectChunks: db.prepare<[string, string], { chunks: string }>(
-      'SELECT chunks FROM objects WHERE bucket = ? AND key = ?',
-    ),
+    getObjectChunks: db.prepare<[string, string], { chunks: string }>('SELECT chunks FROM objects WHERE bucket = ? AND key = ?'),
     upsertObject: db.prepare<[ObjectRow], void>(
       `INSERT INTO objects (bucket, key, size, etag, last_modified, owner, headers, user_metadata,
                             checksum, acl, storage_class, chunks, parts)
@@ -108,9 +106,7 @@ function prepareStatements(db: Database.Database) {
     listStaleUploads: db.prepare<[number, number], UploadRow>(
       'SELECT * FROM uploads WHERE initiated < ? ORDER BY initiated, upload_id LIMIT ?',
     ),
-    getPartChunk: db.prepare<[string, number], { chunk_id: string }>(
-      'SELECT chunk_id FROM parts WHERE upload_id = ? AND part_number = ?',
-    ),
+    getPartChunk: db.prepare<[string, number], { chunk_id: string }>('SELECT chunk_id FROM parts WHERE upload_id = ? AND part_number = ?'),
     upsertPart: db.prepare<[PartRow], void>(
       `INSERT INTO parts (upload_id, part_number, size, etag, last_modified, checksum, chunk_id, chunk_size)
        VALUES (@upload_id, @part_number, @size, @etag, @last_modified, @checksum, @chunk_id, @chunk_size)
@@ -128,9 +124,7 @@ function prepareStatements(db: Database.Database) {
        ON CONFLICT (chunk_id) DO UPDATE SET refs = refs + 1`,
     ),
     untrashChunk: db.prepare<[string], void>('DELETE FROM chunk_trash WHERE chunk_id = ?'),
-    unrefChunk: db.prepare<[string], { refs: number }>(
-      'UPDATE chunk_refs SET refs = refs - 1 WHERE chunk_id = ? RETURNING refs',
-    ),
+    unrefChunk: db.prepare<[string], { refs: number }>('UPDATE chunk_refs SET refs = refs - 1 WHERE chunk_id = ? RETURNING refs'),
     dropChunkRef: db.prepare<[string], void>('DELETE FROM chunk_refs WHERE chunk_id = ?'),
     trashChunk: db.prepare<[string, number], void>(
       'INSERT INTO chunk_trash (chunk_id, trashed_at) VALUES (?, ?) ON CONFLICT (chunk_id) DO NOTHING',
@@ -420,9 +414,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async listTrash(before: Date, limit: number): Promise<TrashedChunk[]> {
     if (limit <= 0) return [];
-    return this.#s.listTrash
-      .all(before.getTime(), limit)
-      .map((r) => ({ id: r.chunk_id, trashedAt: new Date(r.trashed_at) }));
+    return this.#s.listTrash.all(before.getTime(), limit).map((r) => ({ id: r.chunk_id, trashedAt: new Date(r.trashed_at) }));
   }
 
   async removeFromTrash(ids: string[]): Promise<void> {
@@ -453,9 +445,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   revokeAllCredentials(at: Date, except: string[]): Promise<number> {
-    return this.#writes.run(
-      () => this.#s.revokeAllCredentials.run(at.getTime(), at.getTime(), JSON.stringify(except)).changes,
-    );
+    return this.#writes.run(() => this.#s.revokeAllCredentials.run(at.getTime(), at.getTime(), JSON.stringify(except)).changes);
   }
 
   expireCredential(accessKey: string, at: Date): Promise<boolean> {
@@ -479,8 +469,6 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async putSetting(name: string, value: string | null): Promise<void> {
-    await this.#writes.run(() =>
-      value === null ? this.#s.deleteSetting.run(name) : this.#s.putSetting.run(name, value),
-    );
+    await this.#writes.run(() => (value === null ? this.#s.deleteSetting.run(name) : this.#s.putSetting.run(name, value)));
   }
 }

@@ -23,7 +23,11 @@ async function newAcl(ctx: RequestContext, owner: string, bucketOwner: string, r
     throw new S3Error('UnexpectedContent', { message: 'This request does not support content' });
   }
   if (fromHeaders) return fromHeaders;
-  if (body.length === 0) throw new S3Error('MissingSecurityHeader', { message: 'Your request was missing a required header', extra: { MissingHeaderName: 'x-amz-acl' } });
+  if (body.length === 0)
+    throw new S3Error('MissingSecurityHeader', {
+      message: 'Your request was missing a required header',
+      extra: { MissingHeaderName: 'x-amz-acl' },
+    });
   return parseAclXml(body.toString('utf8'), { owner });
 }
 

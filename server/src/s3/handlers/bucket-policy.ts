@@ -24,7 +24,11 @@ export async function handleGetBucketPolicy(deps: S3Deps, ctx: RequestContext): 
 }
 
 export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  const body = await readSmallBody(ctx, MAX_POLICY_BYTES, () => new S3Error('MalformedPolicy', { message: `Policy document exceeds the ${MAX_POLICY_BYTES}-byte limit` }));
+  const body = await readSmallBody(
+    ctx,
+    MAX_POLICY_BYTES,
+    () => new S3Error('MalformedPolicy', { message: `Policy document exceeds the ${MAX_POLICY_BYTES}-byte limit` }),
+  );
   const text = body.toString('utf8');
   parseBucketPolicy(text, ctx.bucket!.name);
   await deps.metadata.setBucketPolicy(ctx.bucket!.name, text);

@@ -21,10 +21,17 @@ export async function handleListBuckets(deps: S3Deps, ctx: RequestContext): Prom
   sendXml(
     ctx,
     200,
-    el('ListAllMyBucketsResult', [
-      ownerNode(user?.user ?? 'anonymous'),
-      el('Buckets', visible.map((b) => el('Bucket', [el('Name', b.name), el('CreationDate', isoDate(b.createdAt)), el('BucketRegion', b.region)]))),
-    ], { xmlns: S3_XMLNS }),
+    el(
+      'ListAllMyBucketsResult',
+      [
+        ownerNode(user?.user ?? 'anonymous'),
+        el(
+          'Buckets',
+          visible.map((b) => el('Bucket', [el('Name', b.name), el('CreationDate', isoDate(b.createdAt)), el('BucketRegion', b.region)])),
+        ),
+      ],
+      { xmlns: S3_XMLNS },
+    ),
   );
 }
 

@@ -20,13 +20,17 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
   const source = await loadCopySource(deps, ctx);
   const directive = (header(ctx, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
-    throw new S3Error('InvalidArgument', { message: 'Unknown metadata directive.', extra: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive } });
+    throw new S3Error('InvalidArgument', {
+      message: 'Unknown metadata directive.',
+      extra: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive },
+    });
   }
   const storageClass = header(ctx, 'x-amz-storage-class') !== undefined ? storageClassFrom(ctx) : source.storageClass;
   const sameKey = source.bucket === bucket.name && source.key === key;
   if (sameKey && directive === 'COPY' && storageClass === source.storageClass && header(ctx, 'x-amz-checksum-algorithm') === undefined) {
     throw new S3Error('InvalidRequest', {
-      message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      message:
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     });
   }
   const owner = ownerOf(ctx, bucket.owner);
@@ -82,5 +86,11 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     throw err;
   }
   if (written !== null && size === 0) await deps.chunks.delete(written);
-  sendXml(ctx, 200, el('CopyObjectResult', [el('ETag', record.etag), el('LastModified', isoDate(record.lastModified)), ...checksumElements(checksum)], { xmlns: S3_XMLNS }));
+  sendXml(
+    ctx,
+    200,
+    el('CopyObjectResult', [el('ETag', record.etag), el('LastModified', isoDate(record.lastModified)), ...checksumElements(checksum)], {
+      xmlns: S3_XMLNS,
+    }),
+  );
 }

@@ -15,7 +15,11 @@ import { checkPreconditions } from './conditions.js';
  */
 export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise<ObjectRecord> {
   const raw = header(ctx, 'x-amz-copy-source') ?? '';
-  const invalid = () => new S3Error('InvalidArgument', { message: 'Invalid copy source object key', extra: { ArgumentName: 'x-amz-copy-source', ArgumentValue: raw.slice(0, 256) } });
+  const invalid = () =>
+    new S3Error('InvalidArgument', {
+      message: 'Invalid copy source object key',
+      extra: { ArgumentName: 'x-amz-copy-source', ArgumentValue: raw.slice(0, 256) },
+    });
   const [pathPart = '', queryPart] = raw.split('?', 2) as [string, string?];
   if (queryPart !== undefined && queryPart !== '' && queryPart !== 'versionId=null') {
     throw new S3Error('NotImplemented', { message: 'Copying a specific object version is not implemented by this server.' });

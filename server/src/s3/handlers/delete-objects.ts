@@ -13,7 +13,11 @@ const MAX_KEYS = 1000;
 
 /** POST /bucket?delete: each key is authorized and deleted on its own, and reported. */
 export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  const hasIntegrity = header(ctx, 'content-md5') !== undefined || Object.keys(ctx.req.headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-mode') || header(ctx, 'x-amz-sdk-checksum-algorithm') !== undefined || header(ctx, 'x-amz-trailer') !== undefined;
+  const hasIntegrity =
+    header(ctx, 'content-md5') !== undefined ||
+    Object.keys(ctx.req.headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-mode') ||
+    header(ctx, 'x-amz-sdk-checksum-algorithm') !== undefined ||
+    header(ctx, 'x-amz-trailer') !== undefined;
   if (!hasIntegrity) {
     throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*' });
   }
@@ -31,7 +35,15 @@ export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Pr
   const context = conditionContext(ctx, 'DeleteObjects');
   const results: XmlChild[] = [];
   for (const { key, versionId } of keys) {
-    const fail = (code: string, message: string) => results.push(el('Error', [el('Key', key), versionId !== undefined ? el('VersionId', versionId) : null, el('Code', code), el('Message', message)]));
+    const fail = (code: string, message: string) =>
+      results.push(
+        el('Error', [
+          el('Key', key),
+          versionId !== undefined ? el('VersionId', versionId) : null,
+          el('Code', code),
+          el('Message', message),
+        ]),
+      );
     if (key === '' || Buffer.byteLength(key) > MAX_KEY_BYTES) {
       fail(key === '' ? 'InvalidArgument' : 'KeyTooLongError', key === '' ? 'Invalid key' : 'Your key is too long');
       continue;

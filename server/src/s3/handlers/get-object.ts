@@ -83,7 +83,10 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   if (partParam !== undefined) {
     const n = /^\d{1,5}$/.test(partParam) ? Number(partParam) : NaN;
     if (!(n >= 1 && n <= 10000)) {
-      throw new S3Error('InvalidArgument', { message: 'Part number must be an integer between 1 and 10000, inclusive', extra: { ArgumentName: 'partNumber', ArgumentValue: partParam } });
+      throw new S3Error('InvalidArgument', {
+        message: 'Part number must be an integer between 1 and 10000, inclusive',
+        extra: { ArgumentName: 'partNumber', ArgumentValue: partParam },
+      });
     }
     const parts = obj.parts ?? [{ partNumber: 1, size: obj.size, etag: obj.etag }];
     const idx = parts.findIndex((p) => p.partNumber === n);
@@ -102,7 +105,10 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   }
   const r = parseRange(range, size);
   if (r === 'unsatisfiable') {
-    throw new S3Error('InvalidRange', { extra: { RangeRequested: range ?? '', ActualObjectSize: size }, headers: { 'content-range': `bytes */${size}` } });
+    throw new S3Error('InvalidRange', {
+      extra: { RangeRequested: range ?? '', ActualObjectSize: size },
+      headers: { 'content-range': `bytes */${size}` },
+    });
   }
   if (r !== null) {
     start = base + r.start;

@@ -1,15 +1,27 @@
 import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import type { Operation } from '../router.js';
-import { handleCreateBucket, handleDeleteBucket, handleGetBucketLocation, handleGetBucketVersioning, handleHeadBucket, handleListBuckets } from './buckets.js';
+import {
+  handleCreateBucket,
+  handleDeleteBucket,
+  handleGetBucketLocation,
+  handleGetBucketVersioning,
+  handleHeadBucket,
+  handleListBuckets,
+} from './buckets.js';
 import { handleListObjects, handleListObjectsV2 } from './list-objects.js';
 import { handleDeleteObject, handleGetObject, handleHeadObject } from './get-object.js';
 import { handlePutObject } from './put-object.js';
 import { handleCopyObject } from './copy-object.js';
 import { handleDeleteObjects } from './delete-objects.js';
 import {
-  handleAbortMultipartUpload, handleCompleteMultipartUpload, handleCreateMultipartUpload, handleListMultipartUploads,
-  handleListParts, handleUploadPart, handleUploadPartCopy,
+  handleAbortMultipartUpload,
+  handleCompleteMultipartUpload,
+  handleCreateMultipartUpload,
+  handleListMultipartUploads,
+  handleListParts,
+  handleUploadPart,
+  handleUploadPartCopy,
 } from './multipart.js';
 import { handleGetBucketAcl, handleGetObjectAcl, handlePutBucketAcl, handlePutObjectAcl } from './acl.js';
 import { handleDeleteBucketPolicy, handleGetBucketPolicy, handleGetBucketPolicyStatus, handlePutBucketPolicy } from './bucket-policy.js';

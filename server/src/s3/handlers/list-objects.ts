@@ -13,7 +13,10 @@ export function maxParam(ctx: RequestContext, name: string, fallback = 1000): nu
   const raw = queryParam(ctx.target!, name);
   if (raw === undefined || raw === '') return fallback;
   if (!/^-?\d+$/.test(raw) || Number(raw) < 0) {
-    throw new S3Error('InvalidArgument', { message: `Provided ${name} not an integer or within integer range`, extra: { ArgumentName: name, ArgumentValue: raw } });
+    throw new S3Error('InvalidArgument', {
+      message: `Provided ${name} not an integer or within integer range`,
+      extra: { ArgumentName: name, ArgumentValue: raw },
+    });
   }
   return Math.min(Number(raw), 1000);
 }
@@ -23,9 +26,15 @@ export function urlEncoder(ctx: RequestContext): (s: string) => string {
   const type = queryParam(ctx.target!, 'encoding-type');
   if (type === undefined) return (s) => s;
   if (type.toLowerCase() !== 'url') {
-    throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', extra: { ArgumentName: 'encoding-type', ArgumentValue: type } });
+    throw new S3Error('InvalidArgument', {
+      message: 'Invalid Encoding Method specified in Request',
+      extra: { ArgumentName: 'encoding-type', ArgumentValue: type },
+    });
   }
-  return (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%2F/g, '/');
+  return (s) =>
+    encodeURIComponent(s)
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%2F/g, '/');
 }
 
 function contents(o: ObjectRecord, enc: (s: string) => string, withOwner: boolean): XmlChild {
@@ -50,19 +59,27 @@ export async function handleListObjects(deps: S3Deps, ctx: RequestContext): Prom
   const maxKeys = maxParam(ctx, 'max-keys');
   const page = await listObjectsPage(deps.metadata, ctx.bucket!.name, { prefix, delimiter, startAfter: marker, maxKeys });
   const encoded = queryParam(t, 'encoding-type') !== undefined;
-  sendXml(ctx, 200, el('ListBucketResult', [
-    el('Name', ctx.bucket!.name),
-    el('Prefix', enc(prefix)),
-    el('Marker', enc(marker)),
-    el('MaxKeys', maxKeys),
-    delimiter !== '' ? el('Delimiter', enc(delimiter)) : null,
-    el('IsTruncated', page.isTruncated),
-    // AWS sends NextMarker only with a delimiter; without one clients use the last key.
-    page.isTruncated && delimiter !== '' && page.nextMarker !== null ? el('NextMarker', enc(page.nextMarker)) : null,
-    encoded ? el('EncodingType', 'url') : null,
-    ...page.objects.map((o) => contents(o, enc, true)),
-    ...page.commonPrefixes.map((p) => el('CommonPrefixes', [el('Prefix', enc(p))])),
-  ], { xmlns: S3_XMLNS }));
+  sendXml(
+    ctx,
+    200,
+    el(
+      'ListBucketResult',
+      [
+        el('Name', ctx.bucket!.name),
+        el('Prefix', enc(prefix)),
+        el('Marker', enc(marker)),
+        el('MaxKeys', maxKeys),
+        delimiter !== '' ? el('Delimiter', enc(delimiter)) : null,
+        el('IsTruncated', page.isTruncated),
+        // AWS sends NextMarker only with a delimiter; without one clients use the last key.
+        page.isTruncated && delimiter !== '' && page.nextMarker !== null ? el('NextMarker', enc(page.nextMarker)) : null,
+        encoded ? el('EncodingType', 'url') : null,
+        ...page.objects.map((o) => contents(o, enc, true)),
+        ...page.commonPrefixes.map((p) => el('CommonPrefixes', [el('Prefix', enc(p))])),
+      ],
+      { xmlns: S3_XMLNS },
+    ),
+  );
 }
 
 export async function handleListObjectsV2(deps: S3Deps, ctx: RequestContext): Promise<void> {
@@ -77,25 +94,37 @@ export async function handleListObjectsV2(deps: S3Deps, ctx: RequestContext): Pr
   let after = startAfter;
   if (token !== undefined) {
     const decoded = decodeToken(token);
-    if (decoded === null) throw new S3Error('InvalidArgument', { message: 'The continuation token provided is incorrect', extra: { ArgumentName: 'continuation-token' } });
+    if (decoded === null)
+      throw new S3Error('InvalidArgument', {
+        message: 'The continuation token provided is incorrect',
+        extra: { ArgumentName: 'continuation-token' },
+      });
     after = decoded > startAfter ? decoded : startAfter;
   }
   const page = await listObjectsPage(deps.metadata, ctx.bucket!.name, { prefix, delimiter, startAfter: after, maxKeys });
   const encoded = queryParam(t, 'encoding-type') !== undefined;
-  sendXml(ctx, 200, el('ListBucketResult', [
-    el('Name', ctx.bucket!.name),
-    el('Prefix', enc(prefix)),
-    el('MaxKeys', maxKeys),
-    delimiter !== '' ? el('Delimiter', enc(delimiter)) : null,
-    el('IsTruncated', page.isTruncated),
-    token !== undefined ? el('ContinuationToken', token) : null,
-    page.isTruncated && page.nextMarker !== null ? el('NextContinuationToken', encodeToken(page.nextMarker)) : null,
-    startAfter !== '' ? el('StartAfter', enc(startAfter)) : null,
-    el('KeyCount', page.objects.length + page.commonPrefixes.length),
-    encoded ? el('EncodingType', 'url') : null,
-    ...page.objects.map((o) => contents(o, enc, fetchOwner)),
-    ...page.commonPrefixes.map((p) => el('CommonPrefixes', [el('Prefix', enc(p))])),
-  ], { xmlns: S3_XMLNS }));
+  sendXml(
+    ctx,
+    200,
+    el(
+      'ListBucketResult',
+      [
+        el('Name', ctx.bucket!.name),
+        el('Prefix', enc(prefix)),
+        el('MaxKeys', maxKeys),
+        delimiter !== '' ? el('Delimiter', enc(delimiter)) : null,
+        el('IsTruncated', page.isTruncated),
+        token !== undefined ? el('ContinuationToken', token) : null,
+        page.isTruncated && page.nextMarker !== null ? el('NextContinuationToken', encodeToken(page.nextMarker)) : null,
+        startAfter !== '' ? el('StartAfter', enc(startAfter)) : null,
+        el('KeyCount', page.objects.length + page.commonPrefixes.length),
+        encoded ? el('EncodingType', 'url') : null,
+        ...page.objects.map((o) => contents(o, enc, fetchOwner)),
+        ...page.commonPrefixes.map((p) => el('CommonPrefixes', [el('Prefix', enc(p))])),
+      ],
+      { xmlns: S3_XMLNS },
+    ),
+  );
 }
 
 /** Continuation tokens are opaque to clients: the last key, versioned and base64url-encoded. */

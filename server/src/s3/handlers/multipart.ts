@@ -37,7 +37,10 @@ function partNumberParam(ctx: RequestContext): number {
   const raw = queryParam(ctx.target!, 'partNumber') ?? '';
   const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= 1 && n <= MAX_PARTS)) {
-    throw new S3Error('InvalidArgument', { message: 'Part number must be an integer between 1 and 10000, inclusive', extra: { ArgumentName: 'partNumber', ArgumentValue: raw } });
+    throw new S3Error('InvalidArgument', {
+      message: 'Part number must be an integer between 1 and 10000, inclusive',
+      extra: { ArgumentName: 'partNumber', ArgumentValue: raw },
+    });
   }
   return n;
 }
@@ -67,12 +70,17 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
     throw new S3Error('InvalidRequest', { message: 'Value for x-amz-checksum-type header is invalid.' });
   }
   if (typeHeader !== undefined && algorithm === null) {
-    throw new S3Error('InvalidRequest', { message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.' });
+    throw new S3Error('InvalidRequest', {
+      message: 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.',
+    });
   }
   // AWS's default for SHA algorithms is COMPOSITE, for CRC64NVME FULL_OBJECT; SHA cannot be combined.
-  const type = algorithm === null ? null : ((typeHeader ?? (algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE')) as 'FULL_OBJECT' | 'COMPOSITE');
+  const type =
+    algorithm === null ? null : ((typeHeader ?? (algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE')) as 'FULL_OBJECT' | 'COMPOSITE');
   if (type === 'FULL_OBJECT' && algorithm !== null && !isCrcAlgorithm(algorithm)) {
-    throw new S3Error('InvalidRequest', { message: `The FULL_OBJECT checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.` });
+    throw new S3Error('InvalidRequest', {
+      message: `The FULL_OBJECT checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.`,
+    });
   }
   if (type === 'COMPOSITE' && algorithm === 'CRC64NVME') {
     throw new S3Error('InvalidRequest', { message: 'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.' });
@@ -99,14 +107,22 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
   );
 }
 
-async function storePart(deps: S3Deps, upload: UploadRecord, partNumber: number, written: { chunk: { id: string; size: number }; digests: { size: number; md5: Buffer; checksum?: Buffer } }): Promise<PartRecord> {
+async function storePart(
+  deps: S3Deps,
+  upload: UploadRecord,
+  partNumber: number,
+  written: { chunk: { id: string; size: number }; digests: { size: number; md5: Buffer; checksum?: Buffer } },
+): Promise<PartRecord> {
   const part: PartRecord = {
     uploadId: upload.uploadId,
     partNumber,
     size: written.digests.size,
     etag: `"${written.digests.md5.toString('hex')}"`,
     lastModified: new Date(),
-    checksum: upload.checksumAlgorithm && written.digests.checksum ? { algorithm: upload.checksumAlgorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' } : null,
+    checksum:
+      upload.checksumAlgorithm && written.digests.checksum
+        ? { algorithm: upload.checksumAlgorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
+        : null,
     chunk: written.chunk,
   };
   const result = await deps.metadata.putPart(part);
@@ -122,12 +138,21 @@ export async function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promi
   const upload = await loadUpload(deps, ctx);
   const body = openPayload(ctx, MAX_PART_SIZE);
   if (upload.checksumAlgorithm && body.checksumAlgorithm && body.checksumAlgorithm !== upload.checksumAlgorithm) {
-    throw new S3Error('InvalidRequest', { message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${body.checksumAlgorithm.toLowerCase()}` });
+    throw new S3Error('InvalidRequest', {
+      message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${body.checksumAlgorithm.toLowerCase()}`,
+    });
   }
-  const written = await writeBody(deps.chunks, body.payload, { sha256: body.needsSha256, checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm });
+  const written = await writeBody(deps.chunks, body.payload, {
+    sha256: body.needsSha256,
+    checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm,
+  });
   deps.metrics.bytesIn.inc(written.digests.size);
   const part = await storePart(deps, upload, partNumber, written);
-  const checksum = part.checksum ?? (body.checksumAlgorithm && written.digests.checksum ? { algorithm: body.checksumAlgorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' as const } : null);
+  const checksum =
+    part.checksum ??
+    (body.checksumAlgorithm && written.digests.checksum
+      ? { algorithm: body.checksumAlgorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' as const }
+      : null);
   const headers = checksumResponseHeaders(checksum);
   delete headers['x-amz-checksum-type'];
   sendEmpty(ctx, 200, { etag: part.etag, ...headers });
@@ -145,7 +170,10 @@ export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): P
     const m = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader.trim());
     // Unlike GET, a copy range must be explicit and lie inside the source.
     if (!m || r === null || r === 'unsatisfiable' || Number(m[2]) >= source.size) {
-      throw new S3Error('InvalidArgument', { message: `Range specified is not valid for source object of size: ${source.size}`, extra: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rangeHeader } });
+      throw new S3Error('InvalidArgument', {
+        message: `Range specified is not valid for source object of size: ${source.size}`,
+        extra: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rangeHeader },
+      });
     }
     start = r.start;
     end = r.end;
@@ -157,7 +185,19 @@ export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): P
     { sha256: false, checksum: upload.checksumAlgorithm },
   );
   const part = await storePart(deps, upload, partNumber, written);
-  sendXml(ctx, 200, el('CopyPartResult', [el('ETag', part.etag), el('LastModified', isoDate(part.lastModified)), ...(part.checksum ? [el(`Checksum${part.checksum.algorithm}`, part.checksum.value)] : [])], { xmlns: S3_XMLNS }));
+  sendXml(
+    ctx,
+    200,
+    el(
+      'CopyPartResult',
+      [
+        el('ETag', part.etag),
+        el('LastModified', isoDate(part.lastModified)),
+        ...(part.checksum ? [el(`Checksum${part.checksum.algorithm}`, part.checksum.value)] : []),
+      ],
+      { xmlns: S3_XMLNS },
+    ),
+  );
 }
 
 function normalizeEtag(e: string): string {
@@ -175,12 +215,16 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
     if (n === undefined || etag === undefined || !/^\d{1,5}$/.test(n.trim())) throw new S3Error('MalformedXML');
     return { partNumber: Number(n.trim()), etag: normalizeEtag(etag), node: p };
   });
-  if (requested.length === 0) throw new S3Error('MalformedXML', { message: 'The XML you provided was not well-formed or did not validate against our published schema: no parts listed' });
+  if (requested.length === 0)
+    throw new S3Error('MalformedXML', {
+      message: 'The XML you provided was not well-formed or did not validate against our published schema: no parts listed',
+    });
   for (let i = 1; i < requested.length; i++) {
-    if (requested[i]!.partNumber <= requested[i - 1]!.partNumber) throw new S3Error('InvalidPartOrder', { extra: { UploadId: upload.uploadId } });
+    if (requested[i]!.partNumber <= requested[i - 1]!.partNumber)
+      throw new S3Error('InvalidPartOrder', { extra: { UploadId: upload.uploadId } });
   }
   const stored = new Map<number, PartRecord>();
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const batch = await deps.metadata.listParts(upload.uploadId, after, 1000);
     for (const p of batch) stored.set(p.partNumber, p);
     if (batch.length < 1000) break;
@@ -188,14 +232,20 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
   }
   const parts = requested.map((r, i) => {
     const p = stored.get(r.partNumber);
-    if (!p || p.etag !== r.etag) throw new S3Error('InvalidPart', { extra: { UploadId: upload.uploadId, PartNumber: r.partNumber, ETag: r.etag } });
+    if (!p || p.etag !== r.etag)
+      throw new S3Error('InvalidPart', { extra: { UploadId: upload.uploadId, PartNumber: r.partNumber, ETag: r.etag } });
     if (i < requested.length - 1 && p.size < MIN_PART_SIZE) {
-      throw new S3Error('EntityTooSmall', { extra: { UploadId: upload.uploadId, PartNumber: r.partNumber, ProposedSize: p.size, MinSizeAllowed: MIN_PART_SIZE, ETag: p.etag } });
+      throw new S3Error('EntityTooSmall', {
+        extra: { UploadId: upload.uploadId, PartNumber: r.partNumber, ProposedSize: p.size, MinSizeAllowed: MIN_PART_SIZE, ETag: p.etag },
+      });
     }
     if (p.checksum) {
       const given = textOf(r.node, `Checksum${p.checksum.algorithm}`);
       if (given !== undefined && given !== p.checksum.value) {
-        throw new S3Error('InvalidPart', { message: `The checksum of part ${r.partNumber} did not match the uploaded part.`, extra: { UploadId: upload.uploadId, PartNumber: r.partNumber } });
+        throw new S3Error('InvalidPart', {
+          message: `The checksum of part ${r.partNumber} did not match the uploaded part.`,
+          extra: { UploadId: upload.uploadId, PartNumber: r.partNumber },
+        });
       }
     }
     return p;
@@ -210,7 +260,14 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
     const digests = parts.map((p) => Buffer.from(p.checksum!.value, 'base64'));
     checksum =
       upload.checksumType === 'FULL_OBJECT' && isCrcAlgorithm(algorithm)
-        ? { algorithm, value: combineCrcParts(algorithm, parts.map((p, i) => ({ checksum: digests[i]!, size: p.size }))).toString('base64'), type: 'FULL_OBJECT' }
+        ? {
+            algorithm,
+            value: combineCrcParts(
+              algorithm,
+              parts.map((p, i) => ({ checksum: digests[i]!, size: p.size })),
+            ).toString('base64'),
+            type: 'FULL_OBJECT',
+          }
         : { algorithm, value: compositeChecksum(algorithm, digests), type: 'COMPOSITE' };
   }
   const record: ObjectRecord = {
@@ -235,13 +292,20 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
   sendXml(
     ctx,
     200,
-    el('CompleteMultipartUploadResult', [
-      el('Location', `${ctx.secure ? 'https' : 'http'}://${host}/${encodeURIComponent(upload.bucket)}/${upload.key.split('/').map(encodeURIComponent).join('/')}`),
-      el('Bucket', upload.bucket),
-      el('Key', upload.key),
-      el('ETag', record.etag),
-      ...checksumElements(checksum),
-    ], { xmlns: S3_XMLNS }),
+    el(
+      'CompleteMultipartUploadResult',
+      [
+        el(
+          'Location',
+          `${ctx.secure ? 'https' : 'http'}://${host}/${encodeURIComponent(upload.bucket)}/${upload.key.split('/').map(encodeURIComponent).join('/')}`,
+        ),
+        el('Bucket', upload.bucket),
+        el('Key', upload.key),
+        el('ETag', record.etag),
+        ...checksumElements(checksum),
+      ],
+      { xmlns: S3_XMLNS },
+    ),
   );
 }
 
@@ -256,34 +320,46 @@ export async function handleAbortMultipartUpload(deps: S3Deps, ctx: RequestConte
 export async function handleListParts(deps: S3Deps, ctx: RequestContext): Promise<void> {
   const upload = await loadUpload(deps, ctx);
   const markerRaw = queryParam(ctx.target!, 'part-number-marker') ?? '0';
-  if (!/^\d+$/.test(markerRaw)) throw new S3Error('InvalidArgument', { message: 'Invalid part number marker', extra: { ArgumentName: 'part-number-marker', ArgumentValue: markerRaw } });
+  if (!/^\d+$/.test(markerRaw))
+    throw new S3Error('InvalidArgument', {
+      message: 'Invalid part number marker',
+      extra: { ArgumentName: 'part-number-marker', ArgumentValue: markerRaw },
+    });
   const marker = Number(markerRaw);
   const maxParts = maxParam(ctx, 'max-parts');
   const parts = await deps.metadata.listParts(upload.uploadId, marker, maxParts + 1);
   const truncated = parts.length > maxParts;
   const shown = parts.slice(0, maxParts);
-  sendXml(ctx, 200, el('ListPartsResult', [
-    el('Bucket', upload.bucket),
-    el('Key', upload.key),
-    el('UploadId', upload.uploadId),
-    ...ownerNodes(upload.owner),
-    el('StorageClass', upload.storageClass),
-    el('PartNumberMarker', marker),
-    el('NextPartNumberMarker', shown.length > 0 ? shown[shown.length - 1]!.partNumber : marker),
-    el('MaxParts', maxParts),
-    el('IsTruncated', truncated),
-    upload.checksumAlgorithm ? el('ChecksumAlgorithm', upload.checksumAlgorithm) : null,
-    upload.checksumType ? el('ChecksumType', upload.checksumType) : null,
-    ...shown.map((p) =>
-      el('Part', [
-        el('PartNumber', p.partNumber),
-        el('LastModified', isoDate(p.lastModified)),
-        el('ETag', p.etag),
-        el('Size', p.size),
-        p.checksum ? el(`Checksum${p.checksum.algorithm}`, p.checksum.value) : null,
-      ]),
+  sendXml(
+    ctx,
+    200,
+    el(
+      'ListPartsResult',
+      [
+        el('Bucket', upload.bucket),
+        el('Key', upload.key),
+        el('UploadId', upload.uploadId),
+        ...ownerNodes(upload.owner),
+        el('StorageClass', upload.storageClass),
+        el('PartNumberMarker', marker),
+        el('NextPartNumberMarker', shown.length > 0 ? shown[shown.length - 1]!.partNumber : marker),
+        el('MaxParts', maxParts),
+        el('IsTruncated', truncated),
+        upload.checksumAlgorithm ? el('ChecksumAlgorithm', upload.checksumAlgorithm) : null,
+        upload.checksumType ? el('ChecksumType', upload.checksumType) : null,
+        ...shown.map((p) =>
+          el('Part', [
+            el('PartNumber', p.partNumber),
+            el('LastModified', isoDate(p.lastModified)),
+            el('ETag', p.etag),
+            el('Size', p.size),
+            p.checksum ? el(`Checksum${p.checksum.algorithm}`, p.checksum.value) : null,
+          ]),
+        ),
+      ],
+      { xmlns: S3_XMLNS },
     ),
-  ], { xmlns: S3_XMLNS }));
+  );
 }
 
 export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestContext): Promise<void> {
@@ -301,7 +377,12 @@ export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestConte
   let truncated = false;
   let next = { key: keyMarker, uploadId: scanIdMarker };
   scan: for (;;) {
-    const batch = await deps.metadata.listUploads(ctx.bucket!.name, { prefix, keyMarker: next.key, uploadIdMarker: next.uploadId, limit: 1000 });
+    const batch = await deps.metadata.listUploads(ctx.bucket!.name, {
+      prefix,
+      keyMarker: next.key,
+      uploadIdMarker: next.uploadId,
+      limit: 1000,
+    });
     for (const u of batch) {
       next = { key: u.key, uploadId: u.uploadId };
       const i = delimiter === '' ? -1 : u.key.indexOf(delimiter, prefix.length);
@@ -317,28 +398,36 @@ export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestConte
     if (batch.length < 1000) break;
   }
   const last = uploads[uploads.length - 1];
-  sendXml(ctx, 200, el('ListMultipartUploadsResult', [
-    el('Bucket', ctx.bucket!.name),
-    el('KeyMarker', enc(keyMarker)),
-    el('UploadIdMarker', uploadIdMarker),
-    el('NextKeyMarker', truncated && last ? enc(last.key) : ''),
-    el('NextUploadIdMarker', truncated && last ? last.uploadId : ''),
-    delimiter !== '' ? el('Delimiter', enc(delimiter)) : null,
-    el('Prefix', enc(prefix)),
-    el('MaxUploads', maxUploads),
-    el('IsTruncated', truncated),
-    queryParam(t, 'encoding-type') !== undefined ? el('EncodingType', 'url') : null,
-    ...uploads.map((u) =>
-      el('Upload', [
-        el('Key', enc(u.key)),
-        el('UploadId', u.uploadId),
-        ...ownerNodes(u.owner),
-        el('StorageClass', u.storageClass),
-        el('Initiated', isoDate(u.initiated)),
-        u.checksumAlgorithm ? el('ChecksumAlgorithm', u.checksumAlgorithm) : null,
-        u.checksumType ? el('ChecksumType', u.checksumType) : null,
-      ]),
+  sendXml(
+    ctx,
+    200,
+    el(
+      'ListMultipartUploadsResult',
+      [
+        el('Bucket', ctx.bucket!.name),
+        el('KeyMarker', enc(keyMarker)),
+        el('UploadIdMarker', uploadIdMarker),
+        el('NextKeyMarker', truncated && last ? enc(last.key) : ''),
+        el('NextUploadIdMarker', truncated && last ? last.uploadId : ''),
+        delimiter !== '' ? el('Delimiter', enc(delimiter)) : null,
+        el('Prefix', enc(prefix)),
+        el('MaxUploads', maxUploads),
+        el('IsTruncated', truncated),
+        queryParam(t, 'encoding-type') !== undefined ? el('EncodingType', 'url') : null,
+        ...uploads.map((u) =>
+          el('Upload', [
+            el('Key', enc(u.key)),
+            el('UploadId', u.uploadId),
+            ...ownerNodes(u.owner),
+            el('StorageClass', u.storageClass),
+            el('Initiated', isoDate(u.initiated)),
+            u.checksumAlgorithm ? el('ChecksumAlgorithm', u.checksumAlgorithm) : null,
+            u.checksumType ? el('ChecksumType', u.checksumType) : null,
+          ]),
+        ),
+        ...prefixes.map((p) => el('CommonPrefixes', [el('Prefix', enc(p))])),
+      ],
+      { xmlns: S3_XMLNS },
     ),
-    ...prefixes.map((p) => el('CommonPrefixes', [el('Prefix', enc(p))])),
-  ], { xmlns: S3_XMLNS }));
+  );
 }

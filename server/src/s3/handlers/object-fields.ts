@@ -2,7 +2,19 @@ import { S3Error } from '../errors.js';
 import { header, type RequestContext } from '../context.js';
 import type { ObjectHeaders } from '../../metadata/types.js';
 
-const STORAGE_CLASSES = new Set(['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR', 'OUTPOSTS', 'SNOW', 'EXPRESS_ONEZONE']);
+const STORAGE_CLASSES = new Set([
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'GLACIER_IR',
+  'OUTPOSTS',
+  'SNOW',
+  'EXPRESS_ONEZONE',
+]);
 /** AWS's limit on user metadata: names and values together, in bytes. */
 const MAX_USER_METADATA = 2048;
 
@@ -56,7 +68,15 @@ export function storageClassFrom(ctx: RequestContext): string {
 
 /** Features that would change what is stored; accepting them silently would be a wrong success. */
 export function refuseUnsupportedWriteHeaders(ctx: RequestContext): void {
-  for (const name of ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-customer-algorithm', 'x-amz-tagging', 'x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold', 'x-amz-website-redirect-location']) {
+  for (const name of [
+    'x-amz-server-side-encryption',
+    'x-amz-server-side-encryption-customer-algorithm',
+    'x-amz-tagging',
+    'x-amz-object-lock-mode',
+    'x-amz-object-lock-retain-until-date',
+    'x-amz-object-lock-legal-hold',
+    'x-amz-website-redirect-location',
+  ]) {
     if (header(ctx, name) !== undefined) {
       throw new S3Error('NotImplemented', { message: `The ${name} header is not implemented by this server.` });
     }

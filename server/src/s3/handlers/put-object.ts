@@ -23,7 +23,8 @@ export async function checkWriteConditions(deps: S3Deps, ctx: RequestContext, bu
   if (ifMatch !== undefined) {
     if (!existing) throw new S3Error('NoSuchKey', { extra: { Key: key } });
     const want = ifMatch.trim();
-    if (want !== existing.etag && `"${want}"` !== existing.etag) throw new S3Error('PreconditionFailed', { extra: { Condition: 'If-Match' } });
+    if (want !== existing.etag && `"${want}"` !== existing.etag)
+      throw new S3Error('PreconditionFailed', { extra: { Condition: 'If-Match' } });
   }
 }
 
