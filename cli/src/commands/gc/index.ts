@@ -65,8 +65,19 @@ export function gcCommand(io: CliIo): Command {
         await new Promise((r) => setTimeout(r, POLL_MS));
         status = await s.call((c) => c.getGcStatus());
       }
-      if (status.last_error !== null) spinner.fail(`GC failed: ${status.last_error}`);
-      else spinner.succeed('GC finished');
+      const failed = status.last_error !== null;
+      const message = failed ? `GC failed: ${status.last_error}` : 'GC finished';
+      if (spinner.isEnabled) {
+        if (failed) spinner.fail(message);
+        else spinner.succeed(message);
+      } else {
+        // Not a terminal: the framework's output decides colour, not the spinner's symbols.
+        spinner.stop();
+        if (!s.ctx.out.json) {
+          if (failed) s.ctx.out.error(message);
+          else s.ctx.out.success(message);
+        }
+      }
       s.ctx.out.result(status, (x) => gcStatusText(s.ctx.out, x));
     });
   const status = new Command('status')
