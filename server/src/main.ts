@@ -122,6 +122,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
+  // One request's bug must not take every other request down with it: log it and go on.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

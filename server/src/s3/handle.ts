@@ -45,7 +45,13 @@ export async function handleS3(deps: S3Deps, req: IncomingMessage, res: ServerRe
     if (deps.node.isBlocked(address)) throw new S3Error('AccessDenied');
     await dispatch(deps, ctx);
   } catch (err) {
-    sendError(ctx, toS3Error(deps, ctx, err));
+    try {
+      sendError(ctx, toS3Error(deps, ctx, err));
+    } catch (sendFailure) {
+      // The connection is already gone: nothing left to tell the client.
+      deps.logger.warn({ err: sendFailure, requestId: ctx.requestId }, 'could not send the error response');
+      res.destroy();
+    }
   }
 }
 
