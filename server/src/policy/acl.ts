@@ -5,6 +5,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Acl, Grant } from '../metadata/types.js';
 import { S3Error } from '../s3/errors.js';
+import { escapeXml } from '../s3/xml.js';
 import { aclPermissionCovers, type AclPermission } from './actions.js';
 import { canonicalUserId, type Principal } from './principal.js';
 
@@ -217,9 +218,6 @@ export function aclFromHeaders(input: AclFromRequestInput): Acl | null {
 const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XSI_XMLNS = 'http://www.w3.org/2001/XMLSchema-instance';
 
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
-}
 
 /** The GetBucketAcl / GetObjectAcl response body, as AWS writes it. */
 export function aclToXml(acl: Acl): string {
