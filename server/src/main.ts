@@ -13,6 +13,7 @@ import type { Config } from './config/schema.js';
 import { openMetadataStore } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
 import { loadOrCreateMasterKey } from './auth/secret-box.js';
+import { BucketWrites } from './model/bucket-writes.js';
 import { CredentialService } from './model/credentials.js';
 import { NodeState } from './model/node-state.js';
 import { ensureRootCredential } from './model/root-credential.js';
@@ -78,7 +79,21 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const tls = config.tls.cert !== '' ? { cert: config.tls.cert, key: config.tls.key } : null;
   const gc = new GcScheduler({ metadata, chunks, metrics, audit, logger, config: config.gc });
 
-  const s3Deps = { config, metadata, chunks, credentials, node, accessLog, audit, metrics, logger, trustedProxies, tls: tls !== null };
+  const bucketWrites = new BucketWrites();
+  const s3Deps = {
+    config,
+    metadata,
+    chunks,
+    credentials,
+    node,
+    bucketWrites,
+    accessLog,
+    audit,
+    metrics,
+    logger,
+    trustedProxies,
+    tls: tls !== null,
+  };
   const idleTimeoutMs = config.server.request_timeout_seconds * 1000;
   const s3Addr = parseListen('server.s3_listen', config.server.s3_listen);
   const adminAddr = parseListen('server.admin_listen', config.server.admin_listen);

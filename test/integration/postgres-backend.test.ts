@@ -153,7 +153,11 @@ describe('anode on the PostgreSQL metadata backend', () => {
   });
 
   it('keeps the metadata in PostgreSQL, not in a SQLite file', async () => {
-    const rows = await cluster.superQuery<{ n: string }>('SELECT count(*) AS n FROM objects WHERE bucket = $1', [bucket], database);
+    const rows = await cluster.superQuery<{ n: string }>(
+      'SELECT count(*) AS n FROM objects o JOIN buckets b ON b.id = o.bucket_id WHERE b.name = $1',
+      [bucket],
+      database,
+    );
     assert.equal(Number(rows[0]?.n), 6);
     const creds = await cluster.superQuery<{ access_key: string }>('SELECT access_key FROM credentials', [], database);
     assert.ok(

@@ -13,8 +13,10 @@ export function at(ms: number): Date {
   return new Date(Math.floor(ms));
 }
 
+/** The id defaults to the name, so the suite can address a bucket's objects by either. */
 export function bucketRecord(name: string, extra: Partial<BucketRecord> = {}): BucketRecord {
   return {
+    id: name,
     name,
     owner: 'alice',
     region: 'us-east-1',
@@ -26,9 +28,14 @@ export function bucketRecord(name: string, extra: Partial<BucketRecord> = {}): B
   };
 }
 
-export function objectRecord(bucket: string, key: string, chunks: ChunkRef[] = [chunk()], extra: Partial<ObjectRecord> = {}): ObjectRecord {
+export function objectRecord(
+  bucketId: string,
+  key: string,
+  chunks: ChunkRef[] = [chunk()],
+  extra: Partial<ObjectRecord> = {},
+): ObjectRecord {
   return {
-    bucket,
+    bucketId,
     key,
     size: chunks.reduce((n, c) => n + c.size, 0),
     etag: '"9e107d9d372bb6826bd81d3542a419d6"',
@@ -48,10 +55,10 @@ export function objectRecord(bucket: string, key: string, chunks: ChunkRef[] = [
   };
 }
 
-export function uploadRecord(bucket: string, key: string, uploadId: string, extra: Partial<UploadRecord> = {}): UploadRecord {
+export function uploadRecord(bucketId: string, key: string, uploadId: string, extra: Partial<UploadRecord> = {}): UploadRecord {
   return {
     uploadId,
-    bucket,
+    bucketId,
     key,
     initiated: at(1_700_000_002_789),
     owner: 'alice',

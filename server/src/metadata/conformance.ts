@@ -90,6 +90,51 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.equal(await store.deleteBucket('b'), 'not-found');
       });
 
+      test('a write into a deleted bucket is refused, and a re-created name never sees it', async () => {
+        await store.createBucket(bucketRecord('ghost', { id: 'ghost-1' }));
+        assert.equal(await store.deleteBucket('ghost-1'), 'deleted');
+        // The writer resolved the bucket before the delete and commits after it.
+        const late = objectRecord('ghost-1', 'payroll.csv');
+        assert.equal(await store.putObject(late), 'no-bucket');
+        assert.equal(await store.createUpload(uploadRecord('ghost-1', 'big', 'u-late')), 'no-bucket');
+        assert.equal(await store.getUpload('u-late'), null);
+        assert.equal(await store.isChunkKnown(late.chunks[0]!.id), false, 'a refused write references no chunk');
+        // Another owner takes the name: a new id, and nothing of the old bucket.
+        await store.createBucket(bucketRecord('ghost', { id: 'ghost-2', owner: 'mallory' }));
+        assert.equal(await store.putObject(late), 'no-bucket', 'the old id stays dead');
+        assert.deepEqual(await keys('ghost-2'), []);
+        assert.equal(await store.getObject('ghost-2', 'payroll.csv'), null);
+        assert.deepEqual(await store.listUploads('ghost-2', { prefix: '', keyMarker: '', uploadIdMarker: '', limit: 10 }), []);
+        assert.equal(await store.deleteBucket('ghost-2'), 'deleted');
+      });
+
+      test('objects belong to the bucket id: two ids never share keys, even under one name over time', async () => {
+        await store.createBucket(bucketRecord('n', { id: 'n-1' }));
+        assert.equal(await store.putObject(objectRecord('n-1', 'k')), 'ok');
+        assert.equal((await store.deleteObject('n-1', 'k')) !== null, true);
+        assert.equal(await store.deleteBucket('n-1'), 'deleted');
+        await store.createBucket(bucketRecord('n', { id: 'n-2' }));
+        assert.equal((await store.getBucket('n'))?.id, 'n-2');
+        assert.equal(await store.putObject(objectRecord('n-2', 'k2')), 'ok');
+        assert.equal(await store.getObject('n-1', 'k2'), null);
+        assert.deepEqual(await keys('n-2'), ['k2']);
+      });
+
+      test('concurrent puts and a deleteBucket: every put either lands before the delete (which then refuses) or is refused', async () => {
+        for (let round = 0; round < 10; round++) {
+          const id = `race-${round}`;
+          await store.createBucket(bucketRecord(`race${round}`, { id }));
+          const puts = Array.from({ length: 4 }, (_, i) => store.putObject(objectRecord(id, `k${i}`)));
+          const del = store.deleteBucket(id);
+          const results = await Promise.all(puts);
+          const deleted = await del;
+          const landed = (await keys(id)).length;
+          assert.equal(landed, results.filter((r) => r === 'ok').length, `round ${round}`);
+          if (deleted === 'deleted') assert.equal(landed, 0, `round ${round}: deleted with objects inside`);
+          else assert.equal(deleted, 'not-empty');
+        }
+      });
+
       test('another bucket holding objects does not make a bucket non-empty', async () => {
         await store.createBucket(bucketRecord('a'));
         await store.createBucket(bucketRecord('ab'));

@@ -12,6 +12,11 @@ export interface Acl {
 }
 
 export interface BucketRecord {
+  /**
+   * Random id given at creation and never reused: objects and uploads belong to the id, so
+   * a bucket re-created under the same name never sees what the old one held.
+   */
+  id: string;
   name: string;
   /** Owner user name (the canonical id is derived from it). */
   owner: string;
@@ -50,7 +55,8 @@ export interface PartSummary {
 }
 
 export interface ObjectRecord {
-  bucket: string;
+  /** The owning bucket's id (BucketRecord.id), not its name. */
+  bucketId: string;
   key: string;
   size: number;
   /** ETag with its quotes, as sent on the wire: "\"<md5hex>\"" or "\"<md5hex>-N\"". */
@@ -71,7 +77,8 @@ export interface ObjectRecord {
 
 export interface UploadRecord {
   uploadId: string;
-  bucket: string;
+  /** The owning bucket's id (BucketRecord.id), not its name. */
+  bucketId: string;
   key: string;
   initiated: Date;
   owner: string;
@@ -141,37 +148,44 @@ export interface TrashedChunk {
 export interface MetadataStore {
   close(): Promise<void>;
 
-  // Buckets
+  // Buckets. Everything but create and lookup by name addresses a bucket by its id, so a
+  // call racing a DeleteBucket and a re-create of the name never touches the new bucket.
   createBucket(bucket: BucketRecord): Promise<'created' | 'exists'>;
   getBucket(name: string): Promise<BucketRecord | null>;
   listBuckets(): Promise<BucketRecord[]>;
   /** Returns 'not-empty' if objects or uploads in progress remain; the bucket stays. */
-  deleteBucket(name: string): Promise<'deleted' | 'not-found' | 'not-empty'>;
-  setBucketAcl(name: string, acl: Acl): Promise<void>;
-  setBucketPolicy(name: string, policy: string | null): Promise<void>;
-  setBucketPermissions(name: string, permissions: Record<string, string[]>): Promise<void>;
+  deleteBucket(bucketId: string): Promise<'deleted' | 'not-found' | 'not-empty'>;
+  setBucketAcl(bucketId: string, acl: Acl): Promise<void>;
+  setBucketPolicy(bucketId: string, policy: string | null): Promise<void>;
+  setBucketPermissions(bucketId: string, permissions: Record<string, string[]>): Promise<void>;
 
   // Objects
-  getObject(bucket: string, key: string): Promise<ObjectRecord | null>;
-  /** Inserts or replaces; the replaced object's chunks go to the trash. */
-  putObject(object: ObjectRecord): Promise<void>;
+  getObject(bucketId: string, key: string): Promise<ObjectRecord | null>;
+  /**
+   * Inserts or replaces; the replaced object's chunks go to the trash. 'no-bucket' when the
+   * bucket `object.bucketId` no longer exists, checked in the transaction that writes the
+   * row (nothing is written; the caller removes the chunks).
+   */
+  putObject(object: ObjectRecord): Promise<'ok' | 'no-bucket'>;
   /** Returns the removed record, or null; its chunks go to the trash. */
-  deleteObject(bucket: string, key: string): Promise<ObjectRecord | null>;
-  setObjectAcl(bucket: string, key: string, acl: Acl): Promise<boolean>;
+  deleteObject(bucketId: string, key: string): Promise<ObjectRecord | null>;
+  setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean>;
   /** Objects with key > startAfter and key starting with prefix, ascending, at most limit. */
-  listObjects(bucket: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
+  listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
 
   // Multipart uploads
-  createUpload(upload: UploadRecord): Promise<void>;
+  /** 'no-bucket' when the bucket `upload.bucketId` no longer exists (checked in the same transaction). */
+  createUpload(upload: UploadRecord): Promise<'ok' | 'no-bucket'>;
   getUpload(uploadId: string): Promise<UploadRecord | null>;
   /** Inserts or replaces a part; a replaced part's chunk goes to the trash. Fails with 'no-upload' if the upload is gone. */
   putPart(part: PartRecord): Promise<'ok' | 'no-upload'>;
   listParts(uploadId: string, afterPartNumber: number, limit: number): Promise<PartRecord[]>;
-  listUploads(bucket: string, query: ListUploadsQuery): Promise<UploadRecord[]>;
+  listUploads(bucketId: string, query: ListUploadsQuery): Promise<UploadRecord[]>;
   /**
    * Atomically: removes the upload and its parts and puts `object`. Parts not used by the
    * object, and any object replaced, go to the trash. Returns 'no-upload' if the upload was
-   * already completed or aborted (exactly one of concurrent Complete/Abort wins).
+   * already completed or aborted (exactly one of concurrent Complete/Abort wins). An upload
+   * keeps its bucket from being deleted, so the bucket always exists here.
    */
   completeUpload(uploadId: string, object: ObjectRecord): Promise<'ok' | 'no-upload'>;
   /** Removes the upload and moves its parts' chunks to the trash. */

@@ -23,7 +23,7 @@ const BATCH = 1000;
  * common prefixes at the first `delimiter` after the prefix; keys and prefixes together
  * count against maxKeys.
  */
-export async function listObjectsPage(store: MetadataStore, bucket: string, options: ListOptions): Promise<ListPage> {
+export async function listObjectsPage(store: MetadataStore, bucketId: string, options: ListOptions): Promise<ListPage> {
   const { prefix, delimiter, maxKeys } = options;
   const page: ListPage = { objects: [], commonPrefixes: [], isTruncated: false, nextMarker: null };
   if (maxKeys === 0) return page;
@@ -36,7 +36,7 @@ export async function listObjectsPage(store: MetadataStore, bucket: string, opti
   for (;;) {
     // Only as many rows as could still fit (+1 to learn whether the page is truncated).
     const limit = Math.min(BATCH, maxKeys - page.objects.length - page.commonPrefixes.length + 1);
-    const batch = await store.listObjects(bucket, { prefix, startAfter: after, limit });
+    const batch = await store.listObjects(bucketId, { prefix, startAfter: after, limit });
     for (const obj of batch) {
       after = obj.key;
       let cp: string | null = null;

@@ -13,6 +13,7 @@ const carol: Principal = { kind: 'user', user: 'carol', accessKey: 'AKIACAROL', 
 
 function bucket(over: Partial<BucketRecord> = {}): BucketRecord {
   return {
+    id: 'b-photos',
     name: 'photos',
     owner: 'alice',
     region: 'us-east-1',

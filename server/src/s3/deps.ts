@@ -4,6 +4,7 @@ import type { ChunkStore } from '../chunks/chunk-store.js';
 import type { MetadataStore } from '../metadata/types.js';
 import type { CredentialService } from '../model/credentials.js';
 import type { NodeState } from '../model/node-state.js';
+import type { BucketWrites } from '../model/bucket-writes.js';
 import type { JsonLinesLog } from '../obs/json-lines-log.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Cidr } from '../util/cidr.js';
@@ -16,6 +17,8 @@ export interface S3Deps {
   chunks: ChunkStore;
   credentials: CredentialService;
   node: NodeState;
+  /** Writes streaming into each bucket on this node (DeleteBucket waits for none). */
+  bucketWrites: BucketWrites;
   accessLog: JsonLinesLog;
   audit: AuditLog;
   metrics: Metrics;

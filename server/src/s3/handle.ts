@@ -113,7 +113,7 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   const base = { principal: ctx.principal, action, bucket: ctx.bucket ?? null, context, ...(key !== undefined ? { key } : {}) };
   let decision = authorize(base);
   if (!decision.allowed && decision.reason === 'implicit-deny' && ctx.bucket && key !== undefined && OBJECT_ACL_OPS.has(operation)) {
-    const object = await deps.metadata.getObject(ctx.bucket.name, key);
+    const object = await deps.metadata.getObject(ctx.bucket.id, key);
     if (object) decision = authorize({ ...base, objectAcl: object.acl });
   }
   if (!decision.allowed) {

@@ -17,8 +17,8 @@ function publicPolicy(bucket: BucketRecord): boolean {
   }
 }
 
-async function countObjects(metadata: MetadataStore, bucket: string): Promise<{ count: number; truncated: boolean }> {
-  const page = await metadata.listObjects(bucket, { prefix: '', startAfter: '', limit: OBJECT_COUNT_CAP + 1 });
+async function countObjects(metadata: MetadataStore, bucketId: string): Promise<{ count: number; truncated: boolean }> {
+  const page = await metadata.listObjects(bucketId, { prefix: '', startAfter: '', limit: OBJECT_COUNT_CAP + 1 });
   return { count: Math.min(page.length, OBJECT_COUNT_CAP), truncated: page.length > OBJECT_COUNT_CAP };
 }
 
@@ -26,7 +26,7 @@ export const listBuckets: AdminHandler = async (deps) => {
   const buckets = await deps.metadata.listBuckets();
   const out: BucketInfo[] = [];
   for (const b of buckets) {
-    const objects = await countObjects(deps.metadata, b.name);
+    const objects = await countObjects(deps.metadata, b.id);
     out.push({
       name: b.name,
       owner: b.owner,
@@ -71,7 +71,7 @@ export function parsePermissions(body: unknown): BucketPermissions {
 export const putBucketPermissions: AdminHandler = async (deps, ctx) => {
   const bucket = await bucketParam(deps.metadata, ctx.params['bucket']);
   const permissions = parsePermissions(ctx.body ?? {});
-  await deps.metadata.setBucketPermissions(bucket.name, permissions);
+  await deps.metadata.setBucketPermissions(bucket.id, permissions);
   const known = new Set((await deps.metadata.listCredentials()).map((c) => c.user));
   const unknown = Object.keys(permissions)
     .map((k) => k.slice('user:'.length))

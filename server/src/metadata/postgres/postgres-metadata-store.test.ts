@@ -4,7 +4,7 @@ import pg from 'pg';
 import { runMetadataStoreConformance } from '../conformance.js';
 import { bucketRecord, chunk, credentialRecord, objectRecord, partRecord, uploadRecord } from '../conformance-fixtures.js';
 import { IS_CHUNK_KNOWN_SQL, PostgresConnectError, PostgresMetadataStore } from './postgres-metadata-store.js';
-import { MIGRATIONS, SchemaVersionError } from './schema.js';
+import { MIGRATIONS, SchemaVersionError, migrate } from './schema.js';
 import { startPostgresCluster, type PostgresCluster } from './test-cluster.js';
 
 // One private cluster for this file; a fresh database for every test. A missing PostgreSQL
@@ -45,6 +45,36 @@ describe('PostgresMetadataStore specifics', () => {
     const rows = await cluster.superQuery<{ version: number }>('SELECT version FROM schema_version', [], db);
     assert.deepEqual(rows, [{ version: MIGRATIONS.length }]);
     await cluster.dropDatabase(db);
+  });
+
+  test('schema 1 -> 2: objects and uploads move to their bucket id, and the foreign keys with them', async () => {
+    const db = await cluster.createDatabase();
+    const url = cluster.url(db);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migrate(client, MIGRATIONS.slice(0, 1));
+      await client.query(`INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions)
+                          VALUES ('kept', 'alice', 'us-east-1', now(), '{"owner":"alice","grants":[]}', NULL, '{}')`);
+      await client.query(`INSERT INTO objects (bucket, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts)
+                          VALUES ('kept', 'k'::bytea, 1, '"e"', now(), 'alice', '{}', '{}', NULL, '{"owner":"alice","grants":[]}', 'STANDARD', '[]', NULL)`);
+      await client.query(`INSERT INTO uploads (upload_id, bucket, key, initiated, owner, headers, user_metadata, acl, storage_class)
+                          VALUES ('u1', 'kept', 'big'::bytea, now(), 'alice', '{}', '{}', '{"owner":"alice","grants":[]}', 'STANDARD')`);
+    } finally {
+      await client.end();
+    }
+    const store = await PostgresMetadataStore.open(url);
+    try {
+      const kept = await store.getBucket('kept');
+      assert.match(kept?.id ?? '', /^[0-9a-f]{32}$/);
+      assert.equal((await store.getObject(kept!.id, 'k'))?.etag, '"e"');
+      assert.equal((await store.getUpload('u1'))?.bucketId, kept!.id);
+      assert.equal(await store.deleteBucket(kept!.id), 'not-empty');
+      assert.equal(await store.putObject(objectRecord('no-such-id', 'x')), 'no-bucket');
+    } finally {
+      await store.close();
+      await cluster.dropDatabase(db);
+    }
   });
 
   test('several nodes opening an empty database at once: one migrates, all work', async () => {
@@ -117,7 +147,7 @@ describe('PostgresMetadataStore specifics', () => {
       assert.match(known, /chunk_refs_pkey/);
       assert.match(known, /chunk_trash_pkey/);
       assert.doesNotMatch(known, /Seq Scan/);
-      const list = await plan('SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5', [
+      const list = await plan('SELECT * FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5', [
         'b',
         Buffer.from(''),
         Buffer.from('p/'),

@@ -77,6 +77,25 @@ function isRetryable(err: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
+/** The foreign keys from objects and uploads to their bucket's id (schema version 2). */
+const BUCKET_FOREIGN_KEYS = new Set(['objects_bucket_id_fkey', 'uploads_bucket_id_fkey']);
+
+/**
+ * A write whose bucket is gone fails its foreign key check inside its own transaction
+ * (PostgreSQL takes a key-share lock on the bucket row, so it waits for a DeleteBucket in
+ * flight and then sees it): that is 'no-bucket', and nothing was written.
+ */
+async function whenBucketExists(write: Promise<unknown>): Promise<'ok' | 'no-bucket'> {
+  try {
+    await write;
+    return 'ok';
+  } catch (err) {
+    const constraint = (err as { constraint?: unknown } | null)?.constraint;
+    if (errorCode(err) === '23503' && typeof constraint === 'string' && BUCKET_FOREIGN_KEYS.has(constraint)) return 'no-bucket';
+    throw err;
+  }
+}
+
 const byId = (a: [string, number], b: [string, number]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /**
@@ -245,7 +264,7 @@ export class PostgresMetadataStore implements MetadataStore {
   async #upsertObject(c: Queryable, object: ObjectRecord): Promise<string[]> {
     const params = objectParams(object);
     for (;;) {
-      const old = await c.query<{ chunks: ChunkRef[] }>('SELECT chunks FROM objects WHERE bucket = $1 AND key = $2 FOR UPDATE', [
+      const old = await c.query<{ chunks: ChunkRef[] }>('SELECT chunks FROM objects WHERE bucket_id = $1 AND key = $2 FOR UPDATE', [
         params[0],
         params[1],
       ]);
@@ -254,13 +273,13 @@ export class PostgresMetadataStore implements MetadataStore {
         await c.query(
           `UPDATE objects SET (size, etag, last_modified, owner, headers, user_metadata, checksum, acl,
                                storage_class, chunks, parts) = (${placeholders(11, 3)})
-           WHERE bucket = $1 AND key = $2`,
+           WHERE bucket_id = $1 AND key = $2`,
           params,
         );
         return row.chunks.map((ch) => ch.id);
       }
       const inserted = await c.query(
-        `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(13)}) ON CONFLICT (bucket, key) DO NOTHING`,
+        `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(13)}) ON CONFLICT (bucket_id, key) DO NOTHING`,
         params,
       );
       if (inserted.rowCount === 1) return [];
@@ -284,7 +303,7 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async createBucket(bucket: BucketRecord): Promise<'created' | 'exists'> {
     const n = await this.#changes(
-      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(7)}) ON CONFLICT (name) DO NOTHING`,
+      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(8)}) ON CONFLICT (name) DO NOTHING`,
       bucketParams(bucket),
     );
     return n > 0 ? 'created' : 'exists';
@@ -299,57 +318,60 @@ export class PostgresMetadataStore implements MetadataStore {
     return (await this.#rows<BucketRow>('SELECT * FROM buckets ORDER BY name')).map(rowToBucket);
   }
 
-  deleteBucket(name: string): Promise<'deleted' | 'not-found' | 'not-empty'> {
+  deleteBucket(bucketId: string): Promise<'deleted' | 'not-found' | 'not-empty'> {
     return this.#tx(async (c) => {
       // The row lock waits for writers that are inserting into this bucket (their foreign
-      // key holds a share lock on it), so the emptiness check below sees their rows.
-      const found = await c.query('SELECT 1 FROM buckets WHERE name = $1 FOR UPDATE', [name]);
+      // key holds a share lock on it), so the emptiness check below sees their rows; a
+      // writer that comes after the DELETE fails its foreign key check.
+      const found = await c.query('SELECT 1 FROM buckets WHERE id = $1 FOR UPDATE', [bucketId]);
       if (found.rows.length === 0) return 'not-found';
       const used = await c.query<{ used: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = $1)
-             OR EXISTS (SELECT 1 FROM uploads WHERE bucket = $1) AS used`,
-        [name],
+        `SELECT EXISTS (SELECT 1 FROM objects WHERE bucket_id = $1)
+             OR EXISTS (SELECT 1 FROM uploads WHERE bucket_id = $1) AS used`,
+        [bucketId],
       );
       if (used.rows[0]?.used === true) return 'not-empty';
-      await c.query('DELETE FROM buckets WHERE name = $1', [name]);
+      await c.query('DELETE FROM buckets WHERE id = $1', [bucketId]);
       return 'deleted';
     });
   }
 
-  async setBucketAcl(name: string, acl: Acl): Promise<void> {
-    await this.#changes('UPDATE buckets SET acl = $1 WHERE name = $2', [JSON.stringify(acl), name]);
+  async setBucketAcl(bucketId: string, acl: Acl): Promise<void> {
+    await this.#changes('UPDATE buckets SET acl = $1 WHERE id = $2', [JSON.stringify(acl), bucketId]);
   }
 
-  async setBucketPolicy(name: string, policy: string | null): Promise<void> {
-    await this.#changes('UPDATE buckets SET policy = $1 WHERE name = $2', [policy, name]);
+  async setBucketPolicy(bucketId: string, policy: string | null): Promise<void> {
+    await this.#changes('UPDATE buckets SET policy = $1 WHERE id = $2', [policy, bucketId]);
   }
 
-  async setBucketPermissions(name: string, permissions: Record<string, string[]>): Promise<void> {
-    await this.#changes('UPDATE buckets SET permissions = $1 WHERE name = $2', [JSON.stringify(permissions), name]);
+  async setBucketPermissions(bucketId: string, permissions: Record<string, string[]>): Promise<void> {
+    await this.#changes('UPDATE buckets SET permissions = $1 WHERE id = $2', [JSON.stringify(permissions), bucketId]);
   }
 
   // ---- objects ----
 
-  async getObject(bucket: string, key: string): Promise<ObjectRecord | null> {
-    const row = (await this.#rows<ObjectRow>('SELECT * FROM objects WHERE bucket = $1 AND key = $2', [bucket, keyBytes(key)]))[0];
+  async getObject(bucketId: string, key: string): Promise<ObjectRecord | null> {
+    const row = (await this.#rows<ObjectRow>('SELECT * FROM objects WHERE bucket_id = $1 AND key = $2', [bucketId, keyBytes(key)]))[0];
     return row === undefined ? null : rowToObject(row);
   }
 
-  async putObject(object: ObjectRecord): Promise<void> {
-    await this.#tx(async (c) => {
-      const replaced = await this.#upsertObject(c, object);
-      await this.#shiftRefs(
-        c,
-        object.chunks.map((ch) => ch.id),
-        replaced,
-        new Date(),
-      );
-    });
+  putObject(object: ObjectRecord): Promise<'ok' | 'no-bucket'> {
+    return whenBucketExists(
+      this.#tx(async (c) => {
+        const replaced = await this.#upsertObject(c, object);
+        await this.#shiftRefs(
+          c,
+          object.chunks.map((ch) => ch.id),
+          replaced,
+          new Date(),
+        );
+      }),
+    );
   }
 
-  deleteObject(bucket: string, key: string): Promise<ObjectRecord | null> {
+  deleteObject(bucketId: string, key: string): Promise<ObjectRecord | null> {
     return this.#tx(async (c) => {
-      const row = (await c.query<ObjectRow>('DELETE FROM objects WHERE bucket = $1 AND key = $2 RETURNING *', [bucket, keyBytes(key)]))
+      const row = (await c.query<ObjectRow>('DELETE FROM objects WHERE bucket_id = $1 AND key = $2 RETURNING *', [bucketId, keyBytes(key)]))
         .rows[0];
       if (row === undefined) return null;
       const record = rowToObject(row);
@@ -363,39 +385,39 @@ export class PostgresMetadataStore implements MetadataStore {
     });
   }
 
-  async setObjectAcl(bucket: string, key: string, acl: Acl): Promise<boolean> {
-    const n = await this.#changes('UPDATE objects SET acl = $1 WHERE bucket = $2 AND key = $3', [
+  async setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean> {
+    const n = await this.#changes('UPDATE objects SET acl = $1 WHERE bucket_id = $2 AND key = $3', [
       JSON.stringify(acl),
-      bucket,
+      bucketId,
       keyBytes(key),
     ]);
     return n > 0;
   }
 
-  async listObjects(bucket: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {
+  async listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {
     const { prefix, startAfter, limit } = query;
     if (limit <= 0) return [];
     // One range scan of the primary key: key > startAfter AND prefix <= key < bound.
     const bound = prefixUpperBound(prefix);
     const rows =
       bound === null
-        ? await this.#rows<ObjectRow>('SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 ORDER BY key LIMIT $4', [
-            bucket,
+        ? await this.#rows<ObjectRow>('SELECT * FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3 ORDER BY key LIMIT $4', [
+            bucketId,
             keyBytes(startAfter),
             keyBytes(prefix),
             limit,
           ])
         : await this.#rows<ObjectRow>(
-            'SELECT * FROM objects WHERE bucket = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5',
-            [bucket, keyBytes(startAfter), keyBytes(prefix), keyBytes(bound), limit],
+            'SELECT * FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5',
+            [bucketId, keyBytes(startAfter), keyBytes(prefix), keyBytes(bound), limit],
           );
     return rows.map(rowToObject);
   }
 
   // ---- multipart uploads ----
 
-  async createUpload(upload: UploadRecord): Promise<void> {
-    await this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(11)})`, uploadParams(upload));
+  createUpload(upload: UploadRecord): Promise<'ok' | 'no-bucket'> {
+    return whenBucketExists(this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(11)})`, uploadParams(upload)));
   }
 
   async getUpload(uploadId: string): Promise<UploadRecord | null> {
@@ -446,22 +468,22 @@ export class PostgresMetadataStore implements MetadataStore {
     return rows.map(rowToPart);
   }
 
-  async listUploads(bucket: string, query: ListUploadsQuery): Promise<UploadRecord[]> {
+  async listUploads(bucketId: string, query: ListUploadsQuery): Promise<UploadRecord[]> {
     const { prefix, keyMarker, uploadIdMarker, limit } = query;
     if (limit <= 0) return [];
     const bound = prefixUpperBound(prefix);
-    const base = 'SELECT * FROM uploads WHERE bucket = $1 AND (key, upload_id) > ($2::bytea, $3::text COLLATE "C") AND key >= $4';
+    const base = 'SELECT * FROM uploads WHERE bucket_id = $1 AND (key, upload_id) > ($2::bytea, $3::text COLLATE "C") AND key >= $4';
     const rows =
       bound === null
         ? await this.#rows<UploadRow>(`${base} ORDER BY key, upload_id LIMIT $5`, [
-            bucket,
+            bucketId,
             keyBytes(keyMarker),
             uploadIdMarker,
             keyBytes(prefix),
             limit,
           ])
         : await this.#rows<UploadRow>(`${base} AND key < $5 ORDER BY key, upload_id LIMIT $6`, [
-            bucket,
+            bucketId,
             keyBytes(keyMarker),
             uploadIdMarker,
             keyBytes(prefix),

@@ -20,6 +20,7 @@ import type {
  */
 
 export interface BucketRow {
+  id: string;
   name: string;
   owner: string;
   region: string;
@@ -30,7 +31,7 @@ export interface BucketRow {
 }
 
 export interface ObjectRow {
-  bucket: string;
+  bucket_id: string;
   key: Buffer;
   size: string;
   etag: string;
@@ -47,7 +48,7 @@ export interface ObjectRow {
 
 export interface UploadRow {
   upload_id: string;
-  bucket: string;
+  bucket_id: string;
   key: Buffer;
   initiated: Date;
   owner: string;
@@ -90,13 +91,14 @@ export function keyBytes(key: string): Buffer {
 /** Parameters are positional; JSON goes as text so pg never turns an array into a PG array. */
 const j = (value: unknown): string => JSON.stringify(value);
 
-export const BUCKET_COLUMNS = 'name, owner, region, created_at, acl, policy, permissions';
+export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions';
 export function bucketParams(b: BucketRecord): unknown[] {
-  return [b.name, b.owner, b.region, b.createdAt, j(b.acl), b.policy, j(b.permissions)];
+  return [b.id, b.name, b.owner, b.region, b.createdAt, j(b.acl), b.policy, j(b.permissions)];
 }
 
 export function rowToBucket(r: BucketRow): BucketRecord {
   return {
+    id: r.id,
     name: r.name,
     owner: r.owner,
     region: r.region,
@@ -108,10 +110,10 @@ export function rowToBucket(r: BucketRow): BucketRecord {
 }
 
 export const OBJECT_COLUMNS =
-  'bucket, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts';
+  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts';
 export function objectParams(o: ObjectRecord): unknown[] {
   return [
-    o.bucket,
+    o.bucketId,
     keyBytes(o.key),
     o.size,
     o.etag,
@@ -129,7 +131,7 @@ export function objectParams(o: ObjectRecord): unknown[] {
 
 export function rowToObject(r: ObjectRow): ObjectRecord {
   return {
-    bucket: r.bucket,
+    bucketId: r.bucket_id,
     key: r.key.toString('utf8'),
     size: Number(r.size),
     etag: r.etag,
@@ -146,11 +148,11 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
 }
 
 export const UPLOAD_COLUMNS =
-  'upload_id, bucket, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type';
+  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type';
 export function uploadParams(u: UploadRecord): unknown[] {
   return [
     u.uploadId,
-    u.bucket,
+    u.bucketId,
     keyBytes(u.key),
     u.initiated,
     u.owner,
@@ -166,7 +168,7 @@ export function uploadParams(u: UploadRecord): unknown[] {
 export function rowToUpload(r: UploadRow): UploadRecord {
   return {
     uploadId: r.upload_id,
-    bucket: r.bucket,
+    bucketId: r.bucket_id,
     key: r.key.toString('utf8'),
     initiated: r.initiated,
     owner: r.owner,

@@ -90,6 +90,31 @@ export const MIGRATIONS: readonly string[] = [
     expires_at timestamptz
   );
   `,
+  // 2: objects and uploads belong to a bucket id that a re-created bucket of the same name
+  // never gets, so it cannot inherit what a DeleteBucket racing a write left behind. The
+  // foreign keys move to the id: a write whose bucket was deleted fails in its own
+  // transaction (the FK check waits for, or sees, the DELETE).
+  `
+  ALTER TABLE buckets ADD COLUMN id text COLLATE "C";
+  UPDATE buckets SET id = replace(gen_random_uuid()::text, '-', '');
+  ALTER TABLE buckets ALTER COLUMN id SET NOT NULL;
+  ALTER TABLE buckets ADD CONSTRAINT buckets_id_key UNIQUE (id);
+
+  ALTER TABLE objects ADD COLUMN bucket_id text COLLATE "C";
+  UPDATE objects o SET bucket_id = b.id FROM buckets b WHERE b.name = o.bucket;
+  ALTER TABLE objects ALTER COLUMN bucket_id SET NOT NULL;
+  ALTER TABLE objects DROP CONSTRAINT objects_pkey;
+  ALTER TABLE objects DROP COLUMN bucket;
+  ALTER TABLE objects ADD PRIMARY KEY (bucket_id, key);
+  ALTER TABLE objects ADD CONSTRAINT objects_bucket_id_fkey FOREIGN KEY (bucket_id) REFERENCES buckets (id);
+
+  ALTER TABLE uploads ADD COLUMN bucket_id text COLLATE "C";
+  UPDATE uploads u SET bucket_id = b.id FROM buckets b WHERE b.name = u.bucket;
+  ALTER TABLE uploads ALTER COLUMN bucket_id SET NOT NULL;
+  ALTER TABLE uploads DROP COLUMN bucket;
+  ALTER TABLE uploads ADD CONSTRAINT uploads_bucket_id_fkey FOREIGN KEY (bucket_id) REFERENCES buckets (id);
+  CREATE INDEX uploads_by_key ON uploads (bucket_id, key, upload_id);
+  `,
 ];
 
 export class SchemaVersionError extends Error {

@@ -16,6 +16,7 @@ import type {
 /** Row shapes as better-sqlite3 returns them, and their mapping to records. */
 
 export interface BucketRow {
+  id: string;
   name: string;
   owner: string;
   region: string;
@@ -26,7 +27,7 @@ export interface BucketRow {
 }
 
 export interface ObjectRow {
-  bucket: string;
+  bucket_id: string;
   key: string;
   size: number;
   etag: string;
@@ -43,7 +44,7 @@ export interface ObjectRow {
 
 export interface UploadRow {
   upload_id: string;
-  bucket: string;
+  bucket_id: string;
   key: string;
   initiated: number;
   owner: string;
@@ -89,6 +90,7 @@ function date(ms: number | null): Date | null {
 
 export function bucketToRow(b: BucketRecord): BucketRow {
   return {
+    id: b.id,
     name: b.name,
     owner: b.owner,
     region: b.region,
@@ -101,6 +103,7 @@ export function bucketToRow(b: BucketRecord): BucketRow {
 
 export function rowToBucket(r: BucketRow): BucketRecord {
   return {
+    id: r.id,
     name: r.name,
     owner: r.owner,
     region: r.region,
@@ -113,7 +116,7 @@ export function rowToBucket(r: BucketRow): BucketRecord {
 
 export function objectToRow(o: ObjectRecord): ObjectRow {
   return {
-    bucket: o.bucket,
+    bucket_id: o.bucketId,
     key: o.key,
     size: o.size,
     etag: o.etag,
@@ -131,7 +134,7 @@ export function objectToRow(o: ObjectRecord): ObjectRow {
 
 export function rowToObject(r: ObjectRow): ObjectRecord {
   return {
-    bucket: r.bucket,
+    bucketId: r.bucket_id,
     key: r.key,
     size: r.size,
     etag: r.etag,
@@ -154,7 +157,7 @@ export function chunkIdsOf(chunksJson: string): string[] {
 export function uploadToRow(u: UploadRecord): UploadRow {
   return {
     upload_id: u.uploadId,
-    bucket: u.bucket,
+    bucket_id: u.bucketId,
     key: u.key,
     initiated: u.initiated.getTime(),
     owner: u.owner,
@@ -170,7 +173,7 @@ export function uploadToRow(u: UploadRecord): UploadRow {
 export function rowToUpload(r: UploadRow): UploadRecord {
   return {
     uploadId: r.upload_id,
-    bucket: r.bucket,
+    bucketId: r.bucket_id,
     key: r.key,
     initiated: new Date(r.initiated),
     owner: r.owner,

@@ -74,6 +74,74 @@ export const MAIN_MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: objects and uploads belong to a bucket id that a re-created bucket of the same name
+  // never gets, so it cannot inherit what a DeleteBucket racing a write left behind. Rows
+  // whose bucket is already gone (that race, before this version) are dropped and their
+  // chunks released to the trash; the same-name case cannot be told apart and stays.
+  `
+  ALTER TABLE buckets ADD COLUMN id TEXT;
+  UPDATE buckets SET id = lower(hex(randomblob(16)));
+  CREATE UNIQUE INDEX buckets_by_id ON buckets (id);
+
+  CREATE TEMP TABLE orphan_chunks AS
+    SELECT json_extract(j.value, '$.id') AS chunk_id
+      FROM objects o, json_each(o.chunks) j WHERE o.bucket NOT IN (SELECT name FROM buckets)
+    UNION ALL
+    SELECT p.chunk_id FROM parts p JOIN uploads u ON u.upload_id = p.upload_id
+     WHERE u.bucket NOT IN (SELECT name FROM buckets);
+  UPDATE chunk_refs SET refs = refs - (SELECT count(*) FROM orphan_chunks c WHERE c.chunk_id = chunk_refs.chunk_id)
+   WHERE chunk_id IN (SELECT chunk_id FROM orphan_chunks);
+  INSERT OR IGNORE INTO chunk_trash (chunk_id, trashed_at)
+    SELECT chunk_id, CAST(unixepoch('subsec') * 1000 AS INTEGER) FROM chunk_refs WHERE refs <= 0;
+  DELETE FROM chunk_refs WHERE refs <= 0;
+  DELETE FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket NOT IN (SELECT name FROM buckets));
+  DROP TABLE orphan_chunks;
+
+  CREATE TABLE objects_v2 (
+    bucket_id TEXT NOT NULL REFERENCES buckets (id),
+    key TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    user_metadata TEXT NOT NULL,
+    checksum TEXT,
+    acl TEXT NOT NULL,
+    storage_class TEXT NOT NULL,
+    chunks TEXT NOT NULL,
+    parts TEXT,
+    PRIMARY KEY (bucket_id, key)
+  );
+  INSERT INTO objects_v2
+    SELECT b.id, o.key, o.size, o.etag, o.last_modified, o.owner, o.headers, o.user_metadata,
+           o.checksum, o.acl, o.storage_class, o.chunks, o.parts
+      FROM objects o JOIN buckets b ON b.name = o.bucket;
+  DROP TABLE objects;
+  ALTER TABLE objects_v2 RENAME TO objects;
+
+  CREATE TABLE uploads_v2 (
+    upload_id TEXT PRIMARY KEY,
+    bucket_id TEXT NOT NULL REFERENCES buckets (id),
+    key TEXT NOT NULL,
+    initiated INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    user_metadata TEXT NOT NULL,
+    acl TEXT NOT NULL,
+    storage_class TEXT NOT NULL,
+    checksum_algorithm TEXT,
+    checksum_type TEXT
+  );
+  INSERT INTO uploads_v2
+    SELECT u.upload_id, b.id, u.key, u.initiated, u.owner, u.headers, u.user_metadata, u.acl,
+           u.storage_class, u.checksum_algorithm, u.checksum_type
+      FROM uploads u JOIN buckets b ON b.name = u.bucket;
+  DROP TABLE uploads;
+  ALTER TABLE uploads_v2 RENAME TO uploads;
+  CREATE INDEX uploads_by_key ON uploads (bucket_id, key, upload_id);
+  CREATE INDEX uploads_by_age ON uploads (initiated);
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */

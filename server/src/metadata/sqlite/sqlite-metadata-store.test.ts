@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { runMetadataStoreConformance } from '../conformance.js';
 import { bucketRecord, credentialRecord, objectRecord, uploadRecord } from '../conformance-fixtures.js';
 import { IS_CHUNK_KNOWN_SQL, SqliteMetadataStore } from './sqlite-metadata-store.js';
+import { MAIN_MIGRATIONS, migrate } from './schema.js';
 
 runMetadataStoreConformance('sqlite', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'anode-meta-'));
@@ -73,7 +74,7 @@ describe('SqliteMetadataStore specifics', () => {
       assert.equal(tables(main).includes('credentials'), false);
       assert.equal(main.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(cred.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(main.pragma('user_version', { simple: true }), 1);
+      assert.equal(main.pragma('user_version', { simple: true }), MAIN_MIGRATIONS.length);
       assert.equal(cred.pragma('user_version', { simple: true }), 1);
     } finally {
       main.close();
@@ -134,6 +135,49 @@ describe('SqliteMetadataStore specifics', () => {
     db.pragma('user_version = 99');
     db.close();
     await assert.rejects(SqliteMetadataStore.open(dir), { name: 'SchemaVersionError' });
+  });
+
+  test('schema 1 -> 2: objects and uploads move to their bucket id; rows of a deleted bucket are dropped, their chunks trashed', async () => {
+    await mkdir(join(dir, 'metadata'), { recursive: true });
+    const v1 = new Database(join(dir, 'metadata', 'anode.db'));
+    migrate(v1, 'main', MAIN_MIGRATIONS.slice(0, 1));
+    const insertObject = v1.prepare(
+      `INSERT INTO objects (bucket, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts)
+       VALUES (?, ?, 1, '"e"', 0, 'alice', '{}', '{}', NULL, '{"owner":"alice","grants":[]}', 'STANDARD', ?, NULL)`,
+    );
+    v1.prepare(
+      `INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions)
+                VALUES ('kept', 'alice', 'us-east-1', 0, '{"owner":"alice","grants":[]}', NULL, '{}')`,
+    ).run();
+    insertObject.run('kept', 'k', JSON.stringify([{ id: 'c-kept', size: 1 }]));
+    // Left behind by a DeleteBucket that raced a PUT before this version: no bucket row.
+    insertObject.run('gone', 'payroll.csv', JSON.stringify([{ id: 'c-gone', size: 1 }]));
+    v1.prepare(
+      `INSERT INTO uploads (upload_id, bucket, key, initiated, owner, headers, user_metadata, acl, storage_class)
+                VALUES ('u-gone', 'gone', 'big', 0, 'alice', '{}', '{}', '{"owner":"alice","grants":[]}', 'STANDARD')`,
+    ).run();
+    v1.prepare(
+      `INSERT INTO parts (upload_id, part_number, size, etag, last_modified, chunk_id, chunk_size)
+                VALUES ('u-gone', 1, 1, '"p"', 0, 'c-part', 1)`,
+    ).run();
+    for (const id of ['c-kept', 'c-gone', 'c-part']) v1.prepare('INSERT INTO chunk_refs (chunk_id, refs) VALUES (?, 1)').run(id);
+    v1.close();
+
+    const store = await SqliteMetadataStore.open(dir);
+    try {
+      const kept = await store.getBucket('kept');
+      assert.match(kept?.id ?? '', /^[0-9a-f]{32}$/);
+      assert.equal((await store.getObject(kept!.id, 'k'))?.etag, '"e"');
+      assert.equal(await store.getUpload('u-gone'), null);
+      const trashed = new Set((await store.listTrash(new Date(Date.now() + 60_000), 10)).map((t) => t.id));
+      assert.deepEqual([...trashed].sort(), ['c-gone', 'c-part']);
+      assert.equal(await store.isChunkKnown('c-kept'), true);
+      // The name taken again later gets a new id, and nothing of the old rows.
+      await store.createBucket(bucketRecord('gone', { id: 'gone-new' }));
+      assert.deepEqual(await store.listObjects('gone-new', { prefix: '', startAfter: '', limit: 10 }), []);
+    } finally {
+      await store.close();
+    }
   });
 
   test('isChunkKnown is two primary-key lookups, not a scan', async () => {

@@ -51,56 +51,57 @@ function prepareStatements(db: Database.Database) {
   return {
     // buckets
     insertBucket: db.prepare<[BucketRow], void>(
-      `INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions)
-       VALUES (@name, @owner, @region, @created_at, @acl, @policy, @permissions)
+      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions)
+       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions)
        ON CONFLICT (name) DO NOTHING`,
     ),
     getBucket: db.prepare<[string], BucketRow>('SELECT * FROM buckets WHERE name = ?'),
     listBuckets: db.prepare<[], BucketRow>('SELECT * FROM buckets ORDER BY name'),
-    deleteBucket: db.prepare<[string], void>('DELETE FROM buckets WHERE name = ?'),
-    bucketHasObjects: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1'),
-    bucketHasUploads: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM uploads WHERE bucket = ? LIMIT 1'),
-    setBucketAcl: db.prepare<[string, string], void>('UPDATE buckets SET acl = ? WHERE name = ?'),
-    setBucketPolicy: db.prepare<[string | null, string], void>('UPDATE buckets SET policy = ? WHERE name = ?'),
-    setBucketPermissions: db.prepare<[string, string], void>('UPDATE buckets SET permissions = ? WHERE name = ?'),
+    bucketExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM buckets WHERE id = ?'),
+    deleteBucket: db.prepare<[string], void>('DELETE FROM buckets WHERE id = ?'),
+    bucketHasObjects: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM objects WHERE bucket_id = ? LIMIT 1'),
+    bucketHasUploads: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM uploads WHERE bucket_id = ? LIMIT 1'),
+    setBucketAcl: db.prepare<[string, string], void>('UPDATE buckets SET acl = ? WHERE id = ?'),
+    setBucketPolicy: db.prepare<[string | null, string], void>('UPDATE buckets SET policy = ? WHERE id = ?'),
+    setBucketPermissions: db.prepare<[string, string], void>('UPDATE buckets SET permissions = ? WHERE id = ?'),
     // objects
-    getObject: db.prepare<[string, string], ObjectRow>('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
-    getObjectChunks: db.prepare<[string, string], { chunks: string }>('SELECT chunks FROM objects WHERE bucket = ? AND key = ?'),
+    getObject: db.prepare<[string, string], ObjectRow>('SELECT * FROM objects WHERE bucket_id = ? AND key = ?'),
+    getObjectChunks: db.prepare<[string, string], { chunks: string }>('SELECT chunks FROM objects WHERE bucket_id = ? AND key = ?'),
     upsertObject: db.prepare<[ObjectRow], void>(
-      `INSERT INTO objects (bucket, key, size, etag, last_modified, owner, headers, user_metadata,
+      `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata,
                             checksum, acl, storage_class, chunks, parts)
-       VALUES (@bucket, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
+       VALUES (@bucket_id, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
                @checksum, @acl, @storage_class, @chunks, @parts)
-       ON CONFLICT (bucket, key) DO UPDATE SET
+       ON CONFLICT (bucket_id, key) DO UPDATE SET
          size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
          owner = excluded.owner, headers = excluded.headers, user_metadata = excluded.user_metadata,
          checksum = excluded.checksum, acl = excluded.acl, storage_class = excluded.storage_class,
          chunks = excluded.chunks, parts = excluded.parts`,
     ),
-    deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
-    setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket = ? AND key = ?'),
+    deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket_id = ? AND key = ?'),
+    setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket_id = ? AND key = ?'),
     // bucket, startAfter, prefix, [prefix upper bound], limit: one index range scan.
     listObjects: db.prepare<[string, string, string, number], ObjectRow>(
-      'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
+      'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
     ),
     listObjectsBounded: db.prepare<[string, string, string, string, number], ObjectRow>(
-      'SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
+      'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
     ),
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
-      `INSERT INTO uploads (upload_id, bucket, key, initiated, owner, headers, user_metadata, acl,
+      `INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl,
                             storage_class, checksum_algorithm, checksum_type)
-       VALUES (@upload_id, @bucket, @key, @initiated, @owner, @headers, @user_metadata, @acl,
+       VALUES (@upload_id, @bucket_id, @key, @initiated, @owner, @headers, @user_metadata, @acl,
                @storage_class, @checksum_algorithm, @checksum_type)`,
     ),
     getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
     deleteUpload: db.prepare<[string], void>('DELETE FROM uploads WHERE upload_id = ?'),
     listUploads: db.prepare<[string, string, string, string, number], UploadRow>(
-      `SELECT * FROM uploads WHERE bucket = ? AND (key, upload_id) > (?, ?) AND key >= ?
+      `SELECT * FROM uploads WHERE bucket_id = ? AND (key, upload_id) > (?, ?) AND key >= ?
        ORDER BY key, upload_id LIMIT ?`,
     ),
     listUploadsBounded: db.prepare<[string, string, string, string, string, number], UploadRow>(
-      `SELECT * FROM uploads WHERE bucket = ? AND (key, upload_id) > (?, ?) AND key >= ? AND key < ?
+      `SELECT * FROM uploads WHERE bucket_id = ? AND (key, upload_id) > (?, ?) AND key >= ? AND key < ?
        ORDER BY key, upload_id LIMIT ?`,
     ),
     listStaleUploads: db.prepare<[number, number], UploadRow>(
@@ -209,6 +210,9 @@ export class SqliteMetadataStore implements MetadataStore {
       // FULL: a COMMIT is fsync'd, so an object acknowledged with 200 OK survives power loss.
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
+      // Objects and uploads reference their bucket's id: a bug that skipped the check in
+      // putObject/createUpload fails loudly instead of leaving rows a bucket never owned.
+      db.pragma('foreign_keys = ON');
       db.prepare('ATTACH DATABASE ? AS cred').run(credPath);
       db.pragma('cred.journal_mode = WAL');
       db.pragma('cred.synchronous = FULL');
@@ -248,7 +252,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   #putObjectNow(object: ObjectRecord, now: number): void {
-    const old = this.#s.getObjectChunks.get(object.bucket, object.key);
+    const old = this.#s.getObjectChunks.get(object.bucketId, object.key);
     this.#s.upsertObject.run(objectToRow(object));
     // Reference the new chunks before releasing the old ones, so a chunk in both never
     // passes through the trash.
@@ -280,45 +284,51 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.#s.listBuckets.all().map(rowToBucket);
   }
 
-  deleteBucket(name: string): Promise<'deleted' | 'not-found' | 'not-empty'> {
+  deleteBucket(bucketId: string): Promise<'deleted' | 'not-found' | 'not-empty'> {
     return this.#writes.run(() => {
-      if (this.#s.getBucket.get(name) === undefined) return 'not-found';
-      if (this.#s.bucketHasObjects.get(name) !== undefined || this.#s.bucketHasUploads.get(name) !== undefined) {
+      if (this.#s.bucketExists.get(bucketId) === undefined) return 'not-found';
+      if (this.#s.bucketHasObjects.get(bucketId) !== undefined || this.#s.bucketHasUploads.get(bucketId) !== undefined) {
         return 'not-empty';
       }
-      this.#s.deleteBucket.run(name);
+      this.#s.deleteBucket.run(bucketId);
       return 'deleted';
     });
   }
 
-  async setBucketAcl(name: string, acl: Acl): Promise<void> {
-    await this.#writes.run(() => this.#s.setBucketAcl.run(JSON.stringify(acl), name));
+  async setBucketAcl(bucketId: string, acl: Acl): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketAcl.run(JSON.stringify(acl), bucketId));
   }
 
-  async setBucketPolicy(name: string, policy: string | null): Promise<void> {
-    await this.#writes.run(() => this.#s.setBucketPolicy.run(policy, name));
+  async setBucketPolicy(bucketId: string, policy: string | null): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketPolicy.run(policy, bucketId));
   }
 
-  async setBucketPermissions(name: string, permissions: Record<string, string[]>): Promise<void> {
-    await this.#writes.run(() => this.#s.setBucketPermissions.run(JSON.stringify(permissions), name));
+  async setBucketPermissions(bucketId: string, permissions: Record<string, string[]>): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketPermissions.run(JSON.stringify(permissions), bucketId));
   }
 
   // ---- objects ----
 
-  async getObject(bucket: string, key: string): Promise<ObjectRecord | null> {
-    const row = this.#s.getObject.get(bucket, key);
+  async getObject(bucketId: string, key: string): Promise<ObjectRecord | null> {
+    const row = this.#s.getObject.get(bucketId, key);
     return row === undefined ? null : rowToObject(row);
   }
 
-  async putObject(object: ObjectRecord): Promise<void> {
-    await this.#writes.run(() => this.#putObjectNow(object, Date.now()));
+  putObject(object: ObjectRecord): Promise<'ok' | 'no-bucket'> {
+    return this.#writes.run(() => {
+      // In the writing transaction of the single writer: a DeleteBucket either ran before
+      // (the bucket is gone) or runs after (and finds this object).
+      if (this.#s.bucketExists.get(object.bucketId) === undefined) return 'no-bucket';
+      this.#putObjectNow(object, Date.now());
+      return 'ok';
+    });
   }
 
-  deleteObject(bucket: string, key: string): Promise<ObjectRecord | null> {
+  deleteObject(bucketId: string, key: string): Promise<ObjectRecord | null> {
     return this.#writes.run(() => {
-      const row = this.#s.getObject.get(bucket, key);
+      const row = this.#s.getObject.get(bucketId, key);
       if (row === undefined) return null;
-      this.#s.deleteObject.run(bucket, key);
+      this.#s.deleteObject.run(bucketId, key);
       const record = rowToObject(row);
       this.#unref(
         record.chunks.map((c) => c.id),
@@ -328,25 +338,29 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  setObjectAcl(bucket: string, key: string, acl: Acl): Promise<boolean> {
-    return this.#writes.run(() => this.#s.setObjectAcl.run(JSON.stringify(acl), bucket, key).changes > 0);
+  setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean> {
+    return this.#writes.run(() => this.#s.setObjectAcl.run(JSON.stringify(acl), bucketId, key).changes > 0);
   }
 
-  async listObjects(bucket: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {
+  async listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {
     const { prefix, startAfter, limit } = query;
     if (limit <= 0) return [];
     const bound = prefixUpperBound(prefix);
     const rows =
       bound === null
-        ? this.#s.listObjects.all(bucket, startAfter, prefix, limit)
-        : this.#s.listObjectsBounded.all(bucket, startAfter, prefix, bound, limit);
+        ? this.#s.listObjects.all(bucketId, startAfter, prefix, limit)
+        : this.#s.listObjectsBounded.all(bucketId, startAfter, prefix, bound, limit);
     return rows.map(rowToObject);
   }
 
   // ---- multipart uploads ----
 
-  async createUpload(upload: UploadRecord): Promise<void> {
-    await this.#writes.run(() => this.#s.insertUpload.run(uploadToRow(upload)));
+  createUpload(upload: UploadRecord): Promise<'ok' | 'no-bucket'> {
+    return this.#writes.run(() => {
+      if (this.#s.bucketExists.get(upload.bucketId) === undefined) return 'no-bucket';
+      this.#s.insertUpload.run(uploadToRow(upload));
+      return 'ok';
+    });
   }
 
   async getUpload(uploadId: string): Promise<UploadRecord | null> {
@@ -370,14 +384,14 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.#s.listParts.all(uploadId, afterPartNumber, limit).map(rowToPart);
   }
 
-  async listUploads(bucket: string, query: ListUploadsQuery): Promise<UploadRecord[]> {
+  async listUploads(bucketId: string, query: ListUploadsQuery): Promise<UploadRecord[]> {
     const { prefix, keyMarker, uploadIdMarker, limit } = query;
     if (limit <= 0) return [];
     const bound = prefixUpperBound(prefix);
     const rows =
       bound === null
-        ? this.#s.listUploads.all(bucket, keyMarker, uploadIdMarker, prefix, limit)
-        : this.#s.listUploadsBounded.all(bucket, keyMarker, uploadIdMarker, prefix, bound, limit);
+        ? this.#s.listUploads.all(bucketId, keyMarker, uploadIdMarker, prefix, limit)
+        : this.#s.listUploadsBounded.all(bucketId, keyMarker, uploadIdMarker, prefix, bound, limit);
     return rows.map(rowToUpload);
   }
 

@@ -38,7 +38,7 @@ export async function handleGetBucketAcl(deps: S3Deps, ctx: RequestContext): Pro
 export async function handlePutBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<void> {
   const bucket = ctx.bucket!;
   const acl = await newAcl(ctx, bucket.owner, bucket.owner, 'bucket');
-  await deps.metadata.setBucketAcl(bucket.name, acl);
+  await deps.metadata.setBucketAcl(bucket.id, acl);
   deps.audit.write(ctx, 'bucket.acl.set', { bucket: bucket.name, grants: acl.grants.length });
   sendEmpty(ctx, 200);
 }
@@ -52,7 +52,7 @@ export async function handlePutObjectAcl(deps: S3Deps, ctx: RequestContext): Pro
   const bucket = ctx.bucket!;
   const obj = await loadObject(deps, ctx);
   const acl = await newAcl(ctx, obj.owner, bucket.owner, 'object');
-  if (!(await deps.metadata.setObjectAcl(bucket.name, obj.key, acl))) throw new S3Error('NoSuchKey', { extra: { Key: obj.key } });
+  if (!(await deps.metadata.setObjectAcl(bucket.id, obj.key, acl))) throw new S3Error('NoSuchKey', { extra: { Key: obj.key } });
   deps.audit.write(ctx, 'object.acl.set', { bucket: bucket.name, key: obj.key, grants: acl.grants.length });
   sendEmpty(ctx, 200);
 }

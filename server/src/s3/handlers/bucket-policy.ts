@@ -31,13 +31,13 @@ export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): 
   );
   const text = body.toString('utf8');
   parseBucketPolicy(text, ctx.bucket!.name);
-  await deps.metadata.setBucketPolicy(ctx.bucket!.name, text);
+  await deps.metadata.setBucketPolicy(ctx.bucket!.id, text);
   deps.audit.write(ctx, 'bucket.policy.set', { bucket: ctx.bucket!.name, bytes: body.length });
   sendEmpty(ctx, 204);
 }
 
 export async function handleDeleteBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  await deps.metadata.setBucketPolicy(ctx.bucket!.name, null);
+  await deps.metadata.setBucketPolicy(ctx.bucket!.id, null);
   deps.audit.write(ctx, 'bucket.policy.delete', { bucket: ctx.bucket!.name });
   sendEmpty(ctx, 204);
 }

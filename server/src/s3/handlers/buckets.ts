@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
@@ -56,7 +57,8 @@ export async function handleCreateBucket(deps: S3Deps, ctx: RequestContext): Pro
     }
   }
   const acl = requestedAcl(ctx, owner, owner, 'bucket');
-  const result = await deps.metadata.createBucket({ name, owner, region, createdAt: new Date(), acl, policy: null, permissions: {} });
+  const id = randomBytes(16).toString('hex');
+  const result = await deps.metadata.createBucket({ id, name, owner, region, createdAt: new Date(), acl, policy: null, permissions: {} });
   if (result === 'exists') {
     const existing = await deps.metadata.getBucket(name);
     if (existing?.owner === owner) throw new S3Error('BucketAlreadyOwnedByYou', { extra: { BucketName: name } });
@@ -70,7 +72,15 @@ export async function handleHeadBucket(deps: S3Deps, ctx: RequestContext): Promi
 }
 
 export async function handleDeleteBucket(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  const result = await deps.metadata.deleteBucket(ctx.bucket!.name);
+  const bucket = ctx.bucket!;
+  // A write still streaming in would only fail at its commit: refuse now, like a non-empty bucket.
+  if (deps.bucketWrites.busy(bucket.id)) {
+    throw new S3Error('BucketNotEmpty', {
+      message: 'The bucket you tried to delete has writes in progress; try again when they have finished.',
+      extra: { BucketName: bucket.name },
+    });
+  }
+  const result = await deps.metadata.deleteBucket(bucket.id);
   if (result === 'not-empty') throw new S3Error('BucketNotEmpty', { extra: { BucketName: ctx.bucket!.name } });
   if (result === 'not-found') throw new S3Error('NoSuchBucket', { extra: { BucketName: ctx.bucket!.name } });
   sendEmpty(ctx, 204);

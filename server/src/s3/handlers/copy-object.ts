@@ -9,11 +9,15 @@ import type { ObjectRecord, StoredChecksum } from '../../metadata/types.js';
 import { loadCopySource } from './copy-source.js';
 import { objectHeadersFrom, refuseUnsupportedWriteHeaders, storageClassFrom, userMetadataFrom } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
-import { checkWriteConditions } from './put-object.js';
+import { checkWriteConditions, commitObject } from './put-object.js';
 import { checksumElements } from './multipart.js';
 import { ChecksumAlgorithms } from '../body.js';
 
-export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  return deps.bucketWrites.during(ctx.bucket!.id, () => copyObject(deps, ctx));
+}
+
+async function copyObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
   refuseUnsupportedWriteHeaders(ctx);
   const bucket = ctx.bucket!;
   const key = ctx.target!.key!;
@@ -26,7 +30,7 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     });
   }
   const storageClass = header(ctx, 'x-amz-storage-class') !== undefined ? storageClassFrom(ctx) : source.storageClass;
-  const sameKey = source.bucket === bucket.name && source.key === key;
+  const sameKey = source.bucketId === bucket.id && source.key === key;
   if (sameKey && directive === 'COPY' && storageClass === source.storageClass && header(ctx, 'x-amz-checksum-algorithm') === undefined) {
     throw new S3Error('InvalidRequest', {
       message:
@@ -40,7 +44,7 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     throw new S3Error('InvalidRequest', { message: 'Checksum algorithm provided is unsupported.' });
   }
   const algorithm = (requested ?? source.checksum?.algorithm ?? null) as StoredChecksum['algorithm'] | null;
-  await checkWriteConditions(deps, ctx, bucket.name, key);
+  await checkWriteConditions(deps, ctx, bucket.id, key);
 
   // Chunks are immutable and reference-counted, so a copy of a single-part object whose
   // checksum stays the same shares the source's chunks: no bytes are read or written. A
@@ -65,7 +69,7 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     chunks = digests.size === 0 ? [] : [chunk];
   }
   const record: ObjectRecord = {
-    bucket: bucket.name,
+    bucketId: bucket.id,
     key,
     size,
     etag,
@@ -79,12 +83,7 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     chunks,
     parts: null,
   };
-  try {
-    await deps.metadata.putObject(record);
-  } catch (err) {
-    if (written !== null) await deps.chunks.delete(written);
-    throw err;
-  }
+  await commitObject(deps, ctx, record, written === null ? [] : [written]);
   if (written !== null && size === 0) await deps.chunks.delete(written);
   sendXml(
     ctx,

@@ -32,7 +32,7 @@ export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise
   if (bucketNameProblem(bucketName) !== null) throw invalid();
   const bucket = await deps.metadata.getBucket(bucketName);
   if (!bucket) throw new S3Error('NoSuchBucket', { extra: { BucketName: bucketName } });
-  const obj = await deps.metadata.getObject(bucketName, key);
+  const obj = await deps.metadata.getObject(bucket.id, key);
   const context = conditionContext(ctx, 'GetObject');
   const decision = authorize({ principal: ctx.principal, action: 's3:GetObject', bucket, key, context, objectAcl: obj?.acl ?? null });
   if (!decision.allowed) throw new S3Error('AccessDenied');

@@ -57,7 +57,7 @@ export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Pr
       fail('AccessDenied', 'Access Denied');
       continue;
     }
-    await deps.metadata.deleteObject(bucket.name, key);
+    await deps.metadata.deleteObject(bucket.id, key);
     if (!quiet) results.push(el('Deleted', [el('Key', key), versionId !== undefined ? el('VersionId', versionId) : null]));
   }
   sendXml(ctx, 200, el('DeleteResult', results, { xmlns: S3_XMLNS }));

@@ -21,7 +21,7 @@ const OVERRIDES: Record<string, string> = {
 };
 
 export async function loadObject(deps: S3Deps, ctx: RequestContext): Promise<ObjectRecord> {
-  const obj = await deps.metadata.getObject(ctx.bucket!.name, ctx.target!.key!);
+  const obj = await deps.metadata.getObject(ctx.bucket!.id, ctx.target!.key!);
   if (!obj) throw new S3Error('NoSuchKey', { extra: { Key: ctx.target!.key! } });
   return obj;
 }
@@ -145,7 +145,7 @@ export function handleHeadObject(deps: S3Deps, ctx: RequestContext): Promise<voi
 
 export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
   // Deleting a missing key succeeds, as in AWS.
-  await deps.metadata.deleteObject(ctx.bucket!.name, ctx.target!.key!);
+  await deps.metadata.deleteObject(ctx.bucket!.id, ctx.target!.key!);
   sendNoContent(ctx);
 }
 

@@ -57,7 +57,7 @@ export async function handleListObjects(deps: S3Deps, ctx: RequestContext): Prom
   const delimiter = queryParam(t, 'delimiter') ?? '';
   const marker = queryParam(t, 'marker') ?? '';
   const maxKeys = maxParam(ctx, 'max-keys');
-  const page = await listObjectsPage(deps.metadata, ctx.bucket!.name, { prefix, delimiter, startAfter: marker, maxKeys });
+  const page = await listObjectsPage(deps.metadata, ctx.bucket!.id, { prefix, delimiter, startAfter: marker, maxKeys });
   const encoded = queryParam(t, 'encoding-type') !== undefined;
   sendXml(
     ctx,
@@ -101,7 +101,7 @@ export async function handleListObjectsV2(deps: S3Deps, ctx: RequestContext): Pr
       });
     after = decoded > startAfter ? decoded : startAfter;
   }
-  const page = await listObjectsPage(deps.metadata, ctx.bucket!.name, { prefix, delimiter, startAfter: after, maxKeys });
+  const page = await listObjectsPage(deps.metadata, ctx.bucket!.id, { prefix, delimiter, startAfter: after, maxKeys });
   const encoded = queryParam(t, 'encoding-type') !== undefined;
   sendXml(
     ctx,

@@ -49,7 +49,7 @@ function partNumberParam(ctx: RequestContext): number {
 async function loadUpload(deps: S3Deps, ctx: RequestContext): Promise<UploadRecord> {
   const uploadId = queryParam(ctx.target!, 'uploadId') ?? '';
   const upload = uploadId === '' ? null : await deps.metadata.getUpload(uploadId);
-  if (!upload || upload.bucket !== ctx.bucket!.name || upload.key !== ctx.target!.key) {
+  if (!upload || upload.bucketId !== ctx.bucket!.id || upload.key !== ctx.target!.key) {
     throw new S3Error('NoSuchUpload', { extra: { UploadId: uploadId } });
   }
   return upload;
@@ -87,7 +87,7 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
   }
   const upload: UploadRecord = {
     uploadId: randomBytes(24).toString('base64url'),
-    bucket: bucket.name,
+    bucketId: bucket.id,
     key,
     initiated: new Date(),
     owner,
@@ -98,7 +98,9 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
     checksumAlgorithm: algorithm,
     checksumType: type,
   };
-  await deps.metadata.createUpload(upload);
+  if ((await deps.metadata.createUpload(upload)) === 'no-bucket') {
+    throw new S3Error('NoSuchBucket', { extra: { BucketName: bucket.name } });
+  }
   sendXml(
     ctx,
     200,
@@ -133,7 +135,11 @@ async function storePart(
   return part;
 }
 
-export async function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  return deps.bucketWrites.during(ctx.bucket!.id, () => uploadPart(deps, ctx));
+}
+
+async function uploadPart(deps: S3Deps, ctx: RequestContext): Promise<void> {
   const partNumber = partNumberParam(ctx);
   const upload = await loadUpload(deps, ctx);
   const body = openPayload(ctx, MAX_PART_SIZE);
@@ -158,7 +164,11 @@ export async function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promi
   sendEmpty(ctx, 200, { etag: part.etag, ...headers });
 }
 
-export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  return deps.bucketWrites.during(ctx.bucket!.id, () => uploadPartCopy(deps, ctx));
+}
+
+async function uploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<void> {
   const partNumber = partNumberParam(ctx);
   const upload = await loadUpload(deps, ctx);
   const source = await loadCopySource(deps, ctx);
@@ -250,7 +260,7 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
     }
     return p;
   });
-  await checkWriteConditions(deps, ctx, upload.bucket, upload.key);
+  await checkWriteConditions(deps, ctx, upload.bucketId, upload.key);
 
   const md5 = createHash('md5');
   for (const p of parts) md5.update(Buffer.from(p.etag.slice(1, -1), 'hex'));
@@ -271,7 +281,7 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
         : { algorithm, value: compositeChecksum(algorithm, digests), type: 'COMPOSITE' };
   }
   const record: ObjectRecord = {
-    bucket: upload.bucket,
+    bucketId: upload.bucketId,
     key: upload.key,
     size: parts.reduce((s, p) => s + p.size, 0),
     etag: `"${md5.digest('hex')}-${parts.length}"`,
@@ -297,9 +307,9 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
       [
         el(
           'Location',
-          `${ctx.secure ? 'https' : 'http'}://${host}/${encodeURIComponent(upload.bucket)}/${upload.key.split('/').map(encodeURIComponent).join('/')}`,
+          `${ctx.secure ? 'https' : 'http'}://${host}/${encodeURIComponent(ctx.bucket!.name)}/${upload.key.split('/').map(encodeURIComponent).join('/')}`,
         ),
-        el('Bucket', upload.bucket),
+        el('Bucket', ctx.bucket!.name),
         el('Key', upload.key),
         el('ETag', record.etag),
         ...checksumElements(checksum),
@@ -336,7 +346,7 @@ export async function handleListParts(deps: S3Deps, ctx: RequestContext): Promis
     el(
       'ListPartsResult',
       [
-        el('Bucket', upload.bucket),
+        el('Bucket', ctx.bucket!.name),
         el('Key', upload.key),
         el('UploadId', upload.uploadId),
         ...ownerNodes(upload.owner),
@@ -377,7 +387,7 @@ export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestConte
   let truncated = false;
   let next = { key: keyMarker, uploadId: scanIdMarker };
   scan: for (;;) {
-    const batch = await deps.metadata.listUploads(ctx.bucket!.name, {
+    const batch = await deps.metadata.listUploads(ctx.bucket!.id, {
       prefix,
       keyMarker: next.key,
       uploadIdMarker: next.uploadId,

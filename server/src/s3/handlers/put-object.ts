@@ -11,11 +11,11 @@ import { objectHeadersFrom, refuseUnsupportedWriteHeaders, storageClassFrom, use
 import { ownerOf, requestedAcl } from './request-acl.js';
 
 /** If-None-Match: * (create only) and If-Match (replace only that version) on writes. */
-export async function checkWriteConditions(deps: S3Deps, ctx: RequestContext, bucket: string, key: string): Promise<void> {
+export async function checkWriteConditions(deps: S3Deps, ctx: RequestContext, bucketId: string, key: string): Promise<void> {
   const ifNoneMatch = header(ctx, 'if-none-match');
   const ifMatch = header(ctx, 'if-match');
   if (ifNoneMatch === undefined && ifMatch === undefined) return;
-  const existing = await deps.metadata.getObject(bucket, key);
+  const existing = await deps.metadata.getObject(bucketId, key);
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() !== '*') throw new S3Error('NotImplemented', { message: 'If-None-Match on writes supports only "*".' });
     if (existing) throw new S3Error('PreconditionFailed', { extra: { Condition: 'If-None-Match' } });
@@ -33,7 +33,29 @@ export function checksumResponseHeaders(checksum: StoredChecksum | null): Outgoi
   return { [checksumHeaderName(checksum.algorithm)]: checksum.value, 'x-amz-checksum-type': checksum.type };
 }
 
-export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+/**
+ * Commits a record whose chunks are already durable. If the commit fails, or the bucket was
+ * deleted while the body streamed in, the chunks written for it (`written`) are removed.
+ */
+export async function commitObject(deps: S3Deps, ctx: RequestContext, record: ObjectRecord, written: string[]): Promise<void> {
+  let result;
+  try {
+    result = await deps.metadata.putObject(record);
+  } catch (err) {
+    for (const id of written) await deps.chunks.delete(id);
+    throw err;
+  }
+  if (result === 'no-bucket') {
+    for (const id of written) await deps.chunks.delete(id);
+    throw new S3Error('NoSuchBucket', { extra: { BucketName: ctx.bucket!.name } });
+  }
+}
+
+export function handlePutObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+  return deps.bucketWrites.during(ctx.bucket!.id, () => putObject(deps, ctx));
+}
+
+async function putObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
   refuseUnsupportedWriteHeaders(ctx);
   const bucket = ctx.bucket!;
   const key = ctx.target!.key!;
@@ -42,7 +64,7 @@ export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promis
   const userMetadata = userMetadataFrom(ctx);
   const storageClass = storageClassFrom(ctx);
   const acl = requestedAcl(ctx, owner, bucket.owner, 'object');
-  await checkWriteConditions(deps, ctx, bucket.name, key);
+  await checkWriteConditions(deps, ctx, bucket.id, key);
   const body = openPayload(ctx, MAX_OBJECT_SIZE);
   const { chunk, digests } = await writeBody(deps.chunks, body.payload, { sha256: body.needsSha256, checksum: body.checksumAlgorithm });
   deps.metrics.bytesIn.inc(digests.size);
@@ -51,7 +73,7 @@ export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promis
       ? { algorithm: body.checksumAlgorithm, value: digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
       : null;
   const record: ObjectRecord = {
-    bucket: bucket.name,
+    bucketId: bucket.id,
     key,
     size: digests.size,
     etag: `"${digests.md5.toString('hex')}"`,
@@ -67,12 +89,12 @@ export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promis
   };
   try {
     // Re-checked at commit: another writer may have won while the body streamed in.
-    await checkWriteConditions(deps, ctx, bucket.name, key);
-    await deps.metadata.putObject(record);
+    await checkWriteConditions(deps, ctx, bucket.id, key);
   } catch (err) {
     await deps.chunks.delete(chunk.id);
     throw err;
   }
+  await commitObject(deps, ctx, record, [chunk.id]);
   if (digests.size === 0) await deps.chunks.delete(chunk.id);
   sendEmpty(ctx, 200, { etag: record.etag, ...checksumResponseHeaders(checksum) });
 }
