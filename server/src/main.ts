@@ -8,6 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
+import { nodePaths } from './config/paths.js';
+import { VERSION } from './version.js';
 import { loadConfig, parseListen, ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { openMetadataStore } from './metadata/open.js';
@@ -36,31 +38,17 @@ const USAGE = `Usage:
 Every config key can be overridden by ANODE_<SECTION>_<KEY>; see anode-config(5).
 `;
 
-const VERSION = '0.1.0';
-
 async function readConfig(values: { config?: string | undefined; data?: string | undefined }): Promise<Config> {
   // /etc/anode/config.toml is read when it exists and no --config is given.
   const file = values.config ?? (existsSync('/etc/anode/config.toml') ? '/etc/anode/config.toml' : undefined);
   return loadConfig({ file, dataDir: values.data });
 }
 
-function paths(config: Config) {
-  const data = config.server.data_dir;
-  const logs = join(data, 'logs');
-  const pick = (v: string, fallback: string) => (v === 'off' ? null : v === '' ? fallback : v);
-  return {
-    data,
-    masterKey: config.storage.master_key === '' ? join(data, 'metadata', 'master.key') : config.storage.master_key,
-    accessLog: pick(config.logging.access_log, join(logs, 'access.log')),
-    auditLog: pick(config.logging.audit_log, join(logs, 'audit.log')),
-  };
-}
-
 /** The metadata backend named by storage.metadata_backend (validated by loadConfig). */
 async function runServer(config: Config, logger: Logger): Promise<void> {
   if (config.storage.encryption)
     throw new ConfigError('storage.encryption = true is not available in this build yet; refusing to start rather than store plaintext');
-  const p = paths(config);
+  const p = nodePaths(config);
   await mkdir(p.data, { recursive: true, mode: 0o750 });
   await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
   const masterKey = await loadOrCreateMasterKey(p.masterKey);
@@ -170,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'admin' && sub === 'reset-root') {
-    await resetRoot({ config, masterKeyPath: paths(config).masterKey, auditLogPath: paths(config).auditLog });
+    await resetRoot({ config, masterKeyPath: nodePaths(config).masterKey, auditLogPath: nodePaths(config).auditLog });
     return 0;
   }
   process.stderr.write(`anode: unknown command: ${positionals.join(' ')}\n\n${USAGE}`);

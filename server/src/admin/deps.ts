@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { nodePaths } from '../config/paths.js';
 import type { S3Deps } from '../s3/deps.js';
 import type { GcScheduler } from '../model/gc-scheduler.js';
 import type { Config } from '../config/schema.js';
@@ -10,10 +10,8 @@ export interface AdminDeps extends S3Deps {
   auditLogPath?: string | null;
 }
 
-/** Same rule as main.ts: logging.audit_log, "" for <data>/logs/audit.log, "off" for none. */
+/** The audit log path given, or the config's (config/paths.ts: the same rule as the server's). */
 export function auditLogPathOf(deps: Pick<AdminDeps, 'auditLogPath'> & { config: Config }): string | null {
   if (deps.auditLogPath !== undefined) return deps.auditLogPath;
-  const v = deps.config.logging.audit_log;
-  if (v === 'off') return null;
-  return v === '' ? join(deps.config.server.data_dir, 'logs', 'audit.log') : v;
+  return nodePaths(deps.config).auditLog;
 }

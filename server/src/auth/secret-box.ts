@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fsyncDir } from '../util/fsync-dir.js';
 
 /**
  * Credential secrets at rest. SigV4 needs the plaintext secret to compute the same HMAC as
@@ -76,15 +77,6 @@ async function readKeyFile(path: string): Promise<Buffer> {
     const key = await handle.readFile();
     if (key.length !== KEY_BYTES) throw new MasterKeyError(`master key file ${path} changed while being read`);
     return key;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY);
-  try {
-    await handle.sync();
   } finally {
     await handle.close();
   }

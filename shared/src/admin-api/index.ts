@@ -1,5 +1,60 @@
-export * from './types.js';
-export * from './routes.js';
-export * from './errors.js';
-export * from './signed-request.js';
-export * from './client.js';
+// Explicit exports: the package surface is what is listed here, nothing by accident.
+export {
+  BUCKET_PERMISSIONS,
+  OBJECT_COUNT_CAP,
+  ROLES,
+  type AdminErrorBody,
+  type AuditEntry,
+  type AuditQuery,
+  type AuditResponse,
+  type BlockChangeResponse,
+  type BlockRequest,
+  type BlocklistResponse,
+  type BucketInfo,
+  type BucketPermission,
+  type BucketPermissions,
+  type BucketPermissionsResponse,
+  type CreateCredentialRequest,
+  type CreatedCredential,
+  type CredentialCounts,
+  type CredentialInfo,
+  type CredentialStatus,
+  type GcStatsJson,
+  type GcStatusResponse,
+  type IncidentStatusResponse,
+  type ListBucketsResponse,
+  type ListCredentialsResponse,
+  type LockdownRecord,
+  type LockdownRequest,
+  type LockdownResponse,
+  type ReadOnlyResponse,
+  type RevokeAllRequest,
+  type RevokeAllResponse,
+  type RevokeCredentialResponse,
+  type Role,
+  type RotateCredentialRequest,
+  type RotateCredentialResponse,
+  type RunGcRequest,
+  type RunGcResponse,
+  type SetReadOnlyRequest,
+  type StatusResponse,
+} from './types.js';
+export {
+  ADMIN_ROUTES,
+  matchRoute,
+  routePath,
+  type AdminApi,
+  type AdminRouteName,
+  type Empty,
+  type HttpMethod,
+  type ReadOnlyRule,
+  type RouteBody,
+  type RouteMatch,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResponse,
+  type RouteSpec,
+} from './routes.js';
+export { AdminApiError } from './errors.js';
+export { sendRaw, sendSignedRequest, sha256Hex, type RawResponse, type SignedRequestInput } from './signed-request.js';
+export { AdminClient, errorFromResponse, type AdminClientOptions, type CallInput } from './client.js';

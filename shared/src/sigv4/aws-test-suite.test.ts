@@ -28,7 +28,7 @@ import { computeSignature, deriveSigningKey } from './signing-key.js';
 import { createStringToSign } from './string-to-sign.js';
 
 // The team's reference folder sits beside the repository (../shared).
-const ROOT = fileURLToPath(new URL('../../../../shared/testdata/sigv4/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../test/fixtures/sigv4/', import.meta.url));
 const SUITE_2017 = join(ROOT, 'aws-sig-v4-test-suite');
 const C_AUTH = join(ROOT, 'aws-c-auth-v4');
 const NOW = new Date('2015-08-30T12:36:00Z');

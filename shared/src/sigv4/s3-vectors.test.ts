@@ -21,7 +21,7 @@ interface Vector {
 
 const FILE = JSON.parse(
   readFileSync(
-    new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../../shared/testdata/sigv4/', import.meta.url)),
+    new URL('aws-sig-v4-test-suite/s3-streaming-vectors.json', new URL('../../../test/fixtures/sigv4/', import.meta.url)),
     'utf8',
   ),
 ) as {

@@ -1,5 +1,5 @@
 /** Node-wide switches and reports: read-only mode, status, GC, the audit log. */
-import { createRequire } from 'node:module';
+import { VERSION } from '../../version.js';
 import type { CredentialCounts, ReadOnlyResponse, RunGcResponse, StatusResponse } from '@anode/shared/admin-api/index';
 import { auditLogPathOf } from '../deps.js';
 import type { AdminDeps } from '../deps.js';
@@ -10,7 +10,6 @@ import { objectBody, onlyFields, optionalBoolean } from '../validate.js';
 import type { AdminHandler } from './types.js';
 
 // server/package.json, from src/admin/handlers (tsx) and dist/admin/handlers alike.
-const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 export function readOnlyState(deps: AdminDeps): ReadOnlyResponse {
   return { read_only: deps.node.readOnly, since: deps.node.readOnlySinceDate?.toISOString() ?? null };

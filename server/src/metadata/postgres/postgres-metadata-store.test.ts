@@ -5,7 +5,7 @@ import { runMetadataStoreConformance } from '../conformance.js';
 import { bucketRecord, chunk, credentialRecord, objectRecord, partRecord, uploadRecord } from '../conformance-fixtures.js';
 import { IS_CHUNK_KNOWN_SQL, PostgresConnectError, PostgresMetadataStore } from './postgres-metadata-store.js';
 import { MIGRATIONS, SchemaVersionError, migrate } from './schema.js';
-import { startPostgresCluster, type PostgresCluster } from './test-cluster.js';
+import { startPostgresCluster, type PostgresCluster } from '../../../../test/helpers/postgres-cluster.js';
 
 // One private cluster for this file; a fresh database for every test. A missing PostgreSQL
 // makes before() throw, which fails every test here (never a silent skip).
