@@ -27,7 +27,9 @@ import { listen, closeGracefully } from './http/listen.js';
 import { handleS3 } from './s3/handle.js';
 import { createAdminHandler } from './admin/handle.js';
 import { GcScheduler } from './model/gc-scheduler.js';
-import { parseCidr, type Cidr } from './util/cidr.js';
+import { anyContains, parseCidr, type Cidr } from './util/cidr.js';
+import { sendRequestTimeout } from './s3/stalled.js';
+import { sendAdminRequestTimeout } from './admin/stalled.js';
 
 const USAGE = `Usage:
   anode server [--config FILE] [--data DIR]      start a node
@@ -82,11 +84,26 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     trustedProxies,
     tls: tls !== null,
   };
-  const idleTimeoutMs = config.server.request_timeout_seconds * 1000;
+  const timeouts = {
+    idleTimeoutMs: config.server.request_timeout_seconds * 1000,
+    requestDeadlineMs: config.server.request_deadline_seconds * 1000,
+  };
+  const limits = (api: 's3' | 'admin') => ({
+    maxConnections: config.server.max_connections,
+    maxPerClient: config.server.max_connections_per_client,
+    exempt: (address: string) => anyContains(trustedProxies, address),
+    onRefused: (reason: 'total' | 'per-client') => metrics.connectionsRefused.inc({ api, reason }),
+  });
   const s3Addr = parseListen('server.s3_listen', config.server.s3_listen);
   const adminAddr = parseListen('server.admin_listen', config.server.admin_listen);
-  const s3 = await listen({ ...s3Addr, tls, idleTimeoutMs }, (req, res) => void handleS3(s3Deps, req, res));
-  const admin = await listen({ ...adminAddr, tls, idleTimeoutMs }, createAdminHandler({ ...s3Deps, gc }));
+  const s3 = await listen(
+    { ...s3Addr, tls, ...timeouts, limits: limits('s3'), onStalled: sendRequestTimeout },
+    (req, res) => void handleS3(s3Deps, req, res),
+  );
+  const admin = await listen(
+    { ...adminAddr, tls, ...timeouts, limits: limits('admin'), onStalled: sendAdminRequestTimeout },
+    createAdminHandler({ ...s3Deps, gc }),
+  );
   gc.start();
   const scheme = tls ? 'https' : 'http';
   logger.info(

@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendContinue } from '../http/expect-continue.js';
 import { AdminError } from './errors.js';
 
 /** Admin requests are small JSON documents; anything bigger is refused before it is buffered. */
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
 
 /** Reads the whole body (bounded) and returns it with its SHA-256, which the signature covers. */
-export async function readBody(req: IncomingMessage): Promise<{ body: Buffer; sha256: string }> {
+export async function readBody(req: IncomingMessage, res: ServerResponse): Promise<{ body: Buffer; sha256: string }> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_ADMIN_BODY_BYTES)
     throw new AdminError('MaxMessageLengthExceeded', `admin request bodies are limited to ${MAX_ADMIN_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
+  sendContinue(req, res);
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_ADMIN_BODY_BYTES)

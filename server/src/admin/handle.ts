@@ -72,7 +72,7 @@ async function handleAdmin(deps: AdminDeps, req: IncomingMessage, res: ServerRes
     }
     if (!rawPath.startsWith('/admin/')) throw new AdminError('NotFound', `no such endpoint: ${method} ${rawPath.slice(0, 200)}`);
 
-    const { body, sha256 } = await readBody(req);
+    const { body, sha256 } = await readBody(req, res);
     const caller = await authenticateAdmin(deps, req, rawPath, rawQuery, sha256);
     const ctx: AdminContext = {
       req,

@@ -112,9 +112,10 @@ function validate(config: Config): void {
   for (const cidr of config.server.trusted_proxies) {
     if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(cidr)) throw new ConfigError(`server.trusted_proxies: bad CIDR ${JSON.stringify(cidr)}`);
   }
-  for (const key of ['request_timeout_seconds', 'shutdown_timeout_seconds'] as const) {
+  for (const key of ['request_timeout_seconds', 'shutdown_timeout_seconds', 'max_connections', 'max_connections_per_client'] as const) {
     if (config.server[key] <= 0) throw new ConfigError(`server.${key} must be positive`);
   }
+  if (config.server.request_deadline_seconds < 0) throw new ConfigError('server.request_deadline_seconds must be 0 (none) or positive');
 }
 
 /** "host:port" or "[v6]:port" → parts; throws ConfigError naming the key. */

@@ -19,6 +19,17 @@ export const CONFIG_SCHEMA = {
     domain: { type: 'string', default: '', doc: 'base domain for virtual-hosted-style requests (bucket.domain)' },
     trusted_proxies: { type: 'string[]', default: [], doc: 'CIDRs whose X-Forwarded-For/-Proto headers are believed' },
     request_timeout_seconds: { type: 'integer', default: 60, doc: 'idle time on a request body before 400 RequestTimeout' },
+    request_deadline_seconds: {
+      type: 'integer',
+      default: 10800,
+      doc: 'longest time to receive one whole request (headers and body), 0 for none; fits a 5 GiB part at 0.5 MiB/s',
+    },
+    max_connections: { type: 'integer', default: 4096, doc: 'open connections per listener; more get 503 and are closed' },
+    max_connections_per_client: {
+      type: 'integer',
+      default: 512,
+      doc: 'open connections from one client address per listener (trusted proxies exempt)',
+    },
     shutdown_timeout_seconds: { type: 'integer', default: 30, doc: 'how long SIGTERM waits for requests in flight' },
   },
   tls: {

@@ -1,35 +1,91 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { isRefused, limitConnections, type ConnectionLimits } from './connection-limits.js';
 
 export interface ListenOptions {
   host: string;
   port: number;
   tls: { cert: string; key: string } | null;
-  /** Socket idle time before the connection is dropped (slow or stalled clients). */
+  /** Socket idle time before a stalled request is answered (onStalled) or the socket dropped. */
   idleTimeoutMs: number;
+  /** Whole-request deadline (headers and body), so a request cannot trickle forever; 0 = none. */
+  requestDeadlineMs: number;
+  limits: ConnectionLimits;
+  /**
+   * Writes the plane's own answer to a request whose body stalled past the idle timeout
+   * (S3: 400 RequestTimeout XML); the connection closes after it.
+   */
+  onStalled: (res: ServerResponse) => void;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Node's clientError codes we answer with something better than a bare 400. */
+function clientErrorStatus(code: string | undefined): string {
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  // headersTimeout or the request deadline: the client was too slow, not malformed.
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  return '400 Bad Request';
+}
+
 /**
- * An HTTP or HTTPS server with bounded timeouts. Node's total requestTimeout would cut a
- * slow multi-gigabyte upload, so an idle timeout bounds stalled bodies instead; headers
- * must arrive within headersTimeout (slowloris). The 16 KiB header limit stays as is.
+ * An HTTP or HTTPS server with bounded timeouts and connection caps. Headers must arrive
+ * within 30 s or the idle timeout if shorter (slowloris, answered 408); a body that stalls for the idle timeout
+ * is answered by the plane (onStalled) instead of being cut silently; the whole request
+ * has a generous deadline (a slow multi-gigabyte upload must still fit). `Expect:
+ * 100-continue` is left to the body readers (http/expect-continue.ts), so a refused
+ * request is answered before its body is sent.
  */
 export async function listen(options: ListenOptions, handler: Handler): Promise<Server> {
-  const common = { requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 5_000, insecureHTTPParser: false };
+  const common = {
+    requestTimeout: options.requestDeadlineMs,
+    // Headers come first and are small: never given longer than the body's idle allowance.
+    headersTimeout: Math.min(30_000, options.idleTimeoutMs),
+    keepAliveTimeout: 5_000,
+    insecureHTTPParser: false,
+    // Node checks timeouts on this interval; finer than the default 30 s so 408s are prompt.
+    connectionsCheckingInterval: 1_000,
+  };
+  // The response in progress on each socket, for the idle-timeout answer.
+  const active = new WeakMap<Socket, ServerResponse>();
+  const serve: Handler = (req, res) => {
+    if (isRefused(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
+    active.set(req.socket, res);
+    res.once('close', () => {
+      if (active.get(req.socket) === res) active.delete(req.socket);
+    });
+    handler(req, res);
+  };
   const server: Server = options.tls
-    ? createHttpsServer({ ...common, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
-    : createHttpServer(common, handler);
+    ? createHttpsServer({ ...common, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, serve)
+    : createHttpServer(common, serve);
+  server.on('checkContinue', serve);
+  limitConnections(server, options.limits);
   server.timeout = options.idleTimeoutMs;
+  // With a listener here Node no longer destroys idle sockets itself.
+  server.on('timeout', (socket: Socket) => {
+    const res = active.get(socket);
+    if (res === undefined || res.headersSent) {
+      socket.destroy();
+      return;
+    }
+    res.once('finish', () => socket.destroy());
+    res.shouldKeepAlive = false;
+    options.onStalled(res);
+    // A peer that does not read our answer is not waited for.
+    setTimeout(() => socket.destroy(), 5_000).unref();
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) {
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

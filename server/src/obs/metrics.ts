@@ -42,6 +42,12 @@ export class Metrics {
     help: 'End of the last GC run',
     registers: [this.registry],
   });
+  readonly connectionsRefused = new Counter({
+    name: 'anode_connections_refused_total',
+    help: 'Connections refused by the open-connection caps',
+    labelNames: ['api', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly inFlight = new Gauge({
     name: 'anode_requests_in_flight',
     help: 'Requests being handled',

@@ -5,6 +5,7 @@ import type { ChecksumAlgorithm } from '../metadata/types.js';
 import { BodyDigester, CHECKSUM_ALGORITHMS, type BodyDigests } from '../util/checksums.js';
 import { parseChecksumTrailerValue, readRequestIntegrity, verifyDigests } from '../util/request-checksum.js';
 import { AwsChunkedDecoder } from '../auth/sigv4/aws-chunked.js';
+import { sendContinue } from '../http/expect-continue.js';
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
@@ -86,8 +87,13 @@ export function openPayload(ctx: RequestContext, maxSize: number): OpenedPayload
   };
 }
 
-/** The raw body; a connection closed mid-body becomes IncompleteBody. */
+/**
+ * The raw body; a connection closed mid-body becomes IncompleteBody. A client waiting on
+ * `Expect: 100-continue` is told to send only when the body is first read, so every check
+ * before that point answers it instead.
+ */
 async function* rawStream(ctx: RequestContext): AsyncGenerator<Buffer> {
+  sendContinue(ctx.req, ctx.res);
   try {
     for await (const buf of ctx.req.iterator({ destroyOnReturn: false })) yield buf as Buffer;
   } catch {
@@ -106,6 +112,7 @@ export function incomplete(expected: number, provided: number): S3Error {
 /** The raw request stream; a connection that closes early becomes IncompleteBody with the counts. */
 async function* countedStream(ctx: RequestContext, length: number): AsyncGenerator<Buffer> {
   let received = 0;
+  sendContinue(ctx.req, ctx.res); // see rawStream
   try {
     for await (const buf of ctx.req.iterator({ destroyOnReturn: false })) {
       received += (buf as Buffer).length;

@@ -136,7 +136,10 @@ function toS3Error(deps: S3Deps, ctx: RequestContext, err: unknown): S3Error {
 
 function finish(deps: S3Deps, ctx: RequestContext): void {
   const durationMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
-  const status = ctx.res.statusCode;
+  // The connection closed before the answer was complete: never log what was not sent.
+  // 499 (nginx's "client closed request") when no answer started at all.
+  const aborted = !ctx.res.writableFinished;
+  const status = ctx.res.headersSent ? ctx.res.statusCode : 499;
   const method = ctx.req.method ?? '';
   deps.metrics.inFlight.dec({ api: 's3' });
   deps.metrics.requests.inc({ api: 's3', method, status: String(status) });
@@ -156,5 +159,6 @@ function finish(deps: S3Deps, ctx: RequestContext): void {
     bytes_sent: ctx.bytesSent,
     user_agent: ctx.req.headers['user-agent'],
     duration_ms: Math.round(durationMs * 1000) / 1000,
+    ...(aborted ? { aborted: true } : {}),
   });
 }

@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestContext } from './context.js';
 import { S3Error } from './errors.js';
 import { el, toXml, type XmlNode } from './xml.js';
+import { awaitingContinue } from '../http/expect-continue.js';
 
 /** Sends an XML document. */
 export function sendXml(ctx: RequestContext, status: number, root: XmlNode, headers: OutgoingHttpHeaders = {}): void {
@@ -54,6 +55,12 @@ export function sendError(ctx: RequestContext, err: S3Error): void {
     }
   };
   if (req.complete || req.readableEnded || req.destroyed) return write();
+  // The client holds its body back until we say 100 Continue, which a refused request
+  // never gets: answer now and close, as RFC 9110 lets the client skip the body.
+  if (awaitingContinue(req)) {
+    headers['connection'] = 'close';
+    return write();
+  }
   // A refused request whose body is still arriving: a small one is read and dropped so the
   // client is not reset before it reads the answer; a large one is not read (no unbounded
   // work for a request we refuse) and the connection closes after the answer.
