@@ -16,6 +16,7 @@ import { openMetadataStore } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
 import { loadOrCreateMasterKey } from './auth/secret-box.js';
 import { BucketWrites } from './model/bucket-writes.js';
+import { TokenBuckets } from './util/token-buckets.js';
 import { CredentialService } from './model/credentials.js';
 import { NodeState } from './model/node-state.js';
 import { ensureRootCredential } from './model/root-credential.js';
@@ -70,6 +71,10 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const gc = new GcScheduler({ metadata, chunks, metrics, audit, logger, config: config.gc });
 
   const bucketWrites = new BucketWrites();
+  const clientLimits = {
+    authFailures: new TokenBuckets(config.limits.auth_failures_per_second, config.limits.auth_failure_burst),
+    anonymous: new TokenBuckets(config.limits.anonymous_per_second, config.limits.anonymous_burst),
+  };
   const s3Deps = {
     config,
     metadata,
@@ -77,6 +82,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     credentials,
     node,
     bucketWrites,
+    clientLimits,
     accessLog,
     audit,
     metrics,

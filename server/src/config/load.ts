@@ -115,6 +115,13 @@ function validate(config: Config): void {
   for (const key of ['request_timeout_seconds', 'shutdown_timeout_seconds', 'max_connections', 'max_connections_per_client'] as const) {
     if (config.server[key] <= 0) throw new ConfigError(`server.${key} must be positive`);
   }
+  for (const [rate, burst] of [
+    ['auth_failures_per_second', 'auth_failure_burst'],
+    ['anonymous_per_second', 'anonymous_burst'],
+  ] as const) {
+    if (config.limits[rate] < 0) throw new ConfigError(`limits.${rate} must be 0 (no limit) or positive`);
+    if (config.limits[rate] > 0 && config.limits[burst] < 1) throw new ConfigError(`limits.${burst} must be at least 1`);
+  }
   if (config.server.request_deadline_seconds < 0) throw new ConfigError('server.request_deadline_seconds must be 0 (none) or positive');
 }
 

@@ -58,6 +58,20 @@ export const CONFIG_SCHEMA = {
     access_log_format: { type: 'string', default: 'json', doc: 'only json is supported' },
     audit_log: { type: 'string', default: '', doc: 'JSON-lines audit log (default <data_dir>/logs/audit.log)' },
   },
+  limits: {
+    auth_failures_per_second: {
+      type: 'integer',
+      default: 5,
+      doc: 'failed authentications allowed per client address per second, 0 for no limit; past it 503 SlowDown',
+    },
+    auth_failure_burst: { type: 'integer', default: 50, doc: 'failed authentications one address may make at once' },
+    anonymous_per_second: {
+      type: 'integer',
+      default: 200,
+      doc: 'anonymous requests allowed per client address per second, 0 for no limit; past it 503 SlowDown',
+    },
+    anonymous_burst: { type: 'integer', default: 1000, doc: 'anonymous requests one address may make at once' },
+  },
   gc: {
     interval_seconds: { type: 'integer', default: 3600, doc: 'scheduled GC period (0 disables the schedule)' },
     orphan_grace_seconds: { type: 'integer', default: 3600, doc: 'unreferenced chunks younger than this are kept (uploads in flight)' },

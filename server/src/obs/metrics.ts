@@ -42,6 +42,12 @@ export class Metrics {
     help: 'End of the last GC run',
     registers: [this.registry],
   });
+  readonly rateLimited = new Counter({
+    name: 'anode_rate_limited_total',
+    help: 'Requests refused with SlowDown by the per-client limits',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly connectionsRefused = new Counter({
     name: 'anode_connections_refused_total',
     help: 'Connections refused by the open-connection caps',

@@ -115,3 +115,13 @@ export function authorize(input: AuthorizeInput): AuthorizeResult {
   }
   return deny('implicit-deny');
 }
+
+/**
+ * Whether an anonymous request could be allowed to delete anything in `bucket`, judged
+ * from the bucket alone (before reading a DeleteObjects body that names the keys): only a
+ * bucket policy (which may grant `*`) or an ACL granting AllUsers WRITE can allow it. A
+ * private bucket refuses at once, so an unsigned caller costs no body read or XML parse.
+ */
+export function anonymousMayDelete(bucket: BucketRecord): boolean {
+  return bucket.policy !== null || aclAllows(bucket.acl, { kind: 'anonymous' }, 'WRITE');
+}

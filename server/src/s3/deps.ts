@@ -5,6 +5,7 @@ import type { MetadataStore } from '../metadata/types.js';
 import type { CredentialService } from '../model/credentials.js';
 import type { NodeState } from '../model/node-state.js';
 import type { BucketWrites } from '../model/bucket-writes.js';
+import type { TokenBuckets } from '../util/token-buckets.js';
 import type { JsonLinesLog } from '../obs/json-lines-log.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Cidr } from '../util/cidr.js';
@@ -17,6 +18,8 @@ export interface S3Deps {
   chunks: ChunkStore;
   credentials: CredentialService;
   node: NodeState;
+  /** Per client address: failed authentications and anonymous requests (limits.*). */
+  clientLimits: { authFailures: TokenBuckets; anonymous: TokenBuckets };
   /** Writes streaming into each bucket on this node (DeleteBucket waits for none). */
   bucketWrites: BucketWrites;
   accessLog: JsonLinesLog;

@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseTarget } from '../http/target.js';
 import { clientAddress } from '../http/client-address.js';
 import { verifyRequest } from '../auth/sigv4/verify.js';
-import { authorize } from '../policy/authorize.js';
+import { anonymousMayDelete, authorize } from '../policy/authorize.js';
+import type { TokenBuckets } from '../util/token-buckets.js';
 import type { Principal } from '../policy/principal.js';
 import type { RequestContext } from './context.js';
 import type { S3Deps } from './deps.js';
@@ -43,6 +44,9 @@ export async function handleS3(deps: S3Deps, req: IncomingMessage, res: ServerRe
   res.once('close', () => finish(deps, ctx));
   try {
     if (deps.node.isBlocked(address)) throw new S3Error('AccessDenied');
+    // An address that spent its failed-authentication budget costs nothing more: refused
+    // before its signature is checked (a brute force gains no guesses, others are not slowed).
+    if (deps.clientLimits.authFailures.exhausted(address)) throw slowDown(deps, 'auth-failures', deps.clientLimits.authFailures, address);
     await dispatch(deps, ctx);
   } catch (err) {
     try {
@@ -77,12 +81,17 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
     );
   } catch (err) {
     ctx.principal = ANONYMOUS;
-    if (isS3Error(err)) deps.metrics.authFailures.inc({ reason: err.code });
+    if (isS3Error(err)) {
+      deps.metrics.authFailures.inc({ reason: err.code });
+      deps.clientLimits.authFailures.take(ctx.remoteAddr);
+    }
     throw err;
   }
   ctx.auth = auth;
-  if (auth.kind === 'anonymous') ctx.principal = ANONYMOUS;
-  else if (ctx.principal.kind === 'user') deps.credentials.touch(ctx.principal.accessKey, now);
+  if (auth.kind === 'anonymous') {
+    ctx.principal = ANONYMOUS;
+    if (!deps.clientLimits.anonymous.take(ctx.remoteAddr)) throw slowDown(deps, 'anonymous', deps.clientLimits.anonymous, ctx.remoteAddr);
+  } else if (ctx.principal.kind === 'user') deps.credentials.touch(ctx.principal.accessKey, now);
 
   const operation = route(req.method ?? 'GET', target, req.headers);
   ctx.operation = operation;
@@ -105,8 +114,15 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
  * allow, the object's own ACL may still grant access, so it is loaded only then.
  */
 async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operation): Promise<void> {
-  // DeleteObjects names its keys in the body: the handler authorizes each one.
-  if (operation === 'DeleteObjects') return;
+  // DeleteObjects names its keys in the body: the handler authorizes each one, but an
+  // anonymous caller is refused before the body is read unless the bucket could allow it.
+  if (operation === 'DeleteObjects') {
+    if (ctx.principal.kind === 'anonymous' && ctx.bucket && !anonymousMayDelete(ctx.bucket)) {
+      deps.metrics.permissionDenied.inc();
+      throw new S3Error('AccessDenied');
+    }
+    return;
+  }
   const action = OPERATION_ACTION[operation];
   const key = ctx.target?.key ?? undefined;
   const context = conditionContext(ctx, operation);
@@ -120,6 +136,11 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
     deps.metrics.permissionDenied.inc();
     throw new S3Error('AccessDenied');
   }
+}
+
+function slowDown(deps: S3Deps, reason: 'auth-failures' | 'anonymous', buckets: TokenBuckets, address: string): S3Error {
+  deps.metrics.rateLimited.inc({ reason });
+  return new S3Error('SlowDown', { headers: { 'retry-after': String(Math.max(1, buckets.retryAfterSeconds(address))) } });
 }
 
 const OBJECT_ACL_OPS: ReadonlySet<Operation> = new Set<Operation>(['GetObject', 'HeadObject', 'GetObjectAcl', 'PutObjectAcl']);
