@@ -29,8 +29,8 @@ import { handleS3 } from './s3/handle.js';
 import { createAdminHandler } from './admin/handle.js';
 import { GcScheduler } from './model/gc-scheduler.js';
 import { anyContains, parseCidr, type Cidr } from './util/cidr.js';
-import { sendRequestTimeout } from './s3/stalled.js';
-import { sendAdminRequestTimeout } from './admin/stalled.js';
+import { sendBodyError } from './s3/body-error.js';
+import { sendAdminBodyError } from './admin/body-error.js';
 
 const USAGE = `Usage:
   anode server [--config FILE] [--data DIR]      start a node
@@ -103,11 +103,11 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const s3Addr = parseListen('server.s3_listen', config.server.s3_listen);
   const adminAddr = parseListen('server.admin_listen', config.server.admin_listen);
   const s3 = await listen(
-    { ...s3Addr, tls, ...timeouts, limits: limits('s3'), onStalled: sendRequestTimeout },
+    { ...s3Addr, tls, ...timeouts, limits: limits('s3'), onBodyError: sendBodyError },
     (req, res) => void handleS3(s3Deps, req, res),
   );
   const admin = await listen(
-    { ...adminAddr, tls, ...timeouts, limits: limits('admin'), onStalled: sendAdminRequestTimeout },
+    { ...adminAddr, tls, ...timeouts, limits: limits('admin'), onBodyError: sendAdminBodyError },
     createAdminHandler({ ...s3Deps, gc }),
   );
   gc.start();

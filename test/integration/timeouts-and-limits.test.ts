@@ -166,12 +166,12 @@ describe('connection caps', () => {
 });
 
 describe('access log', () => {
-  it('a request the client abandoned before any answer is logged 499 with aborted: true, never 200', async () => {
+  it('a request whose client vanished before any answer is logged 499 with aborted: true, never 200', async () => {
     const c = new RawConn(node.s3Port);
     c.write(signedPutHead(node, `/${bucket}/abandoned`, [['content-length', '1000']]));
     c.write('a few bytes');
     await sleep(300);
-    c.close();
+    c.sock.resetAndDestroy(); // gone at once (RST): no answer can reach it
     let line: Record<string, unknown> | undefined;
     const deadline = Date.now() + 5000;
     while (line === undefined && Date.now() < deadline) {
@@ -182,5 +182,27 @@ describe('access log', () => {
     assert.ok(line, 'the abandoned request was logged');
     assert.equal(line['status'], 499);
     assert.equal(line['aborted'], true);
+  });
+});
+
+describe('exact answers', () => {
+  it('two Host headers are 400 InvalidRequest, not a signature failure', async () => {
+    const c = new RawConn(node.s3Port);
+    const head = signedPutHead(node, `/${bucket}/dup`, [['content-length', '0']]).replace('\r\n\r\n', '\r\nHost: evil.example\r\n\r\n');
+    c.write(head);
+    const text = await c.until((t) => t.includes('</Error>'), 5000, 'the answer');
+    assert.match(text, /^HTTP\/1\.1 400 /);
+    assert.match(text, /<Code>InvalidRequest<\/Code>/);
+    c.close();
+  });
+
+  it('a body shorter than Content-Length, then a half-close, gets 400 IncompleteBody XML', async () => {
+    const c = new RawConn(node.s3Port);
+    c.write(signedPutHead(node, `/${bucket}/short`, [['content-length', '100']]));
+    c.write('only twenty bytes...');
+    c.sock.end();
+    const text = await c.until((t) => t.includes('</Error>'), 5000, 'IncompleteBody');
+    assert.match(text, /^HTTP\/1\.1 400 /);
+    assert.match(text, /<Code>IncompleteBody<\/Code>/);
   });
 });

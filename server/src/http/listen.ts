@@ -14,13 +14,15 @@ export interface ListenOptions {
   requestDeadlineMs: number;
   limits: ConnectionLimits;
   /**
-   * Writes the plane's own answer to a request whose body stalled past the idle timeout
-   * (S3: 400 RequestTimeout XML); the connection closes after it.
+   * Writes the plane's own answer to a request whose body failed before the handler could
+   * answer: it stalled past the idle timeout (S3: 400 RequestTimeout XML) or the client
+   * half-closed before sending all of it (S3: 400 IncompleteBody). The connection closes after.
    */
-  onStalled: (res: ServerResponse) => void;
+  onBodyError: (res: ServerResponse, reason: BodyError) => void;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+export type BodyError = 'stalled' | 'incomplete';
 
 /** Node's clientError codes we answer with something better than a bare 400. */
 function clientErrorStatus(code: string | undefined): string {
@@ -67,24 +69,28 @@ export async function listen(options: ListenOptions, handler: Handler): Promise<
   server.on('checkContinue', serve);
   limitConnections(server, options.limits);
   server.timeout = options.idleTimeoutMs;
-  // With a listener here Node no longer destroys idle sockets itself.
-  server.on('timeout', (socket: Socket) => {
+  /** Answers the request in progress on `socket` for the plane, then closes; false if none can be. */
+  const answerBodyError = (socket: Socket, reason: BodyError): boolean => {
     const res = active.get(socket);
-    if (res === undefined || res.headersSent) {
-      socket.destroy();
-      return;
-    }
-    res.once('finish', () => socket.destroy());
+    if (res === undefined || res.headersSent) return false;
+    res.once('finish', () => socket.destroySoon());
     res.shouldKeepAlive = false;
-    options.onStalled(res);
+    options.onBodyError(res, reason);
     // A peer that does not read our answer is not waited for.
     setTimeout(() => socket.destroy(), 5_000).unref();
+    return true;
+  };
+  // With a listener here Node no longer destroys idle sockets itself.
+  server.on('timeout', (socket: Socket) => {
+    if (!answerBodyError(socket, 'stalled')) socket.destroy();
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) {
       socket.destroy();
       return;
     }
+    // Mid-body, the client half-closed before sending all it announced: the plane answers.
+    if (err.code !== 'ERR_HTTP_REQUEST_TIMEOUT' && answerBodyError(socket, 'incomplete')) return;
     socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseTarget } from '../http/target.js';
 import { clientAddress } from '../http/client-address.js';
+import { hasDuplicateHost } from '../http/host-header.js';
 import { verifyRequest } from '../auth/sigv4/verify.js';
 import { anonymousMayDelete, authorize } from '../policy/authorize.js';
 import type { TokenBuckets } from '../util/token-buckets.js';
@@ -61,6 +62,8 @@ export async function handleS3(deps: S3Deps, req: IncomingMessage, res: ServerRe
 
 async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   const { req } = ctx;
+  // Node keeps the first of two Host headers, the signature covers both: refuse, as HTTP says.
+  if (hasDuplicateHost(req.rawHeaders)) throw new S3Error('InvalidRequest', { message: 'The request has more than one Host header.' });
   const target = parseTarget(req.url ?? '/', req.headers.host, deps.config.server.domain);
   ctx.target = target;
   const now = new Date();
