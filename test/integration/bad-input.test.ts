@@ -1,5 +1,5 @@
 /**
- * Hostile and broken requests from /work/shared/reference/bad-inputs.md Part B, sent as
+ * Hostile and broken requests from the team's bad-input reference list (Part B), sent as
  * raw bytes over a socket (SDKs refuse to build them). Each case asserts the status and
  * S3 <Code>, and that the node still answers afterwards. Golden rules checked throughout:
  * never 500 for client garbage, never a partial object, never a file outside the data dir.
