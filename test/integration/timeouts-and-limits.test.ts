@@ -206,3 +206,19 @@ describe('exact answers', () => {
     assert.match(text, /<Code>IncompleteBody<\/Code>/);
   });
 });
+
+describe('pipelining', () => {
+  it('a client that pipelines three requests and half-closes gets all three answers', async () => {
+    const c = new RawConn(node.s3Port);
+    const host = `127.0.0.1:${node.s3Port}`;
+    const one = (path: string) => {
+      const headers = signHeaders({ method: 'GET', path, headers: [['host', host]], payloadHash: 'UNSIGNED-PAYLOAD', creds: node });
+      return `GET ${path} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+    };
+    c.write(one(`/${bucket}`) + one(`/${bucket}/missing`) + one(`/${bucket}`));
+    c.sock.end();
+    const text = await c.until(() => c.closed, 5000, 'all answers and the close');
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['200', '404', '200']);
+  });
+});
