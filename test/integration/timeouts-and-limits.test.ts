@@ -170,7 +170,12 @@ describe('access log', () => {
     const c = new RawConn(node.s3Port);
     c.write(signedPutHead(node, `/${bucket}/abandoned`, [['content-length', '1000']]));
     c.write('a few bytes');
-    await sleep(300);
+    // Only once the node is handling it: an RST before then would discard the unread bytes.
+    for (let i = 0; i < 100; i++) {
+      const metrics = await (await fetch(`${node.adminUrl}/metrics`)).text();
+      if (/anode_requests_in_flight\{api="s3"\} [1-9]/.test(metrics)) break;
+      await sleep(50);
+    }
     c.sock.resetAndDestroy(); // gone at once (RST): no answer can reach it
     let line: Record<string, unknown> | undefined;
     const deadline = Date.now() + 5000;
