@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { ChunkRange, ChunkRef, ChunkStore } from '../chunks/chunk-store.js';
 
 interface Span {
@@ -32,26 +31,29 @@ export async function* readObjectRange(store: ChunkStore, refs: readonly ChunkRe
   }
 }
 
+/** An object range whose first chunk is already open. */
+export type OpenedRange = AsyncGenerator<Buffer> & {
+  /** Releases the open chunk when the body will not be read after all; harmless once read. */
+  destroy(): void;
+};
+
 /**
  * Like readObjectRange, but the first chunk is opened before this resolves: a missing or
  * unreadable chunk rejects here (ChunkNotFoundError, ChunkUnreadableError), while the
  * caller can still answer with an error status instead of resetting a 200 mid-body.
- * The returned stream keeps backpressure (it pulls a chunk's next buffer only on demand).
+ * A plain generator, as readObjectRange: pipeline() pulls it with backpressure and no
+ * extra stream layer in between.
  */
-export async function openObjectRange(store: ChunkStore, refs: readonly ChunkRef[], start: number, end: number): Promise<Readable> {
-  const spans = spansOf(refs, start, end);
-  const [head, ...rest] = spans;
-  if (head === undefined) return Readable.from([]);
-  const first = await store.read(head.id, head.range);
+export async function openObjectRange(store: ChunkStore, refs: readonly ChunkRef[], start: number, end: number): Promise<OpenedRange> {
+  const [head, ...rest] = spansOf(refs, start, end);
+  const first = head === undefined ? null : await store.read(head.id, head.range);
   async function* body(): AsyncGenerator<Buffer> {
+    if (first === null) return;
+    // Leaving early (the client went away) returns this loop, which destroys the stream.
     for await (const buf of first) yield buf as Buffer;
     for (const span of rest) {
       for await (const buf of await store.read(span.id, span.range)) yield buf as Buffer;
     }
   }
-  const stream = Readable.from(body(), { objectMode: false });
-  // If the body is never consumed (the client left before the first byte), the chunk
-  // already open must still be released.
-  stream.once('close', () => first.destroy());
-  return stream;
+  return Object.assign(body(), { destroy: () => first?.destroy() });
 }

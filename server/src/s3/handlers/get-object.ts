@@ -129,7 +129,12 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   // The first chunk is opened before the status line goes out: a missing or unreadable
   // chunk becomes a clean 500 InternalError (logged) rather than a 200 reset mid-body.
   const body = withBody && length > 0 ? await openObjectRange(deps.chunks, refs, start, end) : null;
-  ctx.res.writeHead(status, headers);
+  try {
+    ctx.res.writeHead(status, headers);
+  } catch (err) {
+    body?.destroy(); // a chunk already open must not wait for GC to close it
+    throw err;
+  }
   if (body === null) {
     ctx.res.end();
     return;
