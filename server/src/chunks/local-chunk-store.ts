@@ -25,7 +25,10 @@ const SHARD = /^[0-9a-f]{2}$/;
 
 /**
  * Chunks as files under `<data>/chunks/<first 2 hex of id>/<id>`. Writes land in
- * `chunks/.tmp/` and are renamed into place only once complete and fsync'd.
+ * `chunks/.tmp/` and are renamed into place only once complete and fsync'd; the shard
+ * directory is fsync'd before write() resolves, or, with deferSync, by sync() — which a
+ * body of many chunks calls once at its end, so it pays one directory fsync per shard
+ * touched, all in flight together, instead of one per chunk in series.
  * write() keeps references to the buffers its source yields until they are written (at
  * most ~2 MiB), so a source must not reuse a buffer after yielding it (Node streams don't).
  */
