@@ -1,5 +1,5 @@
 import type { MetadataStore } from '../metadata/types.js';
-import type { ChunkStore } from './chunk-store.js';
+import type { ManagedChunkStore } from './chunk-store.js';
 
 export interface GcStats {
   /** Chunk files looked at by the orphan walk. */
@@ -25,7 +25,8 @@ export interface GcStats {
 
 export interface GcDeps {
   metadata: MetadataStore;
-  chunks: ChunkStore;
+  /** GC deletes through the data path and walks through the maintenance side. */
+  chunks: ManagedChunkStore;
   now: () => Date;
   /** A chunk file younger than this is never collected as an orphan: its upload may still be committing. */
   orphanGraceMs: number;

@@ -1,11 +1,18 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { LocalChunkStore } from './local-chunk-store.js';
+import { runChunkStoreConformance } from './conformance.js';
+import { ChunkNotFoundError, ChunkUnreadableError } from './errors.js';
+
+runChunkStoreConformance('local', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'anode-chunks-conf-'));
+  return { store: await LocalChunkStore.open(base), cleanup: () => rm(base, { recursive: true, force: true }) };
+});
 
 let dir: string;
 let store: LocalChunkStore;
@@ -44,35 +51,58 @@ test('write then read returns the same bytes, stored at chunks/<2 hex>/<id> with
   assert.equal(s.mode & 0o777, 0o640 & ~process.umask());
   const shard = await stat(join(dir, 'chunks', ref.id.slice(0, 2)));
   assert.equal(shard.mode & 0o777, 0o750 & ~process.umask());
-  assert.deepEqual(await readAll(store.read(ref.id)), Buffer.concat([a, b]));
+  assert.deepEqual(await readAll(await store.read(ref.id)), Buffer.concat([a, b]));
   assert.deepEqual(await tmpFiles(), []);
 });
 
 test('read with an inclusive range returns exactly those bytes', async () => {
   const data = randomBytes(10_000);
   const { id } = await store.write(pieces(data));
-  assert.deepEqual(await readAll(store.read(id, { start: 0, end: 0 })), data.subarray(0, 1));
-  assert.deepEqual(await readAll(store.read(id, { start: 4096, end: 9999 })), data.subarray(4096));
-  assert.deepEqual(await readAll(store.read(id, { start: 17, end: 4000 })), data.subarray(17, 4001));
-  assert.throws(() => store.read(id, { start: 5, end: 4 }), RangeError);
-  assert.throws(() => store.read(id, { start: -1, end: 4 }), RangeError);
+  assert.deepEqual(await readAll(await store.read(id, { start: 0, end: 0 })), data.subarray(0, 1));
+  assert.deepEqual(await readAll(await store.read(id, { start: 4096, end: 9999 })), data.subarray(4096));
+  assert.deepEqual(await readAll(await store.read(id, { start: 17, end: 4000 })), data.subarray(17, 4001));
+  await assert.rejects(store.read(id, { start: 5, end: 4 }), RangeError);
+  await assert.rejects(store.read(id, { start: -1, end: 4 }), RangeError);
 });
 
 test('an empty source makes an empty chunk', async () => {
   const ref = await store.write(pieces());
   assert.equal(ref.size, 0);
-  assert.equal((await readAll(store.read(ref.id))).length, 0);
+  assert.equal((await readAll(await store.read(ref.id))).length, 0);
 });
 
 test('ids that are not 32 lowercase hex are refused before any path is built', async () => {
   for (const bad of ['../../etc/passwd', 'ABCDEF0123456789ABCDEF0123456789', '0'.repeat(31), '0'.repeat(33), `${'0'.repeat(30)}/x`, '']) {
-    assert.throws(() => store.read(bad), { name: 'InvalidChunkIdError' });
+    await assert.rejects(store.read(bad), { name: 'InvalidChunkIdError' });
     await assert.rejects(store.delete(bad), { name: 'InvalidChunkIdError' });
   }
 });
 
-test('reading a missing chunk fails with ENOENT on the stream', async () => {
-  await assert.rejects(readAll(store.read('0'.repeat(32))), { code: 'ENOENT' });
+test('reading a missing chunk rejects with ChunkNotFoundError, the ENOENT kept as its cause', async () => {
+  await assert.rejects(
+    store.read('0'.repeat(32)),
+    (err) => err instanceof ChunkNotFoundError && (err.cause as NodeJS.ErrnoException).code === 'ENOENT',
+  );
+});
+
+test('a truncated chunk file is ChunkUnreadableError when the range asks for bytes it lost', async () => {
+  const { id } = await store.write(pieces(randomBytes(1000)));
+  await writeFile(join(dir, 'chunks', id.slice(0, 2), id), randomBytes(10));
+  await assert.rejects(store.read(id, { start: 0, end: 999 }), ChunkUnreadableError);
+  assert.equal((await readAll(await store.read(id, { start: 0, end: 9 }))).length, 10);
+});
+
+test('an unreadable chunk file (not a regular file) is ChunkUnreadableError, not a crash', async () => {
+  const id = 'ab'.repeat(16);
+  await mkdir(join(dir, 'chunks', id.slice(0, 2), id), { recursive: true });
+  await assert.rejects(store.read(id, { start: 0, end: 0 }), ChunkUnreadableError);
+});
+
+test('deferSync writes land in their shard; sync() of them and of unknown ids resolves', async () => {
+  const refs = await Promise.all(Array.from({ length: 8 }, () => store.write(pieces(randomBytes(100)), { deferSync: true })));
+  for (const ref of refs) assert.equal((await stat(join(dir, 'chunks', ref.id.slice(0, 2), ref.id))).size, 100);
+  await store.sync([...refs.map((r) => r.id), 'cd'.repeat(16)]);
+  await assert.rejects(store.sync(['../x']), { name: 'InvalidChunkIdError' });
 });
 
 test('a source error removes the temporary file and rethrows that error', async () => {
@@ -134,7 +164,7 @@ test('a large write is pulled with backpressure: the source never runs far ahead
   assert.equal(ref.size, total);
   assert.ok(maxAhead <= 2 << 20, `source ran ${maxAhead} bytes ahead of the file`);
   const readHash = createHash('md5');
-  for await (const p of store.read(ref.id)) readHash.update(p as Buffer);
+  for await (const p of await store.read(ref.id)) readHash.update(p as Buffer);
   assert.equal(readHash.digest('hex'), hash.digest('hex'));
 });
 

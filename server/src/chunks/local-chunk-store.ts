@@ -5,9 +5,12 @@ import type { Dir } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ChunkInfo, ChunkRef, ChunkStore } from './chunk-store.js';
+import type { ChunkInfo, ChunkMaintenance, ChunkRange, ChunkRef, ChunkStore, ChunkUsage, ChunkWriteOptions } from './chunk-store.js';
 import { assertChunkId, isChunkId, newChunkId } from './chunk-id.js';
+import { assertChunkRange } from './chunk-range.js';
 import { CoalescedDirSync } from './dir-sync.js';
+import { abortable } from './abortable.js';
+import { ChunkError, ChunkNotFoundError, ChunkUnreadableError } from './errors.js';
 
 const DIR_MODE = 0o750;
 const FILE_MODE = 0o640;
@@ -22,11 +25,14 @@ const SHARD = /^[0-9a-f]{2}$/;
 
 /**
  * Chunks as files under `<data>/chunks/<first 2 hex of id>/<id>`. Writes land in
- * `chunks/.tmp/` and are renamed into place only once complete and fsync'd.
+ * `chunks/.tmp/` and are renamed into place only once complete and fsync'd; the shard
+ * directory is fsync'd before write() resolves, or, with deferSync, by sync() — which a
+ * body of many chunks calls once at its end, so it pays one directory fsync per shard
+ * touched, all in flight together, instead of one per chunk in series.
  * write() keeps references to the buffers its source yields until they are written (at
  * most ~2 MiB), so a source must not reuse a buffer after yielding it (Node streams don't).
  */
-export class LocalChunkStore implements ChunkStore {
+export class LocalChunkStore implements ChunkStore, ChunkMaintenance {
   readonly #root: string;
   readonly #tmp: string;
   readonly #ready: Promise<void>;
@@ -58,7 +64,7 @@ export class LocalChunkStore implements ChunkStore {
     return join(this.#root, id.slice(0, 2), id);
   }
 
-  async write(source: AsyncIterable<Uint8Array>, options?: { signal?: AbortSignal }): Promise<ChunkRef> {
+  async write(source: AsyncIterable<Uint8Array>, options?: ChunkWriteOptions): Promise<ChunkRef> {
     const signal = options?.signal;
     signal?.throwIfAborted();
     await this.#ready;
@@ -113,6 +119,9 @@ export class LocalChunkStore implements ChunkStore {
       await unlink(tmpPath).catch(() => {});
       throw err;
     }
+    // With deferSync the caller promises to call sync() before metadata references the
+    // chunk: a body of many chunks then syncs each shard directory once, at its end.
+    if (options?.deferSync === true) return { id, size };
     try {
       // The rename is only durable once the directory entry is; write() resolving is the
       // promise that metadata may now reference this chunk (the object survives power loss).
@@ -124,6 +133,24 @@ export class LocalChunkStore implements ChunkStore {
     return { id, size };
   }
 
+  async sync(ids: readonly string[]): Promise<void> {
+    const shards = new Set<string>();
+    for (const id of ids) {
+      assertChunkId(id);
+      shards.add(join(this.#root, id.slice(0, 2)));
+    }
+    // One fsync per distinct shard, all in flight together: the file system can commit
+    // them in one journal transaction, and CoalescedDirSync shares them with other writers.
+    await Promise.all(
+      [...shards].map((shard) =>
+        this.#dirSync.sync(shard).catch((err: unknown) => {
+          // No shard directory: no chunk of these ids is there to make durable.
+          if (!isNotFound(err)) throw err;
+        }),
+      ),
+    );
+  }
+
   async #ensureShard(shard: string): Promise<void> {
     if (this.#knownShards.has(shard)) return;
     const created = await mkdir(shard, { recursive: true, mode: DIR_MODE });
@@ -132,14 +159,30 @@ export class LocalChunkStore implements ChunkStore {
     this.#knownShards.add(shard);
   }
 
-  read(id: string, range?: { start: number; end: number }): Readable {
+  async read(id: string, range?: ChunkRange): Promise<Readable> {
     const path = this.#path(id);
-    if (range === undefined) return createReadStream(path, { highWaterMark: READ_HIGH_WATER_MARK });
-    const { start, end } = range;
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-      throw new RangeError(`invalid chunk range ${start}-${end}`);
+    if (range !== undefined) assertChunkRange(range);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      if (isNotFound(err)) throw new ChunkNotFoundError(id, { cause: err });
+      throw new ChunkUnreadableError(id, errnoOf(err), { cause: err });
     }
-    return createReadStream(path, { highWaterMark: READ_HIGH_WATER_MARK, start, end });
+    try {
+      // Checked up front, one fstat on the open handle: a truncated file would otherwise end
+      // the stream early, after the caller has promised a Content-Length.
+      const s = await handle.stat();
+      if (!s.isFile()) throw new ChunkUnreadableError(id, 'not a regular file');
+      if (range !== undefined && range.end >= s.size) {
+        throw new ChunkUnreadableError(id, `range ends at byte ${range.end} of a ${s.size}-byte chunk`);
+      }
+    } catch (err) {
+      await handle.close().catch(() => {});
+      throw err instanceof ChunkError ? err : new ChunkUnreadableError(id, errnoOf(err), { cause: err });
+    }
+    // The stream owns the handle from here (autoClose): closed at end, on error or destroy.
+    return createReadStream(path, { fd: handle, highWaterMark: READ_HIGH_WATER_MARK, ...range });
   }
 
   async delete(id: string): Promise<number> {
@@ -179,6 +222,16 @@ export class LocalChunkStore implements ChunkStore {
         }
       }
     }
+  }
+
+  async usage(): Promise<ChunkUsage> {
+    let bytes = 0;
+    let chunks = 0;
+    for await (const chunk of this.list()) {
+      bytes += chunk.size;
+      chunks++;
+    }
+    return { bytes, chunks };
   }
 
   async sweepTemporary(olderThanMs: number): Promise<number> {
@@ -257,37 +310,10 @@ async function writeAll(handle: FileHandle, pieces: Uint8Array[], total: number)
   }
 }
 
-/** Iterates `source`, rejecting as soon as `signal` aborts even if the source is stalled. */
-async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
-  if (signal === undefined) {
-    yield* source;
-    return;
-  }
-  const iterator = source[Symbol.asyncIterator]();
-  let onAbort = (): void => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => {});
-  let finished = false;
-  try {
-    for (;;) {
-      signal.throwIfAborted();
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next.done === true) {
-        finished = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    // Not awaited: a stalled source may never answer; return() lets it release resources.
-    if (!finished) iterator.return?.()?.catch(() => {});
-  }
-}
-
 function isNotFound(err: unknown): boolean {
   return err instanceof Error && (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+function errnoOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException | undefined)?.code ?? 'read failed';
 }

@@ -48,6 +48,9 @@ test('errors name the bad key', async () => {
     ['[server]\ns3_listen = "nonsense"\n', /server\.s3_listen must be host:port/],
     ['[gc]\ninterval_seconds = "1h"\n', /gc\.interval_seconds must be an integer/],
     ['[tls]\ncert = "/x.crt"\n', /tls\.cert and tls\.key must be set together/],
+    ['[storage]\nchunk_size_mib = 0\n', /storage\.chunk_size_mib must be between 1 and 1024/],
+    ['[storage]\nchunk_size_mib = 2048\n', /storage\.chunk_size_mib must be between 1 and 1024/],
+    ['[storage]\nchunk_size_mib = "8M"\n', /storage\.chunk_size_mib must be an integer/],
     ['[server\n', /invalid TOML/],
   ];
   for (const [text, re] of cases) {

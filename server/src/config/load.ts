@@ -101,12 +101,19 @@ function describe(type: string): string {
   return type === 'string[]' ? 'an array of strings' : type === 'integer' ? 'an integer' : `a ${type}`;
 }
 
+/** 1 GiB: a larger chunk defeats the point (piecewise replication, repair and encryption). */
+const MAX_CHUNK_SIZE_MIB = 1024;
+
 function validate(config: Config): void {
   for (const key of ['s3_listen', 'admin_listen'] as const) parseListen(`server.${key}`, config.server[key]);
   if (!/^[a-z0-9-]+$/.test(config.server.region)) throw new ConfigError('server.region must look like us-east-1');
   if ((config.tls.cert === '') !== (config.tls.key === '')) throw new ConfigError('tls.cert and tls.key must be set together');
   if (!['sqlite', 'postgres'].includes(config.storage.metadata_backend)) {
     throw new ConfigError('storage.metadata_backend must be "sqlite" or "postgres"');
+  }
+  const chunkMib = config.storage.chunk_size_mib;
+  if (chunkMib < 1 || chunkMib > MAX_CHUNK_SIZE_MIB) {
+    throw new ConfigError(`storage.chunk_size_mib must be between 1 and ${MAX_CHUNK_SIZE_MIB}, got ${chunkMib}`);
   }
   if (config.logging.access_log_format !== 'json') throw new ConfigError('logging.access_log_format must be "json"');
   for (const cidr of config.server.trusted_proxies) {

@@ -47,6 +47,11 @@ export const CONFIG_SCHEMA = {
     metadata_backend: { type: 'string', default: 'sqlite', doc: 'sqlite (embedded) or postgres' },
     postgres_url: { type: 'string', default: '', doc: 'connection string when metadata_backend = "postgres"' },
     postgres_pool_size: { type: 'integer', default: 10, doc: 'PostgreSQL connections per node' },
+    chunk_size_mib: {
+      type: 'integer',
+      default: 8,
+      doc: 'object bodies are stored as chunks of this many MiB (1 to 1024); changing it affects new writes only',
+    },
     encryption: { type: 'boolean', default: false, doc: 'encrypt chunks at rest' },
     encryption_key: { type: 'string', default: '/etc/anode/encryption.key', doc: 'key file for encryption at rest' },
     encryption_algorithm: { type: 'string', default: 'AES-256-GCM', doc: 'cipher for encryption at rest' },

@@ -72,15 +72,22 @@ export function uploadRecord(bucketId: string, key: string, uploadId: string, ex
   };
 }
 
-export function partRecord(uploadId: string, partNumber: number, c: ChunkRef = chunk(), extra: Partial<PartRecord> = {}): PartRecord {
+/** A part of one chunk (the default) or of the given consecutive chunks. */
+export function partRecord(
+  uploadId: string,
+  partNumber: number,
+  c: ChunkRef | ChunkRef[] = chunk(),
+  extra: Partial<PartRecord> = {},
+): PartRecord {
+  const chunks = Array.isArray(c) ? c : [c];
   return {
     uploadId,
     partNumber,
-    size: c.size,
+    size: chunks.reduce((s, ch) => s + ch.size, 0),
     etag: `"${partNumber.toString(16).padStart(32, '0')}"`,
     lastModified: at(1_700_000_003_000 + partNumber),
     checksum: { algorithm: 'SHA256', value: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=', type: 'COMPOSITE' },
-    chunk: c,
+    chunks,
     ...extra,
   };
 }

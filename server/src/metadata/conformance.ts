@@ -331,8 +331,63 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         await store.putPart(first);
         await store.putPart(second);
         assert.deepEqual(await store.listParts('u', 0, 10), [second]);
-        assert.deepEqual(await trash(), new Set([first.chunk.id]));
-        assert.equal(await store.isChunkKnown(second.chunk.id), true);
+        assert.deepEqual(await trash(), new Set([first.chunks[0]!.id]));
+        assert.equal(await store.isChunkKnown(second.chunks[0]!.id), true);
+      });
+
+      test('a part of many chunks keeps them in order; an empty part has none', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const many = partRecord('u', 1, [chunk(8), chunk(8), chunk(3)]);
+        const empty = partRecord('u', 2, []);
+        for (const p of [many, empty]) assert.equal(await store.putPart(p), 'ok');
+        assert.deepEqual(await store.listParts('u', 0, 10), [many, empty]);
+        assert.equal(empty.size, 0);
+        for (const c of many.chunks) assert.equal(await store.isChunkKnown(c.id), true);
+        assert.deepEqual(await trash(), new Set());
+      });
+
+      test('re-uploading a multi-chunk part trashes every old chunk, keeps one it reuses', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const shared = chunk(8);
+        const first = partRecord('u', 1, [chunk(8), shared, chunk(2)]);
+        const second = partRecord('u', 1, [shared, chunk(4)], { etag: '"second"' });
+        await store.putPart(first);
+        await store.putPart(second);
+        assert.deepEqual(await store.listParts('u', 0, 10), [second]);
+        assert.deepEqual(await trash(), new Set([first.chunks[0]!.id, first.chunks[2]!.id]));
+        for (const c of second.chunks) assert.equal(await store.isChunkKnown(c.id), true);
+      });
+
+      test('completeUpload of multi-chunk parts: the object holds their concatenation, none trashed; unused parts are', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const p1 = partRecord('u', 1, [chunk(8), chunk(8)]);
+        const p2 = partRecord('u', 2, [chunk(8), chunk(1)]);
+        const unused = partRecord('u', 3, [chunk(8), chunk(8)]);
+        for (const p of [p1, p2, unused]) await store.putPart(p);
+        const object = objectRecord('b', 'k', [...p1.chunks, ...p2.chunks], {
+          parts: [
+            { partNumber: 1, size: p1.size, etag: p1.etag },
+            { partNumber: 2, size: p2.size, etag: p2.etag },
+          ],
+        });
+        assert.equal(await store.completeUpload('u', object), 'ok');
+        assert.deepEqual(await store.getObject('b', 'k'), object);
+        assert.deepEqual(await trash(), new Set(unused.chunks.map((c) => c.id)));
+        for (const c of object.chunks) assert.equal(await store.isChunkKnown(c.id), true);
+        // Deleting the object releases every one of them to the trash.
+        await store.deleteObject('b', 'k');
+        assert.deepEqual(await trash(), new Set([...object.chunks, ...unused.chunks].map((c) => c.id)));
+      });
+
+      test('abortUpload of multi-chunk parts trashes every chunk of every part', async () => {
+        await store.createUpload(uploadRecord('b', 'k', 'u'));
+        const parts = [partRecord('u', 1, [chunk(8), chunk(8), chunk(8)]), partRecord('u', 2, [chunk(5)]), partRecord('u', 3, [])];
+        for (const p of parts) await store.putPart(p);
+        assert.equal(await store.abortUpload('u'), 'ok');
+        const all = parts.flatMap((p) => p.chunks.map((c) => c.id));
+        assert.equal(all.length, 4);
+        assert.deepEqual(await trash(), new Set(all));
+        for (const id of all) assert.equal(await store.isChunkKnown(id), true, 'trashed chunks stay known until GC purges them');
       });
 
       test('listUploads orders by (key, uploadId) and honours prefix, markers and limit', async () => {
@@ -369,7 +424,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         const p2 = partRecord('u', 2);
         const unused = partRecord('u', 3);
         for (const p of [p1, p2, unused]) await store.putPart(p);
-        const object = objectRecord('b', 'k', [p1.chunk, p2.chunk], {
+        const object = objectRecord('b', 'k', [p1.chunks[0]!, p2.chunks[0]!], {
           parts: [
             { partNumber: 1, size: p1.size, etag: p1.etag },
             { partNumber: 2, size: p2.size, etag: p2.etag },
@@ -379,9 +434,9 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual(await store.getObject('b', 'k'), object);
         assert.equal(await store.getUpload('u'), null);
         assert.deepEqual(await store.listParts('u', 0, 100), []);
-        assert.deepEqual(await trash(), new Set([unused.chunk.id]));
-        assert.equal(await store.isChunkKnown(p1.chunk.id), true);
-        assert.equal(await store.isChunkKnown(p2.chunk.id), true);
+        assert.deepEqual(await trash(), new Set([unused.chunks[0]!.id]));
+        assert.equal(await store.isChunkKnown(p1.chunks[0]!.id), true);
+        assert.equal(await store.isChunkKnown(p2.chunks[0]!.id), true);
         assert.equal(await store.completeUpload('u', object), 'no-upload');
         assert.equal(await store.abortUpload('u'), 'no-upload');
         assert.equal(await store.deleteBucket('b'), 'not-empty');
@@ -393,7 +448,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         await store.createUpload(uploadRecord('b', 'k', 'u'));
         const p1 = partRecord('u', 1);
         await store.putPart(p1);
-        assert.equal(await store.completeUpload('u', objectRecord('b', 'k', [p1.chunk])), 'ok');
+        assert.equal(await store.completeUpload('u', objectRecord('b', 'k', [p1.chunks[0]!])), 'ok');
         assert.deepEqual(await trash(), new Set([old.chunks[0]!.id]));
       });
 
@@ -404,7 +459,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.equal(await store.abortUpload('u'), 'ok');
         assert.equal(await store.getUpload('u'), null);
         assert.deepEqual(await store.listParts('u', 0, 100), []);
-        assert.deepEqual(await trash(), new Set(parts.map((p) => p.chunk.id)));
+        assert.deepEqual(await trash(), new Set(parts.map((p) => p.chunks[0]!.id)));
         assert.equal(await store.abortUpload('u'), 'no-upload');
         assert.equal(await store.putPart(partRecord('u', 3)), 'no-upload');
       });
@@ -418,7 +473,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
           const p2 = partRecord(id, 2);
           await store.putPart(p1);
           await store.putPart(p2);
-          const object = objectRecord('b', key, [p1.chunk, p2.chunk]);
+          const object = objectRecord('b', key, [p1.chunks[0]!, p2.chunks[0]!]);
           const ops =
             round % 2 === 0
               ? [store.completeUpload(id, object), store.abortUpload(id)]
@@ -430,10 +485,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
           const t = await trash();
           if (completed) {
             assert.deepEqual(await store.getObject('b', key), object);
-            assert.equal(t.has(p1.chunk.id) || t.has(p2.chunk.id), false);
+            assert.equal(t.has(p1.chunks[0]!.id) || t.has(p2.chunks[0]!.id), false);
           } else {
             assert.equal(await store.getObject('b', key), null);
-            assert.equal(t.has(p1.chunk.id) && t.has(p2.chunk.id), true);
+            assert.equal(t.has(p1.chunks[0]!.id) && t.has(p2.chunks[0]!.id), true);
           }
           assert.equal(await store.getUpload(id), null);
         }
@@ -444,11 +499,11 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         const p1 = partRecord('u', 1);
         await store.putPart(p1);
         const results = await Promise.all(
-          Array.from({ length: 8 }, (_, i) => store.completeUpload('u', objectRecord('b', 'k', [p1.chunk], { etag: `"${i}"` }))),
+          Array.from({ length: 8 }, (_, i) => store.completeUpload('u', objectRecord('b', 'k', [p1.chunks[0]!], { etag: `"${i}"` }))),
         );
         assert.equal(results.filter((r) => r === 'ok').length, 1);
-        assert.equal((await trash()).has(p1.chunk.id), false);
-        assert.equal(await store.isChunkKnown(p1.chunk.id), true);
+        assert.equal((await trash()).has(p1.chunks[0]!.id), false);
+        assert.equal(await store.isChunkKnown(p1.chunks[0]!.id), true);
       });
 
       test('listStaleUploads returns uploads initiated before a time, oldest first, up to limit', async () => {

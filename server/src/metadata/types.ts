@@ -97,7 +97,8 @@ export interface PartRecord {
   etag: string;
   lastModified: Date;
   checksum: StoredChecksum | null;
-  chunk: ChunkRef;
+  /** The part's bytes as consecutive chunks, in order; empty for a zero-size part. */
+  chunks: ChunkRef[];
 }
 
 export type Role = 'admin' | 'user';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChunkStore } from '../chunks/chunk-store.js';
+import type { ManagedChunkStore } from '../chunks/chunk-store.js';
 import { runGc, type GcStats } from '../chunks/gc.js';
 import type { MetadataStore } from '../metadata/types.js';
 import type { Config } from '../config/schema.js';
@@ -28,7 +28,7 @@ export class GcScheduler {
   constructor(
     private readonly deps: {
       metadata: MetadataStore;
-      chunks: ChunkStore;
+      chunks: ManagedChunkStore;
       metrics: Metrics;
       audit: AuditLog;
       logger: Logger;

@@ -77,6 +77,92 @@ describe('PostgresMetadataStore specifics', () => {
     }
   });
 
+  test('schema 2 -> 3: each part becomes a one-element chunk list; reference counts carry over', async () => {
+    const db = await cluster.createDatabase();
+    const url = cluster.url(db);
+    const client = new pg.Client({ connectionString: url });
+    const [c1, c2, empty] = ['1'.repeat(32), '2'.repeat(32), 'e'.repeat(32)];
+    await client.connect();
+    try {
+      await migrate(client, MIGRATIONS.slice(0, 2));
+      await client.query(`INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions, id)
+                          VALUES ('b', 'alice', 'us-east-1', now(), '{"owner":"alice","grants":[]}', NULL, '{}', 'b-id')`);
+      await client.query(`INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class)
+                          VALUES ('u', 'b-id', 'big'::bytea, now(), 'alice', '{}', '{}', '{"owner":"alice","grants":[]}', 'STANDARD')`);
+      for (const [n, id, size] of [
+        [1, c1, 6 << 20],
+        [2, c2, 7],
+        [3, empty, 0],
+      ] as const) {
+        await client.query(
+          `INSERT INTO parts (upload_id, part_number, size, etag, last_modified, checksum, chunk_id, chunk_size)
+           VALUES ('u', $1, $2, '"p"', now(), NULL, $3, $2)`,
+          [n, size, id],
+        );
+        await client.query('INSERT INTO chunk_refs (chunk_id, refs) VALUES ($1, 1)', [id]);
+      }
+    } finally {
+      await client.end();
+    }
+    const store = await PostgresMetadataStore.open(url);
+    try {
+      const parts = await store.listParts('u', 0, 10);
+      assert.deepEqual(
+        parts.map((p) => [p.partNumber, p.size, p.chunks]),
+        [
+          [1, 6 << 20, [{ id: c1, size: 6 << 20 }]],
+          [2, 7, [{ id: c2, size: 7 }]],
+          [3, 0, [{ id: empty, size: 0 }]],
+        ],
+      );
+      for (const id of [c1, c2, empty]) assert.equal(await store.isChunkKnown(id), true);
+      assert.deepEqual(await store.listTrash(new Date(Date.now() + 60_000), 10), []);
+      const n1 = '3'.repeat(32);
+      const n2 = '4'.repeat(32);
+      assert.equal(
+        await store.putPart({
+          ...parts[0]!,
+          chunks: [
+            { id: n1, size: 3 << 20 },
+            { id: n2, size: 3 << 20 },
+          ],
+        }),
+        'ok',
+      );
+      assert.deepEqual(
+        (await store.listTrash(new Date(Date.now() + 60_000), 10)).map((t) => t.id),
+        [c1],
+      );
+      const object = objectRecord('b-id', 'big', [
+        { id: n1, size: 3 << 20 },
+        { id: n2, size: 3 << 20 },
+        { id: c2, size: 7 },
+      ]);
+      assert.equal(await store.completeUpload('u', object), 'ok');
+      const trashed = (await store.listTrash(new Date(Date.now() + 60_000), 10)).map((t) => t.id).sort();
+      assert.deepEqual(trashed, [c1, empty].sort());
+      const refs = await cluster.superQuery<{ chunk_id: string; refs: number }>(
+        'SELECT chunk_id, refs FROM chunk_refs ORDER BY chunk_id',
+        [],
+        db,
+      );
+      assert.deepEqual(refs, [
+        { chunk_id: c2, refs: 1 },
+        { chunk_id: n1, refs: 1 },
+        { chunk_id: n2, refs: 1 },
+      ]);
+      const columns = await cluster.superQuery<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = 'parts' AND column_name LIKE 'chunk%' ORDER BY column_name`,
+        [],
+        db,
+      );
+      assert.deepEqual(columns, [{ column_name: 'chunks' }]);
+    } finally {
+      await store.close();
+      await cluster.dropDatabase(db);
+    }
+  });
+
   test('several nodes opening an empty database at once: one migrates, all work', async () => {
     const db = await cluster.createDatabase();
     const stores = await Promise.all(Array.from({ length: 6 }, () => PostgresMetadataStore.open(cluster.url(db))));
@@ -191,9 +277,9 @@ describe('PostgresMetadataStore specifics', () => {
       const p = partRecord(id, 1);
       await b.putPart(p);
       const results = await Promise.all([
-        a.completeUpload(id, objectRecord('b', `k${round}`, [p.chunk])),
+        a.completeUpload(id, objectRecord('b', `k${round}`, [p.chunks[0]!])),
         b.abortUpload(id),
-        b.completeUpload(id, objectRecord('b', `k${round}`, [p.chunk], { etag: '"other"' })),
+        b.completeUpload(id, objectRecord('b', `k${round}`, [p.chunks[0]!], { etag: '"other"' })),
       ]);
       assert.equal(results.filter((r) => r === 'ok').length, 1, results.join(','));
     }

@@ -289,9 +289,9 @@ export class PostgresMetadataStore implements MetadataStore {
 
   /** Removes an upload (already locked by the caller) and its parts; returns their chunk ids. */
   async #dropUpload(c: Queryable, uploadId: string): Promise<string[]> {
-    const parts = await c.query<{ chunk_id: string }>('DELETE FROM parts WHERE upload_id = $1 RETURNING chunk_id', [uploadId]);
+    const parts = await c.query<{ chunks: ChunkRef[] }>('DELETE FROM parts WHERE upload_id = $1 RETURNING chunks', [uploadId]);
     await c.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
-    return parts.rows.map((p) => p.chunk_id);
+    return parts.rows.flatMap((p) => p.chunks.map((ch) => ch.id));
   }
 
   async #lockUpload(c: Queryable, uploadId: string, mode: 'UPDATE' | 'SHARE'): Promise<boolean> {
@@ -433,27 +433,32 @@ export class PostgresMetadataStore implements MetadataStore {
       const params = partParams(part);
       let replaced: string[] = [];
       for (;;) {
-        const old = await c.query<{ chunk_id: string }>('SELECT chunk_id FROM parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE', [
+        const old = await c.query<{ chunks: ChunkRef[] }>('SELECT chunks FROM parts WHERE upload_id = $1 AND part_number = $2 FOR UPDATE', [
           part.uploadId,
           part.partNumber,
         ]);
         const row = old.rows[0];
         if (row !== undefined) {
           await c.query(
-            `UPDATE parts SET (size, etag, last_modified, checksum, chunk_id, chunk_size) = (${placeholders(6, 3)})
+            `UPDATE parts SET (size, etag, last_modified, checksum, chunks) = (${placeholders(5, 3)})
              WHERE upload_id = $1 AND part_number = $2`,
             params,
           );
-          replaced = [row.chunk_id];
+          replaced = row.chunks.map((ch) => ch.id);
           break;
         }
         const inserted = await c.query(
-          `INSERT INTO parts (${PART_COLUMNS}) VALUES (${placeholders(8)}) ON CONFLICT (upload_id, part_number) DO NOTHING`,
+          `INSERT INTO parts (${PART_COLUMNS}) VALUES (${placeholders(7)}) ON CONFLICT (upload_id, part_number) DO NOTHING`,
           params,
         );
         if (inserted.rowCount === 1) break;
       }
-      await this.#shiftRefs(c, [part.chunk.id], replaced, new Date());
+      await this.#shiftRefs(
+        c,
+        part.chunks.map((ch) => ch.id),
+        replaced,
+        new Date(),
+      );
       return 'ok';
     });
   }

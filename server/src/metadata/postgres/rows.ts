@@ -67,8 +67,7 @@ export interface PartRow {
   etag: string;
   last_modified: Date;
   checksum: StoredChecksum | null;
-  chunk_id: string;
-  chunk_size: string;
+  chunks: ChunkRef[];
 }
 
 export interface CredentialRow {
@@ -181,9 +180,17 @@ export function rowToUpload(r: UploadRow): UploadRecord {
   };
 }
 
-export const PART_COLUMNS = 'upload_id, part_number, size, etag, last_modified, checksum, chunk_id, chunk_size';
+export const PART_COLUMNS = 'upload_id, part_number, size, etag, last_modified, checksum, chunks';
 export function partParams(p: PartRecord): unknown[] {
-  return [p.uploadId, p.partNumber, p.size, p.etag, p.lastModified, p.checksum === null ? null : j(p.checksum), p.chunk.id, p.chunk.size];
+  return [
+    p.uploadId,
+    p.partNumber,
+    p.size,
+    p.etag,
+    p.lastModified,
+    p.checksum === null ? null : j(p.checksum),
+    j(p.chunks.map((c) => ({ id: c.id, size: c.size }))),
+  ];
 }
 
 export function rowToPart(r: PartRow): PartRecord {
@@ -194,7 +201,7 @@ export function rowToPart(r: PartRow): PartRecord {
     etag: r.etag,
     lastModified: r.last_modified,
     checksum: r.checksum,
-    chunk: { id: r.chunk_id, size: Number(r.chunk_size) },
+    chunks: r.chunks.map((c) => ({ id: c.id, size: Number(c.size) })),
   };
 }
 

@@ -115,6 +115,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE uploads ADD CONSTRAINT uploads_bucket_id_fkey FOREIGN KEY (bucket_id) REFERENCES buckets (id);
   CREATE INDEX uploads_by_key ON uploads (bucket_id, key, upload_id);
   `,
+  // 3: a part is a list of fixed-size chunks, like an object. Each existing part becomes a
+  // one-element list of the chunk it had; chunk_refs counts do not change.
+  `
+  ALTER TABLE parts ADD COLUMN chunks jsonb;
+  UPDATE parts SET chunks = jsonb_build_array(jsonb_build_object('id', chunk_id, 'size', chunk_size));
+  ALTER TABLE parts ALTER COLUMN chunks SET NOT NULL;
+  ALTER TABLE parts DROP COLUMN chunk_id, DROP COLUMN chunk_size;
+  `,
 ];
 
 export class SchemaVersionError extends Error {

@@ -63,8 +63,8 @@ export interface PartRow {
   etag: string;
   last_modified: number;
   checksum: string | null;
-  chunk_id: string;
-  chunk_size: number;
+  /** JSON list of {id, size}, like objects.chunks. */
+  chunks: string;
 }
 
 export interface CredentialRow {
@@ -194,8 +194,7 @@ export function partToRow(p: PartRecord): PartRow {
     etag: p.etag,
     last_modified: p.lastModified.getTime(),
     checksum: p.checksum === null ? null : JSON.stringify(p.checksum),
-    chunk_id: p.chunk.id,
-    chunk_size: p.chunk.size,
+    chunks: JSON.stringify(p.chunks.map((c) => ({ id: c.id, size: c.size }))),
   };
 }
 
@@ -207,7 +206,7 @@ export function rowToPart(r: PartRow): PartRecord {
     etag: r.etag,
     lastModified: new Date(r.last_modified),
     checksum: r.checksum === null ? null : json<StoredChecksum>(r.checksum),
-    chunk: { id: r.chunk_id, size: r.chunk_size },
+    chunks: json<ChunkRef[]>(r.chunks),
   };
 }
 

@@ -142,6 +142,27 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   CREATE INDEX uploads_by_key ON uploads (bucket_id, key, upload_id);
   CREATE INDEX uploads_by_age ON uploads (initiated);
   `,
+  // 3: a part is a list of fixed-size chunks, like an object. Each existing part becomes a
+  // one-element list of the chunk it had; the chunk_refs counts do not change (the same
+  // chunks are referenced the same number of times).
+  `
+  CREATE TABLE parts_v3 (
+    upload_id TEXT NOT NULL,
+    part_number INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    etag TEXT NOT NULL,
+    last_modified INTEGER NOT NULL,
+    checksum TEXT,
+    chunks TEXT NOT NULL,
+    PRIMARY KEY (upload_id, part_number)
+  ) WITHOUT ROWID;
+  INSERT INTO parts_v3
+    SELECT upload_id, part_number, size, etag, last_modified, checksum,
+           json_array(json_object('id', chunk_id, 'size', chunk_size))
+      FROM parts;
+  DROP TABLE parts;
+  ALTER TABLE parts_v3 RENAME TO parts;
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */

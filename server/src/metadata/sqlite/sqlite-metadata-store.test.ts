@@ -180,6 +180,74 @@ describe('SqliteMetadataStore specifics', () => {
     }
   });
 
+  test('schema 2 -> 3: each part becomes a one-element chunk list; reference counts carry over', async () => {
+    await mkdir(join(dir, 'metadata'), { recursive: true });
+    const v2 = new Database(join(dir, 'metadata', 'anode.db'));
+    migrate(v2, 'main', MAIN_MIGRATIONS.slice(0, 2));
+    v2.prepare(
+      `INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions, id)
+                VALUES ('b', 'alice', 'us-east-1', 0, '{"owner":"alice","grants":[]}', NULL, '{}', 'b-id')`,
+    ).run();
+    v2.prepare(
+      `INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class)
+                VALUES ('u', 'b-id', 'big', 0, 'alice', '{}', '{}', '{"owner":"alice","grants":[]}', 'STANDARD')`,
+    ).run();
+    const insertPart = v2.prepare(
+      `INSERT INTO parts (upload_id, part_number, size, etag, last_modified, checksum, chunk_id, chunk_size)
+                VALUES ('u', ?, ?, '"p"', 0, NULL, ?, ?)`,
+    );
+    const [c1, c2, empty] = ['1'.repeat(32), '2'.repeat(32), 'e'.repeat(32)];
+    insertPart.run(1, 6 << 20, c1, 6 << 20);
+    insertPart.run(2, 7, c2, 7);
+    insertPart.run(3, 0, empty, 0); // a zero-size part had an (empty) chunk of its own
+    for (const id of [c1, c2, empty]) v2.prepare('INSERT INTO chunk_refs (chunk_id, refs) VALUES (?, 1)').run(id);
+    v2.close();
+
+    const store = await SqliteMetadataStore.open(dir);
+    try {
+      const parts = await store.listParts('u', 0, 10);
+      assert.deepEqual(
+        parts.map((p) => [p.partNumber, p.size, p.chunks]),
+        [
+          [1, 6 << 20, [{ id: c1, size: 6 << 20 }]],
+          [2, 7, [{ id: c2, size: 7 }]],
+          [3, 0, [{ id: empty, size: 0 }]],
+        ],
+      );
+      for (const id of [c1, c2, empty]) assert.equal(await store.isChunkKnown(id), true);
+      assert.deepEqual(await store.listTrash(new Date(Date.now() + 60_000), 10), []);
+      // The migrated rows behave like new ones: replacing a part trashes its old chunk,
+      // completing keeps the used chunks and trashes the rest.
+      const n1 = '3'.repeat(32);
+      const n2 = '4'.repeat(32);
+      assert.equal(
+        await store.putPart({
+          ...parts[0]!,
+          chunks: [
+            { id: n1, size: 3 << 20 },
+            { id: n2, size: 3 << 20 },
+          ],
+        }),
+        'ok',
+      );
+      assert.deepEqual(
+        (await store.listTrash(new Date(Date.now() + 60_000), 10)).map((t) => t.id),
+        [c1],
+      );
+      const object = objectRecord('b-id', 'big', [
+        { id: n1, size: 3 << 20 },
+        { id: n2, size: 3 << 20 },
+        { id: c2, size: 7 },
+      ]);
+      assert.equal(await store.completeUpload('u', object), 'ok');
+      const trashed = (await store.listTrash(new Date(Date.now() + 60_000), 10)).map((t) => t.id).sort();
+      assert.deepEqual(trashed, [c1, empty].sort());
+      for (const id of [n1, n2, c2]) assert.equal(await store.isChunkKnown(id), true);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('isChunkKnown is two primary-key lookups, not a scan', async () => {
     const store = await SqliteMetadataStore.open(dir);
     await store.close();

@@ -107,18 +107,18 @@ function prepareStatements(db: Database.Database) {
     listStaleUploads: db.prepare<[number, number], UploadRow>(
       'SELECT * FROM uploads WHERE initiated < ? ORDER BY initiated, upload_id LIMIT ?',
     ),
-    getPartChunk: db.prepare<[string, number], { chunk_id: string }>('SELECT chunk_id FROM parts WHERE upload_id = ? AND part_number = ?'),
+    getPartChunks: db.prepare<[string, number], { chunks: string }>('SELECT chunks FROM parts WHERE upload_id = ? AND part_number = ?'),
     upsertPart: db.prepare<[PartRow], void>(
-      `INSERT INTO parts (upload_id, part_number, size, etag, last_modified, checksum, chunk_id, chunk_size)
-       VALUES (@upload_id, @part_number, @size, @etag, @last_modified, @checksum, @chunk_id, @chunk_size)
+      `INSERT INTO parts (upload_id, part_number, size, etag, last_modified, checksum, chunks)
+       VALUES (@upload_id, @part_number, @size, @etag, @last_modified, @checksum, @chunks)
        ON CONFLICT (upload_id, part_number) DO UPDATE SET
          size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
-         checksum = excluded.checksum, chunk_id = excluded.chunk_id, chunk_size = excluded.chunk_size`,
+         checksum = excluded.checksum, chunks = excluded.chunks`,
     ),
     listParts: db.prepare<[string, number, number], PartRow>(
       'SELECT * FROM parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?',
     ),
-    deleteParts: db.prepare<[string], { chunk_id: string }>('DELETE FROM parts WHERE upload_id = ? RETURNING chunk_id'),
+    deleteParts: db.prepare<[string], { chunks: string }>('DELETE FROM parts WHERE upload_id = ? RETURNING chunks'),
     // chunk bookkeeping
     refChunk: db.prepare<[string], void>(
       `INSERT INTO chunk_refs (chunk_id, refs) VALUES (?, 1)
@@ -264,7 +264,7 @@ export class SqliteMetadataStore implements MetadataStore {
     const parts = this.#s.deleteParts.all(uploadId);
     this.#s.deleteUpload.run(uploadId);
     this.#unref(
-      parts.map((p) => p.chunk_id),
+      parts.flatMap((p) => chunkIdsOf(p.chunks)),
       now,
     );
   }
@@ -371,10 +371,11 @@ export class SqliteMetadataStore implements MetadataStore {
   putPart(part: PartRecord): Promise<'ok' | 'no-upload'> {
     return this.#writes.run(() => {
       if (this.#s.getUpload.get(part.uploadId) === undefined) return 'no-upload';
-      const old = this.#s.getPartChunk.get(part.uploadId, part.partNumber);
+      const old = this.#s.getPartChunks.get(part.uploadId, part.partNumber);
       this.#s.upsertPart.run(partToRow(part));
-      this.#ref([part.chunk.id]);
-      if (old !== undefined) this.#unref([old.chunk_id], Date.now());
+      // New chunks first: a chunk in both lists (a retried part reusing one) never passes through the trash.
+      this.#ref(part.chunks.map((c) => c.id));
+      if (old !== undefined) this.#unref(chunkIdsOf(old.chunks), Date.now());
       return 'ok';
     });
   }

@@ -3,7 +3,7 @@ import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { sendXml } from '../respond.js';
 import { el, isoDate, S3_XMLNS } from '../xml.js';
-import { writeBody } from '../../model/object-writer.js';
+import { chunkSizeOf, writeBody } from '../../model/object-writer.js';
 import { readObjectRange } from '../../model/object-reader.js';
 import type { ObjectRecord, StoredChecksum } from '../../metadata/types.js';
 import { loadCopySource } from './copy-source.js';
@@ -54,19 +54,19 @@ async function copyObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
   let etag = source.etag;
   let checksum: StoredChecksum | null = source.checksum;
   let chunks = source.chunks;
-  let written: string | null = null;
+  let written: string[] = [];
   if (!share) {
     const result = await writeBody(
       deps.chunks,
       { stream: readObjectRange(deps.chunks, source.chunks, 0, source.size - 1), declaredLength: source.size, verify: () => undefined },
-      { sha256: false, checksum: algorithm },
+      { sha256: false, checksum: algorithm, chunkSize: chunkSizeOf(deps.config) },
     );
-    const { chunk, digests } = result;
-    written = chunk.id;
+    const { digests } = result;
+    written = result.chunks.map((c) => c.id);
     size = digests.size;
     etag = `"${digests.md5.toString('hex')}"`;
     checksum = algorithm && digests.checksum ? { algorithm, value: digests.checksum.toString('base64'), type: 'FULL_OBJECT' } : null;
-    chunks = digests.size === 0 ? [] : [chunk];
+    chunks = result.chunks;
   }
   const record: ObjectRecord = {
     bucketId: bucket.id,
@@ -83,8 +83,7 @@ async function copyObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
     chunks,
     parts: null,
   };
-  await commitObject(deps, ctx, record, written === null ? [] : [written]);
-  if (written !== null && size === 0) await deps.chunks.delete(written);
+  await commitObject(deps, ctx, record, written);
   sendXml(
     ctx,
     200,

@@ -5,7 +5,7 @@ import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { queryParam } from '../../http/target.js';
 import { parseRange } from '../../util/range.js';
-import { readObjectRange } from '../../model/object-reader.js';
+import { openObjectRange } from '../../model/object-reader.js';
 import type { ChunkRef } from '../../chunks/chunk-store.js';
 import type { ObjectRecord } from '../../metadata/types.js';
 import { checksumHeaderName } from '../../util/checksums.js';
@@ -126,13 +126,21 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   }
   const length = size === 0 ? 0 : end - start + 1;
   headers['content-length'] = length;
-  ctx.res.writeHead(status, headers);
-  if (!withBody || length === 0) {
+  // The first chunk is opened before the status line goes out: a missing or unreadable
+  // chunk becomes a clean 500 InternalError (logged) rather than a 200 reset mid-body.
+  const body = withBody && length > 0 ? await openObjectRange(deps.chunks, refs, start, end) : null;
+  try {
+    ctx.res.writeHead(status, headers);
+  } catch (err) {
+    body?.destroy(); // a chunk already open must not wait for GC to close it
+    throw err;
+  }
+  if (body === null) {
     ctx.res.end();
     return;
   }
   ctx.bytesSent += length;
-  await pipeline(readObjectRange(deps.chunks, refs, start, end), ctx.res);
+  await pipeline(body, ctx.res);
 }
 
 export function handleGetObject(deps: S3Deps, ctx: RequestContext): Promise<void> {

@@ -7,7 +7,7 @@ import { el, isoDate, S3_XMLNS, type XmlChild } from '../xml.js';
 import { listOf, parseXmlBody, textOf } from '../xml-parse.js';
 import { openPayload, readSmallBody, ChecksumAlgorithms, MAX_PART_SIZE } from '../body.js';
 import { queryParam } from '../../http/target.js';
-import { writeBody } from '../../model/object-writer.js';
+import { chunkSizeOf, writeBody } from '../../model/object-writer.js';
 import { readObjectRange } from '../../model/object-reader.js';
 import type { ChecksumAlgorithm, ObjectRecord, PartRecord, StoredChecksum, UploadRecord } from '../../metadata/types.js';
 import { combineCrcParts, compositeChecksum, isCrcAlgorithm } from '../../util/checksums.js';
@@ -113,7 +113,7 @@ async function storePart(
   deps: S3Deps,
   upload: UploadRecord,
   partNumber: number,
-  written: { chunk: { id: string; size: number }; digests: { size: number; md5: Buffer; checksum?: Buffer } },
+  written: { chunks: { id: string; size: number }[]; digests: { size: number; md5: Buffer; checksum?: Buffer } },
 ): Promise<PartRecord> {
   const part: PartRecord = {
     uploadId: upload.uploadId,
@@ -125,11 +125,11 @@ async function storePart(
       upload.checksumAlgorithm && written.digests.checksum
         ? { algorithm: upload.checksumAlgorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
         : null,
-    chunk: written.chunk,
+    chunks: written.chunks,
   };
   const result = await deps.metadata.putPart(part);
   if (result === 'no-upload') {
-    await deps.chunks.delete(written.chunk.id);
+    for (const c of written.chunks) await deps.chunks.delete(c.id);
     throw new S3Error('NoSuchUpload', { extra: { UploadId: upload.uploadId } });
   }
   return part;
@@ -151,6 +151,7 @@ async function uploadPart(deps: S3Deps, ctx: RequestContext): Promise<void> {
   const written = await writeBody(deps.chunks, body.payload, {
     sha256: body.needsSha256,
     checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm,
+    chunkSize: chunkSizeOf(deps.config),
   });
   deps.metrics.bytesIn.inc(written.digests.size);
   const part = await storePart(deps, upload, partNumber, written);
@@ -192,7 +193,7 @@ async function uploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<void> 
   const written = await writeBody(
     deps.chunks,
     { stream: readObjectRange(deps.chunks, source.chunks, start, end), declaredLength: end - start + 1, verify: () => undefined },
-    { sha256: false, checksum: upload.checksumAlgorithm },
+    { sha256: false, checksum: upload.checksumAlgorithm, chunkSize: chunkSizeOf(deps.config) },
   );
   const part = await storePart(deps, upload, partNumber, written);
   sendXml(
@@ -292,7 +293,8 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
     checksum,
     acl: upload.acl,
     storageClass: upload.storageClass,
-    chunks: parts.filter((p) => p.size > 0).map((p) => p.chunk),
+    // The parts' chunk lists in order; empty chunks (zero-size parts of schema v2) carry no bytes.
+    chunks: parts.flatMap((p) => p.chunks.filter((c) => c.size > 0)),
     parts: parts.map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })),
   };
   if ((await deps.metadata.completeUpload(upload.uploadId, record)) === 'no-upload') {

@@ -4,7 +4,7 @@ import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { sendEmpty } from '../respond.js';
 import { openPayload, MAX_OBJECT_SIZE } from '../body.js';
-import { writeBody } from '../../model/object-writer.js';
+import { chunkSizeOf, writeBody } from '../../model/object-writer.js';
 import type { ObjectRecord, StoredChecksum } from '../../metadata/types.js';
 import { checksumHeaderName } from '../../util/checksums.js';
 import { objectHeadersFrom, refuseUnsupportedWriteHeaders, storageClassFrom, userMetadataFrom } from './object-fields.js';
@@ -66,7 +66,11 @@ async function putObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
   const acl = requestedAcl(ctx, owner, bucket.owner, 'object');
   await checkWriteConditions(deps, ctx, bucket.id, key);
   const body = openPayload(ctx, MAX_OBJECT_SIZE);
-  const { chunk, digests } = await writeBody(deps.chunks, body.payload, { sha256: body.needsSha256, checksum: body.checksumAlgorithm });
+  const { chunks, digests } = await writeBody(deps.chunks, body.payload, {
+    sha256: body.needsSha256,
+    checksum: body.checksumAlgorithm,
+    chunkSize: chunkSizeOf(deps.config),
+  });
   deps.metrics.bytesIn.inc(digests.size);
   const checksum: StoredChecksum | null =
     body.checksumAlgorithm && digests.checksum
@@ -84,17 +88,21 @@ async function putObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
     checksum,
     acl,
     storageClass,
-    chunks: digests.size === 0 ? [] : [chunk],
+    chunks,
     parts: null,
   };
   try {
     // Re-checked at commit: another writer may have won while the body streamed in.
     await checkWriteConditions(deps, ctx, bucket.id, key);
   } catch (err) {
-    await deps.chunks.delete(chunk.id);
+    for (const c of chunks) await deps.chunks.delete(c.id);
     throw err;
   }
-  await commitObject(deps, ctx, record, [chunk.id]);
-  if (digests.size === 0) await deps.chunks.delete(chunk.id);
+  await commitObject(
+    deps,
+    ctx,
+    record,
+    chunks.map((c) => c.id),
+  );
   sendEmpty(ctx, 200, { etag: record.etag, ...checksumResponseHeaders(checksum) });
 }
