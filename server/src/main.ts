@@ -14,6 +14,7 @@ import { openMetadataStore } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
 import { loadOrCreateMasterKey } from './auth/secret-box.js';
 import { BucketWrites } from './model/bucket-writes.js';
+import { ObjectService } from './model/object-service.js';
 import { CredentialService } from './model/credentials.js';
 import { NodeState } from './model/node-state.js';
 import { ensureRootCredential } from './model/root-credential.js';
@@ -80,6 +81,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const gc = new GcScheduler({ metadata, chunks, metrics, audit, logger, config: config.gc });
 
   const bucketWrites = new BucketWrites();
+  const objects = new ObjectService({ metadata, chunks, bucketWrites, bytesReceived: (n) => metrics.bytesIn.inc(n) });
   const s3Deps = {
     config,
     metadata,
@@ -87,6 +89,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     credentials,
     node,
     bucketWrites,
+    objects,
     accessLog,
     audit,
     metrics,
