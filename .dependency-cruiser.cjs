@@ -23,6 +23,13 @@ module.exports = {
       to: { path: '^server/src/(metadata/sqlite|metadata/postgres|chunks|model|http|admin|obs)/' },
     },
     {
+      name: 'model-below-planes',
+      severity: 'error',
+      comment: 'model/ serves every plane and knows none: its failures are ModelErrors each plane maps',
+      from: { path: '^server/src/model/' },
+      to: { path: '^server/src/(s3|admin)/' },
+    },
+    {
       name: 'handlers-use-interfaces',
       severity: 'error',
       comment: 'S3 and admin handlers reach storage through model/ and the interfaces, never an adapter',

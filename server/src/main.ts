@@ -17,6 +17,8 @@ import { LocalChunkStore } from './chunks/local-chunk-store.js';
 import { loadOrCreateMasterKey } from './auth/secret-box.js';
 import { BucketWrites } from './model/bucket-writes.js';
 import { TokenBuckets } from './util/token-buckets.js';
+import { ObjectService } from './model/object-service.js';
+import { chunkSizeOf } from './model/object-writer.js';
 import { CredentialService } from './model/credentials.js';
 import { NodeState } from './model/node-state.js';
 import { ensureRootCredential } from './model/root-credential.js';
@@ -75,6 +77,13 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     authFailures: new TokenBuckets(config.limits.auth_failures_per_second, config.limits.auth_failure_burst),
     anonymous: new TokenBuckets(config.limits.anonymous_per_second, config.limits.anonymous_burst),
   };
+  const objects = new ObjectService({
+    metadata,
+    chunks,
+    bucketWrites,
+    bytesReceived: (n) => metrics.bytesIn.inc(n),
+    chunkSize: chunkSizeOf(config),
+  });
   const s3Deps = {
     config,
     metadata,
@@ -83,6 +92,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     node,
     bucketWrites,
     clientLimits,
+    objects,
     accessLog,
     audit,
     metrics,

@@ -27,7 +27,7 @@ import { readRequestIntegrity } from '../../server/src/util/request-checksum.js'
 import { parseBucketPolicy } from '../../server/src/policy/policy-parse.js';
 import { parseAclXml, parseGrantHeaders } from '../../server/src/policy/acl.js';
 import { parseXmlBody, listOf, textOf } from '../../server/src/s3/xml-parse.js';
-import { checkPreconditions } from '../../server/src/s3/handlers/conditions.js';
+import { checkPreconditions } from '../../server/src/model/preconditions.js';
 import type { ObjectRecord } from '../../server/src/metadata/types.js';
 
 export interface FuzzTarget<T = unknown> {

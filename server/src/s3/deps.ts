@@ -6,6 +6,7 @@ import type { CredentialService } from '../model/credentials.js';
 import type { NodeState } from '../model/node-state.js';
 import type { BucketWrites } from '../model/bucket-writes.js';
 import type { TokenBuckets } from '../util/token-buckets.js';
+import type { ObjectService } from '../model/object-service.js';
 import type { JsonLinesLog } from '../obs/json-lines-log.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Cidr } from '../util/cidr.js';
@@ -22,6 +23,8 @@ export interface S3Deps {
   clientLimits: { authFailures: TokenBuckets; anonymous: TokenBuckets };
   /** Writes streaming into each bucket on this node (DeleteBucket waits for none). */
   bucketWrites: BucketWrites;
+  /** The object write flow (put, copy, multipart, delete). */
+  objects: ObjectService;
   accessLog: JsonLinesLog;
   audit: AuditLog;
   metrics: Metrics;

@@ -10,7 +10,8 @@ import type { Principal } from '../policy/principal.js';
 import type { RequestContext } from './context.js';
 import type { S3Deps } from './deps.js';
 import { S3Error, isS3Error } from './errors.js';
-import { sendError } from './respond.js';
+import { sendError, writeResult } from './respond.js';
+import { modelErrorToS3 } from './model-errors.js';
 import { MUTATING, OPERATION_ACTION, route, type Operation } from './router.js';
 import { conditionContext } from './conditions.js';
 import { HANDLERS } from './handlers/index.js';
@@ -109,7 +110,7 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
     ctx.bucket = bucket;
   }
   await checkAccess(deps, ctx, operation);
-  await HANDLERS[operation](deps, ctx);
+  await writeResult(ctx, await HANDLERS[operation](deps, ctx));
 }
 
 /**
@@ -150,6 +151,8 @@ const OBJECT_ACL_OPS: ReadonlySet<Operation> = new Set<Operation>(['GetObject', 
 
 function toS3Error(deps: S3Deps, ctx: RequestContext, err: unknown): S3Error {
   if (isS3Error(err)) return err;
+  const fromModel = modelErrorToS3(err);
+  if (fromModel) return fromModel;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ABORT_ERR') {
     return new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });

@@ -1,20 +1,60 @@
 import type { OutgoingHttpHeaders } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from './context.js';
 import { S3Error } from './errors.js';
+import type { S3Result } from './result.js';
 import { el, toXml, type XmlNode } from './xml.js';
 import { awaitingContinue } from '../http/expect-continue.js';
 
-/** Sends an XML document. */
-export function sendXml(ctx: RequestContext, status: number, root: XmlNode, headers: OutgoingHttpHeaders = {}): void {
-  const body = Buffer.from(toXml(root), 'utf8');
-  ctx.res.writeHead(status, { ...headers, 'content-type': 'application/xml', 'content-length': body.length });
-  ctx.res.end(body);
-  ctx.bytesSent += body.length;
+/** Writes a handler's result; resolves once the body is handed off (streamed to the end for a GET). */
+export async function writeResult(ctx: RequestContext, result: S3Result): Promise<void> {
+  const { res } = ctx;
+  const { status, headers, body } = result;
+  switch (body.kind) {
+    case 'empty':
+      res.writeHead(status, { ...headers, 'content-length': 0 });
+      res.end();
+      return;
+    case 'bare':
+      res.writeHead(status, headers);
+      res.end();
+      return;
+    case 'xml':
+      return sendDocument(ctx, status, headers, 'application/xml', toXml(body.xml));
+    case 'text':
+      return sendDocument(ctx, status, headers, body.contentType, body.text);
+    case 'head':
+      res.writeHead(status, { ...headers, 'content-length': body.length });
+      res.end();
+      return;
+    case 'stream':
+      try {
+        res.writeHead(status, { ...headers, 'content-length': body.length });
+      } catch (err) {
+        body.release?.(); // a chunk already open must not wait for GC to close it
+        throw err;
+      }
+      if (body.length === 0) {
+        res.end();
+        return;
+      }
+      // Counted up front, as the access log has always counted a GET: the bytes announced.
+      ctx.bytesSent += body.length;
+      await pipeline(body.stream, res);
+      return;
+  }
 }
 
-export function sendEmpty(ctx: RequestContext, status: number, headers: OutgoingHttpHeaders = {}): void {
-  ctx.res.writeHead(status, { ...headers, 'content-length': 0 });
-  ctx.res.end();
+function sendDocument(ctx: RequestContext, status: number, headers: OutgoingHttpHeaders, contentType: string, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  ctx.res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': bytes.length });
+  ctx.res.end(bytes);
+  ctx.bytesSent += bytes.length;
+}
+
+/** Sends an XML document (error bodies; handlers return an S3Result instead). */
+function sendXml(ctx: RequestContext, status: number, root: XmlNode, headers: OutgoingHttpHeaders = {}): void {
+  sendDocument(ctx, status, headers, 'application/xml', toXml(root));
 }
 
 /** The S3 XML error body: Code, Message, extra elements, Resource, RequestId, HostId. */

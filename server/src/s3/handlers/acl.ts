@@ -1,18 +1,14 @@
 import { S3Error } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
-import { sendEmpty } from '../respond.js';
+import { emptyResult, type S3Result } from '../result.js';
 import { readSmallBody } from '../body.js';
 import { aclFromHeaders, aclToXml, MAX_ACL_XML_BYTES, parseAclXml } from '../../policy/acl.js';
 import type { Acl } from '../../metadata/types.js';
 import { flatHeaders } from './request-acl.js';
-import { loadObject } from './get-object.js';
 
-function sendAcl(ctx: RequestContext, acl: Acl): void {
-  const body = Buffer.from(aclToXml(acl), 'utf8');
-  ctx.res.writeHead(200, { 'content-type': 'application/xml', 'content-length': body.length });
-  ctx.res.end(body);
-  ctx.bytesSent += body.length;
+function aclResult(acl: Acl): S3Result {
+  return { status: 200, headers: {}, body: { kind: 'text', contentType: 'application/xml', text: aclToXml(acl) } };
 }
 
 /** The new ACL of a Put*Acl request: from headers, or from an AccessControlPolicy body — not both. */
@@ -31,28 +27,28 @@ async function newAcl(ctx: RequestContext, owner: string, bucketOwner: string, r
   return parseAclXml(body.toString('utf8'), { owner });
 }
 
-export async function handleGetBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  sendAcl(ctx, ctx.bucket!.acl);
+export async function handleGetBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
+  return aclResult(ctx.bucket!.acl);
 }
 
-export async function handlePutBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handlePutBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const bucket = ctx.bucket!;
   const acl = await newAcl(ctx, bucket.owner, bucket.owner, 'bucket');
   await deps.metadata.setBucketAcl(bucket.id, acl);
   deps.audit.write(ctx, 'bucket.acl.set', { bucket: bucket.name, grants: acl.grants.length });
-  sendEmpty(ctx, 200);
+  return emptyResult(200);
 }
 
-export async function handleGetObjectAcl(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  const obj = await loadObject(deps, ctx);
-  sendAcl(ctx, obj.acl);
+export async function handleGetObjectAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
+  const obj = await deps.objects.getObject(ctx.bucket!, ctx.target!.key!);
+  return aclResult(obj.acl);
 }
 
-export async function handlePutObjectAcl(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handlePutObjectAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const bucket = ctx.bucket!;
-  const obj = await loadObject(deps, ctx);
+  const obj = await deps.objects.getObject(bucket, ctx.target!.key!);
   const acl = await newAcl(ctx, obj.owner, bucket.owner, 'object');
   if (!(await deps.metadata.setObjectAcl(bucket.id, obj.key, acl))) throw new S3Error('NoSuchKey', { extra: { Key: obj.key } });
   deps.audit.write(ctx, 'object.acl.set', { bucket: bucket.name, key: obj.key, grants: acl.grants.length });
-  sendEmpty(ctx, 200);
+  return emptyResult(200);
 }

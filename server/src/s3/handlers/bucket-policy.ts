@@ -1,7 +1,7 @@
 import { S3Error } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
-import { sendEmpty, sendXml } from '../respond.js';
+import { emptyResult, xmlResult, type S3Result } from '../result.js';
 import { el, S3_XMLNS } from '../xml.js';
 import { readSmallBody } from '../body.js';
 import { getPolicyStatus } from '../../policy/policy-evaluate.js';
@@ -16,14 +16,11 @@ function policyOf(ctx: RequestContext): string {
   return policy;
 }
 
-export async function handleGetBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  const body = Buffer.from(policyOf(ctx), 'utf8');
-  ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-  ctx.res.end(body);
-  ctx.bytesSent += body.length;
+export async function handleGetBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
+  return { status: 200, headers: {}, body: { kind: 'text', contentType: 'application/json', text: policyOf(ctx) } };
 }
 
-export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const body = await readSmallBody(
     ctx,
     MAX_POLICY_BYTES,
@@ -33,16 +30,16 @@ export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): 
   parseBucketPolicy(text, ctx.bucket!.name);
   await deps.metadata.setBucketPolicy(ctx.bucket!.id, text);
   deps.audit.write(ctx, 'bucket.policy.set', { bucket: ctx.bucket!.name, bytes: body.length });
-  sendEmpty(ctx, 204);
+  return emptyResult(204);
 }
 
-export async function handleDeleteBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleDeleteBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   await deps.metadata.setBucketPolicy(ctx.bucket!.id, null);
   deps.audit.write(ctx, 'bucket.policy.delete', { bucket: ctx.bucket!.name });
-  sendEmpty(ctx, 204);
+  return emptyResult(204);
 }
 
-export async function handleGetBucketPolicyStatus(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleGetBucketPolicyStatus(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const { isPublic } = getPolicyStatus(parseBucketPolicy(policyOf(ctx), ctx.bucket!.name));
-  sendXml(ctx, 200, el('PolicyStatus', [el('IsPublic', isPublic)], { xmlns: S3_XMLNS }));
+  return xmlResult(el('PolicyStatus', [el('IsPublic', isPublic)], { xmlns: S3_XMLNS }));
 }

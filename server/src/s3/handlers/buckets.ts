@@ -2,26 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
-import { sendEmpty, sendXml } from '../respond.js';
+import { emptyResult, xmlResult, type S3Result } from '../result.js';
+import { ownerNode } from '../owner-xml.js';
 import { el, isoDate, S3_XMLNS } from '../xml.js';
 import { parseXmlBody, textOf } from '../xml-parse.js';
 import { readSmallBody } from '../body.js';
-import { canonicalUserId } from '../../policy/principal.js';
 import { requestedAcl, ownerOf } from './request-acl.js';
 import { header } from '../context.js';
 
-function ownerNode(user: string) {
-  return el('Owner', [el('ID', canonicalUserId(user)), el('DisplayName', user)]);
-}
-
-export async function handleListBuckets(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleListBuckets(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const all = await deps.metadata.listBuckets();
   const user = ctx.principal.kind === 'user' ? ctx.principal : null;
   // Admins see every bucket (operators); users see their own, as in AWS.
   const visible = all.filter((b) => user !== null && (user.role === 'admin' || b.owner === user.user));
-  sendXml(
-    ctx,
-    200,
+  return xmlResult(
     el(
       'ListAllMyBucketsResult',
       [
@@ -36,7 +30,7 @@ export async function handleListBuckets(deps: S3Deps, ctx: RequestContext): Prom
   );
 }
 
-export async function handleCreateBucket(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleCreateBucket(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const name = ctx.target!.bucket!;
   const owner = ownerOf(ctx, 'anonymous');
   if (header(ctx, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
@@ -64,14 +58,14 @@ export async function handleCreateBucket(deps: S3Deps, ctx: RequestContext): Pro
     if (existing?.owner === owner) throw new S3Error('BucketAlreadyOwnedByYou', { extra: { BucketName: name } });
     throw new S3Error('BucketAlreadyExists', { extra: { BucketName: name } });
   }
-  sendEmpty(ctx, 200, { location: `/${name}` });
+  return emptyResult(200, { location: `/${name}` });
 }
 
-export async function handleHeadBucket(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  sendEmpty(ctx, 200, { 'x-amz-bucket-region': ctx.bucket!.region });
+export async function handleHeadBucket(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
+  return emptyResult(200, { 'x-amz-bucket-region': ctx.bucket!.region });
 }
 
-export async function handleDeleteBucket(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleDeleteBucket(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const bucket = ctx.bucket!;
   // A write still streaming in would only fail at its commit: refuse now, like a non-empty bucket.
   if (deps.bucketWrites.busy(bucket.id)) {
@@ -83,18 +77,16 @@ export async function handleDeleteBucket(deps: S3Deps, ctx: RequestContext): Pro
   const result = await deps.metadata.deleteBucket(bucket.id);
   if (result === 'not-empty') throw new S3Error('BucketNotEmpty', { extra: { BucketName: ctx.bucket!.name } });
   if (result === 'not-found') throw new S3Error('NoSuchBucket', { extra: { BucketName: ctx.bucket!.name } });
-  sendEmpty(ctx, 204);
+  return emptyResult(204);
 }
 
-export async function handleGetBucketLocation(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleGetBucketLocation(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   // AWS answers an empty constraint for us-east-1.
   const region = ctx.bucket!.region;
-  sendXml(ctx, 200, el('LocationConstraint', region === 'us-east-1' ? undefined : region, { xmlns: S3_XMLNS }));
+  return xmlResult(el('LocationConstraint', region === 'us-east-1' ? undefined : region, { xmlns: S3_XMLNS }));
 }
 
-export async function handleGetBucketVersioning(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleGetBucketVersioning(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   // Versioning has never been enabled on any bucket here: AWS answers an empty configuration.
-  sendXml(ctx, 200, el('VersioningConfiguration', undefined, { xmlns: S3_XMLNS }));
+  return xmlResult(el('VersioningConfiguration', undefined, { xmlns: S3_XMLNS }));
 }
-
-export { ownerNode };

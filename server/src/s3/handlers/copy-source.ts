@@ -6,7 +6,7 @@ import { authorize } from '../../policy/authorize.js';
 import { conditionContext } from '../conditions.js';
 import type { ObjectRecord } from '../../metadata/types.js';
 import { bucketNameProblem } from '@anode/shared';
-import { checkPreconditions } from './conditions.js';
+import { checkPreconditions } from '../../model/preconditions.js';
 
 /**
  * Resolves x-amz-copy-source ("bucket/key" or "/bucket/key", URL-encoded, optional

@@ -2,7 +2,7 @@ import { MAX_KEY_BYTES } from '@anode/shared';
 import { S3Error } from '../errors.js';
 import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
-import { sendXml } from '../respond.js';
+import { xmlResult, type S3Result } from '../result.js';
 import { el, S3_XMLNS, type XmlChild } from '../xml.js';
 import { listOf, parseXmlBody, textOf } from '../xml-parse.js';
 import { readSmallBody } from '../body.js';
@@ -12,7 +12,7 @@ import { conditionContext } from '../conditions.js';
 const MAX_KEYS = 1000;
 
 /** POST /bucket?delete: each key is authorized and deleted on its own, and reported. */
-export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const hasIntegrity =
     header(ctx, 'content-md5') !== undefined ||
     Object.keys(ctx.req.headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-mode') ||
@@ -57,8 +57,8 @@ export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Pr
       fail('AccessDenied', 'Access Denied');
       continue;
     }
-    await deps.metadata.deleteObject(bucket.id, key);
+    await deps.objects.deleteObject(bucket, key);
     if (!quiet) results.push(el('Deleted', [el('Key', key), versionId !== undefined ? el('VersionId', versionId) : null]));
   }
-  sendXml(ctx, 200, el('DeleteResult', results, { xmlns: S3_XMLNS }));
+  return xmlResult(el('DeleteResult', results, { xmlns: S3_XMLNS }));
 }

@@ -1,15 +1,14 @@
-import { pipeline } from 'node:stream/promises';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { S3Error } from '../errors.js';
 import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { queryParam } from '../../http/target.js';
 import { parseRange } from '../../util/range.js';
-import { openObjectRange } from '../../model/object-reader.js';
 import type { ChunkRef } from '../../chunks/chunk-store.js';
 import type { ObjectRecord } from '../../metadata/types.js';
 import { checksumHeaderName } from '../../util/checksums.js';
-import { checkPreconditions } from './conditions.js';
+import { checkPreconditions } from '../../model/preconditions.js';
+import type { S3Result } from '../result.js';
 
 const OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
@@ -19,12 +18,6 @@ const OVERRIDES: Record<string, string> = {
   'response-content-disposition': 'content-disposition',
   'response-content-encoding': 'content-encoding',
 };
-
-export async function loadObject(deps: S3Deps, ctx: RequestContext): Promise<ObjectRecord> {
-  const obj = await deps.metadata.getObject(ctx.bucket!.id, ctx.target!.key!);
-  if (!obj) throw new S3Error('NoSuchKey', { extra: { Key: ctx.target!.key! } });
-  return obj;
-}
 
 /** Headers describing a stored object (GET and HEAD). */
 export function objectHeaders(obj: ObjectRecord): OutgoingHttpHeaders {
@@ -45,10 +38,10 @@ export function objectHeaders(obj: ObjectRecord): OutgoingHttpHeaders {
 }
 
 /** GET and HEAD share everything but the body. */
-async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean): Promise<void> {
+async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean): Promise<S3Result> {
   const t = ctx.target!;
   const versionId = queryParam(t, 'versionId');
-  const obj = await loadObject(deps, ctx);
+  const obj = await deps.objects.getObject(ctx.bucket!, t.key!);
   if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchKey', { extra: { Key: t.key! } });
   checkPreconditions(
     {
@@ -125,39 +118,31 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
     headers['x-amz-checksum-type'] = obj.checksum.type;
   }
   const length = size === 0 ? 0 : end - start + 1;
-  headers['content-length'] = length;
+  if (!withBody) return { status, headers, body: { kind: 'head', length } };
   // The first chunk is opened before the status line goes out: a missing or unreadable
   // chunk becomes a clean 500 InternalError (logged) rather than a 200 reset mid-body.
-  const body = withBody && length > 0 ? await openObjectRange(deps.chunks, refs, start, end) : null;
-  try {
-    ctx.res.writeHead(status, headers);
-  } catch (err) {
-    body?.destroy(); // a chunk already open must not wait for GC to close it
-    throw err;
-  }
-  if (body === null) {
-    ctx.res.end();
-    return;
-  }
-  ctx.bytesSent += length;
-  await pipeline(body, ctx.res);
+  const opened = length > 0 ? await deps.objects.open(refs, start, end) : null;
+  return {
+    status,
+    headers,
+    body: {
+      kind: 'stream',
+      stream: opened ?? deps.objects.read(refs, start, end),
+      length,
+      ...(opened ? { release: () => opened.destroy() } : {}),
+    },
+  };
 }
 
-export function handleGetObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export function handleGetObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   return serveObject(deps, ctx, true);
 }
 
-export function handleHeadObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export function handleHeadObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   return serveObject(deps, ctx, false);
 }
 
-export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  // Deleting a missing key succeeds, as in AWS.
-  await deps.metadata.deleteObject(ctx.bucket!.id, ctx.target!.key!);
-  sendNoContent(ctx);
-}
-
-function sendNoContent(ctx: RequestContext): void {
-  ctx.res.writeHead(204);
-  ctx.res.end();
+export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
+  await deps.objects.deleteObject(ctx.bucket!, ctx.target!.key!);
+  return { status: 204, headers: {}, body: { kind: 'bare' } };
 }

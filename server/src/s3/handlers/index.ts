@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import type { Operation } from '../router.js';
+import type { S3Result } from '../result.js';
 import {
   handleCreateBucket,
   handleDeleteBucket,
@@ -26,7 +27,8 @@ import {
 import { handleGetBucketAcl, handleGetObjectAcl, handlePutBucketAcl, handlePutObjectAcl } from './acl.js';
 import { handleDeleteBucketPolicy, handleGetBucketPolicy, handleGetBucketPolicyStatus, handlePutBucketPolicy } from './bucket-policy.js';
 
-export type Handler = (deps: S3Deps, ctx: RequestContext) => Promise<void>;
+/** Parses the request, calls the model, and returns what handle.ts writes. */
+export type Handler = (deps: S3Deps, ctx: RequestContext) => Promise<S3Result>;
 
 /** One handler per S3 operation. */
 export const HANDLERS: Record<Operation, Handler> = {

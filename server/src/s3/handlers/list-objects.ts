@@ -1,41 +1,13 @@
 import { S3Error } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
-import { sendXml } from '../respond.js';
+import { maxParam, urlEncoder } from '../list-params.js';
+import { ownerNode } from '../owner-xml.js';
+import { xmlResult, type S3Result } from '../result.js';
 import { el, isoDate, S3_XMLNS, type XmlChild } from '../xml.js';
 import { queryParam } from '../../http/target.js';
 import { listObjectsPage } from '../../model/listing.js';
 import type { ObjectRecord } from '../../metadata/types.js';
-import { ownerNode } from './buckets.js';
-
-/** max-keys / max-uploads / max-parts: an integer ≥ 0, capped at 1000 as AWS does. */
-export function maxParam(ctx: RequestContext, name: string, fallback = 1000): number {
-  const raw = queryParam(ctx.target!, name);
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^-?\d+$/.test(raw) || Number(raw) < 0) {
-    throw new S3Error('InvalidArgument', {
-      message: `Provided ${name} not an integer or within integer range`,
-      extra: { ArgumentName: name, ArgumentValue: raw },
-    });
-  }
-  return Math.min(Number(raw), 1000);
-}
-
-/** encoding-type=url: the response percent-encodes keys (for keys XML cannot carry). */
-export function urlEncoder(ctx: RequestContext): (s: string) => string {
-  const type = queryParam(ctx.target!, 'encoding-type');
-  if (type === undefined) return (s) => s;
-  if (type.toLowerCase() !== 'url') {
-    throw new S3Error('InvalidArgument', {
-      message: 'Invalid Encoding Method specified in Request',
-      extra: { ArgumentName: 'encoding-type', ArgumentValue: type },
-    });
-  }
-  return (s) =>
-    encodeURIComponent(s)
-      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-      .replace(/%2F/g, '/');
-}
 
 function contents(o: ObjectRecord, enc: (s: string) => string, withOwner: boolean): XmlChild {
   return el('Contents', [
@@ -50,7 +22,7 @@ function contents(o: ObjectRecord, enc: (s: string) => string, withOwner: boolea
   ]);
 }
 
-export async function handleListObjects(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleListObjects(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const t = ctx.target!;
   const enc = urlEncoder(ctx);
   const prefix = queryParam(t, 'prefix') ?? '';
@@ -59,9 +31,7 @@ export async function handleListObjects(deps: S3Deps, ctx: RequestContext): Prom
   const maxKeys = maxParam(ctx, 'max-keys');
   const page = await listObjectsPage(deps.metadata, ctx.bucket!.id, { prefix, delimiter, startAfter: marker, maxKeys });
   const encoded = queryParam(t, 'encoding-type') !== undefined;
-  sendXml(
-    ctx,
-    200,
+  return xmlResult(
     el(
       'ListBucketResult',
       [
@@ -82,7 +52,7 @@ export async function handleListObjects(deps: S3Deps, ctx: RequestContext): Prom
   );
 }
 
-export async function handleListObjectsV2(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleListObjectsV2(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const t = ctx.target!;
   const enc = urlEncoder(ctx);
   const prefix = queryParam(t, 'prefix') ?? '';
@@ -103,9 +73,7 @@ export async function handleListObjectsV2(deps: S3Deps, ctx: RequestContext): Pr
   }
   const page = await listObjectsPage(deps.metadata, ctx.bucket!.id, { prefix, delimiter, startAfter: after, maxKeys });
   const encoded = queryParam(t, 'encoding-type') !== undefined;
-  sendXml(
-    ctx,
-    200,
+  return xmlResult(
     el(
       'ListBucketResult',
       [

@@ -1,37 +1,29 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../errors.js';
 import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
-import { sendEmpty, sendXml } from '../respond.js';
-import { el, isoDate, S3_XMLNS, type XmlChild } from '../xml.js';
+import { el, isoDate, S3_XMLNS } from '../xml.js';
 import { listOf, parseXmlBody, textOf } from '../xml-parse.js';
 import { openPayload, readSmallBody, ChecksumAlgorithms, MAX_PART_SIZE } from '../body.js';
+import { checksumElements, checksumResponseHeaders } from '../checksum-xml.js';
+import { maxParam, urlEncoder } from '../list-params.js';
+import { initiatorAndOwner } from '../owner-xml.js';
+import { emptyResult, xmlResult, type S3Result } from '../result.js';
 import { queryParam } from '../../http/target.js';
-import { chunkSizeOf, writeBody } from '../../model/object-writer.js';
-import { readObjectRange } from '../../model/object-reader.js';
-import type { ChecksumAlgorithm, ObjectRecord, PartRecord, StoredChecksum, UploadRecord } from '../../metadata/types.js';
-import { combineCrcParts, compositeChecksum, isCrcAlgorithm } from '../../util/checksums.js';
-import { canonicalUserId } from '../../policy/principal.js';
-import { objectHeadersFrom, refuseUnsupportedWriteHeaders, storageClassFrom, userMetadataFrom } from './object-fields.js';
-import { ownerOf, requestedAcl } from './request-acl.js';
-import { checksumResponseHeaders, checkWriteConditions } from './put-object.js';
-import { loadCopySource } from './copy-source.js';
-import { maxParam, urlEncoder } from './list-objects.js';
+import type { ChecksumAlgorithm, UploadRecord } from '../../metadata/types.js';
+import type { CompletedPart } from '../../model/object-service.js';
+import { CHECKSUM_ALGORITHMS, isCrcAlgorithm } from '../../util/checksums.js';
 import { parseRange } from '../../util/range.js';
+import {
+  objectHeadersFrom,
+  refuseUnsupportedWriteHeaders,
+  storageClassFrom,
+  userMetadataFrom,
+  writeConditionsFrom,
+} from './object-fields.js';
+import { ownerOf, requestedAcl } from './request-acl.js';
+import { loadCopySource } from './copy-source.js';
 
-/** AWS: every part but the last must be at least 5 MiB. */
-const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10000;
-
-export function checksumElements(checksum: StoredChecksum | null): XmlChild[] {
-  if (!checksum) return [];
-  return [el(`Checksum${checksum.algorithm}`, checksum.value), el('ChecksumType', checksum.type)];
-}
-
-function ownerNodes(user: string): XmlChild[] {
-  const id = canonicalUserId(user);
-  return [el('Initiator', [el('ID', id), el('DisplayName', user)]), el('Owner', [el('ID', id), el('DisplayName', user)])];
-}
 
 function partNumberParam(ctx: RequestContext): number {
   const raw = queryParam(ctx.target!, 'partNumber') ?? '';
@@ -46,16 +38,11 @@ function partNumberParam(ctx: RequestContext): number {
 }
 
 /** The upload named by ?uploadId=, which must belong to this bucket and key. */
-async function loadUpload(deps: S3Deps, ctx: RequestContext): Promise<UploadRecord> {
-  const uploadId = queryParam(ctx.target!, 'uploadId') ?? '';
-  const upload = uploadId === '' ? null : await deps.metadata.getUpload(uploadId);
-  if (!upload || upload.bucketId !== ctx.bucket!.id || upload.key !== ctx.target!.key) {
-    throw new S3Error('NoSuchUpload', { extra: { UploadId: uploadId } });
-  }
-  return upload;
+function loadUpload(deps: S3Deps, ctx: RequestContext): Promise<UploadRecord> {
+  return deps.objects.getUpload(ctx.bucket!, ctx.target!.key!, queryParam(ctx.target!, 'uploadId') ?? '');
 }
 
-export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   refuseUnsupportedWriteHeaders(ctx);
   const bucket = ctx.bucket!;
   const key = ctx.target!.key!;
@@ -85,11 +72,9 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
   if (type === 'COMPOSITE' && algorithm === 'CRC64NVME') {
     throw new S3Error('InvalidRequest', { message: 'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.' });
   }
-  const upload: UploadRecord = {
-    uploadId: randomBytes(24).toString('base64url'),
-    bucketId: bucket.id,
+  const upload = await deps.objects.createUpload({
+    bucket,
     key,
-    initiated: new Date(),
     owner,
     headers: objectHeadersFrom(ctx),
     userMetadata: userMetadataFrom(ctx),
@@ -97,79 +82,24 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
     storageClass: storageClassFrom(ctx),
     checksumAlgorithm: algorithm,
     checksumType: type,
-  };
-  if ((await deps.metadata.createUpload(upload)) === 'no-bucket') {
-    throw new S3Error('NoSuchBucket', { extra: { BucketName: bucket.name } });
-  }
-  sendXml(
-    ctx,
-    200,
+  });
+  return xmlResult(
     el('InitiateMultipartUploadResult', [el('Bucket', bucket.name), el('Key', key), el('UploadId', upload.uploadId)], { xmlns: S3_XMLNS }),
     algorithm ? { 'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': type! } : {},
   );
 }
 
-async function storePart(
-  deps: S3Deps,
-  upload: UploadRecord,
-  partNumber: number,
-  written: { chunks: { id: string; size: number }[]; digests: { size: number; md5: Buffer; checksum?: Buffer } },
-): Promise<PartRecord> {
-  const part: PartRecord = {
-    uploadId: upload.uploadId,
-    partNumber,
-    size: written.digests.size,
-    etag: `"${written.digests.md5.toString('hex')}"`,
-    lastModified: new Date(),
-    checksum:
-      upload.checksumAlgorithm && written.digests.checksum
-        ? { algorithm: upload.checksumAlgorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
-        : null,
-    chunks: written.chunks,
-  };
-  const result = await deps.metadata.putPart(part);
-  if (result === 'no-upload') {
-    for (const c of written.chunks) await deps.chunks.delete(c.id);
-    throw new S3Error('NoSuchUpload', { extra: { UploadId: upload.uploadId } });
-  }
-  return part;
-}
-
-export function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  return deps.bucketWrites.during(ctx.bucket!.id, () => uploadPart(deps, ctx));
-}
-
-async function uploadPart(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const partNumber = partNumberParam(ctx);
   const upload = await loadUpload(deps, ctx);
   const body = openPayload(ctx, MAX_PART_SIZE);
-  if (upload.checksumAlgorithm && body.checksumAlgorithm && body.checksumAlgorithm !== upload.checksumAlgorithm) {
-    throw new S3Error('InvalidRequest', {
-      message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${body.checksumAlgorithm.toLowerCase()}`,
-    });
-  }
-  const written = await writeBody(deps.chunks, body.payload, {
-    sha256: body.needsSha256,
-    checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm,
-    chunkSize: chunkSizeOf(deps.config),
-  });
-  deps.metrics.bytesIn.inc(written.digests.size);
-  const part = await storePart(deps, upload, partNumber, written);
-  const checksum =
-    part.checksum ??
-    (body.checksumAlgorithm && written.digests.checksum
-      ? { algorithm: body.checksumAlgorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' as const }
-      : null);
+  const { part, checksum } = await deps.objects.uploadPart({ upload, partNumber, body });
   const headers = checksumResponseHeaders(checksum);
   delete headers['x-amz-checksum-type'];
-  sendEmpty(ctx, 200, { etag: part.etag, ...headers });
+  return emptyResult(200, { etag: part.etag, ...headers });
 }
 
-export function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<void> {
-  return deps.bucketWrites.during(ctx.bucket!.id, () => uploadPartCopy(deps, ctx));
-}
-
-async function uploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const partNumber = partNumberParam(ctx);
   const upload = await loadUpload(deps, ctx);
   const source = await loadCopySource(deps, ctx);
@@ -190,15 +120,8 @@ async function uploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<void> 
     end = r.end;
   }
   if (end - start + 1 > MAX_PART_SIZE) throw new S3Error('EntityTooLarge');
-  const written = await writeBody(
-    deps.chunks,
-    { stream: readObjectRange(deps.chunks, source.chunks, start, end), declaredLength: end - start + 1, verify: () => undefined },
-    { sha256: false, checksum: upload.checksumAlgorithm, chunkSize: chunkSizeOf(deps.config) },
-  );
-  const part = await storePart(deps, upload, partNumber, written);
-  sendXml(
-    ctx,
-    200,
+  const part = await deps.objects.uploadPartCopy({ upload, partNumber, source, start, end });
+  return xmlResult(
     el(
       'CopyPartResult',
       [
@@ -216,94 +139,28 @@ function normalizeEtag(e: string): string {
   return t.startsWith('"') ? t : `"${t}"`;
 }
 
-export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const upload = await loadUpload(deps, ctx);
   const body = await readSmallBody(ctx, 2 * 1024 * 1024);
   const doc = parseXmlBody(body.toString('utf8'), 'CompleteMultipartUpload');
-  const requested = listOf(doc, 'Part').map((p) => {
+  const parts: CompletedPart[] = listOf(doc, 'Part').map((p) => {
     const n = textOf(p, 'PartNumber');
     const etag = textOf(p, 'ETag');
     if (n === undefined || etag === undefined || !/^\d{1,5}$/.test(n.trim())) throw new S3Error('MalformedXML');
-    return { partNumber: Number(n.trim()), etag: normalizeEtag(etag), node: p };
+    const checksums: CompletedPart['checksums'] = {};
+    for (const algorithm of CHECKSUM_ALGORITHMS) {
+      const given = textOf(p, `Checksum${algorithm}`);
+      if (given !== undefined) checksums[algorithm] = given;
+    }
+    return { partNumber: Number(n.trim()), etag: normalizeEtag(etag), checksums };
   });
-  if (requested.length === 0)
+  if (parts.length === 0)
     throw new S3Error('MalformedXML', {
       message: 'The XML you provided was not well-formed or did not validate against our published schema: no parts listed',
     });
-  for (let i = 1; i < requested.length; i++) {
-    if (requested[i]!.partNumber <= requested[i - 1]!.partNumber)
-      throw new S3Error('InvalidPartOrder', { extra: { UploadId: upload.uploadId } });
-  }
-  const stored = new Map<number, PartRecord>();
-  for (let after = 0; ;) {
-    const batch = await deps.metadata.listParts(upload.uploadId, after, 1000);
-    for (const p of batch) stored.set(p.partNumber, p);
-    if (batch.length < 1000) break;
-    after = batch[batch.length - 1]!.partNumber;
-  }
-  const parts = requested.map((r, i) => {
-    const p = stored.get(r.partNumber);
-    if (!p || p.etag !== r.etag)
-      throw new S3Error('InvalidPart', { extra: { UploadId: upload.uploadId, PartNumber: r.partNumber, ETag: r.etag } });
-    if (i < requested.length - 1 && p.size < MIN_PART_SIZE) {
-      throw new S3Error('EntityTooSmall', {
-        extra: { UploadId: upload.uploadId, PartNumber: r.partNumber, ProposedSize: p.size, MinSizeAllowed: MIN_PART_SIZE, ETag: p.etag },
-      });
-    }
-    if (p.checksum) {
-      const given = textOf(r.node, `Checksum${p.checksum.algorithm}`);
-      if (given !== undefined && given !== p.checksum.value) {
-        throw new S3Error('InvalidPart', {
-          message: `The checksum of part ${r.partNumber} did not match the uploaded part.`,
-          extra: { UploadId: upload.uploadId, PartNumber: r.partNumber },
-        });
-      }
-    }
-    return p;
-  });
-  await checkWriteConditions(deps, ctx, upload.bucketId, upload.key);
-
-  const md5 = createHash('md5');
-  for (const p of parts) md5.update(Buffer.from(p.etag.slice(1, -1), 'hex'));
-  let checksum: StoredChecksum | null = null;
-  const algorithm = upload.checksumAlgorithm;
-  if (algorithm && parts.every((p) => p.checksum)) {
-    const digests = parts.map((p) => Buffer.from(p.checksum!.value, 'base64'));
-    checksum =
-      upload.checksumType === 'FULL_OBJECT' && isCrcAlgorithm(algorithm)
-        ? {
-            algorithm,
-            value: combineCrcParts(
-              algorithm,
-              parts.map((p, i) => ({ checksum: digests[i]!, size: p.size })),
-            ).toString('base64'),
-            type: 'FULL_OBJECT',
-          }
-        : { algorithm, value: compositeChecksum(algorithm, digests), type: 'COMPOSITE' };
-  }
-  const record: ObjectRecord = {
-    bucketId: upload.bucketId,
-    key: upload.key,
-    size: parts.reduce((s, p) => s + p.size, 0),
-    etag: `"${md5.digest('hex')}-${parts.length}"`,
-    lastModified: new Date(),
-    owner: upload.owner,
-    headers: upload.headers,
-    userMetadata: upload.userMetadata,
-    checksum,
-    acl: upload.acl,
-    storageClass: upload.storageClass,
-    // The parts' chunk lists in order; empty chunks (zero-size parts of schema v2) carry no bytes.
-    chunks: parts.flatMap((p) => p.chunks.filter((c) => c.size > 0)),
-    parts: parts.map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })),
-  };
-  if ((await deps.metadata.completeUpload(upload.uploadId, record)) === 'no-upload') {
-    throw new S3Error('NoSuchUpload', { extra: { UploadId: upload.uploadId } });
-  }
+  const { record } = await deps.objects.completeUpload({ upload, parts, conditions: writeConditionsFrom(ctx) });
   const host = ctx.req.headers.host ?? 'localhost';
-  sendXml(
-    ctx,
-    200,
+  return xmlResult(
     el(
       'CompleteMultipartUploadResult',
       [
@@ -314,22 +171,20 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
         el('Bucket', ctx.bucket!.name),
         el('Key', upload.key),
         el('ETag', record.etag),
-        ...checksumElements(checksum),
+        ...checksumElements(record.checksum),
       ],
       { xmlns: S3_XMLNS },
     ),
   );
 }
 
-export async function handleAbortMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleAbortMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const upload = await loadUpload(deps, ctx);
-  if ((await deps.metadata.abortUpload(upload.uploadId)) === 'no-upload') {
-    throw new S3Error('NoSuchUpload', { extra: { UploadId: upload.uploadId } });
-  }
-  sendEmpty(ctx, 204);
+  await deps.objects.abortUpload(upload);
+  return emptyResult(204);
 }
 
-export async function handleListParts(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleListParts(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const upload = await loadUpload(deps, ctx);
   const markerRaw = queryParam(ctx.target!, 'part-number-marker') ?? '0';
   if (!/^\d+$/.test(markerRaw))
@@ -342,16 +197,14 @@ export async function handleListParts(deps: S3Deps, ctx: RequestContext): Promis
   const parts = await deps.metadata.listParts(upload.uploadId, marker, maxParts + 1);
   const truncated = parts.length > maxParts;
   const shown = parts.slice(0, maxParts);
-  sendXml(
-    ctx,
-    200,
+  return xmlResult(
     el(
       'ListPartsResult',
       [
         el('Bucket', ctx.bucket!.name),
         el('Key', upload.key),
         el('UploadId', upload.uploadId),
-        ...ownerNodes(upload.owner),
+        ...initiatorAndOwner(upload.owner),
         el('StorageClass', upload.storageClass),
         el('PartNumberMarker', marker),
         el('NextPartNumberMarker', shown.length > 0 ? shown[shown.length - 1]!.partNumber : marker),
@@ -374,7 +227,7 @@ export async function handleListParts(deps: S3Deps, ctx: RequestContext): Promis
   );
 }
 
-export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestContext): Promise<void> {
+export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const t = ctx.target!;
   const enc = urlEncoder(ctx);
   const prefix = queryParam(t, 'prefix') ?? '';
@@ -410,9 +263,7 @@ export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestConte
     if (batch.length < 1000) break;
   }
   const last = uploads[uploads.length - 1];
-  sendXml(
-    ctx,
-    200,
+  return xmlResult(
     el(
       'ListMultipartUploadsResult',
       [
@@ -430,7 +281,7 @@ export async function handleListMultipartUploads(deps: S3Deps, ctx: RequestConte
           el('Upload', [
             el('Key', enc(u.key)),
             el('UploadId', u.uploadId),
-            ...ownerNodes(u.owner),
+            ...initiatorAndOwner(u.owner),
             el('StorageClass', u.storageClass),
             el('Initiated', isoDate(u.initiated)),
             u.checksumAlgorithm ? el('ChecksumAlgorithm', u.checksumAlgorithm) : null,

@@ -1,6 +1,7 @@
 import { S3Error } from '../errors.js';
 import { header, type RequestContext } from '../context.js';
 import type { ObjectHeaders } from '../../metadata/types.js';
+import type { WriteConditions } from '../../model/preconditions.js';
 
 const STORAGE_CLASSES = new Set([
   'STANDARD',
@@ -81,4 +82,9 @@ export function refuseUnsupportedWriteHeaders(ctx: RequestContext): void {
       throw new S3Error('NotImplemented', { message: `The ${name} header is not implemented by this server.` });
     }
   }
+}
+
+/** If-Match / If-None-Match of a write, as the model evaluates them. */
+export function writeConditionsFrom(ctx: RequestContext): WriteConditions {
+  return { ifMatch: header(ctx, 'if-match'), ifNoneMatch: header(ctx, 'if-none-match') };
 }

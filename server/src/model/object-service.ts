@@ -1,0 +1,458 @@
+/**
+ * The object write flow, once for every plane: ETag, stored checksums and the record are
+ * built here, and every write follows one rule — its chunks are durable before the commit,
+ * and removed again if the commit fails or finds its bucket (or upload) gone. This is the
+ * one place that will add encryption info and chunk placement to a record.
+ * Inputs are already parsed (headers, metadata, ACL, conditions as plain values); failures
+ * are ModelErrors (model/errors.ts), or whatever the payload's own checks throw.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { ChunkRef, ChunkStore } from '../chunks/chunk-store.js';
+import type {
+  Acl,
+  BucketRecord,
+  ChecksumAlgorithm,
+  MetadataStore,
+  ObjectHeaders,
+  ObjectRecord,
+  PartRecord,
+  StoredChecksum,
+  UploadRecord,
+} from '../metadata/types.js';
+import { combineCrcParts, compositeChecksum, isCrcAlgorithm } from '../util/checksums.js';
+import type { BucketWrites } from './bucket-writes.js';
+import { ModelError } from './errors.js';
+import { openObjectRange, readObjectRange, type OpenedRange } from './object-reader.js';
+import { writeBody, type Payload, type WrittenBody } from './object-writer.js';
+import { checkWriteConditions, hasWriteConditions, type WriteConditions } from './preconditions.js';
+
+/** AWS: every part but the last must be at least 5 MiB. */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+/** A request body ready to stream, with what the request asked to verify (s3/body.ts openPayload). */
+export interface IncomingBody {
+  payload: Payload;
+  /** The S3 checksum the client sent, to compute and store. */
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  /** The signed payload SHA-256 must be computed and checked. */
+  needsSha256: boolean;
+}
+
+/** What a new object or upload is stored with, besides its bytes. */
+export interface ObjectAttributes {
+  owner: string;
+  headers: ObjectHeaders;
+  userMetadata: Record<string, string>;
+  acl: Acl;
+  storageClass: string;
+}
+
+export interface PutObjectInput extends ObjectAttributes {
+  bucket: BucketRecord;
+  key: string;
+  conditions: WriteConditions;
+  /** Opened only once the write conditions hold, so their failure is the one reported. */
+  openBody: () => IncomingBody;
+}
+
+export interface CopyObjectInput {
+  bucket: BucketRecord;
+  key: string;
+  source: ObjectRecord;
+  owner: string;
+  acl: Acl;
+  storageClass: string;
+  /** New headers and user metadata (REPLACE), or null to keep the source's (COPY). */
+  replace: { headers: ObjectHeaders; userMetadata: Record<string, string> } | null;
+  /** A checksum algorithm asked for; null keeps the source's. */
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  conditions: WriteConditions;
+}
+
+export interface CreateUploadInput extends ObjectAttributes {
+  bucket: BucketRecord;
+  key: string;
+  checksumAlgorithm: ChecksumAlgorithm | null;
+  checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
+}
+
+/** One <Part> of a CompleteMultipartUpload request. */
+export interface CompletedPart {
+  partNumber: number;
+  /** Quoted, as stored. */
+  etag: string;
+  /** Checksums the client listed for the part, by algorithm. */
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+export interface ObjectWriteResult {
+  record: ObjectRecord;
+  etag: string;
+  checksum: StoredChecksum | null;
+}
+
+export interface PartWriteResult {
+  part: PartRecord;
+  /** The checksum to echo: the part's, or the one the client sent for an upload without one. */
+  checksum: StoredChecksum | null;
+}
+
+export interface ObjectServiceDeps {
+  metadata: MetadataStore;
+  chunks: ChunkStore;
+  bucketWrites: BucketWrites;
+  /** Counts object bytes received from clients (copies read no client bytes). */
+  bytesReceived: (n: number) => void;
+  /** Bytes per chunk (storage.chunk_size_mib). */
+  chunkSize: number;
+}
+
+const md5Etag = (written: WrittenBody) => `"${written.digests.md5.toString('hex')}"`;
+
+function fullChecksum(algorithm: ChecksumAlgorithm | null, written: WrittenBody): StoredChecksum | null {
+  return algorithm && written.digests.checksum
+    ? { algorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
+    : null;
+}
+
+// The only spots that know how a written body maps onto chunks (writeBody's result shape).
+function chunksOf(written: WrittenBody): ChunkRef[] {
+  return written.chunks;
+}
+function partChunks(part: PartRecord): ChunkRef[] {
+  return part.chunks;
+}
+function partFrom(uploadId: string, partNumber: number, written: WrittenBody, algorithm: ChecksumAlgorithm | null): PartRecord {
+  return {
+    uploadId,
+    partNumber,
+    size: written.digests.size,
+    etag: md5Etag(written),
+    lastModified: new Date(),
+    checksum: fullChecksum(algorithm, written),
+    chunks: written.chunks,
+  };
+}
+
+export class ObjectService {
+  readonly #metadata: MetadataStore;
+  readonly #chunks: ChunkStore;
+  readonly #writes: BucketWrites;
+  readonly #bytesReceived: (n: number) => void;
+  readonly #chunkSize: number;
+
+  constructor(deps: ObjectServiceDeps) {
+    this.#metadata = deps.metadata;
+    this.#chunks = deps.chunks;
+    this.#writes = deps.bucketWrites;
+    this.#bytesReceived = deps.bytesReceived;
+    this.#chunkSize = deps.chunkSize;
+  }
+
+  /** The object at `key`, or NoSuchKey. */
+  async getObject(bucket: BucketRecord, key: string): Promise<ObjectRecord> {
+    const obj = await this.#metadata.getObject(bucket.id, key);
+    if (!obj) throw new ModelError('NoSuchKey', { key });
+    return obj;
+  }
+
+  /** Bytes [start, end] (inclusive) of an object made of `chunks`, read as the consumer pulls. */
+  read(chunks: readonly ChunkRef[], start: number, end: number): AsyncIterable<Buffer> {
+    return readObjectRange(this.#chunks, chunks, start, end);
+  }
+
+  /**
+   * Like read(), with the first chunk already open when this resolves: a missing or
+   * unreadable chunk rejects here, while the caller can still answer with an error status.
+   */
+  open(chunks: readonly ChunkRef[], start: number, end: number): Promise<OpenedRange> {
+    return openObjectRange(this.#chunks, chunks, start, end);
+  }
+
+  putObject(input: PutObjectInput): Promise<ObjectWriteResult> {
+    // Counted as in flight for the whole stream, so DeleteBucket refuses meanwhile.
+    return this.#writes.during(input.bucket.id, () => this.#putObject(input));
+  }
+
+  async #putObject(input: PutObjectInput): Promise<ObjectWriteResult> {
+    const { bucket, key, conditions } = input;
+    await this.#checkWriteConditions(bucket.id, key, conditions);
+    const body = input.openBody();
+    const written = await writeBody(this.#chunks, body.payload, {
+      sha256: body.needsSha256,
+      checksum: body.checksumAlgorithm,
+      chunkSize: this.#chunkSize,
+    });
+    this.#bytesReceived(written.digests.size);
+    const record = this.#record(input, written, fullChecksum(body.checksumAlgorithm, written));
+    const ids = chunksOf(written).map((c) => c.id);
+    // Re-checked at commit: another writer may have won while the body streamed in.
+    await this.#discardOnFailure(ids, () => this.#checkWriteConditions(bucket.id, key, conditions));
+    await this.#commitObject(bucket, record, ids);
+    return { record, etag: record.etag, checksum: record.checksum };
+  }
+
+  copyObject(input: CopyObjectInput): Promise<ObjectWriteResult> {
+    return this.#writes.during(input.bucket.id, () => this.#copyObject(input));
+  }
+
+  async #copyObject(input: CopyObjectInput): Promise<ObjectWriteResult> {
+    const { bucket, key, source } = input;
+    const algorithm = input.checksumAlgorithm ?? source.checksum?.algorithm ?? null;
+    await this.#checkWriteConditions(bucket.id, key, input.conditions);
+    const attributes: ObjectAttributes = {
+      owner: input.owner,
+      acl: input.acl,
+      storageClass: input.storageClass,
+      headers: input.replace?.headers ?? source.headers,
+      userMetadata: input.replace?.userMetadata ?? source.userMetadata,
+    };
+    // Chunks are immutable and reference-counted, so a copy of a single-part object whose
+    // checksum stays the same shares the source's chunks: no bytes are read or written. A
+    // multipart source (its ETag is not an MD5) or a new checksum algorithm is re-read.
+    if (source.parts === null && algorithm === (source.checksum?.algorithm ?? null)) {
+      const record: ObjectRecord = {
+        ...this.#base(bucket.id, key, attributes),
+        size: source.size,
+        etag: source.etag,
+        checksum: source.checksum,
+        chunks: source.chunks,
+      };
+      await this.#commitObject(bucket, record, []);
+      return { record, etag: record.etag, checksum: record.checksum };
+    }
+    const written = await this.#copyBytes(source, 0, source.size - 1, algorithm);
+    const record = this.#record({ ...attributes, bucket, key }, written, fullChecksum(algorithm, written));
+    await this.#commitObject(
+      bucket,
+      record,
+      chunksOf(written).map((c) => c.id),
+    );
+    return { record, etag: record.etag, checksum: record.checksum };
+  }
+
+  async createUpload(input: CreateUploadInput): Promise<UploadRecord> {
+    const upload: UploadRecord = {
+      uploadId: randomBytes(24).toString('base64url'),
+      bucketId: input.bucket.id,
+      key: input.key,
+      initiated: new Date(),
+      owner: input.owner,
+      headers: input.headers,
+      userMetadata: input.userMetadata,
+      acl: input.acl,
+      storageClass: input.storageClass,
+      checksumAlgorithm: input.checksumAlgorithm,
+      checksumType: input.checksumType,
+    };
+    if ((await this.#metadata.createUpload(upload)) === 'no-bucket') throw new ModelError('NoSuchBucket', { bucket: input.bucket.name });
+    return upload;
+  }
+
+  /** The upload `uploadId`, which must belong to this bucket and key; else NoSuchUpload. */
+  async getUpload(bucket: BucketRecord, key: string, uploadId: string): Promise<UploadRecord> {
+    const upload = uploadId === '' ? null : await this.#metadata.getUpload(uploadId);
+    if (!upload || upload.bucketId !== bucket.id || upload.key !== key) throw new ModelError('NoSuchUpload', { uploadId });
+    return upload;
+  }
+
+  uploadPart(input: { upload: UploadRecord; partNumber: number; body: IncomingBody }): Promise<PartWriteResult> {
+    return this.#writes.during(input.upload.bucketId, () => this.#uploadPart(input));
+  }
+
+  async #uploadPart({
+    upload,
+    partNumber,
+    body,
+  }: {
+    upload: UploadRecord;
+    partNumber: number;
+    body: IncomingBody;
+  }): Promise<PartWriteResult> {
+    if (upload.checksumAlgorithm && body.checksumAlgorithm && body.checksumAlgorithm !== upload.checksumAlgorithm) {
+      throw new ModelError('ChecksumAlgorithmMismatch', { expected: upload.checksumAlgorithm, actual: body.checksumAlgorithm });
+    }
+    const written = await writeBody(this.#chunks, body.payload, {
+      sha256: body.needsSha256,
+      checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm,
+      chunkSize: this.#chunkSize,
+    });
+    this.#bytesReceived(written.digests.size);
+    const part = await this.#commitPart(upload, partNumber, written);
+    return { part, checksum: part.checksum ?? fullChecksum(body.checksumAlgorithm, written) };
+  }
+
+  /** Bytes [start, end] of `source` as part `partNumber`; the caller has checked the range. */
+  uploadPartCopy(input: {
+    upload: UploadRecord;
+    partNumber: number;
+    source: ObjectRecord;
+    start: number;
+    end: number;
+  }): Promise<PartRecord> {
+    return this.#writes.during(input.upload.bucketId, async () => {
+      const written = await this.#copyBytes(input.source, input.start, input.end, input.upload.checksumAlgorithm);
+      return this.#commitPart(input.upload, input.partNumber, written);
+    });
+  }
+
+  /** Builds the object from the listed parts (ascending, at least one) and commits it. */
+  async completeUpload(input: { upload: UploadRecord; parts: CompletedPart[]; conditions: WriteConditions }): Promise<ObjectWriteResult> {
+    const { upload, parts: requested } = input;
+    const { uploadId } = upload;
+    for (let i = 1; i < requested.length; i++) {
+      if (requested[i]!.partNumber <= requested[i - 1]!.partNumber) throw new ModelError('InvalidPartOrder', { uploadId });
+    }
+    const stored = await this.#allParts(uploadId);
+    const parts = requested.map((r, i) => {
+      const p = stored.get(r.partNumber);
+      if (!p || p.etag !== r.etag)
+        throw new ModelError('InvalidPart', { uploadId, partNumber: r.partNumber, reason: 'etag', etag: r.etag });
+      if (i < requested.length - 1 && p.size < MIN_PART_SIZE) {
+        throw new ModelError('EntityTooSmall', { uploadId, partNumber: r.partNumber, size: p.size, minSize: MIN_PART_SIZE, etag: p.etag });
+      }
+      const given = p.checksum ? r.checksums[p.checksum.algorithm] : undefined;
+      if (given !== undefined && given !== p.checksum?.value) {
+        throw new ModelError('InvalidPart', { uploadId, partNumber: r.partNumber, reason: 'checksum' });
+      }
+      return p;
+    });
+    await this.#checkWriteConditions(upload.bucketId, upload.key, input.conditions);
+
+    const md5 = createHash('md5');
+    for (const p of parts) md5.update(Buffer.from(p.etag.slice(1, -1), 'hex'));
+    const record: ObjectRecord = {
+      ...this.#base(upload.bucketId, upload.key, upload),
+      size: parts.reduce((s, p) => s + p.size, 0),
+      etag: `"${md5.digest('hex')}-${parts.length}"`,
+      checksum: multipartChecksum(upload, parts),
+      chunks: parts.filter((p) => p.size > 0).flatMap(partChunks),
+      parts: parts.map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })),
+    };
+    if ((await this.#metadata.completeUpload(uploadId, record)) === 'no-upload') throw new ModelError('NoSuchUpload', { uploadId });
+    return { record, etag: record.etag, checksum: record.checksum };
+  }
+
+  async abortUpload(upload: UploadRecord): Promise<void> {
+    if ((await this.#metadata.abortUpload(upload.uploadId)) === 'no-upload') {
+      throw new ModelError('NoSuchUpload', { uploadId: upload.uploadId });
+    }
+  }
+
+  /** Deleting a missing key succeeds, as in AWS. Its chunks go to the trash for GC. */
+  async deleteObject(bucket: BucketRecord, key: string): Promise<void> {
+    await this.#metadata.deleteObject(bucket.id, key);
+  }
+
+  async #checkWriteConditions(bucketId: string, key: string, conditions: WriteConditions): Promise<void> {
+    if (!hasWriteConditions(conditions)) return;
+    checkWriteConditions(conditions, key, await this.#metadata.getObject(bucketId, key));
+  }
+
+  /** Streams bytes of a stored object into new chunks (a copy that cannot share them). */
+  #copyBytes(source: ObjectRecord, start: number, end: number, algorithm: ChecksumAlgorithm | null): Promise<WrittenBody> {
+    const payload: Payload = {
+      stream: readObjectRange(this.#chunks, source.chunks, start, end),
+      declaredLength: end - start + 1,
+      verify: () => undefined,
+    };
+    return writeBody(this.#chunks, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize });
+  }
+
+  #base(bucketId: string, key: string, a: ObjectAttributes): Omit<ObjectRecord, 'size' | 'etag' | 'checksum' | 'chunks'> {
+    return {
+      bucketId,
+      key,
+      lastModified: new Date(),
+      owner: a.owner,
+      headers: a.headers,
+      userMetadata: a.userMetadata,
+      acl: a.acl,
+      storageClass: a.storageClass,
+      parts: null,
+    };
+  }
+
+  /** A single-part object made of `written`; an empty object references no chunk. */
+  #record(
+    input: ObjectAttributes & { bucket: BucketRecord; key: string },
+    written: WrittenBody,
+    checksum: StoredChecksum | null,
+  ): ObjectRecord {
+    return {
+      ...this.#base(input.bucket.id, input.key, input),
+      size: written.digests.size,
+      etag: md5Etag(written),
+      checksum,
+      chunks: written.digests.size === 0 ? [] : chunksOf(written),
+    };
+  }
+
+  /**
+   * Commits a record whose chunks (`written`) are already durable. If the commit fails, or
+   * the bucket was deleted while the body streamed in, those chunks are removed. Chunks the
+   * record does not reference (an empty body's) are removed after the commit.
+   */
+  async #commitObject(bucket: BucketRecord, record: ObjectRecord, written: string[]): Promise<void> {
+    const result = await this.#discardOnFailure(written, () => this.#metadata.putObject(record));
+    if (result === 'no-bucket') {
+      await this.#discard(written);
+      throw new ModelError('NoSuchBucket', { bucket: bucket.name });
+    }
+    const kept = new Set(record.chunks.map((c) => c.id));
+    await this.#discard(written.filter((id) => !kept.has(id)));
+  }
+
+  /** Commits a part whose chunks are durable; removes them if the commit fails or the upload is gone. */
+  async #commitPart(upload: UploadRecord, partNumber: number, written: WrittenBody): Promise<PartRecord> {
+    const part = partFrom(upload.uploadId, partNumber, written, upload.checksumAlgorithm);
+    if (
+      (await this.#discardOnFailure(
+        partChunks(part).map((c) => c.id),
+        () => this.#metadata.putPart(part),
+      )) === 'no-upload'
+    ) {
+      await this.#discard(partChunks(part).map((c) => c.id));
+      throw new ModelError('NoSuchUpload', { uploadId: upload.uploadId });
+    }
+    return part;
+  }
+
+  async #discardOnFailure<T>(ids: string[], step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      await this.#discard(ids);
+      throw err;
+    }
+  }
+
+  async #discard(ids: string[]): Promise<void> {
+    for (const id of ids) await this.#chunks.delete(id);
+  }
+
+  async #allParts(uploadId: string): Promise<Map<number, PartRecord>> {
+    const stored = new Map<number, PartRecord>();
+    for (let after = 0; ;) {
+      const batch = await this.#metadata.listParts(uploadId, after, 1000);
+      for (const p of batch) stored.set(p.partNumber, p);
+      if (batch.length < 1000) return stored;
+      after = batch[batch.length - 1]!.partNumber;
+    }
+  }
+}
+
+/** The whole-object checksum of a multipart object: CRCs combined (FULL_OBJECT), else a checksum of checksums. */
+function multipartChecksum(upload: UploadRecord, parts: PartRecord[]): StoredChecksum | null {
+  const algorithm = upload.checksumAlgorithm;
+  if (!algorithm || !parts.every((p) => p.checksum)) return null;
+  const digests = parts.map((p) => Buffer.from(p.checksum!.value, 'base64'));
+  if (upload.checksumType === 'FULL_OBJECT' && isCrcAlgorithm(algorithm)) {
+    const combined = combineCrcParts(
+      algorithm,
+      parts.map((p, i) => ({ checksum: digests[i]!, size: p.size })),
+    );
+    return { algorithm, value: combined.toString('base64'), type: 'FULL_OBJECT' };
+  }
+  return { algorithm, value: compositeChecksum(algorithm, digests), type: 'COMPOSITE' };
+}

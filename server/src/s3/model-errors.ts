@@ -1,0 +1,42 @@
+/**
+ * The S3 plane's reading of model/ failures: each ModelError code becomes the S3Error a
+ * client has always seen for it (code, status, message, extra <Error> elements, headers).
+ */
+import { isModelError, type ModelErrorCode, type ModelErrorDetails } from '../model/errors.js';
+import { S3Error } from './errors.js';
+
+const TO_S3: { [C in ModelErrorCode]: (d: ModelErrorDetails[C]) => S3Error } = {
+  NoSuchBucket: (d) => new S3Error('NoSuchBucket', { extra: { BucketName: d.bucket } }),
+  NoSuchKey: (d) => new S3Error('NoSuchKey', { extra: { Key: d.key } }),
+  NoSuchUpload: (d) => new S3Error('NoSuchUpload', { extra: { UploadId: d.uploadId } }),
+  PreconditionFailed: (d) => new S3Error('PreconditionFailed', { extra: { Condition: d.condition } }),
+  NotModified: (d) => new S3Error('NotModified', { headers: { etag: d.etag, 'last-modified': d.lastModified.toUTCString() } }),
+  UnsupportedCondition: () => new S3Error('NotImplemented', { message: 'If-None-Match on writes supports only "*".' }),
+  InvalidPart: (d) =>
+    d.reason === 'etag'
+      ? new S3Error('InvalidPart', { extra: { UploadId: d.uploadId, PartNumber: d.partNumber, ETag: d.etag } })
+      : new S3Error('InvalidPart', {
+          message: `The checksum of part ${d.partNumber} did not match the uploaded part.`,
+          extra: { UploadId: d.uploadId, PartNumber: d.partNumber },
+        }),
+  InvalidPartOrder: (d) => new S3Error('InvalidPartOrder', { extra: { UploadId: d.uploadId } }),
+  EntityTooSmall: (d) =>
+    new S3Error('EntityTooSmall', {
+      extra: { UploadId: d.uploadId, PartNumber: d.partNumber, ProposedSize: d.size, MinSizeAllowed: d.minSize, ETag: d.etag },
+    }),
+  ChecksumAlgorithmMismatch: (d) =>
+    new S3Error('InvalidRequest', {
+      message: `Checksum Type mismatch occurred, expected checksum Type: ${d.expected.toLowerCase()}, actual checksum Type: ${d.actual.toLowerCase()}`,
+    }),
+};
+
+function mapped<C extends ModelErrorCode>(code: C, details: ModelErrorDetails[C], cause: unknown): S3Error {
+  const err = TO_S3[code](details);
+  // The model error stays reachable for logs; the wire sees only the S3 form.
+  return new S3Error(err.code, { message: err.message, extra: err.extra, headers: err.headers, cause });
+}
+
+/** The S3Error for a model failure, or null when `err` is not one. */
+export function modelErrorToS3(err: unknown): S3Error | null {
+  return isModelError(err) ? mapped(err.code, err.details, err) : null;
+}
