@@ -7,9 +7,10 @@ import { authorize } from '../policy/authorize.js';
 import type { Principal } from '../policy/principal.js';
 import type { RequestContext } from './context.js';
 import type { S3Deps } from './deps.js';
-import { S3Error, isS3Error } from './errors.js';
+import { S3Error } from './errors.js';
+import { toS3Error as fromKnownError } from './error-map.js';
 import { sendError } from './respond.js';
-import { MUTATING, OPERATION_ACTION, route, type Operation } from './router.js';
+import { OPERATIONS, route, type Operation } from './router.js';
 import { conditionContext } from './conditions.js';
 import { HANDLERS } from './handlers/index.js';
 
@@ -61,6 +62,8 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   ctx.target = target;
   const now = new Date();
   let auth;
+  // Set only once the signature has verified: a failed request stays anonymous throughout.
+  let principal: Principal | undefined;
   try {
     auth = await verifyRequest(
       { method: req.method ?? 'GET', rawPath: target.rawPath, rawQuery: target.rawQuery, rawHeaders: req.rawHeaders },
@@ -70,23 +73,23 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
         now,
         lookup: async (accessKey) => {
           const found = await deps.credentials.resolve(accessKey, now);
-          if (found) ctx.principal = found.principal;
+          principal = found?.principal;
           return found?.secret;
         },
       },
     );
   } catch (err) {
-    ctx.principal = ANONYMOUS;
-    if (isS3Error(err)) deps.metrics.authFailures.inc({ reason: err.code });
+    const known = fromKnownError(err);
+    if (known) deps.metrics.authFailures.inc({ reason: known.code });
     throw err;
   }
   ctx.auth = auth;
-  if (auth.kind === 'anonymous') ctx.principal = ANONYMOUS;
-  else if (ctx.principal.kind === 'user') deps.credentials.touch(ctx.principal.accessKey, now);
+  ctx.principal = auth.kind === 'anonymous' ? ANONYMOUS : (principal ?? ANONYMOUS);
+  if (ctx.principal.kind === 'user') deps.credentials.touch(ctx.principal.accessKey, now);
 
   const operation = route(req.method ?? 'GET', target, req.headers);
   ctx.operation = operation;
-  if (deps.node.readOnly && MUTATING.has(operation)) {
+  if (deps.node.readOnly && OPERATIONS[operation].mutating) {
     throw new S3Error('AccessDenied', {
       message: 'This node is in read-only mode: writes are refused until an operator turns read-only mode off.',
     });
@@ -107,7 +110,7 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
 async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operation): Promise<void> {
   // DeleteObjects names its keys in the body: the handler authorizes each one.
   if (operation === 'DeleteObjects') return;
-  const action = OPERATION_ACTION[operation];
+  const action = OPERATIONS[operation].action;
   const key = ctx.target?.key ?? undefined;
   const context = conditionContext(ctx, operation);
   const base = { principal: ctx.principal, action, bucket: ctx.bucket ?? null, context, ...(key !== undefined ? { key } : {}) };
@@ -125,7 +128,8 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
 const OBJECT_ACL_OPS: ReadonlySet<Operation> = new Set<Operation>(['GetObject', 'HeadObject', 'GetObjectAcl', 'PutObjectAcl']);
 
 function toS3Error(deps: S3Deps, ctx: RequestContext, err: unknown): S3Error {
-  if (isS3Error(err)) return err;
+  const known = fromKnownError(err);
+  if (known) return known;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ABORT_ERR') {
     return new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });

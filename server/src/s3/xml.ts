@@ -2,6 +2,8 @@
  * Minimal XML writer for S3 responses. S3 bodies are small documents with a fixed shape;
  * writing them by hand keeps element order exact and escaping in one place.
  */
+import { escapeXml } from '../util/xml-escape.js';
+
 export type XmlChild = XmlNode | null | undefined | false;
 export interface XmlNode {
   name: string;
@@ -18,26 +20,6 @@ export function el(name: string, content?: string | number | boolean | XmlChild[
   if (Array.isArray(content)) node.children = content;
   else if (content !== undefined) node.text = content;
   return node;
-}
-
-/** Escapes text; control characters that XML 1.0 cannot carry become numeric references. */
-export function escapeXml(s: string): string {
-  return s.replace(/[<>&"'\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => {
-    switch (c) {
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '&':
-        return '&amp;';
-      case '"':
-        return '&quot;';
-      case "'":
-        return '&apos;';
-      default:
-        return `&#x${c.charCodeAt(0).toString(16)};`;
-    }
-  });
 }
 
 function write(node: XmlNode, out: string[]): void {

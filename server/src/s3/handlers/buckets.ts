@@ -4,7 +4,7 @@ import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { sendEmpty, sendXml } from '../respond.js';
 import { el, isoDate, S3_XMLNS } from '../xml.js';
-import { parseXmlBody, textOf } from '../xml-parse.js';
+import { parseXmlBody, textOf } from '../../util/xml-parse.js';
 import { readSmallBody } from '../body.js';
 import { canonicalUserId } from '../../policy/principal.js';
 import { requestedAcl, ownerOf } from './request-acl.js';

@@ -4,7 +4,7 @@ import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { sendEmpty, sendXml } from '../respond.js';
 import { el, isoDate, S3_XMLNS, type XmlChild } from '../xml.js';
-import { listOf, parseXmlBody, textOf } from '../xml-parse.js';
+import { listOf, parseXmlBody, textOf } from '../../util/xml-parse.js';
 import { openPayload, readSmallBody, ChecksumAlgorithms, MAX_PART_SIZE } from '../body.js';
 import { queryParam } from '../../http/target.js';
 import { writeBody } from '../../model/object-writer.js';
