@@ -1,5 +1,5 @@
 import type { MetadataStore } from '../metadata/types.js';
-import type { ChunkStore } from './chunk-store.js';
+import type { ChunkStore } from '../chunks/chunk-store.js';
 
 export interface GcStats {
   /** Chunk files looked at by the orphan walk. */
