@@ -1,7 +1,7 @@
 /**
  * The SigV4 verifier: header auth, presigned URLs, and the seed of aws-chunked uploads.
  * Pure: the only I/O is the `lookup` callback for the secret. Every failure is a SigV4Error
- * with AWS's code, status and extra elements.
+ * with AWS's code and extra elements; the planes pick the status.
  */
 import {
   MAX_CLOCK_SKEW_MS,
