@@ -42,6 +42,35 @@ module.exports = {
       from: { path: '^server/src/', pathNot: '^server/src/(main\\.ts|model/reset-root\\.ts|metadata/|chunks/)' },
       to: { path: '^server/src/(metadata/sqlite|chunks/local-chunk-store)' },
     },
+    {
+      name: 'layers-not-planes',
+      severity: 'error',
+      comment:
+        'lower layers throw their own typed errors and know nothing of the S3 or admin plane; each plane maps them at its edge (s3/error-map.ts, admin/errors.ts)',
+      from: { path: '^server/src/((auth|policy|http|util|chunks|metadata|model)/|layer-errors\\.ts$)' },
+      to: { path: '^server/src/(s3|admin)/' },
+    },
+    {
+      name: 'chunks-not-metadata',
+      severity: 'error',
+      comment: 'the chunk store and the metadata store are independent; model/ (GC, readers, writers) is where they meet',
+      from: { path: '^server/src/chunks/' },
+      to: { path: '^server/src/metadata/' },
+    },
+    {
+      name: 'metadata-not-chunks',
+      severity: 'error',
+      comment: 'metadata/ declares the chunk reference it stores itself (metadata/types.ts ChunkRef)',
+      from: { path: '^server/src/metadata/' },
+      to: { path: '^server/src/chunks/' },
+    },
+    {
+      name: 'util-below-layers',
+      severity: 'error',
+      comment: 'util/ is the bottom layer: auth/, policy/ and http/ may use it, never the reverse',
+      from: { path: '^server/src/util/' },
+      to: { path: '^server/src/(auth|policy|http|model|chunks)/' },
+    },
     { name: 'no-circular', severity: 'warn', from: {}, to: { circular: true } },
   ],
   options: {

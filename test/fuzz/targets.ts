@@ -26,7 +26,7 @@ import { parseRange } from '../../server/src/util/range.js';
 import { readRequestIntegrity } from '../../server/src/util/request-checksum.js';
 import { parseBucketPolicy } from '../../server/src/policy/policy-parse.js';
 import { parseAclXml, parseGrantHeaders } from '../../server/src/policy/acl.js';
-import { parseXmlBody, listOf, textOf } from '../../server/src/s3/xml-parse.js';
+import { parseXmlBody, listOf, textOf } from '../../server/src/util/xml-parse.js';
 import { checkPreconditions } from '../../server/src/model/preconditions.js';
 import type { ObjectRecord } from '../../server/src/metadata/types.js';
 

@@ -7,10 +7,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { verifyRequest } from '../auth/sigv4/verify.js';
-import { isS3Error } from '../s3/errors.js';
+import { isLayerError } from '../layer-errors.js';
 import type { Principal } from '../policy/principal.js';
 import type { AdminDeps } from './deps.js';
-import { AdminError, fromS3Error } from './errors.js';
+import { AdminError, fromLayerError } from './errors.js';
 
 export interface AdminCaller {
   principal: Extract<Principal, { kind: 'user' }>;
@@ -42,9 +42,9 @@ export async function authenticateAdmin(
       },
     );
   } catch (err) {
-    if (isS3Error(err)) {
+    if (isLayerError(err)) {
       deps.metrics.authFailures.inc({ reason: err.code });
-      throw fromS3Error(err);
+      throw fromLayerError(err);
     }
     throw err;
   }

@@ -3,7 +3,7 @@
  * a code from here (S3's names where S3 has one) and goes out as the JSON envelope
  * `{"error": {"code", "message", "request_id"}}`. Messages never hold a secret.
  */
-import { S3Error } from '../s3/errors.js';
+import type { LayerError, LayerErrorCode } from '../layer-errors.js';
 
 export const ADMIN_ERRORS = {
   AccessDenied: 403,
@@ -27,7 +27,7 @@ export class AdminError extends Error {
   readonly status: number;
   readonly headers: Record<string, string>;
   constructor(
-    readonly code: AdminErrorCode | S3Error['code'],
+    readonly code: AdminErrorCode | LayerErrorCode,
     message: string,
     options: { status?: number; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
@@ -37,9 +37,38 @@ export class AdminError extends Error {
   }
 }
 
-/** Signature failures come out of the shared verifier as S3Errors: keep their AWS code and status. */
-export function fromS3Error(err: S3Error): AdminError {
-  return new AdminError(err.code, err.message, { status: err.status });
+/**
+ * Status of each lower-layer error on the admin plane: the one S3 gives it (signature
+ * failures from the shared verifier, bucket-policy parse errors), so a client sees the
+ * same code, status and message on both planes.
+ */
+const LAYER_STATUS: Readonly<Record<LayerErrorCode, number>> = {
+  AccessDenied: 403,
+  AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
+  BadDigest: 400,
+  IncompleteBody: 400,
+  InvalidAccessKeyId: 403,
+  InvalidArgument: 400,
+  InvalidBucketName: 400,
+  InvalidChunkSizeError: 403,
+  InvalidDigest: 400,
+  InvalidRequest: 400,
+  InvalidURI: 400,
+  KeyTooLongError: 400,
+  MalformedACLError: 400,
+  MalformedPolicy: 400,
+  MalformedTrailerError: 400,
+  MalformedXML: 400,
+  NotImplemented: 501,
+  RequestTimeTooSkewed: 403,
+  SignatureDoesNotMatch: 403,
+  XAmzContentSHA256Mismatch: 400,
+};
+
+/** A lower layer's error keeps its code and message on the admin plane. */
+export function fromLayerError(err: LayerError): AdminError {
+  return new AdminError(err.code, err.message, { status: LAYER_STATUS[err.code], cause: err });
 }
 
 export function invalid(message: string): AdminError {

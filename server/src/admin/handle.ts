@@ -8,12 +8,12 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_ROUTES, matchRoute, type AdminRouteName } from '@anode/shared/admin-api/index';
 import { clientAddress } from '../http/client-address.js';
-import { isS3Error } from '../s3/errors.js';
+import { isLayerError } from '../layer-errors.js';
 import { authenticateAdmin } from './auth.js';
 import { parseJsonBody, readBody } from './body.js';
 import type { AdminContext } from './context.js';
 import type { AdminDeps } from './deps.js';
-import { AdminError, fromS3Error } from './errors.js';
+import { AdminError, fromLayerError } from './errors.js';
 import { HANDLERS } from './handlers/index.js';
 
 /** The host's own addresses are never blocked on the admin plane, so an operator on the host cannot lock themselves out. */
@@ -125,7 +125,7 @@ async function handleAdmin(deps: AdminDeps, req: IncomingMessage, res: ServerRes
 
 function toAdminError(deps: AdminDeps, err: unknown, requestId: string): AdminError {
   if (err instanceof AdminError) return err;
-  if (isS3Error(err)) return fromS3Error(err);
+  if (isLayerError(err)) return fromLayerError(err);
   deps.logger.error({ err, requestId }, 'admin: internal error');
   return new AdminError('InternalError', 'internal error');
 }

@@ -1,7 +1,7 @@
 /** Record → wire shape conversions for admin answers (snake_case, ISO dates, no secrets). */
 import type { CredentialInfo, GcStatsJson, GcStatusResponse } from '@anode/shared/admin-api/index';
 import type { CredentialRecord } from '../metadata/types.js';
-import type { GcStats } from '../chunks/gc.js';
+import type { GcStats } from '../model/gc.js';
 import type { GcStatus } from '../model/gc-scheduler.js';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());

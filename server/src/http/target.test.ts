@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTarget } from './target.js';
-import { S3Error } from '../s3/errors.js';
+import { TargetError } from './target-errors.js';
 
-const code = (c: string) => (e: unknown) => e instanceof S3Error && e.code === c;
+const code = (c: string) => (e: unknown) => e instanceof TargetError && e.code === c;
 
 test('path style: bucket and key from the raw path, never normalised', () => {
   const t = parseTarget('/bkt/a/../../etc/passwd?x-id=GetObject', 'localhost:8080', '');

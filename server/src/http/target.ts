@@ -1,5 +1,5 @@
 import { bucketNameProblem, MAX_KEY_BYTES } from '@anode/shared';
-import { S3Error } from '../s3/errors.js';
+import { TargetError } from './target-errors.js';
 
 /** The request target split the way S3 reads it. */
 export interface Target {
@@ -21,7 +21,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseTarget(url: string, host: string | undefined, domain: string): Target {
   // Absolute-form targets (GET http://evil/x) are refused: bucket and key come only from the origin-form path.
-  if (!url.startsWith('/')) throw new S3Error('InvalidURI');
+  if (!url.startsWith('/')) throw new TargetError('InvalidURI');
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
@@ -43,14 +43,17 @@ export function parseTarget(url: string, host: string | undefined, domain: strin
     const problem = bucketNameProblem(bucket);
     // Legacy buckets aside, AWS refuses such names on every operation; refuse before any lookup.
     if (problem !== null)
-      throw new S3Error('InvalidBucketName', { message: `The specified bucket is not valid: ${problem}.`, extra: { BucketName: bucket } });
+      throw new TargetError('InvalidBucketName', {
+        message: `The specified bucket is not valid: ${problem}.`,
+        extra: { BucketName: bucket },
+      });
   }
   let key: string | null = null;
   if (keyPart !== '') {
     key = decode(keyPart);
     const bytes = Buffer.byteLength(key, 'utf8');
     if (bytes > MAX_KEY_BYTES) {
-      throw new S3Error('KeyTooLongError', { extra: { Size: bytes, MaxSizeAllowed: MAX_KEY_BYTES } });
+      throw new TargetError('KeyTooLongError', { extra: { Size: bytes, MaxSizeAllowed: MAX_KEY_BYTES } });
     }
   }
   return { rawPath, rawQuery, query, bucket, key };
@@ -65,7 +68,7 @@ export function decode(s: string, plusIsSpace = false): string {
     const c = s.charCodeAt(i);
     if (c === 0x25) {
       const hex = s.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new S3Error('InvalidURI');
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new TargetError('InvalidURI');
       bytes.push(parseInt(hex, 16));
       i += 2;
     } else if (c < 0x80) {
@@ -77,7 +80,7 @@ export function decode(s: string, plusIsSpace = false): string {
   try {
     return utf8.decode(Uint8Array.from(bytes));
   } catch {
-    throw new S3Error('InvalidURI');
+    throw new TargetError('InvalidURI');
   }
 }
 

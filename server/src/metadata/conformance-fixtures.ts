@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ChunkRef } from '../chunks/chunk-store.js';
-import type { BucketRecord, CredentialRecord, ObjectRecord, PartRecord, UploadRecord } from './types.js';
+import type { BucketRecord, ChunkRef, CredentialRecord, ObjectRecord, PartRecord, UploadRecord } from './types.js';
 
 /** Record builders for the conformance suite: every field set, so round trips check them all. */
 

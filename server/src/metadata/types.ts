@@ -1,4 +1,12 @@
-import type { ChunkRef } from '../chunks/chunk-store.js';
+/**
+ * A chunk an object or part is made of, as metadata records it: structurally the chunk
+ * store's ChunkRef (chunks/chunk-store.ts), declared here so metadata/ and chunks/ never
+ * import each other; model/ is where the two meet.
+ */
+export interface ChunkRef {
+  id: string;
+  size: number;
+}
 
 /** An access-control grant as S3 models it. */
 export interface Grant {

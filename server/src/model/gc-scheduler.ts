@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ManagedChunkStore } from '../chunks/chunk-store.js';
-import { runGc, type GcStats } from '../chunks/gc.js';
+import { runGc, type GcStats } from './gc.js';
 import type { MetadataStore } from '../metadata/types.js';
 import type { Config } from '../config/schema.js';
 import type { AuditLog, AuditActor } from '../obs/audit-log.js';

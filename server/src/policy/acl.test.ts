@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser } from 'fast-xml-parser';
 import type { Acl, Grant } from '../metadata/types.js';
-import { S3Error } from '../s3/errors.js';
+import { PolicyError } from './errors.js';
+import { XmlParseError } from '../util/xml-parse.js';
 import {
   ALL_USERS_URI,
   AUTHENTICATED_USERS_URI,
@@ -24,9 +25,10 @@ const alice: Principal = { kind: 'user', user: 'alice', accessKey: 'AKIAA', role
 const bob: Principal = { kind: 'user', user: 'bob', accessKey: 'AKIAB', role: 'user' };
 const anon: Principal = { kind: 'anonymous' };
 
-function expectS3Error(fn: () => unknown, code: string, message?: RegExp): void {
+/** ACL problems are PolicyErrors; XML that is not well-formed is the shared parser's XmlParseError. */
+function expectAclError(fn: () => unknown, code: string, message?: RegExp): void {
   assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof S3Error, `expected S3Error, got ${String(err)}`);
+    assert.ok(err instanceof PolicyError || err instanceof XmlParseError, `expected PolicyError, got ${String(err)}`);
     assert.equal(err.code, code);
     if (message) assert.match(err.message, message);
     return true;
@@ -69,8 +71,8 @@ test('canned ACL aws-exec-read adds one READ grant for EC2', () => {
 });
 
 test('unknown canned ACL is 400 InvalidArgument', () => {
-  expectS3Error(() => cannedAcl('public', { owner: 'a', bucketOwner: 'a', resource: 'bucket' }), 'InvalidArgument');
-  expectS3Error(() => cannedAcl('PRIVATE', { owner: 'a', bucketOwner: 'a', resource: 'bucket' }), 'InvalidArgument');
+  expectAclError(() => cannedAcl('public', { owner: 'a', bucketOwner: 'a', resource: 'bucket' }), 'InvalidArgument');
+  expectAclError(() => cannedAcl('PRIVATE', { owner: 'a', bucketOwner: 'a', resource: 'bucket' }), 'InvalidArgument');
 });
 
 test('grant headers: several grantees, ids and uris', () => {
@@ -90,7 +92,7 @@ test('grant headers: resolver adds display names and refuses unknown ids', () =>
   assert.deepEqual(parseGrantHeaders({ 'x-amz-grant-write': `id="${ALICE}"` }, resolve), [
     { grantee: { type: 'CanonicalUser', id: ALICE, displayName: 'alice' }, permission: 'WRITE' },
   ]);
-  expectS3Error(() => parseGrantHeaders({ 'x-amz-grant-write': `id="${BOB}"` }, resolve), 'InvalidArgument', /Invalid id/);
+  expectAclError(() => parseGrantHeaders({ 'x-amz-grant-write': `id="${BOB}"` }, resolve), 'InvalidArgument', /Invalid id/);
 });
 
 const badGrantHeaders: [string, string][] = [
@@ -104,7 +106,7 @@ const badGrantHeaders: [string, string][] = [
 ];
 for (const [value, message] of badGrantHeaders) {
   test(`grant header ${JSON.stringify(value)} is 400 InvalidArgument`, () => {
-    expectS3Error(() => parseGrantHeaders({ 'x-amz-grant-read': value }), 'InvalidArgument', new RegExp(message));
+    expectAclError(() => parseGrantHeaders({ 'x-amz-grant-read': value }), 'InvalidArgument', new RegExp(message));
   });
 }
 
@@ -120,7 +122,7 @@ test('aclFromHeaders: canned, grants, none, and both → InvalidRequest', () => 
     owner: 'bob',
     grants: [{ grantee: { type: 'CanonicalUser', id: BOB, displayName: 'bob' }, permission: 'FULL_CONTROL' }],
   });
-  expectS3Error(
+  expectAclError(
     () => aclFromHeaders({ ...base, headers: { 'x-amz-acl': 'private', 'x-amz-grant-read': `id="${ALICE}"` } }),
     'InvalidRequest',
     /both Canned ACLs and Header Grants/,
@@ -204,12 +206,12 @@ const badXml: [string, string, string][] = [
 ];
 for (const [name, xml, code] of badXml) {
   test(`parseAclXml refuses ${name} with ${code}`, () => {
-    expectS3Error(() => parseAclXml(xml, { owner: 'alice' }), code);
+    expectAclError(() => parseAclXml(xml, { owner: 'alice' }), code);
   });
 }
 
 test('parseAclXml with a resolver refuses ids of unknown users', () => {
-  expectS3Error(
+  expectAclError(
     () =>
       parseAclXml(body(`<Grant>${canonicalGrantee(BOB)}<Permission>READ</Permission></Grant>`), { owner: 'alice', resolve: () => null }),
     'InvalidArgument',

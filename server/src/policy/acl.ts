@@ -2,10 +2,10 @@
  * S3 access control lists: canned ACLs, x-amz-grant-* headers, the AccessControlPolicy
  * XML body (parse and serialize), and the one check of whether an ACL lets a principal in.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Acl, Grant } from '../metadata/types.js';
-import { S3Error } from '../s3/errors.js';
-import { escapeXml } from '../s3/xml.js';
+import { PolicyError } from './errors.js';
+import { escapeXml } from '../util/xml-escape.js';
+import { xmlDocumentParser } from '../util/xml-parse.js';
 import { aclPermissionCovers, type AclPermission } from './actions.js';
 import { canonicalUserId, type Principal } from './principal.js';
 
@@ -56,7 +56,7 @@ export interface CannedAclTarget {
 /** Expands a canned ACL name (the `x-amz-acl` value) into an ACL; unknown → 400 InvalidArgument. */
 export function cannedAcl(name: string, target: CannedAclTarget): Acl {
   if (!isCannedAcl(name)) {
-    throw new S3Error('InvalidArgument', {
+    throw new PolicyError('InvalidArgument', {
       message: 'Invalid canned ACL',
       extra: { ArgumentName: 'x-amz-acl', ArgumentValue: name.slice(0, 64) },
     });
@@ -113,8 +113,8 @@ const CANONICAL_ID_RE = /^[0-9a-f]{64}$/;
 /** Looks a canonical id up among our users; null if nobody has it. */
 export type CanonicalIdResolver = (id: string) => string | null;
 
-function invalidGrant(header: string, value: string, message: string): S3Error {
-  return new S3Error('InvalidArgument', {
+function invalidGrant(header: string, value: string, message: string): PolicyError {
+  return new PolicyError('InvalidArgument', {
     message,
     extra: { ArgumentName: header, ArgumentValue: value.slice(0, 256) },
   });
@@ -175,7 +175,7 @@ export function parseGrantHeaders(headers: Readonly<Record<string, string | unde
     }
   }
   if (grants.length > MAX_GRANTS) {
-    throw new S3Error('InvalidArgument', { message: `An ACL may hold at most ${MAX_GRANTS} grants` });
+    throw new PolicyError('InvalidArgument', { message: `An ACL may hold at most ${MAX_GRANTS} grants` });
   }
   return grants;
 }
@@ -194,7 +194,7 @@ export function aclFromHeaders(input: AclFromRequestInput): Acl | null {
   const canned = input.headers['x-amz-acl'];
   const grants = parseGrantHeaders(input.headers, input.resolve);
   if (canned !== undefined && grants.length > 0) {
-    throw new S3Error('InvalidRequest', { message: 'Specifying both Canned ACLs and Header Grants is not allowed' });
+    throw new PolicyError('InvalidRequest', { message: 'Specifying both Canned ACLs and Header Grants is not allowed' });
   }
   if (canned !== undefined) return cannedAcl(canned.trim(), input);
   if (grants.length > 0) {
@@ -218,7 +218,6 @@ export function aclFromHeaders(input: AclFromRequestInput): Acl | null {
 const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XSI_XMLNS = 'http://www.w3.org/2001/XMLSchema-instance';
 
-
 /** The GetBucketAcl / GetObjectAcl response body, as AWS writes it. */
 export function aclToXml(acl: Acl): string {
   const ownerId = canonicalUserId(acl.owner);
@@ -240,20 +239,12 @@ export function aclToXml(acl: Acl): string {
   );
 }
 
-function malformedAcl(message?: string): S3Error {
-  return message === undefined ? new S3Error('MalformedACLError') : new S3Error('MalformedACLError', { message });
+function malformedAcl(message?: string): PolicyError {
+  return message === undefined ? new PolicyError('MalformedACLError') : new PolicyError('MalformedACLError', { message });
 }
 
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: false,
-  isArray: (name) => name === 'Grant',
-});
+// Grantees carry their type in an attribute (xsi:type), and Grant repeats.
+const parseAclDocument = xmlDocumentParser({ attributes: true, trimValues: true, lists: ['Grant'] });
 
 type XmlNode = Record<string, unknown>;
 
@@ -288,20 +279,13 @@ export const MAX_ACL_XML_BYTES = 64 * 1024;
  */
 export function parseAclXml(xml: string, options: ParseAclXmlOptions): Acl {
   if (Buffer.byteLength(xml, 'utf8') > MAX_ACL_XML_BYTES) throw malformedAcl('The ACL document is too large');
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new S3Error('MalformedXML');
-  if (xml.trim() === '' || XMLValidator.validate(xml) !== true) throw new S3Error('MalformedXML');
-  let doc: unknown;
-  try {
-    doc = xmlParser.parse(xml);
-  } catch {
-    throw new S3Error('MalformedXML');
-  }
+  const doc = parseAclDocument(xml);
   const root = asNode(asNode(doc)?.['AccessControlPolicy']);
   if (!root) throw malformedAcl();
   const ownerNode = asNode(root['Owner']);
   const ownerId = text(ownerNode, 'ID');
   if (ownerId === undefined) throw malformedAcl();
-  if (ownerId !== canonicalUserId(options.owner)) throw new S3Error('AccessDenied');
+  if (ownerId !== canonicalUserId(options.owner)) throw new PolicyError('AccessDenied');
 
   const listValue = root['AccessControlList'];
   const list = asNode(listValue);
@@ -320,13 +304,13 @@ export function parseAclXml(xml: string, options: ParseAclXmlOptions): Acl {
       const id = text(granteeNode, 'ID');
       if (id === undefined) throw malformedAcl();
       if (!CANONICAL_ID_RE.test(id))
-        throw new S3Error('InvalidArgument', {
+        throw new PolicyError('InvalidArgument', {
           message: 'Invalid id',
           extra: { ArgumentName: 'CanonicalUser/ID', ArgumentValue: id.slice(0, 128) },
         });
       const user = id === canonicalUserId(options.owner) ? options.owner : options.resolve ? options.resolve(id) : null;
       if (user === null && options.resolve) {
-        throw new S3Error('InvalidArgument', { message: 'Invalid id', extra: { ArgumentName: 'CanonicalUser/ID', ArgumentValue: id } });
+        throw new PolicyError('InvalidArgument', { message: 'Invalid id', extra: { ArgumentName: 'CanonicalUser/ID', ArgumentValue: id } });
       }
       return {
         grantee: user === null ? { type: 'CanonicalUser', id } : { type: 'CanonicalUser', id, displayName: user },
@@ -337,7 +321,7 @@ export function parseAclXml(xml: string, options: ParseAclXmlOptions): Acl {
       const uri = text(granteeNode, 'URI');
       if (uri === undefined) throw malformedAcl();
       if (!GROUP_URIS.has(uri))
-        throw new S3Error('InvalidArgument', {
+        throw new PolicyError('InvalidArgument', {
           message: 'Invalid group uri',
           extra: { ArgumentName: 'Group/URI', ArgumentValue: uri.slice(0, 256) },
         });
@@ -345,7 +329,7 @@ export function parseAclXml(xml: string, options: ParseAclXmlOptions): Acl {
     }
     if (type === 'AmazonCustomerByEmail') {
       // AWS: UnresolvableGrantByEmailAddress; we have no e-mail identities.
-      throw new S3Error('InvalidArgument', { message: 'The e-mail address you provided does not match any account on record.' });
+      throw new PolicyError('InvalidArgument', { message: 'The e-mail address you provided does not match any account on record.' });
     }
     throw malformedAcl();
   });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../s3/errors.js';
+import { toS3Error } from '../s3/error-map.js';
+import { PolicyError } from './errors.js';
 import { parseBucketPolicy, MAX_POLICY_BYTES } from './policy-parse.js';
 
 const B = 'photos';
@@ -16,9 +17,9 @@ function expectMalformed(json: string, message: RegExp): void {
   assert.throws(
     () => parseBucketPolicy(json, B),
     (err: unknown) => {
-      assert.ok(err instanceof S3Error, String(err));
+      assert.ok(err instanceof PolicyError, String(err));
       assert.equal(err.code, 'MalformedPolicy');
-      assert.equal(err.status, 400);
+      assert.equal(toS3Error(err)?.status, 400);
       assert.match(err.message, message);
       return true;
     },

@@ -5,7 +5,7 @@
  * unknown actions or condition keys, resources outside the bucket, partial principal
  * wildcards, malformed values.
  */
-import { S3Error } from '../s3/errors.js';
+import { PolicyError } from './errors.js';
 import { KNOWN_ACTIONS_LOWER } from './actions.js';
 import { parseCidr } from '../util/cidr.js';
 import { isKnownConditionKey } from './condition-keys.js';
@@ -30,8 +30,8 @@ const MAX_SID_LENGTH = 256;
 const USER_NAME_RE = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const CANONICAL_ID_RE = /^[0-9a-f]{64}$/;
 
-function malformed(message: string): S3Error {
-  return new S3Error('MalformedPolicy', { message });
+function malformed(message: string): PolicyError {
+  return new PolicyError('MalformedPolicy', { message });
 }
 
 /** A short, safe rendering of a policy value for error messages. */
@@ -231,7 +231,7 @@ function addAwsPrincipal(p: string, spec: { account: boolean; users: Set<string>
   spec.users.add(name);
 }
 
-function unknownAccount(p: string, where: string): S3Error {
+function unknownAccount(p: string, where: string): PolicyError {
   return malformed(`Invalid principal in policy: ${where} ${show(p)} names an account other than ${ANODE_ACCOUNT_ID}`);
 }
 

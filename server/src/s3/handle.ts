@@ -9,10 +9,11 @@ import type { TokenBuckets } from '../util/token-buckets.js';
 import type { Principal } from '../policy/principal.js';
 import type { RequestContext } from './context.js';
 import type { S3Deps } from './deps.js';
-import { S3Error, isS3Error } from './errors.js';
+import { S3Error } from './errors.js';
+import { toS3Error as fromKnownError } from './error-map.js';
 import { sendError, writeResult } from './respond.js';
 import { modelErrorToS3 } from './model-errors.js';
-import { MUTATING, OPERATION_ACTION, route, type Operation } from './router.js';
+import { OPERATIONS, route, type Operation } from './router.js';
 import { conditionContext } from './conditions.js';
 import { HANDLERS } from './handlers/index.js';
 
@@ -69,6 +70,8 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   ctx.target = target;
   const now = new Date();
   let auth;
+  // Set only once the signature has verified: a failed request stays anonymous throughout.
+  let principal: Principal | undefined;
   try {
     auth = await verifyRequest(
       { method: req.method ?? 'GET', rawPath: target.rawPath, rawQuery: target.rawQuery, rawHeaders: req.rawHeaders },
@@ -78,28 +81,28 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
         now,
         lookup: async (accessKey) => {
           const found = await deps.credentials.resolve(accessKey, now);
-          if (found) ctx.principal = found.principal;
+          principal = found?.principal;
           return found?.secret;
         },
       },
     );
   } catch (err) {
-    ctx.principal = ANONYMOUS;
-    if (isS3Error(err)) {
-      deps.metrics.authFailures.inc({ reason: err.code });
+    const known = fromKnownError(err);
+    if (known) {
+      deps.metrics.authFailures.inc({ reason: known.code });
       deps.clientLimits.authFailures.take(ctx.remoteAddr);
     }
     throw err;
   }
   ctx.auth = auth;
-  if (auth.kind === 'anonymous') {
-    ctx.principal = ANONYMOUS;
+  ctx.principal = auth.kind === 'anonymous' ? ANONYMOUS : (principal ?? ANONYMOUS);
+  if (ctx.principal.kind === 'anonymous') {
     if (!deps.clientLimits.anonymous.take(ctx.remoteAddr)) throw slowDown(deps, 'anonymous', deps.clientLimits.anonymous, ctx.remoteAddr);
-  } else if (ctx.principal.kind === 'user') deps.credentials.touch(ctx.principal.accessKey, now);
+  } else deps.credentials.touch(ctx.principal.accessKey, now);
 
   const operation = route(req.method ?? 'GET', target, req.headers);
   ctx.operation = operation;
-  if (deps.node.readOnly && MUTATING.has(operation)) {
+  if (deps.node.readOnly && OPERATIONS[operation].mutating) {
     throw new S3Error('AccessDenied', {
       message: 'This node is in read-only mode: writes are refused until an operator turns read-only mode off.',
     });
@@ -127,7 +130,7 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
     }
     return;
   }
-  const action = OPERATION_ACTION[operation];
+  const action = OPERATIONS[operation].action;
   const key = ctx.target?.key ?? undefined;
   const context = conditionContext(ctx, operation);
   const base = { principal: ctx.principal, action, bucket: ctx.bucket ?? null, context, ...(key !== undefined ? { key } : {}) };
@@ -150,7 +153,8 @@ function slowDown(deps: S3Deps, reason: 'auth-failures' | 'anonymous', buckets: 
 const OBJECT_ACL_OPS: ReadonlySet<Operation> = new Set<Operation>(['GetObject', 'HeadObject', 'GetObjectAcl', 'PutObjectAcl']);
 
 function toS3Error(deps: S3Deps, ctx: RequestContext, err: unknown): S3Error {
-  if (isS3Error(err)) return err;
+  const known = fromKnownError(err);
+  if (known) return known;
   const fromModel = modelErrorToS3(err);
   if (fromModel) return fromModel;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { route } from './router.js';
+import { MUTATING, OPERATIONS, OPERATION_ACTION, route, type Operation } from './router.js';
 import { parseTarget } from '../http/target.js';
 import { S3Error } from './errors.js';
 
@@ -65,4 +65,30 @@ test('features not built answer 501, never a wrong success', () => {
     () => route('PATCH', parseTarget('/bk1/k', undefined, ''), {}),
     (e: unknown) => e instanceof S3Error && e.code === 'MethodNotAllowed',
   );
+});
+
+test('OPERATIONS: the writes refused in read-only mode, and the compatibility views derived from it', () => {
+  const writes: Operation[] = [
+    'CreateBucket',
+    'DeleteBucket',
+    'DeleteObjects',
+    'PutBucketAcl',
+    'PutBucketPolicy',
+    'DeleteBucketPolicy',
+    'PutObject',
+    'CopyObject',
+    'DeleteObject',
+    'PutObjectAcl',
+    'CreateMultipartUpload',
+    'UploadPart',
+    'UploadPartCopy',
+    'CompleteMultipartUpload',
+    'AbortMultipartUpload',
+  ];
+  const mutating = (Object.keys(OPERATIONS) as Operation[]).filter((op) => OPERATIONS[op].mutating);
+  assert.deepEqual(mutating.sort(), [...writes].sort());
+  assert.deepEqual([...MUTATING].sort(), [...writes].sort());
+  for (const op of Object.keys(OPERATIONS) as Operation[]) assert.equal(OPERATION_ACTION[op], OPERATIONS[op].action);
+  assert.equal(OPERATIONS.CopyObject.action, 's3:PutObject');
+  assert.equal(OPERATIONS.HeadBucket.action, 's3:ListBucket');
 });

@@ -33,58 +33,53 @@ export type Operation =
   | 'AbortMultipartUpload'
   | 'ListParts';
 
-/** The IAM action each operation needs (what policies, grants and ACLs are checked against). */
-export const OPERATION_ACTION: Record<Operation, string> = {
-  ListBuckets: 's3:ListAllMyBuckets',
-  CreateBucket: 's3:CreateBucket',
-  HeadBucket: 's3:ListBucket',
-  DeleteBucket: 's3:DeleteBucket',
-  GetBucketLocation: 's3:GetBucketLocation',
-  GetBucketVersioning: 's3:GetBucketVersioning',
-  ListObjects: 's3:ListBucket',
-  ListObjectsV2: 's3:ListBucket',
-  ListMultipartUploads: 's3:ListBucketMultipartUploads',
-  DeleteObjects: 's3:DeleteObject',
-  GetBucketAcl: 's3:GetBucketAcl',
-  PutBucketAcl: 's3:PutBucketAcl',
-  GetBucketPolicy: 's3:GetBucketPolicy',
-  PutBucketPolicy: 's3:PutBucketPolicy',
-  DeleteBucketPolicy: 's3:DeleteBucketPolicy',
-  GetBucketPolicyStatus: 's3:GetBucketPolicyStatus',
-  PutObject: 's3:PutObject',
-  CopyObject: 's3:PutObject',
-  GetObject: 's3:GetObject',
-  HeadObject: 's3:GetObject',
-  DeleteObject: 's3:DeleteObject',
-  GetObjectAcl: 's3:GetObjectAcl',
-  PutObjectAcl: 's3:PutObjectAcl',
-  CreateMultipartUpload: 's3:PutObject',
-  UploadPart: 's3:PutObject',
-  UploadPartCopy: 's3:PutObject',
-  CompleteMultipartUpload: 's3:PutObject',
-  AbortMultipartUpload: 's3:AbortMultipartUpload',
-  ListParts: 's3:ListMultipartUploadParts',
+export interface OperationSpec {
+  /** The IAM action the operation needs (what policies, grants and ACLs are checked against). */
+  action: string;
+  /** Changes state, so it is refused in read-only mode. Required: a new write cannot slip through by omission. */
+  mutating: boolean;
+}
+
+/** What the request path needs to know about each operation, in one exhaustive table. */
+export const OPERATIONS: Readonly<Record<Operation, OperationSpec>> = {
+  ListBuckets: { action: 's3:ListAllMyBuckets', mutating: false },
+  CreateBucket: { action: 's3:CreateBucket', mutating: true },
+  HeadBucket: { action: 's3:ListBucket', mutating: false },
+  DeleteBucket: { action: 's3:DeleteBucket', mutating: true },
+  GetBucketLocation: { action: 's3:GetBucketLocation', mutating: false },
+  GetBucketVersioning: { action: 's3:GetBucketVersioning', mutating: false },
+  ListObjects: { action: 's3:ListBucket', mutating: false },
+  ListObjectsV2: { action: 's3:ListBucket', mutating: false },
+  ListMultipartUploads: { action: 's3:ListBucketMultipartUploads', mutating: false },
+  DeleteObjects: { action: 's3:DeleteObject', mutating: true },
+  GetBucketAcl: { action: 's3:GetBucketAcl', mutating: false },
+  PutBucketAcl: { action: 's3:PutBucketAcl', mutating: true },
+  GetBucketPolicy: { action: 's3:GetBucketPolicy', mutating: false },
+  PutBucketPolicy: { action: 's3:PutBucketPolicy', mutating: true },
+  DeleteBucketPolicy: { action: 's3:DeleteBucketPolicy', mutating: true },
+  GetBucketPolicyStatus: { action: 's3:GetBucketPolicyStatus', mutating: false },
+  PutObject: { action: 's3:PutObject', mutating: true },
+  CopyObject: { action: 's3:PutObject', mutating: true },
+  GetObject: { action: 's3:GetObject', mutating: false },
+  HeadObject: { action: 's3:GetObject', mutating: false },
+  DeleteObject: { action: 's3:DeleteObject', mutating: true },
+  GetObjectAcl: { action: 's3:GetObjectAcl', mutating: false },
+  PutObjectAcl: { action: 's3:PutObjectAcl', mutating: true },
+  CreateMultipartUpload: { action: 's3:PutObject', mutating: true },
+  UploadPart: { action: 's3:PutObject', mutating: true },
+  UploadPartCopy: { action: 's3:PutObject', mutating: true },
+  CompleteMultipartUpload: { action: 's3:PutObject', mutating: true },
+  AbortMultipartUpload: { action: 's3:AbortMultipartUpload', mutating: true },
+  ListParts: { action: 's3:ListMultipartUploadParts', mutating: false },
 };
 
-/** Operations that change state: refused in read-only mode. */
-export const MUTATING: ReadonlySet<Operation> = new Set<Operation>([
-  'CreateBucket',
-  'DeleteBucket',
-  'DeleteObjects',
-  'PutBucketAcl',
-  'PutBucketPolicy',
-  'DeleteBucketPolicy',
-  'PutObject',
-  'CopyObject',
-  'DeleteObject',
-  'PutObjectAcl',
-  'CreateMultipartUpload',
-  'UploadPart',
-  'UploadPartCopy',
-  'CompleteMultipartUpload',
-  'AbortMultipartUpload',
-]);
+/** The IAM action each operation needs; derived from OPERATIONS. */
+export const OPERATION_ACTION = Object.fromEntries(Object.entries(OPERATIONS).map(([op, spec]) => [op, spec.action])) as Readonly<
+  Record<Operation, string>
+>;
 
+/** Operations that change state (refused in read-only mode); derived from OPERATIONS. */
+export const MUTATING: ReadonlySet<Operation> = new Set((Object.keys(OPERATIONS) as Operation[]).filter((op) => OPERATIONS[op].mutating));
 // Subresources of real S3 that we do not serve yet: answered 501, never a wrong success.
 const UNSUPPORTED = [
   'accelerate',

@@ -2,6 +2,8 @@
  * Minimal XML writer for S3 responses. S3 bodies are small documents with a fixed shape;
  * writing them by hand keeps element order exact and escaping in one place.
  */
+import { escapeXml } from '../util/xml-escape.js';
+
 export type XmlChild = XmlNode | null | undefined | false;
 export interface XmlNode {
   name: string;
@@ -18,33 +20,6 @@ export function el(name: string, content?: string | number | boolean | XmlChild[
   if (Array.isArray(content)) node.children = content;
   else if (content !== undefined) node.text = content;
   return node;
-}
-
-/**
- * Escapes text as AWS does (S3 user guide, "XML related object key constraints"): the five
- * markup characters by name; CR and LF as numeric references, so a parser's end-of-line
- * normalisation cannot turn a key's CR into LF; and every character XML 1.0 cannot carry
- * (the other C0 controls, U+FFFE, U+FFFF) as a numeric reference too. A strict XML 1.0
- * parser still rejects those references: for such keys clients list with
- * encoding-type=url, which AWS documents for exactly this (botocore sends it by default).
- */
-export function escapeXml(s: string): string {
-  return s.replace(/[<>&"'\u0000-\u0008\u000a-\u001f\ufffe\uffff]/g, (c) => {
-    switch (c) {
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '&':
-        return '&amp;';
-      case '"':
-        return '&quot;';
-      case "'":
-        return '&apos;';
-      default:
-        return `&#x${c.charCodeAt(0).toString(16)};`;
-    }
-  });
 }
 
 function write(node: XmlNode, out: string[]): void {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { S3Error } from '../s3/errors.js';
+import { toS3Error } from '../s3/error-map.js';
+import { ChecksumError } from './checksum-errors.js';
 import { BodyDigester, computeChecksum } from './checksums.js';
 import {
   decodeBase64Digest,
@@ -17,9 +18,9 @@ const CRC32 = computeChecksum('CRC32', BODY).toString('base64');
 
 function s3Error(code: string, message?: string | RegExp): (err: unknown) => boolean {
   return (err) => {
-    assert.ok(err instanceof S3Error, String(err));
+    assert.ok(err instanceof ChecksumError, String(err));
     assert.equal(err.code, code);
-    assert.equal(err.status, 400);
+    assert.equal(toS3Error(err)?.status, 400);
     if (typeof message === 'string') assert.equal(err.message, message);
     else if (message !== undefined) assert.match(err.message, message);
     return true;
@@ -117,7 +118,7 @@ test('trailer values: bad base64 is refused without echoing the value', () => {
   assert.deepEqual(parseChecksumTrailerValue('CRC32', CRC32), computeChecksum('CRC32', BODY));
   assert.throws(
     () => parseChecksumTrailerValue('CRC32', 'secret-ish*'),
-    (err: unknown) => err instanceof S3Error && err.message === 'Value for x-amz-checksum-crc32 trailing header is invalid.',
+    (err: unknown) => err instanceof ChecksumError && err.message === 'Value for x-amz-checksum-crc32 trailing header is invalid.',
   );
 });
 
@@ -150,9 +151,9 @@ test('verifyDigests: 400 XAmzContentSHA256Mismatch with both hashes', () => {
   assert.throws(
     () => verifyDigests({ sha256Hex: wrong }, digests({ sha256: true })),
     (err: unknown) =>
-      err instanceof S3Error &&
+      err instanceof ChecksumError &&
       err.code === 'XAmzContentSHA256Mismatch' &&
-      err.status === 400 &&
+      toS3Error(err)?.status === 400 &&
       err.extra.ClientComputedContentSHA256 === wrong &&
       err.extra.S3ComputedContentSHA256 === sha,
   );
@@ -163,7 +164,7 @@ test('verifyDigests: 400 BadDigest for MD5 (with digests) and for checksums (wit
   assert.throws(
     () => verifyDigests({ contentMd5: otherMd5 }, digests({})),
     (err: unknown) =>
-      err instanceof S3Error &&
+      err instanceof ChecksumError &&
       err.code === 'BadDigest' &&
       err.message === 'The Content-MD5 you specified did not match what we received.' &&
       err.extra.ExpectedDigest === otherMd5.toString('base64') &&
@@ -174,7 +175,7 @@ test('verifyDigests: 400 BadDigest for MD5 (with digests) and for checksums (wit
     assert.throws(
       () => verifyDigests({ checksum: { algorithm, value: other } }, digests({ checksum: algorithm })),
       (err: unknown) =>
-        err instanceof S3Error &&
+        err instanceof ChecksumError &&
         err.code === 'BadDigest' &&
         err.message === `The ${algorithm} you specified did not match the calculated checksum.` &&
         Object.keys(err.extra).length === 0,
@@ -183,7 +184,7 @@ test('verifyDigests: 400 BadDigest for MD5 (with digests) and for checksums (wit
   // A digest the caller forgot to compute is a programming error, not a client error.
   assert.throws(
     () => verifyDigests({ sha256Hex: 'a'.repeat(64) }, digests({})),
-    (err: unknown) => !(err instanceof S3Error),
+    (err: unknown) => !(err instanceof ChecksumError),
   );
 });
 

@@ -2,7 +2,7 @@
  * The request's integrity headers (Content-MD5, x-amz-checksum-*, x-amz-sdk-checksum-algorithm,
  * x-amz-trailer) read into one typed value, and the end-of-body check of every digest.
  */
-import { S3Error } from '../s3/errors.js';
+import { ChecksumError } from './checksum-errors.js';
 import type { ChecksumAlgorithm } from '../metadata/types.js';
 import { CHECKSUM_ALGORITHMS, CHECKSUM_LENGTHS, checksumHeaderName, type BodyDigests } from './checksums.js';
 
@@ -49,7 +49,7 @@ const TRAILER_NOT_SUPPORTED = 'The value specified in the x-amz-trailer header i
 export function parseChecksumHeaderValue(algorithm: ChecksumAlgorithm, value: string): Buffer {
   const buf = decodeBase64Digest(value.trim(), CHECKSUM_LENGTHS[algorithm]);
   if (buf === undefined) {
-    throw new S3Error('InvalidRequest', { message: `Value for ${checksumHeaderName(algorithm)} header is invalid.` });
+    throw new ChecksumError('InvalidRequest', { message: `Value for ${checksumHeaderName(algorithm)} header is invalid.` });
   }
   return buf;
 }
@@ -58,7 +58,7 @@ export function parseChecksumHeaderValue(algorithm: ChecksumAlgorithm, value: st
 export function parseChecksumTrailerValue(algorithm: ChecksumAlgorithm, value: string): Buffer {
   const buf = decodeBase64Digest(value.trim(), CHECKSUM_LENGTHS[algorithm]);
   if (buf === undefined) {
-    throw new S3Error('InvalidRequest', { message: `Value for ${checksumHeaderName(algorithm)} trailing header is invalid.` });
+    throw new ChecksumError('InvalidRequest', { message: `Value for ${checksumHeaderName(algorithm)} trailing header is invalid.` });
   }
   return buf;
 }
@@ -66,7 +66,7 @@ export function parseChecksumTrailerValue(algorithm: ChecksumAlgorithm, value: s
 /** The one x-amz-checksum-* name in x-amz-trailer; anything else is 400 InvalidRequest. */
 export function parseTrailerDeclaration(value: string): string {
   const name = value.trim().toLowerCase();
-  if (algorithmOfChecksumHeader(name) === undefined) throw new S3Error('InvalidRequest', { message: TRAILER_NOT_SUPPORTED });
+  if (algorithmOfChecksumHeader(name) === undefined) throw new ChecksumError('InvalidRequest', { message: TRAILER_NOT_SUPPORTED });
   return name;
 }
 
@@ -75,7 +75,7 @@ export function readRequestIntegrity(headers: RequestHeaders): RequestIntegrity 
   const md5 = single(headers, 'content-md5');
   if (md5 !== undefined) {
     const buf = decodeBase64Digest(md5.trim(), 16);
-    if (buf === undefined) throw new S3Error('InvalidDigest', { extra: { 'Content-MD5': md5 } });
+    if (buf === undefined) throw new ChecksumError('InvalidDigest', { extra: { 'Content-MD5': md5 } });
     contentMd5 = buf;
   }
 
@@ -84,11 +84,11 @@ export function readRequestIntegrity(headers: RequestHeaders): RequestIntegrity 
     const algorithm = BY_HEADER.get(name.toLowerCase());
     if (algorithm !== undefined && value !== undefined) present.push([algorithm, typeof value === 'string' ? value : value.join(',')]);
   }
-  if (present.length > 1) throw new S3Error('InvalidRequest', { message: MULTIPLE });
+  if (present.length > 1) throw new ChecksumError('InvalidRequest', { message: MULTIPLE });
 
   const trailerRaw = single(headers, 'x-amz-trailer');
   const trailer = trailerRaw === undefined ? null : parseTrailerDeclaration(trailerRaw);
-  if (trailer !== null && present.length > 0) throw new S3Error('InvalidRequest', { message: MULTIPLE });
+  if (trailer !== null && present.length > 0) throw new ChecksumError('InvalidRequest', { message: MULTIPLE });
 
   let checksumAlgorithm: ChecksumAlgorithm | null = null;
   let checksumValue: Buffer | null = null;
@@ -104,12 +104,12 @@ export function readRequestIntegrity(headers: RequestHeaders): RequestIntegrity 
   if (sdkRaw !== undefined) {
     const sdk = CHECKSUM_ALGORITHMS.find((a) => a === sdkRaw.trim().toUpperCase());
     if (sdk === undefined) {
-      throw new S3Error('InvalidRequest', {
+      throw new ChecksumError('InvalidRequest', {
         message: `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${CHECKSUM_ALGORITHMS.join(', ')}]`,
       });
     }
     if (checksumAlgorithm !== null && sdk !== checksumAlgorithm) {
-      throw new S3Error('InvalidRequest', { message: 'Value for x-amz-sdk-checksum-algorithm header is invalid.' });
+      throw new ChecksumError('InvalidRequest', { message: 'Value for x-amz-sdk-checksum-algorithm header is invalid.' });
     }
     checksumAlgorithm = sdk;
   }
@@ -134,20 +134,20 @@ export function verifyDigests(expected: ExpectedDigests, computed: BodyDigests):
     if (computed.sha256 === undefined) throw new Error('verifyDigests: SHA-256 was not computed');
     const actual = computed.sha256.toString('hex');
     if (actual !== expected.sha256Hex) {
-      throw new S3Error('XAmzContentSHA256Mismatch', {
+      throw new ChecksumError('XAmzContentSHA256Mismatch', {
         extra: { ClientComputedContentSHA256: expected.sha256Hex, S3ComputedContentSHA256: actual },
       });
     }
   }
   if (expected.contentMd5 != null && !expected.contentMd5.equals(computed.md5)) {
-    throw new S3Error('BadDigest', {
+    throw new ChecksumError('BadDigest', {
       extra: { ExpectedDigest: expected.contentMd5.toString('base64'), CalculatedDigest: computed.md5.toString('base64') },
     });
   }
   if (expected.checksum != null) {
     if (computed.checksum === undefined) throw new Error('verifyDigests: checksum was not computed');
     if (!expected.checksum.value.equals(computed.checksum)) {
-      throw new S3Error('BadDigest', {
+      throw new ChecksumError('BadDigest', {
         message: `The ${expected.checksum.algorithm} you specified did not match the calculated checksum.`,
       });
     }

@@ -1,5 +1,5 @@
 import { ALGORITHM } from '@anode/shared/sigv4/index';
-import { S3Error } from '../../s3/errors.js';
+import { SigV4Error } from './errors.js';
 import { parseCredential, type CredentialScope } from './credential-scope.js';
 
 export interface ParsedAuthorization {
@@ -10,8 +10,8 @@ export interface ParsedAuthorization {
 
 const CREDENTIAL_FORMAT = 'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request"';
 
-function malformed(detail: string): S3Error {
-  return new S3Error('AuthorizationHeaderMalformed', { message: `The authorization header is malformed; ${detail}` });
+function malformed(detail: string): SigV4Error {
+  return new SigV4Error('AuthorizationHeaderMalformed', { message: `The authorization header is malformed; ${detail}` });
 }
 
 /** Lowercase names joined by ";", no empties, no repeats. */
@@ -29,11 +29,11 @@ export function parseSignedHeaders(value: string): string[] | undefined {
  */
 export function parseAuthorizationHeader(value: string): ParsedAuthorization {
   const trimmed = value.trim();
-  if (trimmed === '') throw new S3Error('AccessDenied', { message: 'Access Denied' });
+  if (trimmed === '') throw new SigV4Error('AccessDenied', { message: 'Access Denied' });
   const space = trimmed.search(/\s/);
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
   if (algorithm !== ALGORITHM) {
-    throw new S3Error('InvalidRequest', {
+    throw new SigV4Error('InvalidRequest', {
       message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
     });
   }

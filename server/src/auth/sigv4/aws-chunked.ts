@@ -17,7 +17,7 @@ import {
   createChunkStringToSign,
   createTrailerStringToSign,
 } from '@anode/shared/sigv4/index';
-import { S3Error } from '../../s3/errors.js';
+import { SigV4Error } from './errors.js';
 import { algorithmOfChecksumHeader, parseChecksumTrailerValue } from '../../util/request-checksum.js';
 import { signatureDoesNotMatch } from './signature-mismatch.js';
 import type { ChunkSigningContext } from './types.js';
@@ -43,20 +43,20 @@ const MAX_TRAILING_BLANK_BYTES = 1024;
 const CHUNK_SIGNATURE_PREFIX = 'chunk-signature=';
 const EMPTY = Buffer.alloc(0);
 
-function truncated(): S3Error {
-  return new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });
+function truncated(): SigV4Error {
+  return new SigV4Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });
 }
 
-function lengthMismatch(expected: number, provided: number): S3Error {
-  return new S3Error('IncompleteBody', { extra: { NumberBytesExpected: expected, NumberBytesProvided: provided } });
+function lengthMismatch(expected: number, provided: number): SigV4Error {
+  return new SigV4Error('IncompleteBody', { extra: { NumberBytesExpected: expected, NumberBytesProvided: provided } });
 }
 
-function malformedTrailer(): S3Error {
-  return new S3Error('MalformedTrailerError');
+function malformedTrailer(): SigV4Error {
+  return new SigV4Error('MalformedTrailerError');
 }
 
-function badChunkSize(): S3Error {
-  return new S3Error('InvalidArgument', {
+function badChunkSize(): SigV4Error {
+  return new SigV4Error('InvalidArgument', {
     message: 'The chunk size in the aws-chunked body is not a valid hexadecimal number.',
     extra: { ArgumentName: 'chunk-size' },
   });
@@ -104,7 +104,7 @@ class ByteReader {
    * The next line without its CRLF, or undefined at end of input before any byte. A line
    * cut off by the end of input is returned with `complete: false`. Bare LF is refused.
    */
-  async line(maxBytes: number, tooLong: () => S3Error): Promise<{ text: string; complete: boolean } | undefined> {
+  async line(maxBytes: number, tooLong: () => SigV4Error): Promise<{ text: string; complete: boolean } | undefined> {
     const parts: Buffer[] = [];
     let length = 0;
     for (;;) {
@@ -155,7 +155,7 @@ export class AwsChunkedDecoder {
     if (options.trailer !== undefined) {
       const name = options.trailer.toLowerCase();
       if (algorithmOfChecksumHeader(name) === undefined) {
-        throw new S3Error('InvalidRequest', { message: 'The value specified in the x-amz-trailer header is not supported' });
+        throw new SigV4Error('InvalidRequest', { message: 'The value specified in the x-amz-trailer header is not supported' });
       }
       this.trailerName = name;
     }
@@ -167,7 +167,7 @@ export class AwsChunkedDecoder {
     this.maxLine = options.maxLineBytes ?? 4096;
   }
 
-  /** Yields the decoded payload; throws S3Error on any framing, size or signature problem. */
+  /** Yields the decoded payload; throws SigV4Error on any framing, size or signature problem. */
   async *decode(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer, void, undefined> {
     if (this.used) throw new Error('AwsChunkedDecoder.decode may be called once');
     this.used = true;
@@ -184,7 +184,7 @@ export class AwsChunkedDecoder {
 
         // Only the last data chunk may be small; we learn a chunk was not last when the next one starts.
         if (this.signing !== undefined && size > 0 && previousDataChunkSize >= 0 && previousDataChunkSize < MIN_SIGNED_CHUNK_SIZE) {
-          throw new S3Error('InvalidChunkSizeError', { extra: { Chunk: chunkIndex - 1, BadChunkSize: previousDataChunkSize } });
+          throw new SigV4Error('InvalidChunkSizeError', { extra: { Chunk: chunkIndex - 1, BadChunkSize: previousDataChunkSize } });
         }
         // Checked before reading a byte: never accept more than was declared.
         if (this.expectedLength !== undefined) {

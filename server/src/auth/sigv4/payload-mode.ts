@@ -6,7 +6,7 @@ import {
   STREAMING_UNSIGNED_PAYLOAD_TRAILER,
   UNSIGNED_PAYLOAD,
 } from '@anode/shared/sigv4/index';
-import { S3Error } from '../../s3/errors.js';
+import { SigV4Error } from './errors.js';
 import type { PayloadMode } from './types.js';
 
 const INVALID_MESSAGE =
@@ -19,7 +19,7 @@ const INVALID_MESSAGE =
  */
 export function payloadModeFromHeader(value: string | undefined, method: string): PayloadMode {
   if (value === undefined) {
-    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: x-amz-content-sha256' });
+    throw new SigV4Error('InvalidRequest', { message: 'Missing required header for this request: x-amz-content-sha256' });
   }
   if (/^[0-9a-f]{64}$/.test(value)) return { type: 'sha256', hex: value };
   switch (value) {
@@ -33,12 +33,12 @@ export function payloadModeFromHeader(value: string | undefined, method: string)
       return { type: 'streaming-unsigned-trailer' };
     case STREAMING_ECDSA_PAYLOAD:
     case STREAMING_ECDSA_PAYLOAD_TRAILER:
-      throw new S3Error('NotImplemented', {
+      throw new SigV4Error('NotImplemented', {
         message: 'SigV4a (ECDSA) streaming payloads are not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD.',
       });
   }
   if (method === 'GET' || method === 'HEAD') return { type: 'unsigned' };
-  throw new S3Error('InvalidArgument', {
+  throw new SigV4Error('InvalidArgument', {
     message: INVALID_MESSAGE,
     extra: { ArgumentName: 'x-amz-content-sha256', ArgumentValue: value },
   });
@@ -48,7 +48,7 @@ export function payloadModeFromHeader(value: string | undefined, method: string)
 export function payloadModeFromQuery(value: string | undefined): PayloadMode {
   if (value === undefined || value === UNSIGNED_PAYLOAD) return { type: 'unsigned' };
   if (/^[0-9a-f]{64}$/.test(value)) return { type: 'sha256', hex: value };
-  throw new S3Error('InvalidArgument', {
+  throw new SigV4Error('InvalidArgument', {
     message: 'X-Amz-Content-Sha256 in a presigned URL must be UNSIGNED-PAYLOAD or a valid sha256 value.',
     extra: { ArgumentName: 'X-Amz-Content-Sha256', ArgumentValue: value },
   });

@@ -10,7 +10,7 @@ import {
   QUERY_SIGNED_HEADERS,
   type QueryParam,
 } from '@anode/shared/sigv4/index';
-import { S3Error } from '../../s3/errors.js';
+import { SigV4Error } from './errors.js';
 import { parseSignedHeaders } from './authorization-header.js';
 import { parseCredential, type CredentialScope } from './credential-scope.js';
 
@@ -51,8 +51,8 @@ export interface ParsedQueryAuth {
   contentSha256?: string;
 }
 
-function queryError(message: string, extra?: Record<string, string>): S3Error {
-  return new S3Error('AuthorizationQueryParametersError', { message, ...(extra === undefined ? {} : { extra }) });
+function queryError(message: string, extra?: Record<string, string>): SigV4Error {
+  return new SigV4Error('AuthorizationQueryParametersError', { message, ...(extra === undefined ? {} : { extra }) });
 }
 
 export function parseQueryAuth(params: readonly QueryParam[]): ParsedQueryAuth {

@@ -1,4 +1,4 @@
-import { S3Error } from '../../s3/errors.js';
+import { SigV4Error } from './errors.js';
 
 /** "50 55 54": the space-separated lowercase hex bytes AWS echoes beside the strings. */
 export function hexBytes(text: string): string {
@@ -16,7 +16,7 @@ export function signatureDoesNotMatch(
   stringToSign: string,
   signatureProvided: string,
   canonicalRequest?: string,
-): S3Error {
+): SigV4Error {
   const extra: Record<string, string> = {
     AWSAccessKeyId: accessKeyId,
     StringToSign: stringToSign,
@@ -27,5 +27,5 @@ export function signatureDoesNotMatch(
     extra.CanonicalRequest = canonicalRequest;
     extra.CanonicalRequestBytes = hexBytes(canonicalRequest);
   }
-  return new S3Error('SignatureDoesNotMatch', { extra });
+  return new SigV4Error('SignatureDoesNotMatch', { extra });
 }

@@ -1,7 +1,7 @@
 /**
  * The SigV4 verifier: header auth, presigned URLs, and the seed of aws-chunked uploads.
- * Pure: the only I/O is the `lookup` callback for the secret. Every failure is an S3Error
- * with AWS's code, status and extra elements.
+ * Pure: the only I/O is the `lookup` callback for the secret. Every failure is a SigV4Error
+ * with AWS's code and extra elements; the planes pick the status.
  */
 import {
   MAX_CLOCK_SKEW_MS,
@@ -21,7 +21,7 @@ import {
   parseQuery,
   type QueryParam,
 } from '@anode/shared/sigv4/index';
-import { S3Error } from '../../s3/errors.js';
+import { SigV4Error } from './errors.js';
 import { parseAuthorizationHeader } from './authorization-header.js';
 import type { CredentialScope } from './credential-scope.js';
 import { payloadModeFromHeader, payloadModeFromQuery } from './payload-mode.js';
@@ -43,7 +43,7 @@ export async function verifyRequest(req: AuthRequest, opts: VerifyOptions): Prom
   const queryAuth = hasQueryAuth(params);
 
   if (authorization !== undefined && queryAuth) {
-    throw new S3Error('InvalidArgument', {
+    throw new SigV4Error('InvalidArgument', {
       message:
         'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
       extra: { ArgumentName: 'Authorization', ArgumentValue: authorization.join(',') },
@@ -52,7 +52,7 @@ export async function verifyRequest(req: AuthRequest, opts: VerifyOptions): Prom
   if (authorization !== undefined) return verifyHeaderAuth(req, opts, headers, params, authorization);
   if (queryAuth) return verifyQueryAuth(req, opts, headers, params);
   if (hasSigV2QueryAuth(params)) {
-    throw new S3Error('InvalidRequest', {
+    throw new SigV4Error('InvalidRequest', {
       message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
     });
   }
@@ -67,7 +67,7 @@ async function verifyHeaderAuth(
   authorization: string[],
 ): Promise<VerifiedAuth> {
   if (authorization.length > 1) {
-    throw new S3Error('AuthorizationHeaderMalformed', {
+    throw new SigV4Error('AuthorizationHeaderMalformed', {
       message: 'The authorization header is malformed; only one Authorization header is allowed.',
     });
   }
@@ -78,11 +78,11 @@ async function verifyHeaderAuth(
   const amzDate = amzDateValues === undefined ? '' : canonicalHeaderValue(amzDateValues);
   const requestTime = parseAmzDate(amzDate);
   if (requestTime === undefined) {
-    throw new S3Error('AccessDenied', { message: 'AWS authentication requires a valid Date or x-amz-date header' });
+    throw new SigV4Error('AccessDenied', { message: 'AWS authentication requires a valid Date or x-amz-date header' });
   }
   checkScopeDate(auth.credential, amzDate, 'header');
   if (Math.abs(opts.now.getTime() - requestTime.getTime()) > MAX_CLOCK_SKEW_MS) {
-    throw new S3Error('RequestTimeTooSkewed', {
+    throw new SigV4Error('RequestTimeTooSkewed', {
       extra: { RequestTime: amzDate, ServerTime: awsTime(opts.now), MaxAllowedSkewMilliseconds: MAX_CLOCK_SKEW_MS },
     });
   }
@@ -115,19 +115,19 @@ async function verifyQueryAuth(
   checkScope(q.credential, opts, 'presigned');
   const requestTime = parseAmzDate(q.amzDate);
   if (requestTime === undefined) {
-    throw new S3Error('AuthorizationQueryParametersError', {
+    throw new SigV4Error('AuthorizationQueryParametersError', {
       message: "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
     });
   }
   checkScopeDate(q.credential, q.amzDate, 'presigned');
   const now = opts.now.getTime();
   if (requestTime.getTime() - now > MAX_CLOCK_SKEW_MS) {
-    throw new S3Error('AccessDenied', { message: 'Request is not valid yet' });
+    throw new SigV4Error('AccessDenied', { message: 'Request is not valid yet' });
   }
   // X-Amz-Expires of 0 or below is an already-expired URL (403, as AWS answers), not a 400.
   const expires = new Date(requestTime.getTime() + q.expiresSeconds * 1000);
   if (now > expires.getTime() || q.expiresSeconds <= 0) {
-    throw new S3Error('AccessDenied', {
+    throw new SigV4Error('AccessDenied', {
       message: 'Request has expired',
       extra: { 'X-Amz-Expires': q.expiresRaw, Expires: awsTime(expires), ServerTime: awsTime(opts.now) },
     });
@@ -170,7 +170,7 @@ async function finish(
 ): Promise<VerifiedAuth> {
   const secret = await opts.lookup(c.credential.accessKeyId);
   if (secret === undefined) {
-    throw new S3Error('InvalidAccessKeyId', { extra: { AWSAccessKeyId: c.credential.accessKeyId } });
+    throw new SigV4Error('InvalidAccessKeyId', { extra: { AWSAccessKeyId: c.credential.accessKeyId } });
   }
   const canonicalRequest = createCanonicalRequest({
     method: req.method,
@@ -200,13 +200,13 @@ async function finish(
   return result;
 }
 
-function scopeError(kind: Kind, detail: string, extra?: Record<string, string>): S3Error {
+function scopeError(kind: Kind, detail: string, extra?: Record<string, string>): SigV4Error {
   return kind === 'header'
-    ? new S3Error('AuthorizationHeaderMalformed', {
+    ? new SigV4Error('AuthorizationHeaderMalformed', {
         message: `The authorization header is malformed; ${detail}`,
         ...(extra === undefined ? {} : { extra }),
       })
-    : new S3Error('AuthorizationQueryParametersError', {
+    : new SigV4Error('AuthorizationQueryParametersError', {
         message: `Error parsing the X-Amz-Credential parameter; ${detail}`,
         ...(extra === undefined ? {} : { extra }),
       });
@@ -242,7 +242,7 @@ function checkSignedHeaders(headers: ReadonlyMap<string, readonly string[]>, sig
     if (name.startsWith('x-amz-') && !signedSet.has(name)) notSigned.push(name);
   }
   if (notSigned.length > 0) {
-    throw new S3Error('AccessDenied', {
+    throw new SigV4Error('AccessDenied', {
       message: 'There were headers present in the request which were not signed',
       extra: { HeadersNotSigned: notSigned.join(', ') },
     });

@@ -1,7 +1,7 @@
 import pg from 'pg';
-import type { ChunkRef } from '../../chunks/chunk-store.js';
 import type {
   Acl,
+  ChunkRef,
   BucketRecord,
   CredentialRecord,
   ListObjectsQuery,

@@ -1,6 +1,6 @@
-import type { ChunkRef } from '../../chunks/chunk-store.js';
 import type {
   Acl,
+  ChunkRef,
   BucketRecord,
   ChecksumAlgorithm,
   CredentialRecord,

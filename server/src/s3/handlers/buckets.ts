@@ -5,7 +5,7 @@ import type { S3Deps } from '../deps.js';
 import { emptyResult, xmlResult, type S3Result } from '../result.js';
 import { ownerNode } from '../owner-xml.js';
 import { el, isoDate, S3_XMLNS } from '../xml.js';
-import { parseXmlBody, textOf } from '../xml-parse.js';
+import { parseXmlBody, textOf } from '../../util/xml-parse.js';
 import { readSmallBody } from '../body.js';
 import { requestedAcl, ownerOf } from './request-acl.js';
 import { header } from '../context.js';

@@ -4,7 +4,7 @@ import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { xmlResult, type S3Result } from '../result.js';
 import { el, S3_XMLNS, type XmlChild } from '../xml.js';
-import { listOf, parseXmlBody, textOf } from '../xml-parse.js';
+import { listOf, parseXmlBody, textOf } from '../../util/xml-parse.js';
 import { readSmallBody } from '../body.js';
 import { authorize } from '../../policy/authorize.js';
 import { conditionContext } from '../conditions.js';

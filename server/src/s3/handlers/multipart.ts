@@ -2,7 +2,7 @@ import { S3Error } from '../errors.js';
 import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { el, isoDate, S3_XMLNS } from '../xml.js';
-import { listOf, parseXmlBody, textOf } from '../xml-parse.js';
+import { listOf, parseXmlBody, textOf } from '../../util/xml-parse.js';
 import { openPayload, readSmallBody, ChecksumAlgorithms, MAX_PART_SIZE } from '../body.js';
 import { checksumElements, checksumResponseHeaders } from '../checksum-xml.js';
 import { maxParam, urlEncoder } from '../list-params.js';

@@ -4,10 +4,10 @@ import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { LocalChunkStore } from './local-chunk-store.js';
+import { LocalChunkStore } from '../chunks/local-chunk-store.js';
 import { SqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
 import { bucketRecord, objectRecord, partRecord, uploadRecord } from '../metadata/conformance-fixtures.js';
-import type { ChunkRef } from './chunk-store.js';
+import type { ChunkRef } from '../chunks/chunk-store.js';
 import { runGc } from './gc.js';
 import type { GcDeps, GcStats } from './gc.js';
 

@@ -1,5 +1,5 @@
 import type { MetadataStore } from '../metadata/types.js';
-import type { ManagedChunkStore } from './chunk-store.js';
+import type { ManagedChunkStore } from '../chunks/chunk-store.js';
 
 export interface GcStats {
   /** Chunk files looked at by the orphan walk. */
