@@ -18,6 +18,7 @@ import { loadOrCreateMasterKey } from './auth/secret-box.js';
 import { BucketWrites } from './model/bucket-writes.js';
 import { TokenBuckets } from './util/token-buckets.js';
 import { ObjectService } from './model/object-service.js';
+import { ChunksInFlight } from './model/chunks-in-flight.js';
 import { chunkSizeOf } from './model/object-writer.js';
 import { CredentialService } from './model/credentials.js';
 import { NodeState } from './model/node-state.js';
@@ -70,7 +71,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const audit = new AuditLog(new JsonLinesLog(p.auditLog));
   const trustedProxies = config.server.trusted_proxies.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== null);
   const tls = config.tls.cert !== '' ? { cert: config.tls.cert, key: config.tls.key } : null;
-  const gc = new GcScheduler({ metadata, chunks, metrics, audit, logger, config: config.gc });
+  const inFlight = new ChunksInFlight();
+  const gc = new GcScheduler({ metadata, chunks, inFlight, metrics, audit, logger, config: config.gc });
 
   const bucketWrites = new BucketWrites();
   const clientLimits = {
@@ -83,6 +85,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     bucketWrites,
     bytesReceived: (n) => metrics.bytesIn.inc(n),
     chunkSize: chunkSizeOf(config),
+    inFlight,
   });
   const s3Deps = {
     config,

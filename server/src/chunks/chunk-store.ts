@@ -25,6 +25,11 @@ export interface ChunkWriteOptions {
    * durability (a directory fsync, a replica's ack) once at the end instead of per chunk.
    */
   deferSync?: boolean;
+  /**
+   * Called with the new chunk's id before any of it reaches storage (before it can be
+   * listed), so the caller can keep GC off it until its metadata commits.
+   */
+  onId?: (id: string) => void;
 }
 
 /**

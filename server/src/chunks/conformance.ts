@@ -53,6 +53,18 @@ export function runChunkStoreConformance(name: string, open: () => Promise<Opene
         assert.deepEqual(await read(ref.id), Buffer.concat([a, b]));
       });
 
+      test('onId tells the id before any byte is taken from the source (so GC can be kept off it)', async () => {
+        let told: string | undefined;
+        let toldBeforeFirstByte = false;
+        async function* watched(): AsyncGenerator<Uint8Array> {
+          toldBeforeFirstByte = told !== undefined;
+          yield randomBytes(100);
+        }
+        const ref = await store.write(watched(), { onId: (id) => (told = id) });
+        assert.equal(told, ref.id);
+        assert.equal(toldBeforeFirstByte, true);
+      });
+
       test('an empty source makes an empty chunk that is listed, read as empty and deleted', async () => {
         const ref = await store.write(pieces());
         assert.equal(ref.size, 0);

@@ -38,6 +38,8 @@ export class LocalChunkStore implements ChunkStore, ChunkMaintenance {
   readonly #ready: Promise<void>;
   readonly #knownShards = new Set<string>();
   readonly #dirSync = new CoalescedDirSync();
+  /** Names of the temporaries this process is writing now (sweepTemporary leaves them). */
+  readonly #writing = new Set<string>();
 
   /** `dataDir` is the node's data directory; chunks go to `<dataDir>/chunks`. */
   constructor(dataDir: string) {
@@ -69,10 +71,21 @@ export class LocalChunkStore implements ChunkStore, ChunkMaintenance {
     signal?.throwIfAborted();
     await this.#ready;
     const id = newChunkId();
-    const tmpPath = join(this.#tmp, `${id}.${randomBytes(6).toString('hex')}`);
+    options?.onId?.(id);
+    const tmpName = `${id}.${randomBytes(6).toString('hex')}`;
+    const tmpPath = join(this.#tmp, tmpName);
+    // A sweep of crash leftovers must never take a temporary this process is still writing,
+    // however old (a slow upload) or however short the grace (gc.orphan_grace_seconds = 0).
+    this.#writing.add(tmpName);
     const shard = join(this.#root, id.slice(0, 2));
     const finalPath = join(shard, id);
-    const handle = await open(tmpPath, 'wx', FILE_MODE);
+    let handle;
+    try {
+      handle = await open(tmpPath, 'wx', FILE_MODE);
+    } catch (err) {
+      this.#writing.delete(tmpName);
+      throw err;
+    }
     let handleOpen = true;
     let size = 0;
     // One batch may be in the kernel's hands while the next is gathered, so hashing in
@@ -111,7 +124,9 @@ export class LocalChunkStore implements ChunkStore, ChunkMaintenance {
       await handle.close();
       await this.#ensureShard(shard);
       await rename(tmpPath, finalPath);
+      this.#writing.delete(tmpName);
     } catch (err) {
+      this.#writing.delete(tmpName);
       // A write still running must finish before the handle closes under it.
       if (inFlight !== null) await inFlight.catch(() => {});
       await writeback.settle().catch(() => {});
@@ -239,6 +254,7 @@ export class LocalChunkStore implements ChunkStore, ChunkMaintenance {
     const cutoff = Date.now() - olderThanMs;
     let removed = 0;
     for (const name of await readdir(this.#tmp)) {
+      if (this.#writing.has(name)) continue;
       const path = join(this.#tmp, name);
       try {
         const s = await stat(path);

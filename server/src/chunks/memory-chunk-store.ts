@@ -31,6 +31,8 @@ export class MemoryChunkStore implements ChunkStore, ChunkMaintenance {
 
   async write(source: AsyncIterable<Uint8Array>, options?: ChunkWriteOptions): Promise<ChunkRef> {
     options?.signal?.throwIfAborted();
+    const id = newChunkId();
+    options?.onId?.(id);
     const pieces: Buffer[] = [];
     let size = 0;
     try {
@@ -49,7 +51,6 @@ export class MemoryChunkStore implements ChunkStore, ChunkMaintenance {
       this.#usedBytes -= size;
       throw err;
     }
-    const id = newChunkId();
     this.#chunks.set(id, { data: Buffer.concat(pieces, size), mtimeMs: Date.now() });
     return { id, size };
   }

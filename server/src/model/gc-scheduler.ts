@@ -29,6 +29,8 @@ export class GcScheduler {
     private readonly deps: {
       metadata: MetadataStore;
       chunks: ManagedChunkStore;
+      /** Chunks being written and not yet committed: GC leaves them whatever their age. */
+      inFlight?: { has(id: string): boolean };
       metrics: Metrics;
       audit: AuditLog;
       logger: Logger;
@@ -80,6 +82,7 @@ export class GcScheduler {
     this.running = runGc({
       metadata: this.deps.metadata,
       chunks: this.deps.chunks,
+      ...(this.deps.inFlight ? { inFlight: this.deps.inFlight } : {}),
       now: () => new Date(),
       orphanGraceMs: c.orphan_grace_seconds * 1000,
       trashDelayMs: c.trash_delay_seconds * 1000,

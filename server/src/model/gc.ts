@@ -34,6 +34,12 @@ export interface GcDeps {
   trashDelayMs: number;
   /** Multipart uploads initiated longer ago than this are aborted. */
   uploadExpiryMs: number;
+  /**
+   * Chunks this node is writing whose metadata has not committed (model/chunks-in-flight.ts):
+   * never orphans, whatever their age. Checked before the metadata, so a write that
+   * commits and releases in between is seen as known.
+   */
+  inFlight?: { has(id: string): boolean };
   onProgress?: (stats: GcStats) => void;
   /** Set to stop early (between steps and batches); the stats so far are returned. */
   signal?: AbortSignal;
@@ -135,6 +141,7 @@ const removeOrphans: Step = async (deps, stats, report, stopped) => {
     // Young files first (cheap): a chunk written for an upload whose metadata commit has
     // not happened yet looks exactly like an orphan, except for its age.
     if (deps.now().getTime() - chunk.mtimeMs < deps.orphanGraceMs) continue;
+    if (deps.inFlight?.has(chunk.id) === true) continue;
     if (await deps.metadata.isChunkKnown(chunk.id)) continue;
     try {
       stats.bytesFreed += await deps.chunks.delete(chunk.id);

@@ -1,3 +1,4 @@
+import { ChunksInFlight } from './chunks-in-flight.js';
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -28,7 +29,14 @@ beforeEach(async () => {
   writes = new BucketWrites();
   received = 0;
   // 1 MiB chunks, so multi-chunk bodies are cheap to make.
-  objects = new ObjectService({ metadata, chunks, bucketWrites: writes, bytesReceived: (n) => (received += n), chunkSize: 1 << 20 });
+  objects = new ObjectService({
+    metadata,
+    chunks,
+    bucketWrites: writes,
+    bytesReceived: (n) => (received += n),
+    chunkSize: 1 << 20,
+    inFlight: new ChunksInFlight(),
+  });
   bucket = bucketRecord('photos', { id: randomBytes(16).toString('hex') });
   assert.equal(await metadata.createBucket(bucket), 'created');
 });

@@ -21,6 +21,7 @@ import type {
 } from '../metadata/types.js';
 import { combineCrcParts, compositeChecksum, isCrcAlgorithm } from '../util/checksums.js';
 import type { BucketWrites } from './bucket-writes.js';
+import type { ChunksInFlight } from './chunks-in-flight.js';
 import { ModelError } from './errors.js';
 import { openObjectRange, readObjectRange, type OpenedRange } from './object-reader.js';
 import { writeBody, type Payload, type WrittenBody } from './object-writer.js';
@@ -105,6 +106,8 @@ export interface ObjectServiceDeps {
   bytesReceived: (n: number) => void;
   /** Bytes per chunk (storage.chunk_size_mib). */
   chunkSize: number;
+  /** Chunks written but not yet committed, which GC must leave alone. */
+  inFlight: ChunksInFlight;
 }
 
 const md5Etag = (written: WrittenBody) => `"${written.digests.md5.toString('hex')}"`;
@@ -140,6 +143,7 @@ export class ObjectService {
   readonly #writes: BucketWrites;
   readonly #bytesReceived: (n: number) => void;
   readonly #chunkSize: number;
+  readonly #inFlight: ChunksInFlight;
 
   constructor(deps: ObjectServiceDeps) {
     this.#metadata = deps.metadata;
@@ -147,6 +151,24 @@ export class ObjectService {
     this.#writes = deps.bucketWrites;
     this.#bytesReceived = deps.bytesReceived;
     this.#chunkSize = deps.chunkSize;
+    this.#inFlight = deps.inFlight;
+  }
+
+  /**
+   * Runs one write (stream, commit or clean-up) counted against its bucket, with every chunk
+   * it writes held from GC until the write has finished either way.
+   */
+  async #during<T>(bucketId: string, write: (onChunkId: (id: string) => void) => Promise<T>): Promise<T> {
+    const held: string[] = [];
+    const onChunkId = (id: string) => {
+      held.push(id);
+      this.#inFlight.hold(id);
+    };
+    try {
+      return await this.#writes.during(bucketId, () => write(onChunkId));
+    } finally {
+      this.#inFlight.release(held);
+    }
   }
 
   /** The object at `key`, or NoSuchKey. */
@@ -171,10 +193,10 @@ export class ObjectService {
 
   putObject(input: PutObjectInput): Promise<ObjectWriteResult> {
     // Counted as in flight for the whole stream, so DeleteBucket refuses meanwhile.
-    return this.#writes.during(input.bucket.id, () => this.#putObject(input));
+    return this.#during(input.bucket.id, (onChunkId) => this.#putObject(input, onChunkId));
   }
 
-  async #putObject(input: PutObjectInput): Promise<ObjectWriteResult> {
+  async #putObject(input: PutObjectInput, onChunkId: (id: string) => void): Promise<ObjectWriteResult> {
     const { bucket, key, conditions } = input;
     await this.#checkWriteConditions(bucket.id, key, conditions);
     const body = input.openBody();
@@ -182,6 +204,7 @@ export class ObjectService {
       sha256: body.needsSha256,
       checksum: body.checksumAlgorithm,
       chunkSize: this.#chunkSize,
+      onChunkId,
     });
     this.#bytesReceived(written.digests.size);
     const record = this.#record(input, written, fullChecksum(body.checksumAlgorithm, written));
@@ -193,10 +216,10 @@ export class ObjectService {
   }
 
   copyObject(input: CopyObjectInput): Promise<ObjectWriteResult> {
-    return this.#writes.during(input.bucket.id, () => this.#copyObject(input));
+    return this.#during(input.bucket.id, (onChunkId) => this.#copyObject(input, onChunkId));
   }
 
-  async #copyObject(input: CopyObjectInput): Promise<ObjectWriteResult> {
+  async #copyObject(input: CopyObjectInput, onChunkId: (id: string) => void): Promise<ObjectWriteResult> {
     const { bucket, key, source } = input;
     const algorithm = input.checksumAlgorithm ?? source.checksum?.algorithm ?? null;
     await this.#checkWriteConditions(bucket.id, key, input.conditions);
@@ -221,7 +244,7 @@ export class ObjectService {
       await this.#commitObject(bucket, record, []);
       return { record, etag: record.etag, checksum: record.checksum };
     }
-    const written = await this.#copyBytes(source, 0, source.size - 1, algorithm);
+    const written = await this.#copyBytes(source, 0, source.size - 1, algorithm, onChunkId);
     const record = this.#record({ ...attributes, bucket, key }, written, fullChecksum(algorithm, written));
     await this.#commitObject(
       bucket,
@@ -257,18 +280,13 @@ export class ObjectService {
   }
 
   uploadPart(input: { upload: UploadRecord; partNumber: number; body: IncomingBody }): Promise<PartWriteResult> {
-    return this.#writes.during(input.upload.bucketId, () => this.#uploadPart(input));
+    return this.#during(input.upload.bucketId, (onChunkId) => this.#uploadPart(input, onChunkId));
   }
 
-  async #uploadPart({
-    upload,
-    partNumber,
-    body,
-  }: {
-    upload: UploadRecord;
-    partNumber: number;
-    body: IncomingBody;
-  }): Promise<PartWriteResult> {
+  async #uploadPart(
+    { upload, partNumber, body }: { upload: UploadRecord; partNumber: number; body: IncomingBody },
+    onChunkId: (id: string) => void,
+  ): Promise<PartWriteResult> {
     if (upload.checksumAlgorithm && body.checksumAlgorithm && body.checksumAlgorithm !== upload.checksumAlgorithm) {
       throw new ModelError('ChecksumAlgorithmMismatch', { expected: upload.checksumAlgorithm, actual: body.checksumAlgorithm });
     }
@@ -276,6 +294,7 @@ export class ObjectService {
       sha256: body.needsSha256,
       checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm,
       chunkSize: this.#chunkSize,
+      onChunkId,
     });
     this.#bytesReceived(written.digests.size);
     const part = await this.#commitPart(upload, partNumber, written);
@@ -290,8 +309,8 @@ export class ObjectService {
     start: number;
     end: number;
   }): Promise<PartRecord> {
-    return this.#writes.during(input.upload.bucketId, async () => {
-      const written = await this.#copyBytes(input.source, input.start, input.end, input.upload.checksumAlgorithm);
+    return this.#during(input.upload.bucketId, async (onChunkId) => {
+      const written = await this.#copyBytes(input.source, input.start, input.end, input.upload.checksumAlgorithm, onChunkId);
       return this.#commitPart(input.upload, input.partNumber, written);
     });
   }
@@ -350,13 +369,19 @@ export class ObjectService {
   }
 
   /** Streams bytes of a stored object into new chunks (a copy that cannot share them). */
-  #copyBytes(source: ObjectRecord, start: number, end: number, algorithm: ChecksumAlgorithm | null): Promise<WrittenBody> {
+  #copyBytes(
+    source: ObjectRecord,
+    start: number,
+    end: number,
+    algorithm: ChecksumAlgorithm | null,
+    onChunkId: (id: string) => void,
+  ): Promise<WrittenBody> {
     const payload: Payload = {
       stream: readObjectRange(this.#chunks, source.chunks, start, end),
       declaredLength: end - start + 1,
       verify: () => undefined,
     };
-    return writeBody(this.#chunks, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize });
+    return writeBody(this.#chunks, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize, onChunkId });
   }
 
   #base(bucketId: string, key: string, a: ObjectAttributes): Omit<ObjectRecord, 'size' | 'etag' | 'checksum' | 'chunks'> {

@@ -28,6 +28,8 @@ export interface WriteBodyOptions {
   /** Bytes per chunk (storage.chunk_size_mib); DEFAULT_CHUNK_SIZE when absent. */
   chunkSize?: number;
   signal?: AbortSignal;
+  /** Told each chunk's id before its bytes are stored (ChunkWriteOptions.onId). */
+  onChunkId?: (id: string) => void;
 }
 
 export interface WrittenBody {
@@ -53,7 +55,11 @@ export async function writeBody(chunks: ChunkStore, payload: Payload, options: W
   }
   // The signal also guards the waits between chunks, when no store write is pulling the source.
   const cutter = new ChunkCutter(abortable(tap(), options.signal), options.chunkSize ?? DEFAULT_CHUNK_SIZE);
-  const writeOptions = { deferSync: true, ...(options.signal ? { signal: options.signal } : {}) };
+  const writeOptions = {
+    deferSync: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onChunkId ? { onId: options.onChunkId } : {}),
+  };
   // Every write started, in body order; settled ones are cleaned up on failure.
   const pending: Promise<ChunkRef>[] = [];
   try {

@@ -3,6 +3,7 @@
  * real SQLite metadata store and chunk store in a temp dir, and the result value checked
  * (what s3/respond.ts would write), or the S3Error toS3Error would send.
  */
+import { ChunksInFlight } from '../../model/chunks-in-flight.js';
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -40,7 +41,14 @@ beforeEach(async () => {
   metadata = await SqliteMetadataStore.open(dir);
   chunks = await LocalChunkStore.open(dir);
   const bucketWrites = new BucketWrites();
-  const objects = new ObjectService({ metadata, chunks, bucketWrites, bytesReceived: () => undefined, chunkSize: 1 << 20 });
+  const objects = new ObjectService({
+    metadata,
+    chunks,
+    bucketWrites,
+    bytesReceived: () => undefined,
+    chunkSize: 1 << 20,
+    inFlight: new ChunksInFlight(),
+  });
   // The object handlers reach only these; the rest of S3Deps is the listener's business.
   const used: Pick<S3Deps, 'metadata' | 'chunks' | 'bucketWrites' | 'objects'> = { metadata, chunks, bucketWrites, objects };
   deps = used as S3Deps;
