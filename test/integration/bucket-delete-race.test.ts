@@ -16,11 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { AdminClient } from '../../shared/src/admin-api/index.js';
-import { REGION, startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
-import { expectS3Error } from '../helpers/s3-client.js';
+import { expectS3Error, sdkClient } from '../helpers/s3-client.js';
 import { signHeaders, type Creds } from '../helpers/sigv4.js';
 
 const ROUNDS = 20;
@@ -102,13 +102,7 @@ async function userCreds(node: AnodeNode, user: string): Promise<Creds> {
 }
 
 function sdkAs(node: AnodeNode, creds: Creds): S3Client {
-  return new S3Client({
-    endpoint: node.s3Url,
-    region: REGION,
-    forcePathStyle: true,
-    maxAttempts: 1,
-    credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey },
-  });
+  return sdkClient(node, { credentials: { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey } });
 }
 
 /** Chunk files on a node (not temporaries). */

@@ -170,6 +170,8 @@ test('createUpload into a deleted bucket is NoSuchBucket', async () => {
 
 test('multipart: parts commit, Complete builds the "-N" ETag, and checks ETags, order and sizes', async () => {
   const upload = await objects.createUpload({ ...attributes, bucket, key: 'big', checksumAlgorithm: null, checksumType: null });
+  // Never starting with '-', which aws-cli would read as an option (--upload-id -Abc...).
+  assert.match(upload.uploadId, /^[0-9a-f]{48}$/);
   const one = randomBytes(MIN_PART_SIZE);
   const two = randomBytes(1000);
   const p1 = await objects.uploadPart({ upload, partNumber: 1, body: body(one) });

@@ -256,7 +256,8 @@ export class ObjectService {
 
   async createUpload(input: CreateUploadInput): Promise<UploadRecord> {
     const upload: UploadRecord = {
-      uploadId: randomBytes(24).toString('base64url'),
+      // Hex, not base64url: an id starting with '-' reads as an option to aws-cli and other CLIs.
+      uploadId: randomBytes(24).toString('hex'),
       bucketId: input.bucket.id,
       key: input.key,
       initiated: new Date(),
