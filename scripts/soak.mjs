@@ -163,8 +163,9 @@ async function main() {
         }
       }
     }
+    let scraping = Promise.resolve();
     const sampler = setInterval(() => {
-      void scrape(adminUrl)
+      scraping = scrape(adminUrl)
         .then((m) => {
           const sample = {
             kind: 'soak-sample',
@@ -184,6 +185,7 @@ async function main() {
     }, SAMPLE_MS);
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     clearInterval(sampler);
+    await scraping; // a sample in flight is printed before the summary, never after
 
     // Growth: the median of the last third of the samples against the first third (the
     // first sample is warm-up). Fewer than 3 samples cannot show a trend.
