@@ -38,3 +38,10 @@ test('memory stays bounded: the least recently used key is forgotten and starts 
   assert.equal(b.take('a', 0), true, 'a forgotten key starts full');
   assert.equal(b.take('c', 0), false, 'c is still remembered');
 });
+
+test('asking whether an unseen key is exhausted stores nothing for it', () => {
+  const b = new TokenBuckets(1, 1, 1);
+  assert.equal(b.take('a', 0), true);
+  for (let i = 0; i < 10; i++) assert.equal(b.exhausted(`other${i}`, 0), false);
+  assert.equal(b.take('a', 0), false, "'a' was not evicted by the lookups");
+});

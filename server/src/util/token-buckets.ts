@@ -37,9 +37,13 @@ export class TokenBuckets {
     return true;
   }
 
-  /** True if the key has no whole token left (without taking one). */
+  /**
+   * True if the key has no whole token left (without taking one). Asked on every request,
+   * so a key never seen is answered without creating (and later evicting) a bucket for it.
+   */
   exhausted(key: string, now = Date.now()): boolean {
-    return this.enabled && this.#refill(key, now).tokens < 1;
+    if (!this.enabled || !this.#buckets.has(key)) return false;
+    return this.#refill(key, now).tokens < 1;
   }
 
   /** Whole seconds until the key has a token again (for Retry-After). */
