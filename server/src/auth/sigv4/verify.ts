@@ -16,6 +16,7 @@ import {
   createCanonicalRequest,
   createScope,
   createStringToSign,
+  canonicalRequestBytes,
   deriveSigningKey,
   parseAmzDate,
   parseQuery,
@@ -181,7 +182,7 @@ async function finish(
     payloadHash: c.payloadLine,
   });
   const scope = createScope(c.credential.date, c.credential.region, c.credential.service);
-  const stringToSign = createStringToSign(c.amzDate, scope, canonicalRequest);
+  const stringToSign = createStringToSign(c.amzDate, scope, canonicalRequestBytes(canonicalRequest));
   const signingKey = deriveSigningKey(secret, c.credential.date, c.credential.region, c.credential.service);
   const expected = computeSignature(signingKey, stringToSign);
   if (!constantTimeEqual(expected, c.signature)) {
