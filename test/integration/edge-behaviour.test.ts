@@ -116,7 +116,10 @@ describe('edge behaviour, as S3 answers it', () => {
   });
 
   it('HEAD/GET of a missing key: 404 to a caller allowed to list that prefix, 403 to one who is not', async () => {
-    const admin = new AdminClient({ endpoint: node.adminUrl, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey } });
+    const admin = new AdminClient({
+      endpoint: node.adminUrl,
+      credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey },
+    });
     const made = await admin.createCredential({ user: 'lister' });
     const lister = sdkClient(node, { credentials: { accessKeyId: made.access_key, secretAccessKey: made.secret_key } });
     const b2 = uniqueBucket('edgelist');
@@ -137,10 +140,13 @@ describe('edge behaviour, as S3 answers it', () => {
     };
     await s3.send(new PutBucketPolicyCommand({ Bucket: b2, Policy: JSON.stringify(policy) }));
     await expectS3Error(lister.send(new GetObjectCommand({ Bucket: b2, Key: 'docs/missing' })), 'NoSuchKey', 404);
-    await assert.rejects(lister.send(new HeadObjectCommand({ Bucket: b2, Key: 'docs/missing' })), (e: { $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(e.$metadata?.httpStatusCode, 404);
-      return true;
-    });
+    await assert.rejects(
+      lister.send(new HeadObjectCommand({ Bucket: b2, Key: 'docs/missing' })),
+      (e: { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(e.$metadata?.httpStatusCode, 404);
+        return true;
+      },
+    );
     // Outside the listable prefix S3 hides existence: 403.
     await expectS3Error(lister.send(new GetObjectCommand({ Bucket: b2, Key: 'private/missing' })), 'AccessDenied', 403);
     lister.destroy();
@@ -149,7 +155,9 @@ describe('edge behaviour, as S3 answers it', () => {
   it('CompleteMultipartUpload retried after it succeeded answers 200 with the same object', async () => {
     const key = 'mp-retry';
     const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-    const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: up.UploadId!, PartNumber: 1, Body: 'part one' }));
+    const part = await s3.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: up.UploadId!, PartNumber: 1, Body: 'part one' }),
+    );
     const input = {
       Bucket: bucket,
       Key: key,
@@ -182,7 +190,10 @@ describe('edge behaviour, as S3 answers it', () => {
       payloadHash: createHash('sha256').update('m').digest('hex'),
       creds: node,
     });
-    const head = Buffer.from([`PUT /${bucket}/meta HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`), 'connection: close', '', ''].join('\r\n'), 'utf8');
+    const head = Buffer.from(
+      [`PUT /${bucket}/meta HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`), 'connection: close', '', ''].join('\r\n'),
+      'utf8',
+    );
     const r = await rawRequest(port, head, { body: 'm' });
     assert.equal(r.status, 200, r.body.toString());
     const h = await signedFetch(node.s3Url, { method: 'HEAD', path: `/${bucket}/meta`, creds: node });

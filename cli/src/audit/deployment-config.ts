@@ -11,6 +11,7 @@ import { parse, TomlError } from 'smol-toml';
 
 export interface DeploymentConfig {
   server: { s3_listen: string; admin_listen: string; data_dir: string; trusted_proxies: string[] };
+  auth: { allow_sigv2: boolean };
   tls: { cert: string; key: string };
   cluster: { enable_tls: boolean; tls_cert: string; tls_key: string; tls_ca: string };
   storage: { encryption: boolean; encryption_key: string; master_key: string };
@@ -21,6 +22,7 @@ type Section = keyof DeploymentConfig;
 
 export const CONFIG_DEFAULTS: DeploymentConfig = {
   server: { s3_listen: '0.0.0.0:8080', admin_listen: '127.0.0.1:8081', data_dir: './anode-data', trusted_proxies: [] },
+  auth: { allow_sigv2: false },
   tls: { cert: '', key: '' },
   cluster: {
     enable_tls: true,

@@ -32,6 +32,13 @@ export const CONFIG_SCHEMA = {
     },
     shutdown_timeout_seconds: { type: 'integer', default: 30, doc: 'how long SIGTERM waits for requests in flight' },
   },
+  auth: {
+    allow_sigv2: {
+      type: 'boolean',
+      default: false,
+      doc: 'accept legacy Signature V2 (HMAC-SHA1; aws-cli v1 presign, old s3cmd) on the S3 plane; the checklist warns',
+    },
+  },
   tls: {
     cert: { type: 'string', default: '', doc: 'PEM certificate for native TLS on the S3 and admin planes' },
     key: { type: 'string', default: '', doc: 'PEM private key for native TLS' },

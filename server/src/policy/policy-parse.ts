@@ -72,7 +72,8 @@ const STATEMENT_FIELDS = new Set([
 ]);
 const TOP_FIELDS = new Set(['Version', 'Id', 'Statement']);
 
-export function parseBucketPolicy(json: string, bucket: string): BucketPolicy {
+// `_bucket`: the bucket the policy is put on; unused since resources of other buckets are accepted.
+export function parseBucketPolicy(json: string, _bucket: string): BucketPolicy {
   if (Buffer.byteLength(json, 'utf8') > MAX_POLICY_BYTES) {
     throw malformed(`Policies must be at most ${MAX_POLICY_BYTES} bytes`);
   }
@@ -259,7 +260,9 @@ const S3_ARN_PREFIX = 'arn:aws:s3:::';
 
 function parseResource(resource: string, variables: boolean, where: string): Pattern {
   if (!resource.startsWith(S3_ARN_PREFIX)) {
-    throw malformed(`Policy has invalid resource: ${where} ${show(resource)} must be an S3 ARN (arn:aws:s3:::BUCKET or arn:aws:s3:::BUCKET/KEY)`);
+    throw malformed(
+      `Policy has invalid resource: ${where} ${show(resource)} must be an S3 ARN (arn:aws:s3:::BUCKET or arn:aws:s3:::BUCKET/KEY)`,
+    );
   }
   // A resource of another bucket is accepted and simply never matches, as S3 does: one
   // policy document is often applied to several buckets.

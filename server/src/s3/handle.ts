@@ -75,11 +75,18 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   let principal: Principal | undefined;
   try {
     auth = await verifyRequest(
-      { method: req.method ?? 'GET', rawPath: target.rawPath, rawQuery: target.rawQuery, rawHeaders: req.rawHeaders },
+      {
+        method: req.method ?? 'GET',
+        rawPath: target.rawPath,
+        rawQuery: target.rawQuery,
+        rawHeaders: req.rawHeaders,
+        ...(target.virtualHost && target.bucket !== null ? { virtualHostBucket: target.bucket } : {}),
+      },
       {
         region: deps.config.server.region,
         service: 's3',
         now,
+        allowSigV2: deps.config.auth.allow_sigv2,
         lookup: async (accessKey) => {
           const found = await deps.credentials.resolve(accessKey, now);
           principal = found?.principal;

@@ -25,7 +25,6 @@ export function createStringToSign(amzDate: string, scope: string, canonicalRequ
  * string with a char above U+00FF did not come off the wire and is hashed as UTF-8.
  */
 export function canonicalRequestBytes(canonicalRequest: string): string | Buffer {
-  // eslint-disable-next-line no-control-regex
   return /[^\u0000-\u00ff]/.test(canonicalRequest) ? canonicalRequest : Buffer.from(canonicalRequest, 'latin1');
 }
 

@@ -23,6 +23,7 @@ import {
   type QueryParam,
 } from '@anode/shared/sigv4/index';
 import { SigV4Error } from './errors.js';
+import { isSigV2, verifySigV2 } from '../sigv2/verify-sigv2.js';
 import { parseAuthorizationHeader } from './authorization-header.js';
 import type { CredentialScope } from './credential-scope.js';
 import { payloadModeFromHeader, payloadModeFromQuery } from './payload-mode.js';
@@ -50,6 +51,7 @@ export async function verifyRequest(req: AuthRequest, opts: VerifyOptions): Prom
       extra: { ArgumentName: 'Authorization', ArgumentValue: authorization.join(',') },
     });
   }
+  if (opts.allowSigV2 === true && !queryAuth && isSigV2(authorization, params)) return verifySigV2(req, opts);
   if (authorization !== undefined) return verifyHeaderAuth(req, opts, headers, params, authorization);
   if (queryAuth) return verifyQueryAuth(req, opts, headers, params);
   if (hasSigV2QueryAuth(params)) {
