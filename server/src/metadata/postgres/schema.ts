@@ -123,6 +123,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE parts ALTER COLUMN chunks SET NOT NULL;
   ALTER TABLE parts DROP COLUMN chunk_id, DROP COLUMN chunk_size;
   `,
+  // s3misc: object and upload tags (list of {key, value}), bucket settings (object of
+  // tagging, cors, publicAccessBlock, ownership, logging).
+  `
+  ALTER TABLE objects ADD COLUMN tags jsonb NOT NULL DEFAULT '[]';
+  ALTER TABLE uploads ADD COLUMN tags jsonb NOT NULL DEFAULT '[]';
+  ALTER TABLE buckets ADD COLUMN settings jsonb NOT NULL DEFAULT '{}';
+  `,
 ];
 
 export class SchemaVersionError extends Error {

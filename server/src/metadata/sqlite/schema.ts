@@ -163,6 +163,13 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   DROP TABLE parts;
   ALTER TABLE parts_v3 RENAME TO parts;
   `,
+  // s3misc: object and upload tags (JSON list of {key, value}), bucket settings (JSON object
+  // of tagging, cors, publicAccessBlock, ownership, logging).
+  `
+  ALTER TABLE objects ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE uploads ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE buckets ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */
