@@ -72,7 +72,6 @@ export function refuseUnsupportedWriteHeaders(ctx: RequestContext): void {
   for (const name of [
     'x-amz-server-side-encryption',
     'x-amz-server-side-encryption-customer-algorithm',
-    'x-amz-tagging',
     'x-amz-object-lock-mode',
     'x-amz-object-lock-retain-until-date',
     'x-amz-object-lock-legal-hold',
