@@ -78,6 +78,7 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   // A CORS preflight carries no credentials: the bucket's CORS rules alone answer it.
   if (req.method === 'OPTIONS' && target.bucket !== null) {
     ctx.operation = 'OptionsObject';
+    if (!deps.clientLimits.anonymous.take(ctx.remoteAddr)) throw slowDown(deps, 'anonymous', deps.clientLimits.anonymous, ctx.remoteAddr);
     const bucket = await deps.metadata.getBucket(target.bucket);
     if (!bucket) throw new S3Error('NoSuchBucket', { extra: { BucketName: target.bucket } });
     ctx.bucket = bucket;

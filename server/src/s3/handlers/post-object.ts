@@ -129,7 +129,6 @@ function metadataFromFields(fields: ReadonlyMap<string, string>): Record<string,
 }
 
 export async function handlePostObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  const bucket = ctx.bucket!;
   const type = ctx.req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\s*;/i.test(type)) {
     throw new S3Error('InvalidArgument', {
