@@ -696,6 +696,16 @@ describe('GetObjectAttributes, bucket logging, x-amz-expected-bucket-owner', { t
       403,
     );
     await expectS3Error(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'owned2' })), 'NotFound', 404);
+    await expectS3Error(
+      s3.send(
+        new CopyObjectCommand({ Bucket: bucket, Key: 'copied', CopySource: `${bucket}/owned`, ExpectedSourceBucketOwner: '111111111111' }),
+      ),
+      'AccessDenied',
+      403,
+    );
+    await s3.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: 'copied', CopySource: `${bucket}/owned`, ExpectedSourceBucketOwner: '000000000000' }),
+    );
   });
 
   it('the access log names the new operations', async () => {

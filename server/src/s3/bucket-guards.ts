@@ -13,9 +13,10 @@ import { ANODE_ACCOUNT_ID, canonicalUserId } from '../policy/principal.js';
 /**
  * x-amz-expected-bucket-owner names the account (the one Anode account id), the owner's
  * canonical id, or the owner's user name; anything else is AccessDenied, as AWS answers.
+ * x-amz-source-expected-bucket-owner is the same check on a copy's source bucket.
  */
-export function checkExpectedOwner(ctx: RequestContext, bucket: BucketRecord): void {
-  const expected = header(ctx, 'x-amz-expected-bucket-owner');
+export function checkExpectedOwner(ctx: RequestContext, bucket: BucketRecord, name = 'x-amz-expected-bucket-owner'): void {
+  const expected = header(ctx, name);
   if (expected === undefined) return;
   const v = expected.trim();
   if (v === ANODE_ACCOUNT_ID || v === bucket.owner || v === canonicalUserId(bucket.owner)) return;
