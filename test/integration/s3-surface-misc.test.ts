@@ -458,6 +458,38 @@ describe('browser POST uploads', { timeout: 180_000 }, () => {
     assert.equal(p.status, 204);
   });
 
+  it('an unsigned form is anonymous: refused on a private bucket, stored in a public-write one; malformed forms are 400', async () => {
+    let r = await post(`${node.s3Url}/${bucket}`, { key: 'anon.txt' }, new Blob(['a']));
+    assert.equal(r.status, 403);
+    assert.equal(code(await r.text()), 'AccessDenied');
+    const open = await newBucket('post-open', { ACL: 'public-read-write' });
+    r = await post(`${node.s3Url}/${open}`, { key: 'anon.txt', 'Content-Type': 'text/plain' }, new Blob(['anonymous']));
+    assert.equal(r.status, 204, await r.text());
+    const obj = await s3.send(new GetObjectCommand({ Bucket: open, Key: 'anon.txt' }));
+    assert.equal(await obj.Body?.transformToString(), 'anonymous');
+    assert.equal(obj.ContentType, 'text/plain');
+    r = await post(`${node.s3Url}/${open}`, { 'Content-Type': 'text/plain' }, new Blob(['no key']));
+    assert.equal(r.status, 400);
+    assert.equal(code(await r.text()), 'InvalidArgument');
+    const noFile = new FormData();
+    noFile.append('key', 'x');
+    r = await fetch(`${node.s3Url}/${open}`, { method: 'POST', body: noFile });
+    assert.equal(r.status, 400);
+    assert.equal(code(await r.text()), 'InvalidArgument');
+    r = await fetch(`${node.s3Url}/${open}`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=zzz' },
+      body: '--zzz\r\nContent-Disposition: form-data; name="key"\r\n\r\nk\r\n--zzz\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\ntruncated',
+    });
+    assert.equal(r.status, 400);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: open }));
+    assert.deepEqual(
+      listed.Contents?.map((c) => c.Key),
+      ['anon.txt'],
+      'nothing stored from the refused forms',
+    );
+  });
+
   it('a 24 MiB file streams through (bytes identical) and a signed-by-bob form is authorized as bob', async () => {
     const data = randomBytes(24 * 1024 * 1024);
     const { url, fields } = await createPresignedPost(s3, { Bucket: bucket, Key: 'big.bin', Fields: { success_action_status: '200' } });

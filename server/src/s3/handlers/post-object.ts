@@ -88,10 +88,16 @@ function readUntilFile(ctx: RequestContext): Promise<FormStart> {
 /** The file's bytes, counted against the policy's content-length-range as they stream. */
 async function* boundedFile(stream: Readable, min: number, max: number): AsyncGenerator<Uint8Array> {
   let size = 0;
-  for await (const buf of stream as AsyncIterable<Buffer>) {
-    size += buf.length;
-    if (size > max) throw tooLarge(size, max);
-    yield buf;
+  try {
+    for await (const buf of stream as AsyncIterable<Buffer>) {
+      size += buf.length;
+      if (size > max) throw tooLarge(size, max);
+      yield buf;
+    }
+  } catch (err) {
+    // busboy's "Unexpected end of form" and friends: the form itself is broken.
+    if (err instanceof S3Error || typeof (err as NodeJS.ErrnoException | undefined)?.code === 'string') throw err;
+    throw new S3Error('MalformedPOSTRequest', { cause: err });
   }
   if ((stream as Readable & { truncated?: boolean }).truncated) throw tooLarge(size, max);
   if (size < min) throw new S3Error('EntityTooSmall', { extra: { ProposedSize: size, MinSizeAllowed: min } });
