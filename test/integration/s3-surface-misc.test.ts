@@ -471,6 +471,9 @@ describe('browser POST uploads', { timeout: 180_000 }, () => {
     r = await post(`${node.s3Url}/${open}`, { 'Content-Type': 'text/plain' }, new Blob(['no key']));
     assert.equal(r.status, 400);
     assert.equal(code(await r.text()), 'InvalidArgument');
+    r = await post(`${node.s3Url}/${open}`, { key: 'sse.txt', 'x-amz-server-side-encryption': 'AES256' }, new Blob(['s']));
+    assert.equal(r.status, 501, 'a form field for a feature not built is refused, never ignored');
+    await r.text();
     const noFile = new FormData();
     noFile.append('key', 'x');
     r = await fetch(`${node.s3Url}/${open}`, { method: 'POST', body: noFile });

@@ -68,8 +68,9 @@ export function applyCorsHeaders(ctx: RequestContext): void {
   const origin = header(ctx, 'origin');
   const rules = ctx.bucket?.settings?.cors;
   if (origin === undefined || rules === undefined) return;
+  // The answer depends on the Origin whether or not a rule matches: caches must know.
+  ctx.res.setHeader('vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
   const rule = matchCorsRule(rules, origin, ctx.req.method ?? 'GET', []);
   if (rule === null) return;
   for (const [name, value] of Object.entries(corsResponseHeaders(rule, origin, null))) ctx.res.setHeader(name, value as string);
-  ctx.res.setHeader('vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
 }

@@ -3,7 +3,7 @@ import { header, type RequestContext } from '../context.js';
 import type { ObjectHeaders } from '../../metadata/types.js';
 import type { WriteConditions } from '../../model/preconditions.js';
 
-const STORAGE_CLASSES = new Set([
+export const STORAGE_CLASSES: ReadonlySet<string> = new Set([
   'STANDARD',
   'REDUCED_REDUNDANCY',
   'STANDARD_IA',

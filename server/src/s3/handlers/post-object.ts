@@ -21,11 +21,13 @@ import { checkPostPolicy, parsePostPolicy, postCredential, postSignatureMatches 
 import { parseTaggingBody } from '../tagging.js';
 import { refuseAclUnderEnforcedOwnership, refusePublicAcl } from '../bucket-guards.js';
 import type { ObjectHeaders } from '../../metadata/types.js';
+import { STORAGE_CLASSES } from './object-fields.js';
 
 /** Limits on the non-file part of the form: a policy and its fields are a few KB. */
 const MAX_FIELD_BYTES = 20 * 1024;
 const MAX_FIELDS = 100;
 const MAX_USER_METADATA = 2048;
+const UNSUPPORTED_FIELDS = ['x-amz-server-side-encryption', 'x-amz-object-lock', 'x-amz-website-redirect-location'];
 
 interface FormStart {
   fields: Map<string, string>;
@@ -205,6 +207,14 @@ async function store(
   // The key this request writes: the access log names it.
   if (ctx.target) ctx.target = { ...ctx.target, key };
 
+  // Fields that would change what is stored in ways not built here: refused, never ignored.
+  for (const name of fields.keys()) {
+    if (UNSUPPORTED_FIELDS.some((f) => name === f || name.startsWith(`${f}-`))) {
+      throw new S3Error('NotImplemented', { message: `The ${name} form field is not implemented by this server.` });
+    }
+  }
+  const storageClass = fields.get('x-amz-storage-class') ?? 'STANDARD';
+  if (!STORAGE_CLASSES.has(storageClass)) throw new S3Error('InvalidStorageClass', { extra: { StorageClassRequested: storageClass } });
   const tagging = fields.get('tagging');
   const tags = tagging === undefined ? [] : parseTaggingBody(tagging, 'object');
   ctx.requestTags = tags;
@@ -237,7 +247,7 @@ async function store(
     owner,
     headers: headersFromFields(fields, file.contentType),
     userMetadata: metadataFromFields(fields),
-    storageClass: 'STANDARD',
+    storageClass,
     acl,
     tags,
     conditions: { ifMatch: undefined, ifNoneMatch: undefined },
