@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CompleteMultipartUploadCommand,
@@ -505,6 +505,55 @@ describe('browser POST uploads', { timeout: 180_000 }, () => {
     const denied = await post(asBob.url, asBob.fields, new Blob(['b']));
     assert.equal(denied.status, 403);
     assert.equal(code(await denied.text()), 'AccessDenied');
+  });
+});
+
+/** The anode process serving `dataDir`, found by its command line. */
+async function serverPid(dataDir: string): Promise<number> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (args.includes('server') && args[args.indexOf('--data') + 1] === dataDir) return Number(entry);
+  }
+  throw new Error(`no anode process for ${dataDir}`);
+}
+
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+describe('browser POST uploads stream (bounded memory)', { timeout: 300_000 }, () => {
+  let own: AnodeNode;
+  after(async () => {
+    await own?.cleanup();
+  });
+
+  it('a 160 MiB form upload raises the server peak RSS by far less than the file', async () => {
+    own = await startNode();
+    const client = sdkClient(own);
+    const b = uniqueBucket('post-big');
+    await client.send(new CreateBucketCommand({ Bucket: b }));
+    const pid = await serverPid(own.dataDir);
+    const before = await peakRssMiB(pid);
+    const size = 160 * 1024 * 1024;
+    const data = randomBytes(size);
+    const { url, fields } = await createPresignedPost(client, {
+      Bucket: b,
+      Key: 'big.bin',
+      Conditions: [['content-length-range', size, size]],
+    });
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append('file', new Blob([data]), 'big.bin');
+    const r = await fetch(url, { method: 'POST', body: form });
+    assert.equal(r.status, 204, await r.text());
+    const grew = (await peakRssMiB(pid)) - before;
+    assert.ok(grew < 80, `peak RSS grew by ${grew.toFixed(1)} MiB for a 160 MiB file`);
+    const head = await client.send(new HeadObjectCommand({ Bucket: b, Key: 'big.bin' }));
+    assert.equal(head.ContentLength, size);
+    assert.equal(head.ETag, `"${createHash('md5').update(data).digest('hex')}"`);
   });
 });
 
