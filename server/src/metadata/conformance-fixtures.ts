@@ -23,6 +23,7 @@ export function bucketRecord(name: string, extra: Partial<BucketRecord> = {}): B
     acl: { owner: 'alice', grants: [{ grantee: { type: 'CanonicalUser', id: 'alice' }, permission: 'FULL_CONTROL' }] },
     policy: null,
     permissions: {},
+    settings: {},
     ...extra,
   };
 }
@@ -50,6 +51,7 @@ export function objectRecord(
     storageClass: 'STANDARD',
     chunks,
     parts: null,
+    tags: [],
     ...extra,
   };
 }
@@ -67,6 +69,7 @@ export function uploadRecord(bucketId: string, key: string, uploadId: string, ex
     storageClass: 'STANDARD',
     checksumAlgorithm: 'SHA256',
     checksumType: 'COMPOSITE',
+    tags: [],
     ...extra,
   };
 }

@@ -76,6 +76,59 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual(got?.permissions, {});
       });
 
+      test('setBucketSetting sets and removes one setting, leaving the others', async () => {
+        await store.createBucket(bucketRecord('b', { settings: { ownership: 'BucketOwnerPreferred' } }));
+        assert.deepEqual((await store.getBucket('b'))?.settings, { ownership: 'BucketOwnerPreferred' });
+        const tagging = [
+          { key: 'team', value: 'blå' },
+          { key: 'cost', value: '' },
+        ];
+        const cors = [
+          {
+            allowedOrigins: ['https://*.example.com'],
+            allowedMethods: ['GET'],
+            allowedHeaders: ['*'],
+            exposeHeaders: [],
+            maxAgeSeconds: 30,
+          },
+        ];
+        const pab = { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false };
+        await store.setBucketSetting('b', 'tagging', tagging);
+        await store.setBucketSetting('b', 'cors', cors);
+        await store.setBucketSetting('b', 'publicAccessBlock', pab);
+        await store.setBucketSetting('b', 'logging', { targetBucket: 'logs', targetPrefix: 'b/' });
+        await store.setBucketSetting('b', 'ownership', 'BucketOwnerEnforced');
+        assert.deepEqual((await store.getBucket('b'))?.settings, {
+          ownership: 'BucketOwnerEnforced',
+          tagging,
+          cors,
+          publicAccessBlock: pab,
+          logging: { targetBucket: 'logs', targetPrefix: 'b/' },
+        });
+        await store.setBucketSetting('b', 'cors', null);
+        await store.setBucketSetting('b', 'tagging', null);
+        await store.setBucketSetting('b', 'tagging', null);
+        assert.deepEqual((await store.getBucket('b'))?.settings, {
+          ownership: 'BucketOwnerEnforced',
+          publicAccessBlock: pab,
+          logging: { targetBucket: 'logs', targetPrefix: 'b/' },
+        });
+        assert.deepEqual((await store.listBuckets())[0]?.settings, (await store.getBucket('b'))?.settings);
+      });
+
+      test('concurrent setBucketSetting of different settings: none is lost', async () => {
+        await store.createBucket(bucketRecord('b'));
+        await Promise.all([
+          store.setBucketSetting('b', 'ownership', 'ObjectWriter'),
+          store.setBucketSetting('b', 'tagging', [{ key: 'a', value: 'b' }]),
+          store.setBucketSetting('b', 'logging', { targetBucket: 't', targetPrefix: '' }),
+        ]);
+        const got = (await store.getBucket('b'))?.settings;
+        assert.equal(got?.ownership, 'ObjectWriter');
+        assert.deepEqual(got?.tagging, [{ key: 'a', value: 'b' }]);
+        assert.deepEqual(got?.logging, { targetBucket: 't', targetPrefix: '' });
+      });
+
       test('deleteBucket: not-found, not-empty while objects or uploads remain, then deleted', async () => {
         assert.equal(await store.deleteBucket('nope'), 'not-found');
         await store.createBucket(bucketRecord('b'));
@@ -227,6 +280,24 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.equal(await store.setObjectAcl('b', 'missing', acl), false);
       });
 
+      test('tags round-trip with the object, are replaced by setObjectTags and by a new put', async () => {
+        const tags = [
+          { key: 'project', value: 'ノード' },
+          { key: 'empty', value: '' },
+        ];
+        await store.putObject(objectRecord('b', 'k', [chunk()], { tags }));
+        assert.deepEqual((await store.getObject('b', 'k'))?.tags, tags);
+        assert.equal(await store.setObjectTags('b', 'k', [{ key: 'x', value: 'y' }]), true);
+        assert.deepEqual((await store.getObject('b', 'k'))?.tags, [{ key: 'x', value: 'y' }]);
+        assert.deepEqual((await store.listObjects('b', { prefix: '', startAfter: '', limit: 10 }))[0]?.tags, [{ key: 'x', value: 'y' }]);
+        assert.equal(await store.setObjectTags('b', 'k', []), true);
+        assert.deepEqual((await store.getObject('b', 'k'))?.tags, []);
+        assert.equal(await store.setObjectTags('b', 'missing', tags), false);
+        await store.putObject(objectRecord('b', 'k', [chunk()], { tags }));
+        await store.putObject(objectRecord('b', 'k', [chunk()]));
+        assert.deepEqual((await store.getObject('b', 'k'))?.tags, [], 'an overwrite carries its own tags, not the old ones');
+      });
+
       test('listObjects orders keys by binary UTF-8, not UTF-16 or locale', async () => {
         // UTF-8 byte order: 'A' < 'Z' < 'a' < 'é' (C3 A9) < '\uFFFD' (EF BF BD) < '😀' (F0 9F 98 80).
         // UTF-16 code-unit order would put '😀' (D83D…) before '\uFFFD'.
@@ -309,6 +380,16 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         const plain = uploadRecord('b', 'k', 'upload-2', { checksumAlgorithm: null, checksumType: null });
         await store.createUpload(plain);
         assert.deepEqual(await store.getUpload('upload-2'), plain);
+      });
+
+      test('an upload keeps its tags, and completeUpload stores the object with the tags it is given', async () => {
+        const tags = [{ key: 'k1', value: 'v1' }];
+        await store.createUpload(uploadRecord('b', 'k', 'u', { tags }));
+        assert.deepEqual((await store.getUpload('u'))?.tags, tags);
+        const p = partRecord('u', 1);
+        await store.putPart(p);
+        assert.equal(await store.completeUpload('u', objectRecord('b', 'k', [p.chunks[0]!], { tags })), 'ok');
+        assert.deepEqual((await store.getObject('b', 'k'))?.tags, tags);
       });
 
       test('putPart stores parts, lists them in order after a marker, and refuses a missing upload', async () => {

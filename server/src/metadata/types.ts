@@ -35,6 +35,43 @@ export interface BucketRecord {
   policy: string | null;
   /** Per-user permission grants set through the admin API: "user:alice" -> ["read"]. */
   permissions: Record<string, string[]>;
+  /** Bucket configuration documents (tagging, CORS, public access block, ...); absent = none set. */
+  settings?: BucketSettings;
+}
+
+/** An object or bucket tag. */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** One CORSRule of a bucket's CORS configuration, as validated on PutBucketCors. */
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+export interface PublicAccessBlock {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
+}
+
+export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
+
+/** Bucket-level configuration, each part set and removed on its own (setBucketSetting). */
+export interface BucketSettings {
+  tagging?: Tag[];
+  cors?: CorsRule[];
+  publicAccessBlock?: PublicAccessBlock;
+  ownership?: ObjectOwnership;
+  /** BucketLoggingStatus's LoggingEnabled, stored and returned (the access log is anode's own). */
+  logging?: { targetBucket: string; targetPrefix: string };
 }
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
@@ -81,6 +118,8 @@ export interface ObjectRecord {
   chunks: ChunkRef[];
   /** For objects built by CompleteMultipartUpload: the parts, for GET ?partNumber=. */
   parts: PartSummary[] | null;
+  /** Object tags (x-amz-tagging, PutObjectTagging); absent = none. */
+  tags?: Tag[];
 }
 
 export interface UploadRecord {
@@ -96,6 +135,8 @@ export interface UploadRecord {
   storageClass: string;
   checksumAlgorithm: ChecksumAlgorithm | null;
   checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
+  /** Tags given on CreateMultipartUpload, for the completed object. */
+  tags?: Tag[];
 }
 
 export interface PartRecord {
@@ -180,6 +221,8 @@ export interface MetadataStore {
   setBucketAcl(bucketId: string, acl: Acl): Promise<void>;
   setBucketPolicy(bucketId: string, policy: string | null): Promise<void>;
   setBucketPermissions(bucketId: string, permissions: Record<string, string[]>): Promise<void>;
+  /** Sets (or with null removes) one part of the bucket's settings, leaving the others as they are. */
+  setBucketSetting<K extends keyof BucketSettings>(bucketId: string, name: K, value: BucketSettings[K] | null): Promise<void>;
 
   // Objects
   getObject(bucketId: string, key: string): Promise<ObjectRecord | null>;
@@ -192,6 +235,8 @@ export interface MetadataStore {
   /** Returns the removed record, or null; its chunks go to the trash. */
   deleteObject(bucketId: string, key: string): Promise<ObjectRecord | null>;
   setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean>;
+  /** Replaces the object's tags; false if the object does not exist. */
+  setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<boolean>;
   /** Objects with key > startAfter and key starting with prefix, ascending, at most limit. */
   listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
 

@@ -17,6 +17,7 @@ import type {
   ObjectRecord,
   PartRecord,
   StoredChecksum,
+  Tag,
   UploadRecord,
 } from '../metadata/types.js';
 import { combineCrcParts, compositeChecksum, isCrcAlgorithm } from '../util/checksums.js';
@@ -46,6 +47,8 @@ export interface ObjectAttributes {
   userMetadata: Record<string, string>;
   acl: Acl;
   storageClass: string;
+  /** Object tags (x-amz-tagging); absent = none. */
+  tags?: Tag[];
 }
 
 export interface PutObjectInput extends ObjectAttributes {
@@ -68,6 +71,8 @@ export interface CopyObjectInput {
   /** A checksum algorithm asked for; null keeps the source's. */
   checksumAlgorithm: ChecksumAlgorithm | null;
   conditions: WriteConditions;
+  /** The copy's tags (the source's for x-amz-tagging-directive COPY); absent = the source's. */
+  tags?: Tag[];
 }
 
 export interface CreateUploadInput extends ObjectAttributes {
@@ -229,6 +234,7 @@ export class ObjectService {
       storageClass: input.storageClass,
       headers: input.replace?.headers ?? source.headers,
       userMetadata: input.replace?.userMetadata ?? source.userMetadata,
+      tags: input.tags ?? source.tags ?? [],
     };
     // Chunks are immutable and reference-counted, so a copy of a single-part object whose
     // checksum stays the same shares the source's chunks: no bytes are read or written. A
@@ -268,6 +274,7 @@ export class ObjectService {
       storageClass: input.storageClass,
       checksumAlgorithm: input.checksumAlgorithm,
       checksumType: input.checksumType,
+      tags: input.tags ?? [],
     };
     if ((await this.#metadata.createUpload(upload)) === 'no-bucket') throw new ModelError('NoSuchBucket', { bucket: input.bucket.name });
     return upload;
@@ -409,6 +416,7 @@ export class ObjectService {
       acl: a.acl,
       storageClass: a.storageClass,
       parts: null,
+      tags: a.tags ?? [],
     };
   }
 

@@ -371,3 +371,9 @@ export function isPublicAcl(acl: Acl): boolean {
     (g) => g.grantee.type === 'Group' && (g.grantee.uri === ALL_USERS_URI || g.grantee.uri === AUTHENTICATED_USERS_URI),
   );
 }
+
+/** True if the ACL grants only its owner (what BucketOwnerEnforced requires of a bucket ACL). */
+export function aclIsOwnerOnly(acl: Acl): boolean {
+  const ownerId = canonicalUserId(acl.owner);
+  return acl.grants.every((g) => g.grantee.type === 'CanonicalUser' && g.grantee.id === ownerId);
+}

@@ -573,3 +573,85 @@ for (const c of cases) {
     assert.deepEqual(authorize(input), c.want);
   });
 }
+
+test('PublicAccessBlock: IgnorePublicAcls drops public grants, RestrictPublicBuckets keeps public policies from anonymous callers', async () => {
+  const { publicAclBlocked, publicPolicyBlocked } = await import('./authorize.js');
+  const { parseBucketPolicy } = await import('./policy-parse.js');
+  const pab = (over: object) => ({
+    blockPublicAcls: false,
+    ignorePublicAcls: false,
+    blockPublicPolicy: false,
+    restrictPublicBuckets: false,
+    ...over,
+  });
+  const read = (b: BucketRecord, principal: Principal) =>
+    authorize({ principal, action: 's3:GetObject', bucket: b, key: 'k', objectAcl: publicObject, context: {} });
+  assert.equal(read(bucket(), anon).allowed, true, 'a public-read object ACL allows');
+  assert.equal(read(bucket({ settings: { publicAccessBlock: pab({ ignorePublicAcls: true }) } }), anon).allowed, false);
+  const withGrant = {
+    owner: 'alice',
+    grants: [...publicObject.grants, { grantee: { type: 'CanonicalUser' as const, id: 'x' }, permission: 'READ' as const }],
+  };
+  const kept = authorize({
+    principal: bob,
+    action: 's3:GetObject',
+    bucket: bucket({ settings: { publicAccessBlock: pab({ ignorePublicAcls: true }) } }),
+    key: 'k',
+    objectAcl: withGrant,
+    context: {},
+  });
+  assert.equal(kept.allowed, false, 'bob has no grant of his own');
+  const open = bucket({ policy: publicRead });
+  assert.equal(
+    read({ ...open, settings: { publicAccessBlock: pab({ ignorePublicAcls: true }) } }, anon).allowed,
+    true,
+    'the policy allows',
+  );
+  const restricted = { ...open, settings: { publicAccessBlock: pab({ ignorePublicAcls: true, restrictPublicBuckets: true }) } };
+  assert.equal(read(restricted, anon).allowed, false);
+  assert.deepEqual(read(restricted, bob), { allowed: true, reason: 'policy' });
+  const blocking = bucket({ settings: { publicAccessBlock: pab({ blockPublicAcls: true, blockPublicPolicy: true }) } });
+  assert.equal(publicAclBlocked(blocking, publicObject), true);
+  assert.equal(publicAclBlocked(blocking, privateAcl('alice')), false);
+  assert.equal(publicAclBlocked(bucket(), publicObject), false);
+  assert.equal(publicPolicyBlocked(blocking, parseBucketPolicy(publicRead, 'photos')), true);
+  assert.equal(publicPolicyBlocked(bucket(), parseBucketPolicy(publicRead, 'photos')), false);
+});
+
+test('Object Ownership BucketOwnerEnforced: ACLs grant nothing; policies and the owner still decide', () => {
+  const enforced = bucket({
+    acl: cannedAcl('public-read', { owner: 'alice', bucketOwner: 'alice', resource: 'bucket' }),
+    settings: { ownership: 'BucketOwnerEnforced' },
+  });
+  assert.equal(authorize({ principal: anon, action: 's3:ListBucket', bucket: enforced, context: {} }).allowed, false);
+  assert.equal(
+    authorize({ principal: anon, action: 's3:GetObject', bucket: enforced, key: 'k', objectAcl: publicObject, context: {} }).allowed,
+    false,
+  );
+  assert.equal(authorize({ principal: alice, action: 's3:GetObject', bucket: enforced, key: 'k', context: {} }).allowed, true);
+  assert.equal(
+    authorize({ principal: anon, action: 's3:GetObject', bucket: { ...enforced, policy: publicRead }, key: 'k', context: {} }).allowed,
+    true,
+  );
+});
+
+test('needsExistingObjectTags: only a statement for this principal and action testing the key', async () => {
+  const { needsExistingObjectTags } = await import('./authorize.js');
+  const tagged = bucket({
+    policy: policy({
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::000000000000:user/bob' },
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::photos/*',
+      Condition: { StringEquals: { 's3:ExistingObjectTag/public': 'yes' } },
+    }),
+  });
+  assert.equal(needsExistingObjectTags(tagged, bob, 's3:GetObject'), true);
+  assert.equal(needsExistingObjectTags(tagged, carol, 's3:GetObject'), false);
+  assert.equal(needsExistingObjectTags(tagged, bob, 's3:PutObjectAcl'), false);
+  assert.equal(needsExistingObjectTags(bucket({ policy: publicRead }), bob, 's3:GetObject'), false);
+  assert.equal(needsExistingObjectTags(bucket(), bob, 's3:GetObject'), false);
+  const context = { 's3:ExistingObjectTag/public': 'yes' };
+  assert.equal(authorize({ principal: bob, action: 's3:GetObject', bucket: tagged, key: 'k', context }).allowed, true);
+  assert.equal(authorize({ principal: bob, action: 's3:GetObject', bucket: tagged, key: 'k', context: {} }).allowed, false);
+});

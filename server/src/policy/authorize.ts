@@ -7,10 +7,11 @@
  * actions, whatever the policy says.
  */
 import type { Acl, BucketRecord } from '../metadata/types.js';
-import { aclAllows } from './acl.js';
+import { aclAllows, isPublicAcl } from './acl.js';
 import { actionInfo, grantAllows } from './actions.js';
 import { parseBucketPolicy } from './policy-parse.js';
-import { evaluateBucketPolicy, type ConditionContext, type PolicyDecision } from './policy-evaluate.js';
+import { evaluateBucketPolicy, getPolicyStatus, principalMatches, type ConditionContext, type PolicyDecision } from './policy-evaluate.js';
+import { matchPattern } from './pattern.js';
 import type { BucketPolicy } from './policy-types.js';
 import { principalContext, type Principal } from './principal.js';
 
@@ -96,6 +97,13 @@ export function authorize(input: AuthorizeInput): AuthorizeResult {
   if (decision === 'deny') {
     return isAdmin && POLICY_REPAIR_ACTIONS.has(action) ? allow('admin') : deny('explicit-deny');
   }
+  const pab = bucket.settings?.publicAccessBlock;
+  // RestrictPublicBuckets: a public policy's Allow reaches only signed-in users of this
+  // deployment (AWS: principals of the owner's account), never anonymous callers.
+  if (decision === 'allow' && pab?.restrictPublicBuckets && principal.kind === 'anonymous' && bucket.policy !== null) {
+    const policy = cachedPolicy(bucket.name, bucket.policy);
+    if (policy === null || getPolicyStatus(policy).isPublic) decision = 'none';
+  }
   if (isAdmin) return allow('admin');
   if (principal.kind === 'user' && principal.user === bucket.owner) return allow('owner');
   // Bucket-management actions that no bucket grant can give (DeleteBucket, the policy
@@ -109,11 +117,46 @@ export function authorize(input: AuthorizeInput): AuthorizeResult {
     if (grants && grantAllows(grants, action)) return allow('grant');
     if (principal.permissions && grantAllows(principal.permissions, action)) return allow('grant');
   }
-  if (info.aclPermission !== null) {
-    const acl = info.aclOn === 'bucket' ? bucket.acl : input.objectAcl;
+  // Object Ownership BucketOwnerEnforced: ACLs no longer grant anything.
+  if (info.aclPermission !== null && bucket.settings?.ownership !== 'BucketOwnerEnforced') {
+    const stored = info.aclOn === 'bucket' ? bucket.acl : input.objectAcl;
+    const acl = stored && pab?.ignorePublicAcls ? withoutPublicGrants(stored) : stored;
     if (acl && aclAllows(acl, principal, info.aclPermission, { bucketOwner: bucket.owner })) return allow('acl');
   }
   return deny('implicit-deny');
+}
+
+/** IgnorePublicAcls: the ACL with its AllUsers / AuthenticatedUsers grants left out. */
+function withoutPublicGrants(acl: Acl): Acl {
+  return isPublicAcl(acl) ? { owner: acl.owner, grants: acl.grants.filter((g) => !isPublicAcl({ owner: acl.owner, grants: [g] })) } : acl;
+}
+
+/** BlockPublicAcls: a request setting this ACL (on the bucket or an object in it) is refused. */
+export function publicAclBlocked(bucket: BucketRecord, acl: Acl | null): boolean {
+  return acl !== null && bucket.settings?.publicAccessBlock?.blockPublicAcls === true && isPublicAcl(acl);
+}
+
+/** BlockPublicPolicy: PutBucketPolicy with a public policy is refused. */
+export function publicPolicyBlocked(bucket: BucketRecord, policy: BucketPolicy): boolean {
+  return bucket.settings?.publicAccessBlock?.blockPublicPolicy === true && getPolicyStatus(policy).isPublic;
+}
+
+/**
+ * Whether a policy statement that could apply to this principal and action tests
+ * s3:ExistingObjectTag/<key>: only then are the object's stored tags read for the decision.
+ */
+export function needsExistingObjectTags(bucket: BucketRecord | null, principal: Principal, action: string): boolean {
+  if (!bucket || bucket.policy === null) return false;
+  const policy = cachedPolicy(bucket.name, bucket.policy);
+  if (policy === null) return false;
+  const lower = action.toLowerCase();
+  const none = () => undefined;
+  return policy.statements.some(
+    (s) =>
+      s.conditions.some((c) => c.key.toLowerCase().startsWith('s3:existingobjecttag/')) &&
+      principalMatches(s.principal, principal) !== s.notPrincipal &&
+      s.actions.some((p) => matchPattern(p, lower, none)) !== s.notAction,
+  );
 }
 
 /**
@@ -123,5 +166,7 @@ export function authorize(input: AuthorizeInput): AuthorizeResult {
  * private bucket refuses at once, so an unsigned caller costs no body read or XML parse.
  */
 export function anonymousMayDelete(bucket: BucketRecord): boolean {
-  return bucket.policy !== null || aclAllows(bucket.acl, { kind: 'anonymous' }, 'WRITE');
+  const acl =
+    bucket.settings?.publicAccessBlock?.ignorePublicAcls || bucket.settings?.ownership === 'BucketOwnerEnforced' ? null : bucket.acl;
+  return bucket.policy !== null || (acl !== null && aclAllows(acl, { kind: 'anonymous' }, 'WRITE'));
 }

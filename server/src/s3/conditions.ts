@@ -1,6 +1,7 @@
 import { principalContext } from '../policy/principal.js';
 import type { RequestContext } from './context.js';
 import type { Operation } from './router.js';
+import { tagConditionKeys } from './tagging.js';
 
 /** The condition keys a bucket policy can test, for this request. */
 export function conditionContext(ctx: RequestContext, operation: Operation): Record<string, string | string[]> {
@@ -34,5 +35,7 @@ export function conditionContext(ctx: RequestContext, operation: Operation): Rec
       if (v !== undefined) out[`s3:${k}`] = v;
     }
   }
+  // The request's tags (parsed once, in handle.ts): s3:RequestObjectTag/<k>, s3:RequestObjectTagKeys.
+  Object.assign(out, tagConditionKeys(ctx.requestTags));
   return out;
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Target } from '../http/target.js';
 import type { VerifiedAuth } from '../auth/sigv4/types.js';
 import type { Principal } from '../policy/principal.js';
-import type { BucketRecord } from '../metadata/types.js';
+import type { BucketRecord, Tag } from '../metadata/types.js';
 import type { Operation } from './router.js';
 
 /** Everything known about one S3 request while it is handled. */
@@ -20,6 +20,8 @@ export interface RequestContext {
   auth?: VerifiedAuth;
   principal: Principal;
   bucket?: BucketRecord;
+  /** The tags this request gives an object (x-amz-tagging, a Tagging body, a POST field), parsed once. */
+  requestTags?: Tag[];
   bytesSent: number;
 }
 

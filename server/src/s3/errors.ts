@@ -7,9 +7,11 @@
 /** AWS error codes we emit, with their HTTP status and default message. */
 export const S3_ERRORS = {
   AccessDenied: [403, 'Access Denied'],
+  AccessForbidden: [403, 'CORSResponse: This CORS request is not allowed.'],
   AccessControlListNotSupported: [400, 'The bucket does not allow ACLs'],
   AuthorizationHeaderMalformed: [400, 'The authorization header is malformed'],
   AuthorizationQueryParametersError: [400, 'Error parsing the X-Amz-Credential parameter'],
+  BadRequest: [400, 'Bad Request'],
   BadDigest: [400, 'The Content-MD5 you specified did not match what we received.'],
   BucketAlreadyExists: [
     409,
@@ -24,10 +26,14 @@ export const S3_ERRORS = {
   InvalidAccessKeyId: [403, 'The AWS Access Key Id you provided does not exist in our records.'],
   InvalidArgument: [400, 'Invalid Argument'],
   InvalidBucketName: [400, 'The specified bucket is not valid.'],
+  InvalidBucketAclWithObjectOwnership: [400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"],
   InvalidChunkSizeError: [403, 'Only the last chunk is allowed to have a size less than 8192 bytes'],
   InvalidDigest: [400, 'The Content-MD5 you specified was invalid.'],
   InvalidLocationConstraint: [400, 'The specified location-constraint is not valid'],
   InvalidObjectState: [403, 'The operation is not valid for the current state of the object.'],
+  InvalidPolicyDocument: [400, 'Invalid Policy: Invalid JSON.'],
+  InvalidTag: [400, 'The TagKey you have provided is invalid'],
+  InvalidTargetBucketForLogging: [400, 'The target bucket for logging does not exist'],
   InvalidPart: [
     400,
     "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
@@ -41,6 +47,7 @@ export const S3_ERRORS = {
   InvalidURI: [400, "Couldn't parse the specified URI."],
   KeyTooLongError: [400, 'Your key is too long'],
   MalformedACLError: [400, 'The XML you provided was not well-formed or did not validate against our published schema'],
+  MalformedPOSTRequest: [400, 'The body of your POST request is not well-formed multipart/form-data.'],
   MalformedPolicy: [400, "Policies must be valid JSON and the first byte must be '{'"],
   MalformedTrailerError: [400, 'The request contained trailing data that was not well-formed or did not conform to our published schema.'],
   MalformedXML: [400, 'The XML you provided was not well-formed or did not validate against our published schema'],
@@ -52,6 +59,9 @@ export const S3_ERRORS = {
   MissingSecurityHeader: [400, 'Your request was missing a required header'],
   NoSuchBucket: [404, 'The specified bucket does not exist'],
   NoSuchBucketPolicy: [404, 'The bucket policy does not exist'],
+  NoSuchCORSConfiguration: [404, 'The CORS configuration does not exist'],
+  NoSuchPublicAccessBlockConfiguration: [404, 'The public access block configuration was not found'],
+  NoSuchTagSet: [404, 'The TagSet does not exist'],
   NoSuchKey: [404, 'The specified key does not exist.'],
   NoSuchUpload: [
     404,
@@ -59,6 +69,7 @@ export const S3_ERRORS = {
   ],
   NotImplemented: [501, 'A header you provided implies functionality that is not implemented'],
   NotModified: [304, 'Not Modified'],
+  OwnershipControlsNotFoundError: [404, 'The bucket ownership controls were not found'],
   PreconditionFailed: [412, 'At least one of the pre-conditions you specified did not hold'],
   RequestTimeout: [400, 'Your socket connection to the server was not read from or written to within the timeout period.'],
   RequestTimeTooSkewed: [403, "The difference between the request time and the server's time is too large."],

@@ -12,11 +12,18 @@ import type { S3Deps } from './deps.js';
 import { S3Error } from './errors.js';
 import { toS3Error as fromKnownError } from './error-map.js';
 import { sendError, writeResult } from './respond.js';
+import { header } from './context.js';
 import { modelErrorToS3 } from './model-errors.js';
 import { ModelError } from '../model/errors.js';
 import { OPERATIONS, route, type Operation } from './router.js';
 import { conditionContext } from './conditions.js';
 import { HANDLERS } from './handlers/index.js';
+import { applyCorsHeaders } from './handlers/cors.js';
+import { checkExpectedOwner, refuseAclUnderEnforcedOwnership, refusePublicAcl } from './bucket-guards.js';
+import { existingTagConditionKeys, parseTaggingBody, parseTaggingHeader } from './tagging.js';
+import { readSmallBody } from './body.js';
+import { needsExistingObjectTags } from '../policy/authorize.js';
+import { flatHeaders } from './handlers/request-acl.js';
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
 
@@ -69,6 +76,16 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   if (hasDuplicateHost(req.rawHeaders)) throw new S3Error('InvalidRequest', { message: 'The request has more than one Host header.' });
   const target = parseTarget(req.url ?? '/', req.headers.host, deps.config.server.domain);
   ctx.target = target;
+  // A CORS preflight carries no credentials: the bucket's CORS rules alone answer it.
+  if (req.method === 'OPTIONS' && target.bucket !== null) {
+    ctx.operation = 'OptionsObject';
+    if (!deps.clientLimits.anonymous.take(ctx.remoteAddr)) throw slowDown(deps, 'anonymous', deps.clientLimits.anonymous, ctx.remoteAddr);
+    const bucket = await deps.metadata.getBucket(target.bucket);
+    if (!bucket) throw new S3Error('NoSuchBucket', { extra: { BucketName: target.bucket } });
+    ctx.bucket = bucket;
+    await writeResult(ctx, await HANDLERS.OptionsObject(deps, ctx));
+    return;
+  }
   const now = new Date();
   let auth;
   // Set only once the signature has verified: a failed request stays anonymous throughout.
@@ -119,8 +136,12 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
     const bucket = await deps.metadata.getBucket(target.bucket);
     if (!bucket) throw new S3Error('NoSuchBucket', { extra: { BucketName: target.bucket } });
     ctx.bucket = bucket;
+    applyCorsHeaders(ctx);
+    checkExpectedOwner(ctx, bucket);
+    await guardBucketSettings(ctx, operation, bucket);
   }
-  await checkAccess(deps, ctx, operation);
+  // A browser form names its signer and key in the body: the handler authorizes it.
+  if (operation !== 'PostObject') await checkAccess(deps, ctx, operation);
   let result;
   try {
     result = await HANDLERS[operation](deps, ctx);
@@ -162,6 +183,11 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   const key = ctx.target?.key ?? undefined;
   const context = conditionContext(ctx, operation);
   const base = { principal: ctx.principal, action, bucket: ctx.bucket ?? null, context, ...(key !== undefined ? { key } : {}) };
+  // s3:ExistingObjectTag/<k>: the stored tags are read only when a statement tests them.
+  if (key !== undefined && EXISTING_TAG_OPS.has(operation) && needsExistingObjectTags(ctx.bucket ?? null, ctx.principal, action)) {
+    const object = await deps.metadata.getObject(ctx.bucket!.id, key);
+    if (object) Object.assign(context, existingTagConditionKeys(object.tags));
+  }
   let decision = authorize(base);
   if (!decision.allowed && decision.reason === 'implicit-deny' && ctx.bucket && key !== undefined && OBJECT_ACL_OPS.has(operation)) {
     const object = await deps.metadata.getObject(ctx.bucket.id, key);
@@ -173,12 +199,69 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   }
 }
 
+/** Operations whose request carries an ACL in x-amz-acl / x-amz-grant-* headers. */
+const ACL_HEADER_OPS: ReadonlySet<Operation> = new Set<Operation>([
+  'PutObject',
+  'CopyObject',
+  'CreateMultipartUpload',
+  'PutBucketAcl',
+  'PutObjectAcl',
+]);
+/** Operations that take tags in x-amz-tagging. */
+const TAGGING_HEADER_OPS: ReadonlySet<Operation> = new Set<Operation>(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
+/** Bodies of PutObjectTagging are small: read before authorization when a policy may test their tags. */
+const MAX_TAGGING_BODY = 256 * 1024;
+
+/**
+ * Before authorization: Object Ownership (ACLs disabled), BlockPublicAcls, and the request's
+ * tags parsed once for the policy condition keys and the handler.
+ */
+async function guardBucketSettings(
+  ctx: RequestContext,
+  operation: Operation,
+  bucket: NonNullable<RequestContext['bucket']>,
+): Promise<void> {
+  if (ACL_HEADER_OPS.has(operation)) {
+    const headers = flatHeaders(ctx);
+    refuseAclUnderEnforcedOwnership(bucket, headers);
+    refusePublicAcl(bucket, headers);
+  }
+  if (TAGGING_HEADER_OPS.has(operation)) {
+    const tagging = header(ctx, 'x-amz-tagging');
+    if (tagging !== undefined) ctx.requestTags = parseTaggingHeader(tagging);
+  }
+  if (operation === 'PutObjectTagging' && bucket.policy !== null) {
+    const body = await readSmallBody(ctx, MAX_TAGGING_BODY);
+    if (body.length === 0) throw new S3Error('MalformedXML');
+    ctx.requestTags = parseTaggingBody(body.toString('utf8'), 'object');
+  }
+}
+
 function slowDown(deps: S3Deps, reason: 'auth-failures' | 'anonymous', buckets: TokenBuckets, address: string): S3Error {
   deps.metrics.rateLimited.inc({ reason });
   return new S3Error('SlowDown', { headers: { 'retry-after': String(Math.max(1, buckets.retryAfterSeconds(address))) } });
 }
 
-const OBJECT_ACL_OPS: ReadonlySet<Operation> = new Set<Operation>(['GetObject', 'HeadObject', 'GetObjectAcl', 'PutObjectAcl']);
+const OBJECT_ACL_OPS: ReadonlySet<Operation> = new Set<Operation>([
+  'GetObject',
+  'HeadObject',
+  'GetObjectAcl',
+  'PutObjectAcl',
+  'GetObjectTagging',
+  'GetObjectAttributes',
+]);
+
+/** Operations on an existing object, where AWS sets s3:ExistingObjectTag/<k>. */
+const EXISTING_TAG_OPS: ReadonlySet<Operation> = new Set<Operation>([
+  'GetObject',
+  'HeadObject',
+  'GetObjectAcl',
+  'PutObjectAcl',
+  'GetObjectTagging',
+  'PutObjectTagging',
+  'DeleteObjectTagging',
+  'GetObjectAttributes',
+]);
 
 function toS3Error(deps: S3Deps, ctx: RequestContext, err: unknown): S3Error {
   const known = fromKnownError(err);

@@ -36,6 +36,27 @@ const CASES: [string, string, Record<string, string>, string][] = [
   ['POST', '/bk1/k?uploadId=u', {}, 'CompleteMultipartUpload'],
   ['DELETE', '/bk1/k?uploadId=u', {}, 'AbortMultipartUpload'],
   ['GET', '/bk1/k?uploadId=u', {}, 'ListParts'],
+  ['GET', '/bk1/k?tagging', {}, 'GetObjectTagging'],
+  ['PUT', '/bk1/k?tagging', {}, 'PutObjectTagging'],
+  ['DELETE', '/bk1/k?tagging', {}, 'DeleteObjectTagging'],
+  ['GET', '/bk1?tagging', {}, 'GetBucketTagging'],
+  ['PUT', '/bk1?tagging', {}, 'PutBucketTagging'],
+  ['DELETE', '/bk1?tagging', {}, 'DeleteBucketTagging'],
+  ['GET', '/bk1?cors', {}, 'GetBucketCors'],
+  ['PUT', '/bk1?cors', {}, 'PutBucketCors'],
+  ['DELETE', '/bk1?cors', {}, 'DeleteBucketCors'],
+  ['OPTIONS', '/bk1/k', {}, 'OptionsObject'],
+  ['OPTIONS', '/bk1', {}, 'OptionsObject'],
+  ['POST', '/bk1', {}, 'PostObject'],
+  ['GET', '/bk1?publicAccessBlock', {}, 'GetPublicAccessBlock'],
+  ['PUT', '/bk1?publicAccessBlock', {}, 'PutPublicAccessBlock'],
+  ['DELETE', '/bk1?publicAccessBlock', {}, 'DeletePublicAccessBlock'],
+  ['GET', '/bk1?ownershipControls', {}, 'GetBucketOwnershipControls'],
+  ['PUT', '/bk1?ownershipControls', {}, 'PutBucketOwnershipControls'],
+  ['DELETE', '/bk1?ownershipControls', {}, 'DeleteBucketOwnershipControls'],
+  ['GET', '/bk1/k?attributes', {}, 'GetObjectAttributes'],
+  ['GET', '/bk1?logging', {}, 'GetBucketLogging'],
+  ['PUT', '/bk1?logging', {}, 'PutBucketLogging'],
 ];
 
 test('each AWS request line routes to its operation', () => {
@@ -47,13 +68,13 @@ test('each AWS request line routes to its operation', () => {
 test('features not built answer 501, never a wrong success', () => {
   for (const [method, url] of [
     ['GET', '/bk1?lifecycle'],
-    ['PUT', '/bk1?tagging'],
-    ['GET', '/bk1/k?tagging'],
+    ['PUT', '/bk1?encryption'],
+    ['GET', '/bk1/k?retention'],
     ['PUT', '/bk1?versioning'],
     ['GET', '/bk1?versions'],
     ['GET', '/bk1/k?versionId=abc'],
     ['POST', '/bk1/k?select&select-type=2'],
-    ['POST', '/bk1'],
+    ['POST', '/bk1/k'],
   ]) {
     assert.throws(
       () => route(method!, parseTarget(url!, undefined, ''), {}),
@@ -84,6 +105,18 @@ test('OPERATIONS: the writes refused in read-only mode, and the compatibility vi
     'UploadPartCopy',
     'CompleteMultipartUpload',
     'AbortMultipartUpload',
+    'PutObjectTagging',
+    'DeleteObjectTagging',
+    'PutBucketTagging',
+    'DeleteBucketTagging',
+    'PutBucketCors',
+    'DeleteBucketCors',
+    'PostObject',
+    'PutPublicAccessBlock',
+    'DeletePublicAccessBlock',
+    'PutBucketOwnershipControls',
+    'DeleteBucketOwnershipControls',
+    'PutBucketLogging',
   ];
   const mutating = (Object.keys(OPERATIONS) as Operation[]).filter((op) => OPERATIONS[op].mutating);
   assert.deepEqual(mutating.sort(), [...writes].sort());

@@ -31,7 +31,27 @@ export type Operation =
   | 'UploadPartCopy'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
-  | 'ListParts';
+  | 'ListParts'
+  | 'GetObjectTagging'
+  | 'PutObjectTagging'
+  | 'DeleteObjectTagging'
+  | 'GetBucketTagging'
+  | 'PutBucketTagging'
+  | 'DeleteBucketTagging'
+  | 'GetBucketCors'
+  | 'PutBucketCors'
+  | 'DeleteBucketCors'
+  | 'OptionsObject'
+  | 'PostObject'
+  | 'GetPublicAccessBlock'
+  | 'PutPublicAccessBlock'
+  | 'DeletePublicAccessBlock'
+  | 'GetBucketOwnershipControls'
+  | 'PutBucketOwnershipControls'
+  | 'DeleteBucketOwnershipControls'
+  | 'GetObjectAttributes'
+  | 'GetBucketLogging'
+  | 'PutBucketLogging';
 
 export interface OperationSpec {
   /** The IAM action the operation needs (what policies, grants and ACLs are checked against). */
@@ -71,6 +91,29 @@ export const OPERATIONS: Readonly<Record<Operation, OperationSpec>> = {
   CompleteMultipartUpload: { action: 's3:PutObject', mutating: true },
   AbortMultipartUpload: { action: 's3:AbortMultipartUpload', mutating: true },
   ListParts: { action: 's3:ListMultipartUploadParts', mutating: false },
+  GetObjectTagging: { action: 's3:GetObjectTagging', mutating: false },
+  PutObjectTagging: { action: 's3:PutObjectTagging', mutating: true },
+  DeleteObjectTagging: { action: 's3:DeleteObjectTagging', mutating: true },
+  GetBucketTagging: { action: 's3:GetBucketTagging', mutating: false },
+  PutBucketTagging: { action: 's3:PutBucketTagging', mutating: true },
+  // AWS: deleting a configuration needs the Put permission.
+  DeleteBucketTagging: { action: 's3:PutBucketTagging', mutating: true },
+  GetBucketCors: { action: 's3:GetBucketCORS', mutating: false },
+  PutBucketCors: { action: 's3:PutBucketCORS', mutating: true },
+  DeleteBucketCors: { action: 's3:PutBucketCORS', mutating: true },
+  // A CORS preflight is never authorized: the bucket's CORS rules alone answer it.
+  OptionsObject: { action: 's3:PreflightRequest', mutating: false },
+  // Authorized by the handler once the signed policy in the form says who is asking.
+  PostObject: { action: 's3:PutObject', mutating: true },
+  GetPublicAccessBlock: { action: 's3:GetBucketPublicAccessBlock', mutating: false },
+  PutPublicAccessBlock: { action: 's3:PutBucketPublicAccessBlock', mutating: true },
+  DeletePublicAccessBlock: { action: 's3:PutBucketPublicAccessBlock', mutating: true },
+  GetBucketOwnershipControls: { action: 's3:GetBucketOwnershipControls', mutating: false },
+  PutBucketOwnershipControls: { action: 's3:PutBucketOwnershipControls', mutating: true },
+  DeleteBucketOwnershipControls: { action: 's3:PutBucketOwnershipControls', mutating: true },
+  GetObjectAttributes: { action: 's3:GetObjectAttributes', mutating: false },
+  GetBucketLogging: { action: 's3:GetBucketLogging', mutating: false },
+  PutBucketLogging: { action: 's3:PutBucketLogging', mutating: true },
 };
 
 /** The IAM action each operation needs; derived from OPERATIONS. */
@@ -84,26 +127,20 @@ export const MUTATING: ReadonlySet<Operation> = new Set((Object.keys(OPERATIONS)
 const UNSUPPORTED = [
   'accelerate',
   'analytics',
-  'attributes',
-  'cors',
   'encryption',
   'intelligent-tiering',
   'inventory',
   'legal-hold',
   'lifecycle',
-  'logging',
   'metadataConfiguration',
   'metrics',
   'notification',
   'object-lock',
-  'ownershipControls',
-  'publicAccessBlock',
   'replication',
   'requestPayment',
   'restore',
   'retention',
   'select',
-  'tagging',
   'torrent',
   'versionId',
   'versions',
@@ -119,6 +156,7 @@ function notImplemented(what: string): S3Error {
 export function route(method: string, target: Target, headers: Record<string, string | string[] | undefined>): Operation {
   const has = (name: string) => target.query.has(name);
   const { bucket, key } = target;
+  if (method === 'OPTIONS' && bucket !== null) return 'OptionsObject';
   for (const sub of UNSUPPORTED) {
     // versionId=null addresses the only version of an unversioned object.
     if (sub === 'versionId' && target.query.get('versionId')?.every((v) => v === 'null')) continue;
@@ -132,6 +170,11 @@ export function route(method: string, target: Target, headers: Record<string, st
     switch (method) {
       case 'GET':
         if (has('location')) return 'GetBucketLocation';
+        if (has('tagging')) return 'GetBucketTagging';
+        if (has('cors')) return 'GetBucketCors';
+        if (has('publicAccessBlock')) return 'GetPublicAccessBlock';
+        if (has('ownershipControls')) return 'GetBucketOwnershipControls';
+        if (has('logging')) return 'GetBucketLogging';
         if (has('versioning')) return 'GetBucketVersioning';
         if (has('acl')) return 'GetBucketAcl';
         if (has('policyStatus')) return 'GetBucketPolicyStatus';
@@ -144,14 +187,23 @@ export function route(method: string, target: Target, headers: Record<string, st
       case 'PUT':
         if (has('acl')) return 'PutBucketAcl';
         if (has('policy')) return 'PutBucketPolicy';
+        if (has('tagging')) return 'PutBucketTagging';
+        if (has('cors')) return 'PutBucketCors';
+        if (has('publicAccessBlock')) return 'PutPublicAccessBlock';
+        if (has('ownershipControls')) return 'PutBucketOwnershipControls';
+        if (has('logging')) return 'PutBucketLogging';
         if (has('versioning')) throw notImplemented('PutBucketVersioning');
         return 'CreateBucket';
       case 'DELETE':
         if (has('policy')) return 'DeleteBucketPolicy';
+        if (has('tagging')) return 'DeleteBucketTagging';
+        if (has('cors')) return 'DeleteBucketCors';
+        if (has('publicAccessBlock')) return 'DeletePublicAccessBlock';
+        if (has('ownershipControls')) return 'DeleteBucketOwnershipControls';
         return 'DeleteBucket';
       case 'POST':
         if (has('delete')) return 'DeleteObjects';
-        throw notImplemented('POST object (browser form upload)');
+        return 'PostObject';
       default:
         throw new S3Error('MethodNotAllowed');
     }
@@ -161,15 +213,19 @@ export function route(method: string, target: Target, headers: Record<string, st
     case 'GET':
       if (has('uploadId')) return 'ListParts';
       if (has('acl')) return 'GetObjectAcl';
+      if (has('tagging')) return 'GetObjectTagging';
+      if (has('attributes')) return 'GetObjectAttributes';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';
     case 'PUT':
       if (has('uploadId') || has('partNumber')) return copy ? 'UploadPartCopy' : 'UploadPart';
       if (has('acl')) return 'PutObjectAcl';
+      if (has('tagging')) return 'PutObjectTagging';
       return copy ? 'CopyObject' : 'PutObject';
     case 'DELETE':
       if (has('uploadId')) return 'AbortMultipartUpload';
+      if (has('tagging')) return 'DeleteObjectTagging';
       return 'DeleteObject';
     case 'POST':
       if (has('uploads')) return 'CreateMultipartUpload';

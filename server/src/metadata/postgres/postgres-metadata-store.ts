@@ -4,6 +4,8 @@ import type {
   ChunkRef,
   BucketRecord,
   CompletedUpload,
+  BucketSettings,
+  Tag,
   CredentialRecord,
   ListObjectsQuery,
   ListUploadsQuery,
@@ -274,14 +276,14 @@ export class PostgresMetadataStore implements MetadataStore {
       if (row !== undefined) {
         await c.query(
           `UPDATE objects SET (size, etag, last_modified, owner, headers, user_metadata, checksum, acl,
-                               storage_class, chunks, parts) = (${placeholders(11, 3)})
+                               storage_class, chunks, parts, tags) = (${placeholders(12, 3)})
            WHERE bucket_id = $1 AND key = $2`,
           params,
         );
         return row.chunks.map((ch) => ch.id);
       }
       const inserted = await c.query(
-        `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(13)}) ON CONFLICT (bucket_id, key) DO NOTHING`,
+        `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(14)}) ON CONFLICT (bucket_id, key) DO NOTHING`,
         params,
       );
       if (inserted.rowCount === 1) return [];
@@ -305,7 +307,7 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async createBucket(bucket: BucketRecord): Promise<'created' | 'exists'> {
     const n = await this.#changes(
-      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(8)}) ON CONFLICT (name) DO NOTHING`,
+      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(9)}) ON CONFLICT (name) DO NOTHING`,
       bucketParams(bucket),
     );
     return n > 0 ? 'created' : 'exists';
@@ -340,6 +342,18 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async setBucketAcl(bucketId: string, acl: Acl): Promise<void> {
     await this.#changes('UPDATE buckets SET acl = $1 WHERE id = $2', [JSON.stringify(acl), bucketId]);
+  }
+
+  async setBucketSetting<K extends keyof BucketSettings>(bucketId: string, name: K, value: BucketSettings[K] | null): Promise<void> {
+    // One member of the settings object, set or removed in place (no read-modify-write race).
+    if (value === null || value === undefined)
+      await this.#changes('UPDATE buckets SET settings = settings - $1 WHERE id = $2', [name, bucketId]);
+    else
+      await this.#changes('UPDATE buckets SET settings = settings || jsonb_build_object($1::text, $2::jsonb) WHERE id = $3', [
+        name,
+        JSON.stringify(value),
+        bucketId,
+      ]);
   }
 
   async setBucketPolicy(bucketId: string, policy: string | null): Promise<void> {
@@ -387,6 +401,15 @@ export class PostgresMetadataStore implements MetadataStore {
     });
   }
 
+  async setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<boolean> {
+    const n = await this.#changes('UPDATE objects SET tags = $1 WHERE bucket_id = $2 AND key = $3', [
+      JSON.stringify(tags),
+      bucketId,
+      keyBytes(key),
+    ]);
+    return n > 0;
+  }
+
   async setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean> {
     const n = await this.#changes('UPDATE objects SET acl = $1 WHERE bucket_id = $2 AND key = $3', [
       JSON.stringify(acl),
@@ -419,7 +442,7 @@ export class PostgresMetadataStore implements MetadataStore {
   // ---- multipart uploads ----
 
   createUpload(upload: UploadRecord): Promise<'ok' | 'no-bucket'> {
-    return whenBucketExists(this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(11)})`, uploadParams(upload)));
+    return whenBucketExists(this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(12)})`, uploadParams(upload)));
   }
 
   async getUpload(uploadId: string): Promise<UploadRecord | null> {

@@ -136,6 +136,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX completed_uploads_by_age ON completed_uploads (completed_at);
   `,
+  // 5: object and upload tags (list of {key, value}), bucket settings (object of
+  // tagging, cors, publicAccessBlock, ownership, logging).
+  `
+  ALTER TABLE objects ADD COLUMN tags jsonb NOT NULL DEFAULT '[]';
+  ALTER TABLE uploads ADD COLUMN tags jsonb NOT NULL DEFAULT '[]';
+  ALTER TABLE buckets ADD COLUMN settings jsonb NOT NULL DEFAULT '{}';
+  `,
 ];
 
 export class SchemaVersionError extends Error {

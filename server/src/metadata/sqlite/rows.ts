@@ -2,6 +2,8 @@ import type {
   Acl,
   ChunkRef,
   BucketRecord,
+  BucketSettings,
+  Tag,
   ChecksumAlgorithm,
   CredentialRecord,
   ObjectHeaders,
@@ -24,6 +26,7 @@ export interface BucketRow {
   acl: string;
   policy: string | null;
   permissions: string;
+  settings: string;
 }
 
 export interface ObjectRow {
@@ -40,6 +43,7 @@ export interface ObjectRow {
   storage_class: string;
   chunks: string;
   parts: string | null;
+  tags: string;
 }
 
 export interface UploadRow {
@@ -54,6 +58,7 @@ export interface UploadRow {
   storage_class: string;
   checksum_algorithm: string | null;
   checksum_type: string | null;
+  tags: string;
 }
 
 export interface PartRow {
@@ -98,6 +103,7 @@ export function bucketToRow(b: BucketRecord): BucketRow {
     acl: JSON.stringify(b.acl),
     policy: b.policy,
     permissions: JSON.stringify(b.permissions),
+    settings: JSON.stringify(b.settings ?? {}),
   };
 }
 
@@ -111,6 +117,7 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     acl: json<Acl>(r.acl),
     policy: r.policy,
     permissions: json<Record<string, string[]>>(r.permissions),
+    settings: json<BucketSettings>(r.settings),
   };
 }
 
@@ -129,6 +136,7 @@ export function objectToRow(o: ObjectRecord): ObjectRow {
     storage_class: o.storageClass,
     chunks: JSON.stringify(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
     parts: o.parts === null ? null : JSON.stringify(o.parts),
+    tags: JSON.stringify(o.tags ?? []),
   };
 }
 
@@ -147,6 +155,7 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     storageClass: r.storage_class,
     chunks: json<ChunkRef[]>(r.chunks),
     parts: r.parts === null ? null : json<PartSummary[]>(r.parts),
+    tags: json<Tag[]>(r.tags),
   };
 }
 
@@ -167,6 +176,7 @@ export function uploadToRow(u: UploadRecord): UploadRow {
     storage_class: u.storageClass,
     checksum_algorithm: u.checksumAlgorithm,
     checksum_type: u.checksumType,
+    tags: JSON.stringify(u.tags ?? []),
   };
 }
 
@@ -183,6 +193,7 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     storageClass: r.storage_class,
     checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
     checksumType: r.checksum_type as UploadRecord['checksumType'],
+    tags: json<Tag[]>(r.tags),
   };
 }
 

@@ -176,6 +176,13 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX completed_uploads_by_age ON completed_uploads (completed_at);
   `,
+  // 5: object and upload tags (JSON list of {key, value}), bucket settings (JSON object
+  // of tagging, cors, publicAccessBlock, ownership, logging).
+  `
+  ALTER TABLE objects ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE uploads ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE buckets ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */

@@ -5,6 +5,8 @@ import type {
   Acl,
   BucketRecord,
   CompletedUpload,
+  BucketSettings,
+  Tag,
   CredentialRecord,
   ListObjectsQuery,
   ListUploadsQuery,
@@ -53,8 +55,8 @@ function prepareStatements(db: Database.Database) {
   return {
     // buckets
     insertBucket: db.prepare<[BucketRow], void>(
-      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions)
-       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions)
+      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions, settings)
+       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions, @settings)
        ON CONFLICT (name) DO NOTHING`,
     ),
     getBucket: db.prepare<[string], BucketRow>('SELECT * FROM buckets WHERE name = ?'),
@@ -66,22 +68,28 @@ function prepareStatements(db: Database.Database) {
     setBucketAcl: db.prepare<[string, string], void>('UPDATE buckets SET acl = ? WHERE id = ?'),
     setBucketPolicy: db.prepare<[string | null, string], void>('UPDATE buckets SET policy = ? WHERE id = ?'),
     setBucketPermissions: db.prepare<[string, string], void>('UPDATE buckets SET permissions = ? WHERE id = ?'),
+    // One member of the settings object, set or removed in place (no read-modify-write race).
+    setBucketSetting: db.prepare<[string, string, string], void>(
+      "UPDATE buckets SET settings = json_set(settings, '$.' || ?, json(?)) WHERE id = ?",
+    ),
+    removeBucketSetting: db.prepare<[string, string], void>("UPDATE buckets SET settings = json_remove(settings, '$.' || ?) WHERE id = ?"),
     // objects
     getObject: db.prepare<[string, string], ObjectRow>('SELECT * FROM objects WHERE bucket_id = ? AND key = ?'),
     getObjectChunks: db.prepare<[string, string], { chunks: string }>('SELECT chunks FROM objects WHERE bucket_id = ? AND key = ?'),
     upsertObject: db.prepare<[ObjectRow], void>(
       `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata,
-                            checksum, acl, storage_class, chunks, parts)
+                            checksum, acl, storage_class, chunks, parts, tags)
        VALUES (@bucket_id, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
-               @checksum, @acl, @storage_class, @chunks, @parts)
+               @checksum, @acl, @storage_class, @chunks, @parts, @tags)
        ON CONFLICT (bucket_id, key) DO UPDATE SET
          size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
          owner = excluded.owner, headers = excluded.headers, user_metadata = excluded.user_metadata,
          checksum = excluded.checksum, acl = excluded.acl, storage_class = excluded.storage_class,
-         chunks = excluded.chunks, parts = excluded.parts`,
+         chunks = excluded.chunks, parts = excluded.parts, tags = excluded.tags`,
     ),
     deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket_id = ? AND key = ?'),
     setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket_id = ? AND key = ?'),
+    setObjectTags: db.prepare<[string, string, string], void>('UPDATE objects SET tags = ? WHERE bucket_id = ? AND key = ?'),
     // bucket, startAfter, prefix, [prefix upper bound], limit: one index range scan.
     listObjects: db.prepare<[string, string, string, number], ObjectRow>(
       'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
@@ -92,9 +100,9 @@ function prepareStatements(db: Database.Database) {
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
       `INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl,
-                            storage_class, checksum_algorithm, checksum_type)
+                            storage_class, checksum_algorithm, checksum_type, tags)
        VALUES (@upload_id, @bucket_id, @key, @initiated, @owner, @headers, @user_metadata, @acl,
-               @storage_class, @checksum_algorithm, @checksum_type)`,
+               @storage_class, @checksum_algorithm, @checksum_type, @tags)`,
     ),
     getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
     rememberCompletedUpload: db.prepare<[string, string, string, string, number, number], void>(
@@ -317,6 +325,14 @@ export class SqliteMetadataStore implements MetadataStore {
     await this.#writes.run(() => this.#s.setBucketPermissions.run(JSON.stringify(permissions), bucketId));
   }
 
+  async setBucketSetting<K extends keyof BucketSettings>(bucketId: string, name: K, value: BucketSettings[K] | null): Promise<void> {
+    await this.#writes.run(() =>
+      value === null || value === undefined
+        ? this.#s.removeBucketSetting.run(name, bucketId)
+        : this.#s.setBucketSetting.run(name, JSON.stringify(value), bucketId),
+    );
+  }
+
   // ---- objects ----
 
   async getObject(bucketId: string, key: string): Promise<ObjectRecord | null> {
@@ -350,6 +366,10 @@ export class SqliteMetadataStore implements MetadataStore {
 
   setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean> {
     return this.#writes.run(() => this.#s.setObjectAcl.run(JSON.stringify(acl), bucketId, key).changes > 0);
+  }
+
+  setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<boolean> {
+    return this.#writes.run(() => this.#s.setObjectTags.run(JSON.stringify(tags), bucketId, key).changes > 0);
   }
 
   async listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {

@@ -3,7 +3,8 @@ import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { emptyResult, type S3Result } from '../result.js';
 import { readSmallBody } from '../body.js';
-import { aclFromHeaders, aclToXml, MAX_ACL_XML_BYTES, parseAclXml } from '../../policy/acl.js';
+import { aclFromHeaders, aclIsOwnerOnly, aclToXml, MAX_ACL_XML_BYTES, parseAclXml } from '../../policy/acl.js';
+import { publicAclBlocked } from '../../policy/authorize.js';
 import type { Acl } from '../../metadata/types.js';
 import { flatHeaders } from './request-acl.js';
 
@@ -24,7 +25,12 @@ async function newAcl(ctx: RequestContext, owner: string, bucketOwner: string, r
       message: 'Your request was missing a required header',
       extra: { MissingHeaderName: 'x-amz-acl' },
     });
-  return parseAclXml(body.toString('utf8'), { owner });
+  const acl = parseAclXml(body.toString('utf8'), { owner });
+  const bucket = ctx.bucket!;
+  // ACLs disabled (BucketOwnerEnforced): only an ACL granting the owner alone is accepted.
+  if (bucket.settings?.ownership === 'BucketOwnerEnforced' && !aclIsOwnerOnly(acl)) throw new S3Error('AccessControlListNotSupported');
+  if (publicAclBlocked(bucket, acl)) throw new S3Error('AccessDenied');
+  return acl;
 }
 
 export async function handleGetBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {

@@ -6,6 +6,7 @@ import { el, S3_XMLNS } from '../xml.js';
 import { readSmallBody } from '../body.js';
 import { getPolicyStatus } from '../../policy/policy-evaluate.js';
 import { parseBucketPolicy } from '../../policy/policy-parse.js';
+import { publicPolicyBlocked } from '../../policy/authorize.js';
 
 /** Bodies above this are refused before parsing (AWS documents 20 KB). */
 const MAX_POLICY_BYTES = 20 * 1024;
@@ -27,7 +28,9 @@ export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): 
     () => new S3Error('MalformedPolicy', { message: `Policy document exceeds the ${MAX_POLICY_BYTES}-byte limit` }),
   );
   const text = body.toString('utf8');
-  parseBucketPolicy(text, ctx.bucket!.name);
+  const parsed = parseBucketPolicy(text, ctx.bucket!.name);
+  // BlockPublicPolicy: a policy that makes the bucket public is refused.
+  if (publicPolicyBlocked(ctx.bucket!, parsed)) throw new S3Error('AccessDenied');
   await deps.metadata.setBucketPolicy(ctx.bucket!.id, text);
   deps.audit.write(ctx, 'bucket.policy.set', { bucket: ctx.bucket!.name, bytes: body.length });
   return emptyResult(204);

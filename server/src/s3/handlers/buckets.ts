@@ -9,6 +9,8 @@ import { parseXmlBody, textOf } from '../../util/xml-parse.js';
 import { readSmallBody } from '../body.js';
 import { requestedAcl, ownerOf } from './request-acl.js';
 import { header } from '../context.js';
+import { parseOwnership } from './bucket-config.js';
+import { aclIsOwnerOnly } from '../../policy/acl.js';
 
 export async function handleListBuckets(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const all = await deps.metadata.listBuckets();
@@ -51,8 +53,21 @@ export async function handleCreateBucket(deps: S3Deps, ctx: RequestContext): Pro
     }
   }
   const acl = requestedAcl(ctx, owner, owner, 'bucket');
+  const ownershipHeader = header(ctx, 'x-amz-object-ownership');
+  const ownership = ownershipHeader === undefined ? undefined : parseOwnership(ownershipHeader, true);
+  if (ownership === 'BucketOwnerEnforced' && !aclIsOwnerOnly(acl)) throw new S3Error('InvalidBucketAclWithObjectOwnership');
   const id = randomBytes(16).toString('hex');
-  const result = await deps.metadata.createBucket({ id, name, owner, region, createdAt: new Date(), acl, policy: null, permissions: {} });
+  const result = await deps.metadata.createBucket({
+    id,
+    name,
+    owner,
+    region,
+    createdAt: new Date(),
+    acl,
+    policy: null,
+    permissions: {},
+    settings: ownership === undefined ? {} : { ownership },
+  });
   if (result === 'exists') {
     const existing = await deps.metadata.getBucket(name);
     if (existing?.owner === owner) throw new S3Error('BucketAlreadyOwnedByYou', { extra: { BucketName: name } });

@@ -28,6 +28,13 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
       extra: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive },
     });
   }
+  const tagDirective = (header(ctx, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
+  if (tagDirective !== 'COPY' && tagDirective !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', {
+      message: 'Unknown tagging directive.',
+      extra: { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: tagDirective },
+    });
+  }
   const storageClass = header(ctx, 'x-amz-storage-class') !== undefined ? storageClassFrom(ctx) : source.storageClass;
   const sameKey = source.bucketId === bucket.id && source.key === key;
   if (sameKey && directive === 'COPY' && storageClass === source.storageClass && header(ctx, 'x-amz-checksum-algorithm') === undefined) {
@@ -52,6 +59,8 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     replace: directive === 'REPLACE' ? { headers: objectHeadersFrom(ctx), userMetadata: userMetadataFrom(ctx) } : null,
     checksumAlgorithm: (requested ?? null) as ChecksumAlgorithm | null,
     conditions: writeConditionsFrom(ctx),
+    // COPY keeps the source's tags (x-amz-tagging is then ignored, as AWS does); REPLACE takes the request's.
+    ...(tagDirective === 'REPLACE' ? { tags: ctx.requestTags ?? [] } : {}),
   });
   return xmlResult(
     el(

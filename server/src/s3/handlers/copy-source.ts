@@ -7,6 +7,8 @@ import { conditionContext } from '../conditions.js';
 import type { ObjectRecord } from '../../metadata/types.js';
 import { bucketNameProblem } from '@anode/shared';
 import { checkPreconditions } from '../../model/preconditions.js';
+import { checkExpectedOwner } from '../bucket-guards.js';
+import { existingTagConditionKeys } from '../tagging.js';
 
 /**
  * Resolves x-amz-copy-source ("bucket/key" or "/bucket/key", URL-encoded, optional
@@ -32,8 +34,10 @@ export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise
   if (bucketNameProblem(bucketName) !== null) throw invalid();
   const bucket = await deps.metadata.getBucket(bucketName);
   if (!bucket) throw new S3Error('NoSuchBucket', { extra: { BucketName: bucketName } });
+  checkExpectedOwner(ctx, bucket, 'x-amz-source-expected-bucket-owner');
   const obj = await deps.metadata.getObject(bucket.id, key);
-  const context = conditionContext(ctx, 'GetObject');
+  // The read of the source is judged on the source's own tags.
+  const context = { ...conditionContext(ctx, 'GetObject'), ...existingTagConditionKeys(obj?.tags) };
   const decision = authorize({ principal: ctx.principal, action: 's3:GetObject', bucket, key, context, objectAcl: obj?.acl ?? null });
   if (!decision.allowed) throw new S3Error('AccessDenied');
   if (!obj) throw new S3Error('NoSuchKey', { extra: { Key: key } });

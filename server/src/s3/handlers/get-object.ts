@@ -34,6 +34,7 @@ export function objectHeaders(obj: ObjectRecord): OutgoingHttpHeaders {
   if (obj.headers.expires) h['expires'] = obj.headers.expires;
   if (obj.storageClass !== 'STANDARD') h['x-amz-storage-class'] = obj.storageClass;
   for (const [k, v] of Object.entries(obj.userMetadata)) h[`x-amz-meta-${k}`] = v;
+  if (obj.tags !== undefined && obj.tags.length > 0) h['x-amz-tagging-count'] = String(obj.tags.length);
   return h;
 }
 

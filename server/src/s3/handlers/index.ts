@@ -27,6 +27,28 @@ import {
 import { handleGetBucketAcl, handleGetObjectAcl, handlePutBucketAcl, handlePutObjectAcl } from './acl.js';
 import { handleDeleteBucketPolicy, handleGetBucketPolicy, handleGetBucketPolicyStatus, handlePutBucketPolicy } from './bucket-policy.js';
 
+import {
+  handleDeleteBucketTagging,
+  handleDeleteObjectTagging,
+  handleGetBucketTagging,
+  handleGetObjectTagging,
+  handlePutBucketTagging,
+  handlePutObjectTagging,
+} from './tagging.js';
+import { handleDeleteBucketCors, handleGetBucketCors, handlePreflight, handlePutBucketCors } from './cors.js';
+import { handlePostObject } from './post-object.js';
+import {
+  handleDeleteBucketOwnershipControls,
+  handleDeletePublicAccessBlock,
+  handleGetBucketLogging,
+  handleGetBucketOwnershipControls,
+  handleGetPublicAccessBlock,
+  handlePutBucketLogging,
+  handlePutBucketOwnershipControls,
+  handlePutPublicAccessBlock,
+} from './bucket-config.js';
+import { handleGetObjectAttributes } from './object-attributes.js';
+
 /** Parses the request, calls the model, and returns what handle.ts writes. */
 export type Handler = (deps: S3Deps, ctx: RequestContext) => Promise<S3Result>;
 
@@ -61,4 +83,24 @@ export const HANDLERS: Record<Operation, Handler> = {
   CompleteMultipartUpload: handleCompleteMultipartUpload,
   AbortMultipartUpload: handleAbortMultipartUpload,
   ListParts: handleListParts,
+  GetObjectTagging: handleGetObjectTagging,
+  PutObjectTagging: handlePutObjectTagging,
+  DeleteObjectTagging: handleDeleteObjectTagging,
+  GetBucketTagging: handleGetBucketTagging,
+  PutBucketTagging: handlePutBucketTagging,
+  DeleteBucketTagging: handleDeleteBucketTagging,
+  GetBucketCors: handleGetBucketCors,
+  PutBucketCors: handlePutBucketCors,
+  DeleteBucketCors: handleDeleteBucketCors,
+  OptionsObject: handlePreflight,
+  PostObject: handlePostObject,
+  GetPublicAccessBlock: handleGetPublicAccessBlock,
+  PutPublicAccessBlock: handlePutPublicAccessBlock,
+  DeletePublicAccessBlock: handleDeletePublicAccessBlock,
+  GetBucketOwnershipControls: handleGetBucketOwnershipControls,
+  PutBucketOwnershipControls: handlePutBucketOwnershipControls,
+  DeleteBucketOwnershipControls: handleDeleteBucketOwnershipControls,
+  GetObjectAttributes: handleGetObjectAttributes,
+  GetBucketLogging: handleGetBucketLogging,
+  PutBucketLogging: handlePutBucketLogging,
 };

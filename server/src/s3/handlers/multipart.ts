@@ -83,6 +83,7 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
     storageClass: storageClassFrom(ctx),
     checksumAlgorithm: algorithm,
     checksumType: type,
+    ...(ctx.requestTags ? { tags: ctx.requestTags } : {}),
   });
   return xmlResult(
     el('InitiateMultipartUploadResult', [el('Bucket', bucket.name), el('Key', key), el('UploadId', upload.uploadId)], { xmlns: S3_XMLNS }),

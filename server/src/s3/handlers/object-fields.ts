@@ -3,7 +3,7 @@ import { header, type RequestContext } from '../context.js';
 import type { ObjectHeaders } from '../../metadata/types.js';
 import type { WriteConditions } from '../../model/preconditions.js';
 
-const STORAGE_CLASSES = new Set([
+export const STORAGE_CLASSES: ReadonlySet<string> = new Set([
   'STANDARD',
   'REDUCED_REDUNDANCY',
   'STANDARD_IA',
@@ -72,7 +72,6 @@ export function refuseUnsupportedWriteHeaders(ctx: RequestContext): void {
   for (const name of [
     'x-amz-server-side-encryption',
     'x-amz-server-side-encryption-customer-algorithm',
-    'x-amz-tagging',
     'x-amz-object-lock-mode',
     'x-amz-object-lock-retain-until-date',
     'x-amz-object-lock-legal-hold',

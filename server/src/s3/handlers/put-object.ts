@@ -25,6 +25,7 @@ export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promis
     storageClass: storageClassFrom(ctx),
     acl: requestedAcl(ctx, owner, bucket.owner, 'object'),
     conditions: writeConditionsFrom(ctx),
+    ...(ctx.requestTags ? { tags: ctx.requestTags } : {}),
     openBody: () => openPayload(ctx, MAX_OBJECT_SIZE),
   });
   return emptyResult(200, { etag, ...checksumResponseHeaders(checksum) });
