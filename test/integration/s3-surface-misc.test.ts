@@ -643,6 +643,10 @@ describe('Object Ownership', { timeout: 120_000 }, () => {
     await bob.send(new PutObjectCommand({ Bucket: b, Key: 'by-bob', Body: 'b' }));
     const acl = await s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'by-bob' }));
     assert.equal(acl.Owner?.DisplayName, 'root');
+    assert.deepEqual(
+      acl.Grants?.map((g) => [g.Grantee?.DisplayName, g.Permission]),
+      [['root', 'FULL_CONTROL']],
+    );
     await expectS3Error(
       s3.send(new CreateBucketCommand({ Bucket: uniqueBucket('own-bad'), ObjectOwnership: 'BucketOwnerEnforced', ACL: 'public-read' })),
       'InvalidBucketAclWithObjectOwnership',
