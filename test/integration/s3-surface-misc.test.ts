@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -491,6 +492,36 @@ describe('browser POST uploads', { timeout: 180_000 }, () => {
       ['anon.txt'],
       'nothing stored from the refused forms',
     );
+  });
+
+  it('a client that goes away in the middle of the fields leaves no request hanging', async () => {
+    const { port } = new URL(node.s3Url);
+    const startedAt = new Date().toISOString();
+    const req = request({
+      host: '127.0.0.1',
+      port: Number(port),
+      method: 'POST',
+      path: `/${bucket}`,
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz', 'content-length': '100000' },
+    });
+    req.on('error', () => undefined);
+    req.write('--xyz\r\nContent-Disposition: form-data; name="key"\r\n\r\nhalf');
+    await new Promise((res) => setTimeout(res, 200));
+    req.destroy();
+    type Entry = { timestamp: string; operation?: string; bucket?: string; status?: number };
+    let entry: Entry | undefined;
+    for (let i = 0; i < 50 && entry === undefined; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      entry = (await readFile(node.accessLog, 'utf8'))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Entry)
+        .find((e) => e.operation === 'PostObject' && e.bucket === bucket && e.timestamp >= startedAt);
+    }
+    assert.ok(entry, 'the abandoned POST finished and was logged');
+    assert.ok(entry.status === 400 || entry.status === 499, `status ${entry.status}`);
+    const ok = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'half' }));
+    assert.equal(ok.KeyCount, 0);
   });
 
   it('a 24 MiB file streams through (bytes identical) and a signed-by-bob form is authorized as bob', async () => {
