@@ -37,6 +37,7 @@ import {
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   PutPublicAccessBlockCommand,
@@ -607,6 +608,25 @@ describe('PublicAccessBlock', { timeout: 120_000 }, () => {
     await expectS3Error(s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x', ACL: 'public-read' })), 'AccessDenied', 403);
     await expectS3Error(s3.send(new PutBucketAclCommand({ Bucket: b, ACL: 'public-read' })), 'AccessDenied', 403);
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x', ACL: 'private' }));
+    const current = await s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'k' }));
+    await expectS3Error(
+      s3.send(
+        new PutObjectAclCommand({
+          Bucket: b,
+          Key: 'k',
+          AccessControlPolicy: {
+            Owner: current.Owner,
+            Grants: [
+              ...(current.Grants ?? []),
+              { Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' },
+            ],
+          },
+        }),
+      ),
+      'AccessDenied',
+      403,
+    );
+    await s3.send(new PutObjectAclCommand({ Bucket: b, Key: 'k', AccessControlPolicy: { Owner: current.Owner, Grants: current.Grants } }));
     const publicPolicy = policy(b, [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }]);
     await expectS3Error(s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: publicPolicy })), 'AccessDenied', 403);
     const bobOnly = policy(b, [
