@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -36,6 +37,7 @@ import {
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   PutPublicAccessBlockCommand,
@@ -493,6 +495,36 @@ describe('browser POST uploads', { timeout: 180_000 }, () => {
     );
   });
 
+  it('a client that goes away in the middle of the fields leaves no request hanging', async () => {
+    const { port } = new URL(node.s3Url);
+    const startedAt = new Date().toISOString();
+    const req = request({
+      host: '127.0.0.1',
+      port: Number(port),
+      method: 'POST',
+      path: `/${bucket}`,
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz', 'content-length': '100000' },
+    });
+    req.on('error', () => undefined);
+    req.write('--xyz\r\nContent-Disposition: form-data; name="key"\r\n\r\nhalf');
+    await new Promise((res) => setTimeout(res, 200));
+    req.destroy();
+    type Entry = { timestamp: string; operation?: string; bucket?: string; status?: number };
+    let entry: Entry | undefined;
+    for (let i = 0; i < 50 && entry === undefined; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      entry = (await readFile(node.accessLog, 'utf8'))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Entry)
+        .find((e) => e.operation === 'PostObject' && e.bucket === bucket && e.timestamp >= startedAt);
+    }
+    assert.ok(entry, 'the abandoned POST finished and was logged');
+    assert.ok(entry.status === 400 || entry.status === 499, `status ${entry.status}`);
+    const ok = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'half' }));
+    assert.equal(ok.KeyCount, 0);
+  });
+
   it('a 24 MiB file streams through (bytes identical) and a signed-by-bob form is authorized as bob', async () => {
     const data = randomBytes(24 * 1024 * 1024);
     const { url, fields } = await createPresignedPost(s3, { Bucket: bucket, Key: 'big.bin', Fields: { success_action_status: '200' } });
@@ -576,6 +608,25 @@ describe('PublicAccessBlock', { timeout: 120_000 }, () => {
     await expectS3Error(s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x', ACL: 'public-read' })), 'AccessDenied', 403);
     await expectS3Error(s3.send(new PutBucketAclCommand({ Bucket: b, ACL: 'public-read' })), 'AccessDenied', 403);
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x', ACL: 'private' }));
+    const current = await s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'k' }));
+    await expectS3Error(
+      s3.send(
+        new PutObjectAclCommand({
+          Bucket: b,
+          Key: 'k',
+          AccessControlPolicy: {
+            Owner: current.Owner,
+            Grants: [
+              ...(current.Grants ?? []),
+              { Grantee: { Type: 'Group', URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }, Permission: 'READ' },
+            ],
+          },
+        }),
+      ),
+      'AccessDenied',
+      403,
+    );
+    await s3.send(new PutObjectAclCommand({ Bucket: b, Key: 'k', AccessControlPolicy: { Owner: current.Owner, Grants: current.Grants } }));
     const publicPolicy = policy(b, [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }]);
     await expectS3Error(s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: publicPolicy })), 'AccessDenied', 403);
     const bobOnly = policy(b, [
@@ -643,6 +694,10 @@ describe('Object Ownership', { timeout: 120_000 }, () => {
     await bob.send(new PutObjectCommand({ Bucket: b, Key: 'by-bob', Body: 'b' }));
     const acl = await s3.send(new GetObjectAclCommand({ Bucket: b, Key: 'by-bob' }));
     assert.equal(acl.Owner?.DisplayName, 'root');
+    assert.deepEqual(
+      acl.Grants?.map((g) => [g.Grantee?.DisplayName, g.Permission]),
+      [['root', 'FULL_CONTROL']],
+    );
     await expectS3Error(
       s3.send(new CreateBucketCommand({ Bucket: uniqueBucket('own-bad'), ObjectOwnership: 'BucketOwnerEnforced', ACL: 'public-read' })),
       'InvalidBucketAclWithObjectOwnership',

@@ -3,7 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { emptyResult, type S3Result } from '../result.js';
 import { readSmallBody } from '../body.js';
-import { aclFromHeaders, aclIsOwnerOnly, aclToXml, MAX_ACL_XML_BYTES, parseAclXml } from '../../policy/acl.js';
+import { aclFromHeaders, aclIsOwnerOnly, aclToXml, MAX_ACL_XML_BYTES, parseAclXml, privateAcl } from '../../policy/acl.js';
 import { publicAclBlocked } from '../../policy/authorize.js';
 import type { Acl } from '../../metadata/types.js';
 import { flatHeaders } from './request-acl.js';
@@ -33,8 +33,14 @@ async function newAcl(ctx: RequestContext, owner: string, bucketOwner: string, r
   return acl;
 }
 
+/** With ACLs disabled (BucketOwnerEnforced) every ACL reads as the bucket owner's FULL_CONTROL, as AWS shows it. */
+function shownAcl(ctx: RequestContext, stored: Acl): Acl {
+  const bucket = ctx.bucket!;
+  return bucket.settings?.ownership === 'BucketOwnerEnforced' ? privateAcl(bucket.owner) : stored;
+}
+
 export async function handleGetBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  return aclResult(ctx.bucket!.acl);
+  return aclResult(shownAcl(ctx, ctx.bucket!.acl));
 }
 
 export async function handlePutBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
@@ -47,7 +53,7 @@ export async function handlePutBucketAcl(deps: S3Deps, ctx: RequestContext): Pro
 
 export async function handleGetObjectAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const obj = await deps.objects.getObject(ctx.bucket!, ctx.target!.key!);
-  return aclResult(obj.acl);
+  return aclResult(shownAcl(ctx, obj.acl));
 }
 
 export async function handlePutObjectAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {

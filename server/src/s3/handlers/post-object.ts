@@ -82,6 +82,10 @@ function readUntilFile(ctx: RequestContext): Promise<FormStart> {
     bb.on('fieldsLimit', () => fail(new S3Error('MaxMessageLengthExceeded', { message: 'Your POST form has too many fields.' })));
     bb.on('error', (err) => fail(new S3Error('MalformedPOSTRequest', { cause: err })));
     bb.on('close', () => done({ fields, file: null }));
+    // A client that goes away before the file part starts leaves nothing to wait for.
+    ctx.req.once('close', () => {
+      if (!ctx.req.complete) fail(new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' }));
+    });
     sendContinue(ctx.req, ctx.res);
     ctx.req.pipe(bb);
   });
@@ -144,14 +148,14 @@ export async function handlePostObject(deps: S3Deps, ctx: RequestContext): Promi
       extra: { ArgumentName: 'Content-Type', ArgumentValue: type.slice(0, 64) },
     });
   }
-  const { fields, file } = await readUntilFile(ctx);
-  if (file === null) {
-    throw new S3Error('InvalidArgument', {
-      message: 'POST requires exactly one file upload per request.',
-      extra: { ArgumentName: 'file', ArgumentValue: '0' },
-    });
-  }
   try {
+    const { fields, file } = await readUntilFile(ctx);
+    if (file === null) {
+      throw new S3Error('InvalidArgument', {
+        message: 'POST requires exactly one file upload per request.',
+        extra: { ArgumentName: 'file', ArgumentValue: '0' },
+      });
+    }
     return await store(deps, ctx, fields, file);
   } catch (err) {
     // A refused form is not read on: the error answer decides (drain a small rest, or close).
