@@ -12,7 +12,7 @@ import { nodePaths } from './config/paths.js';
 import { VERSION } from './version.js';
 import { loadConfig, parseListen, ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { openMetadataStore } from './metadata/open.js';
+import { openChangeFeed, openMetadataStore } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
 import { loadOrCreateMasterKey } from './auth/secret-box.js';
 import { BucketWrites } from './model/bucket-writes.js';
@@ -64,9 +64,17 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const chunks = await LocalChunkStore.open(p.data);
   const credentials = new CredentialService(metadata, masterKey);
   await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
-  const node = await NodeState.load(metadata);
   const metrics = new Metrics();
+  const node = await NodeState.load(metadata, (state) => metrics.readOnly.set(state.readOnly ? 1 : 0));
   metrics.readOnly.set(node.readOnly ? 1 : 0);
+  // Cluster-wide state: follow what other nodes sharing the store change (issue 8 item 6).
+  const changes = await openChangeFeed(config, {
+    onError: (message) => logger.warn(message),
+    onListening: () => logger.debug('change feed listening'),
+  });
+  const unfollow = node.follow(changes, (err) =>
+    logger.warn({ err: { message: (err as Error).message } }, 're-reading node state failed; keeping the previous values'),
+  );
   const accessLog = new JsonLinesLog(p.accessLog);
   const audit = new AuditLog(new JsonLinesLog(p.auditLog));
   const trustedProxies = config.server.trusted_proxies.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== null);
@@ -157,6 +165,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     await gc.idle();
     audit.write('system', 'node.stop', { signal });
     await Promise.all([accessLog.close(), audit.close()]);
+    unfollow();
+    await changes.close();
     await metadata.close();
     logger.info('stopped');
     process.exit(0);

@@ -1,6 +1,8 @@
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
-import type { MetadataStore } from './types.js';
+import type { ChangeFeed, MetadataStore } from './types.js';
+import { LocalChangeFeed } from './local-change-feed.js';
+import { PostgresChangeFeed } from './postgres/change-feed.js';
 import { SqliteMetadataStore } from './sqlite/sqlite-metadata-store.js';
 import { PostgresMetadataStore } from './postgres/postgres-metadata-store.js';
 
@@ -18,4 +20,16 @@ export async function openMetadataStore(config: Config, onIdleError?: (err: Erro
     poolSize: config.storage.postgres_pool_size,
     ...(onIdleError ? { onIdleError } : {}),
   });
+}
+
+/**
+ * The change feed matching the metadata backend: LISTEN/NOTIFY on PostgreSQL (nodes share
+ * the store), a feed that never fires on SQLite (one node).
+ */
+export async function openChangeFeed(
+  config: Config,
+  hooks: { onError?: (message: string) => void; onListening?: () => void } = {},
+): Promise<ChangeFeed> {
+  if (config.storage.metadata_backend !== 'postgres') return new LocalChangeFeed();
+  return PostgresChangeFeed.open(config.storage.postgres_url, hooks);
 }
