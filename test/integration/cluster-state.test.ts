@@ -36,7 +36,14 @@ function send(node: AnodeNode, creds: Creds, method: string, path: string, local
   });
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: node.s3Port, method, path, headers: Object.fromEntries(headers), ...(localAddress ? { localAddress } : {}) },
+      {
+        host: '127.0.0.1',
+        port: node.s3Port,
+        method,
+        path,
+        headers: Object.fromEntries(headers),
+        ...(localAddress ? { localAddress } : {}),
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -159,7 +166,9 @@ describe('cluster-wide state: two nodes, one PostgreSQL', () => {
       [new Date().toISOString()],
       database,
     );
-    await within(7000, 'node 2 read-only from the periodic re-read', async () => refusedReadOnly(await send(two, alice, 'PUT', `/${bucket()}`)));
+    await within(7000, 'node 2 read-only from the periodic re-read', async () =>
+      refusedReadOnly(await send(two, alice, 'PUT', `/${bucket()}`)),
+    );
     await cluster.superQuery(`DELETE FROM settings WHERE name = 'read_only_since'`, [], database);
     await within(7000, 'node 2 writable again', async () => (await send(two, alice, 'PUT', `/${bucket()}`)).status === 200);
 
@@ -170,7 +179,9 @@ describe('cluster-wide state: two nodes, one PostgreSQL', () => {
     );
     assert.equal(killed[0]?.n, '2', 'both nodes had a LISTEN connection');
     await admin(one, root).setReadOnly(true);
-    await within(7000, 'node 2 read-only after its LISTEN connection was killed', async () => refusedReadOnly(await send(two, alice, 'PUT', `/${bucket()}`)));
+    await within(7000, 'node 2 read-only after its LISTEN connection was killed', async () =>
+      refusedReadOnly(await send(two, alice, 'PUT', `/${bucket()}`)),
+    );
     // The feed reconnected: announcements arrive within a second again.
     await within(5000, 'LISTEN connections back', async () => {
       const rows = await cluster.superQuery<{ n: string }>(
@@ -180,7 +191,11 @@ describe('cluster-wide state: two nodes, one PostgreSQL', () => {
       return rows[0]?.n === '2' || `${rows[0]?.n ?? 0} listening`;
     });
     await admin(one, root).setReadOnly(false);
-    await within(1000, 'node 2 writable again over the new LISTEN connection', async () => (await send(two, alice, 'PUT', `/${bucket()}`)).status === 200);
+    await within(
+      1000,
+      'node 2 writable again over the new LISTEN connection',
+      async () => (await send(two, alice, 'PUT', `/${bucket()}`)).status === 200,
+    );
     assert.match(two.output(), /change feed connection .* lost/);
     assert.doesNotMatch(two.output(), /password|apppass/i);
   });

@@ -89,7 +89,11 @@ export class PostgresChangeFeed implements ChangeFeed {
 
   async #connect(): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#url, application_name: LISTEN_APPLICATION_NAME, connectionTimeoutMillis: 10_000 });
+    const client = new pg.Client({
+      connectionString: this.#url,
+      application_name: LISTEN_APPLICATION_NAME,
+      connectionTimeoutMillis: 10_000,
+    });
     let lost = false;
     const onLost = (why: string): void => {
       if (lost) return;
