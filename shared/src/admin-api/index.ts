@@ -19,6 +19,7 @@ export {
   type CredentialCounts,
   type CredentialInfo,
   type CredentialStatus,
+  type GcPendingJson,
   type GcStatsJson,
   type GcStatusResponse,
   type IncidentStatusResponse,

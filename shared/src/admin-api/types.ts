@@ -118,9 +118,30 @@ export interface GcStatsJson {
   orphans_removed: number;
   temporary_removed: number;
   errors: number;
+  /** What the run left for later, and why; null while it runs. */
+  pending: GcPendingJson | null;
   started_at: string;
   finished_at: string | null;
   duration_ms: number;
+}
+
+/**
+ * Chunks a GC run did not free. A run asked for through the API frees deleted data's
+ * chunks at once; a scheduled run keeps them for gc.trash_delay_seconds.
+ */
+export interface GcPendingJson {
+  /** Deleted data's chunks still used by a write, copy or read in flight. */
+  trash_in_use: number;
+  /** Deleted data's chunks kept for the trash delay (scheduled runs), or deleted after the run looked. */
+  trash_delayed: number;
+  /** Deleted data's chunks whose file could not be removed (retried next run). */
+  trash_failed: number;
+  /** Unreferenced chunk files younger than gc.orphan_grace_seconds (an upload may still commit them). */
+  orphans_in_grace: number;
+  /** Unreferenced chunk files an upload in flight is writing. */
+  orphans_in_use: number;
+  /** The counts are lower bounds. */
+  truncated: boolean;
 }
 
 export interface GcStatusResponse {
