@@ -2,6 +2,7 @@
 export {
   BUCKET_PERMISSIONS,
   OBJECT_COUNT_CAP,
+  PUBLIC_OBJECT_EXAMPLES,
   ROLES,
   type AdminErrorBody,
   type AuditEntry,

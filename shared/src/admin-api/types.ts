@@ -79,6 +79,9 @@ export interface BucketPermissionsResponse {
   unknown_users?: string[];
 }
 
+/** How many public object keys BucketInfo lists per bucket. */
+export const PUBLIC_OBJECT_EXAMPLES = 5;
+
 export interface BucketInfo {
   name: string;
   owner: string;
@@ -92,6 +95,10 @@ export interface BucketInfo {
   has_policy: boolean;
   /** The bucket policy allows some action to everyone (Principal "*"). */
   public_policy: boolean;
+  /** Objects (among those counted) whose own ACL grants AllUsers or AuthenticatedUsers. */
+  public_objects: number;
+  /** Up to PUBLIC_OBJECT_EXAMPLES of their keys. */
+  public_object_keys: string[];
   /** Users with admin-API permission grants on the bucket. */
   grants: number;
 }
