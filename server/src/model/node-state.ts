@@ -1,9 +1,6 @@
 import type { ChangeFeed, MetadataStore } from '../metadata/types.js';
 import { parseCidr, anyContains, type Cidr } from '../util/cidr.js';
 
-/** The settings NodeState mirrors; a change announced for any other name is ignored. */
-const MIRRORED_SETTINGS = new Set(['read_only_since', 'ip_blocklist']);
-
 /**
  * Node-wide switches that every request consults: read-only mode and the IP blocklist.
  * Kept in memory for the hot path and persisted in the metadata store so they survive a
@@ -32,7 +29,10 @@ export class NodeState {
     return state;
   }
 
-  /** Everything this node mirrors, re-read from the store. */
+  /**
+   * Everything this node mirrors, re-read from the store: the one place to add a setting
+   * that must follow other nodes (it then propagates through follow() with no more work).
+   */
   private async reread(): Promise<void> {
     const ro = await this.metadata.getSetting('read_only_since');
     const list = await this.metadata.getSetting('ip_blocklist');
@@ -81,7 +81,9 @@ export class NodeState {
   follow(feed: ChangeFeed, onError: (err: unknown) => void): () => void {
     const refresh = (): void => void this.refresh().catch(onError);
     const unsubscribe = feed.subscribe((change) => {
-      if (change.kind === 'resync' || (change.kind === 'setting' && MIRRORED_SETTINGS.has(change.name))) refresh();
+      // Any setting: settings change rarely, and whatever reread() mirrors is then covered
+      // without a list to keep in step with it.
+      if (change.kind === 'resync' || change.kind === 'setting') refresh();
     });
     const timer = feed.resyncIntervalMs === null ? null : setInterval(refresh, feed.resyncIntervalMs);
     timer?.unref();
