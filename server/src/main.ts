@@ -81,9 +81,14 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     onError: (message) => logger.warn(message),
     onListening: () => logger.debug('change feed listening'),
   });
-  const unfollow = node.follow(changes, (err) =>
+  const unfollowNode = node.follow(changes, (err) =>
     logger.warn({ err: { message: (err as Error).message } }, 're-reading node state failed; keeping the previous values'),
   );
+  const unfollowCredentials = credentials.follow(changes);
+  const unfollow = (): void => {
+    unfollowNode();
+    unfollowCredentials();
+  };
   const accessLog = new JsonLinesLog(p.accessLog);
   const audit = new AuditLog(new JsonLinesLog(p.auditLog));
   // `anode admin reset-root` writes its audit line where this node writes (one audit log),
