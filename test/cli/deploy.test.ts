@@ -4,13 +4,16 @@
 import { missingTool } from '../helpers/missing-tool.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { get as httpsGet } from 'node:https';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { parse, parseAllDocuments } from 'yaml';
 import { CONFIG_SCHEMA } from '../../server/src/config/schema.js';
+import { freePort, SERVER_MAIN } from '../helpers/anode-node.js';
 import { HelmLite } from './helm-lite.js';
 import { isolatedEnv, REPO, runCli } from './run-cli.js';
 
@@ -200,6 +203,111 @@ for (const [where, objects] of [
     }
   });
 }
+
+test("the Helm chart's rendered config runs: anode serves both planes over TLS with the anodectl certs, admin on the pod IP", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anode-helm-run-'));
+  let child: ChildProcess | undefined;
+  try {
+    const env = isolatedEnv();
+    assert.equal((await runCli(['certs', 'init-ca', '--out', join(dir, 'ca'), '--days', '5'], { env, cwd: dir })).code, 0);
+    const issued = await runCli(
+      [
+        'certs',
+        'issue',
+        'anode',
+        '--ca',
+        join(dir, 'ca'),
+        '--dns',
+        'anode',
+        '--ip',
+        '127.0.0.1',
+        '--out',
+        join(dir, 'issued'),
+        '--days',
+        '5',
+      ],
+      { env, cwd: dir },
+    );
+    assert.equal(issued.code, 0, issued.stderr);
+    // The Secret's files as the kubelet mounts them: tls.crt, tls.key, ca.crt, mode 0440.
+    const objects = helmObjects();
+    const sts = one(objects, 'StatefulSet');
+    const mountPath = (sts['spec']['template']['spec']['containers'][0]['volumeMounts'] as Obj[]).find((m) => m['name'] === 'tls')![
+      'mountPath'
+    ] as string;
+    const secretDir = join(dir, 'secret');
+    mkdirSync(secretDir);
+    for (const [from, to] of [
+      [join(dir, 'issued', 'anode.crt'), 'tls.crt'],
+      [join(dir, 'issued', 'anode.key'), 'tls.key'],
+      [join(dir, 'ca', 'ca.crt'), 'ca.crt'],
+    ] as const) {
+      copyFileSync(from, join(secretDir, to));
+      chmodSync(join(secretDir, to), 0o440);
+    }
+    // The pod's paths mapped into the temp dir, ports to free ones; nothing else changed.
+    const s3Port = await freePort();
+    const adminPort = await freePort();
+    const config = effectiveToml(objects, '127.0.0.1');
+    const adminListen = config['server']!['admin_listen'] as string;
+    assert.equal(adminListen, '127.0.0.1:8081', 'admin on the pod IP');
+    const text = stringifyToml(config)
+      .split(mountPath)
+      .join(secretDir)
+      .split('/var/lib/anode')
+      .join(join(dir, 'pv'))
+      .replace('0.0.0.0:8080', `127.0.0.1:${s3Port}`)
+      .replace('127.0.0.1:8081', `127.0.0.1:${adminPort}`);
+    writeFileSync(join(dir, 'config.toml'), text);
+    child = spawn(process.execPath, [SERVER_MAIN, 'server', '--config', join(dir, 'config.toml')], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout?.on('data', (b: Buffer) => (log += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+    const ca = readFileSync(join(secretDir, 'ca.crt'));
+    const health = (port: number) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsGet({ host: '127.0.0.1', port, path: '/health', ca, agent: false, timeout: 2000 }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+      });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      assert.equal(child.exitCode, null, `anode exited:\n${log}`);
+      if ((await health(adminPort).catch(() => 0)) === 200) break;
+      assert.ok(Date.now() < deadline, `no /health over TLS:\n${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // S3 over TLS too, verified against the CA: an anonymous ListBuckets is refused, over TLS.
+    const s3 = await new Promise<number>((resolve, reject) => {
+      const req = httpsGet({ host: '127.0.0.1', port: s3Port, path: '/', ca, agent: false, timeout: 2000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+    });
+    assert.equal(s3, 403);
+    // Plain HTTP gets nothing on either plane.
+    for (const port of [s3Port, adminPort]) {
+      const plain = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.status,
+        () => 'dropped',
+      );
+      assert.equal(plain, 'dropped');
+    }
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('deploy/k8s/networkpolicy.yaml is what `anodectl firewall --format k8s` prints for its CIDRs', async () => {
   const header = read('k8s', 'networkpolicy.yaml').split('\n')[0] ?? '';
