@@ -12,6 +12,7 @@ PACKAGES=(
   rclone          # test/integration/rclone.test.ts
   postgresql      # PostgreSQL metadata backend tests (initdb/pg_ctl only: tests start a private cluster, no service)
   openssl         # certificates (anodectl certs)
+  curl            # /usr/bin/curl --aws-sigv4: test/integration/admin-curl.test.ts (docs/admin-api.md examples)
   iptables        # firewall rules (anodectl firewall)
   nftables
   groff           # man page rendering checks

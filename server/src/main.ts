@@ -4,15 +4,15 @@
  * chunk files) and wires them into the S3 and admin planes.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
-import { nodePaths } from './config/paths.js';
+import { nodePaths, recordedPathsFile, type RecordedPaths } from './config/paths.js';
 import { VERSION } from './version.js';
 import { loadConfig, parseListen, ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { openMetadataStore } from './metadata/open.js';
+import { openChangeFeed, openMetadataStore, type LoosePermissions } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
 import { loadOrCreateMasterKey } from './auth/secret-box.js';
 import { BucketWrites } from './model/bucket-writes.js';
@@ -58,17 +58,50 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   await mkdir(p.data, { recursive: true, mode: 0o750 });
   await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
   const masterKey = await loadOrCreateMasterKey(p.masterKey);
-  const metadata = await openMetadataStore(config, (err) =>
-    logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'),
+  const loosened: LoosePermissions[] = [];
+  const metadata = await openMetadataStore(
+    config,
+    (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'),
+    (found) => {
+      loosened.push(found);
+      logger.warn(
+        { path: found.path, was: found.was.toString(8), now: found.now.toString(8) },
+        'metadata file was open to group or others (someone changed it); permissions restored',
+      );
+    },
   );
   const chunks = await LocalChunkStore.open(p.data);
   const credentials = new CredentialService(metadata, masterKey);
   await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
-  const node = await NodeState.load(metadata);
   const metrics = new Metrics();
+  const node = await NodeState.load(metadata, (state) => metrics.readOnly.set(state.readOnly ? 1 : 0));
   metrics.readOnly.set(node.readOnly ? 1 : 0);
+  // Cluster-wide state: follow what other nodes sharing the store change (issue 8 item 6).
+  const changes = await openChangeFeed(config, {
+    onError: (message) => logger.warn(message),
+    onListening: () => logger.debug('change feed listening'),
+  });
+  const unfollowNode = node.follow(changes, (err) =>
+    logger.warn({ err: { message: (err as Error).message } }, 're-reading node state failed; keeping the previous values'),
+  );
+  const unfollowCredentials = credentials.follow(changes);
+  const unfollow = (): void => {
+    unfollowNode();
+    unfollowCredentials();
+  };
   const accessLog = new JsonLinesLog(p.accessLog);
   const audit = new AuditLog(new JsonLinesLog(p.auditLog));
+  // `anode admin reset-root` writes its audit line where this node writes (one audit log),
+  // whatever config or environment the operator runs it with.
+  const recorded: RecordedPaths = {
+    audit_log: p.auditLog,
+    access_log: p.accessLog,
+    pid: process.pid,
+    started_at: new Date().toISOString(),
+  };
+  const recordFile = recordedPathsFile(p.data);
+  await writeFile(`${recordFile}.tmp`, JSON.stringify(recorded) + '\n', { mode: 0o600 });
+  await rename(`${recordFile}.tmp`, recordFile);
   const trustedProxies = config.server.trusted_proxies.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== null);
   const tls = config.tls.cert !== '' ? { cert: config.tls.cert, key: config.tls.key } : null;
   const inFlight = new ChunksInFlight();
@@ -140,6 +173,9 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     admin_listen: config.server.admin_listen,
     tls: tls !== null,
   });
+  for (const found of loosened) {
+    audit.write('system', 'metadata.permissions_restored', { path: found.path, was: found.was.toString(8), now: found.now.toString(8) });
+  }
 
   process.on('SIGHUP', () => {
     accessLog.reopen();
@@ -157,6 +193,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     await gc.idle();
     audit.write('system', 'node.stop', { signal });
     await Promise.all([accessLog.close(), audit.close()]);
+    unfollow();
+    await changes.close();
     await metadata.close();
     logger.info('stopped');
     process.exit(0);
@@ -194,7 +232,9 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'admin' && sub === 'reset-root') {
-    await resetRoot({ config, masterKeyPath: nodePaths(config).masterKey, auditLogPath: nodePaths(config).auditLog });
+    const r = await resetRoot({ config, masterKeyPath: nodePaths(config).masterKey, auditLogPath: nodePaths(config).auditLog });
+    if (r.auditLog !== nodePaths(config).auditLog)
+      process.stdout.write(`anode: audit line written to the node's audit log ${r.auditLog ?? '(off)'}\n`);
     return 0;
   }
   process.stderr.write(`anode: unknown command: ${positionals.join(' ')}\n\n${USAGE}`);

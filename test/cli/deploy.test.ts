@@ -4,14 +4,18 @@
 import { missingTool } from '../helpers/missing-tool.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { get as httpsGet } from 'node:https';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { parse, parseAllDocuments } from 'yaml';
 import { CONFIG_SCHEMA } from '../../server/src/config/schema.js';
+import { freePort, SERVER_MAIN } from '../helpers/anode-node.js';
 import { HelmLite } from './helm-lite.js';
-import { REPO, runCli } from './run-cli.js';
+import { isolatedEnv, REPO, runCli } from './run-cli.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests are checked field by field
 
@@ -112,8 +116,197 @@ test('the ConfigMap holds a config that uses only real anode config keys', () =>
     assert.ok(known !== undefined, `unknown section [${section}]`);
     for (const key of Object.keys(keys)) assert.ok(key in known, `unknown key ${section}.${key}`);
   }
-  assert.equal(config['server']?.['admin_listen'], '0.0.0.0:8081');
+  // Never 0.0.0.0: the StatefulSet overrides it with the pod IP (checked below).
+  assert.equal(config['server']?.['admin_listen'], '127.0.0.1:8081');
   assert.equal(config['server']?.['data_dir'], '/var/lib/anode/data');
+});
+
+/** The container's ANODE_* variables with $(POD_IP) resolved, as the kubelet would. */
+function anodeEnv(sts: Obj, podIp: string): Record<string, string> {
+  const env = (sts['spec']['template']['spec']['containers'][0]['env'] ?? []) as Obj[];
+  const out: Record<string, string> = {};
+  for (const e of env) {
+    if (typeof e['value'] === 'string' && String(e['name']).startsWith('ANODE_'))
+      out[e['name'] as string] = (e['value'] as string).replace(/\$\(POD_IP\)/g, podIp);
+  }
+  return out;
+}
+
+/** The config the pod's anode runs with: the ConfigMap's file, then the container's ANODE_ variables. */
+function effectiveToml(objects: Obj[], podIp: string): Record<string, Record<string, unknown>> {
+  const config = parseToml(one(objects, 'ConfigMap')['data']['config.toml'] as string) as Record<string, Record<string, unknown>>;
+  for (const [name, value] of Object.entries(anodeEnv(one(objects, 'StatefulSet'), podIp))) {
+    const [, section, key] = /^ANODE_([A-Z]+)_(.+)$/.exec(name) ?? [];
+    assert.ok(section !== undefined && key !== undefined, name);
+    (config[section.toLowerCase()] ??= {})[key.toLowerCase()] = value;
+  }
+  return config;
+}
+
+function assertTlsOnBothPlanes(objects: Obj[], where: string): void {
+  const sts = one(objects, 'StatefulSet');
+  const pod = sts['spec']['template']['spec'];
+  const container = pod['containers'][0];
+  // The admin API on the pod IP, from the downward API.
+  const podIpVar = (container['env'] as Obj[]).find((e) => e['name'] === 'POD_IP');
+  assert.equal(podIpVar?.['valueFrom']['fieldRef']['fieldPath'], 'status.podIP', where);
+  assert.match(anodeEnv(sts, '10.244.1.7')['ANODE_SERVER_ADMIN_LISTEN'] ?? '', /^10\.244\.1\.7:\d+$/, where);
+  // [tls] names files of the mounted Secret.
+  const config = effectiveToml(objects, '10.244.1.7');
+  const tls = config['tls'] as { cert?: string; key?: string };
+  const mount = (container['volumeMounts'] as Obj[]).find((m) => m['name'] === 'tls');
+  assert.ok(mount !== undefined && mount['readOnly'] === true, `${where}: the TLS Secret is mounted read-only`);
+  assert.equal(tls.cert, `${mount['mountPath']}/tls.crt`, where);
+  assert.equal(tls.key, `${mount['mountPath']}/tls.key`, where);
+  const volume = (pod['volumes'] as Obj[]).find((v) => v['name'] === 'tls');
+  assert.equal(volume?.['secret']['secretName'], 'anode-tls', where);
+  assert.equal(volume?.['secret']['defaultMode'], 0o440, `${where}: key readable by the anode group only`);
+  // The kubelet probes speak TLS too.
+  assert.equal(container['readinessProbe']['httpGet']['scheme'], 'HTTPS', where);
+  assert.equal(container['livenessProbe']['httpGet']['scheme'], 'HTTPS', where);
+}
+
+test('deploy/k8s and the Helm chart serve both planes over TLS (anode-tls Secret) with admin on the pod IP only', () => {
+  assertTlsOnBothPlanes(k8sObjects(), 'deploy/k8s');
+  assertTlsOnBothPlanes(helmObjects(), 'helm');
+  // kustomize makes the Secret from the files anodectl certs wrote, under a stable name.
+  const kustomization = parse(read('k8s', 'kustomization.yaml')) as Obj;
+  const gen = (kustomization['secretGenerator'] as Obj[]).find((g) => g['name'] === 'anode-tls');
+  assert.ok(gen !== undefined);
+  assert.deepEqual(gen['files'], ['tls.crt=tls/tls.crt', 'tls.key=tls/tls.key', 'ca.crt=tls/ca.crt']);
+  assert.equal(gen['options']['disableNameSuffixHash'], true);
+  assert.match(read('k8s', 'tls', 'README.md'), /anodectl certs init-ca/);
+  assert.match(read('k8s', 'tls', '.gitignore'), /^\*$/m);
+});
+
+for (const [where, objects] of [
+  ['deploy/k8s', () => k8sObjects()],
+  ['the Helm chart', () => helmObjects()],
+] as const) {
+  test(`anodectl audit checklist finds no FAIL in ${where}'s effective config`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anode-deploy-checklist-'));
+    try {
+      const file = join(dir, 'config.toml');
+      writeFileSync(file, stringifyToml(effectiveToml(objects(), '10.244.1.7')));
+      const r = await runCli(['--json', 'audit', 'checklist', '--config', file], { env: isolatedEnv() });
+      const report = JSON.parse(r.stdout) as { items: { id: string; status: string; reason: string }[] };
+      assert.deepEqual(
+        report.items.filter((i) => i.status === 'FAIL').map((i) => `${i.id}: ${i.reason}`),
+        [],
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const status = (id: string) => report.items.find((i) => i.id === id)?.status;
+      for (const id of ['network.s3-tls', 'network.admin-listen', 'network.admin-tls', 'monitoring.audit-log'])
+        assert.equal(status(id), 'PASS', id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test("the Helm chart's rendered config runs: anode serves both planes over TLS with the anodectl certs, admin on the pod IP", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anode-helm-run-'));
+  let child: ChildProcess | undefined;
+  try {
+    const env = isolatedEnv();
+    assert.equal((await runCli(['certs', 'init-ca', '--out', join(dir, 'ca'), '--days', '5'], { env, cwd: dir })).code, 0);
+    const issued = await runCli(
+      [
+        'certs',
+        'issue',
+        'anode',
+        '--ca',
+        join(dir, 'ca'),
+        '--dns',
+        'anode',
+        '--ip',
+        '127.0.0.1',
+        '--out',
+        join(dir, 'issued'),
+        '--days',
+        '5',
+      ],
+      { env, cwd: dir },
+    );
+    assert.equal(issued.code, 0, issued.stderr);
+    // The Secret's files as the kubelet mounts them: tls.crt, tls.key, ca.crt, mode 0440.
+    const objects = helmObjects();
+    const sts = one(objects, 'StatefulSet');
+    const mountPath = (sts['spec']['template']['spec']['containers'][0]['volumeMounts'] as Obj[]).find((m) => m['name'] === 'tls')![
+      'mountPath'
+    ] as string;
+    const secretDir = join(dir, 'secret');
+    mkdirSync(secretDir);
+    for (const [from, to] of [
+      [join(dir, 'issued', 'anode.crt'), 'tls.crt'],
+      [join(dir, 'issued', 'anode.key'), 'tls.key'],
+      [join(dir, 'ca', 'ca.crt'), 'ca.crt'],
+    ] as const) {
+      copyFileSync(from, join(secretDir, to));
+      chmodSync(join(secretDir, to), 0o440);
+    }
+    // The pod's paths mapped into the temp dir, ports to free ones; nothing else changed.
+    const s3Port = await freePort();
+    const adminPort = await freePort();
+    const config = effectiveToml(objects, '127.0.0.1');
+    const adminListen = config['server']!['admin_listen'] as string;
+    assert.equal(adminListen, '127.0.0.1:8081', 'admin on the pod IP');
+    const text = stringifyToml(config)
+      .split(mountPath)
+      .join(secretDir)
+      .split('/var/lib/anode')
+      .join(join(dir, 'pv'))
+      .replace('0.0.0.0:8080', `127.0.0.1:${s3Port}`)
+      .replace('127.0.0.1:8081', `127.0.0.1:${adminPort}`);
+    writeFileSync(join(dir, 'config.toml'), text);
+    child = spawn(process.execPath, [SERVER_MAIN, 'server', '--config', join(dir, 'config.toml')], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout?.on('data', (b: Buffer) => (log += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+    const ca = readFileSync(join(secretDir, 'ca.crt'));
+    const health = (port: number) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsGet({ host: '127.0.0.1', port, path: '/health', ca, agent: false, timeout: 2000 }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+      });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      assert.equal(child.exitCode, null, `anode exited:\n${log}`);
+      if ((await health(adminPort).catch(() => 0)) === 200) break;
+      assert.ok(Date.now() < deadline, `no /health over TLS:\n${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // S3 over TLS too, verified against the CA: an anonymous ListBuckets is refused, over TLS.
+    const s3 = await new Promise<number>((resolve, reject) => {
+      const req = httpsGet({ host: '127.0.0.1', port: s3Port, path: '/', ca, agent: false, timeout: 2000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+    });
+    assert.equal(s3, 403);
+    // Plain HTTP gets nothing on either plane.
+    for (const port of [s3Port, adminPort]) {
+      const plain = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.status,
+        () => 'dropped',
+      );
+      assert.equal(plain, 'dropped');
+    }
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('deploy/k8s/networkpolicy.yaml is what `anodectl firewall --format k8s` prints for its CIDRs', async () => {
@@ -142,9 +335,15 @@ test('the Helm chart renders the same hardened objects as deploy/k8s', () => {
   assert.deepEqual(hPod['containers'][0]['securityContext'], kPod['containers'][0]['securityContext']);
   assert.deepEqual(hPod['containers'][0]['ports'], kPod['containers'][0]['ports']);
   assert.equal(hPod['containers'][0]['image'], 'anode:0.1.0');
-  // Helm adds app.kubernetes.io/instance to tell releases apart; otherwise the policy is the same.
+  // Helm adds app.kubernetes.io/instance to tell releases apart (in every selector);
+  // otherwise the policy is the same.
   const hPolicy = structuredClone(one(helm, 'NetworkPolicy'));
-  delete hPolicy['spec']['podSelector']['matchLabels']['app.kubernetes.io/instance'];
+  const dropInstance = (o: unknown): void => {
+    if (o === null || typeof o !== 'object') return;
+    delete (o as Record<string, unknown>)['app.kubernetes.io/instance'];
+    for (const v of Object.values(o)) dropInstance(v);
+  };
+  dropInstance(hPolicy);
   assert.deepEqual(hPolicy['spec'], one(k8s, 'NetworkPolicy')['spec']);
   const hConfig = parseToml(one(helm, 'ConfigMap')['data']['config.toml'] as string);
   const kConfig = parseToml(one(k8s, 'ConfigMap')['data']['config.toml'] as string);

@@ -70,16 +70,21 @@ describe('firewall rules pass the real tools in a scratch network namespace', { 
   });
 });
 
-test('k8s format is a NetworkPolicy with one ingress rule per port', async () => {
-  const r = await runCli(['firewall', '--format', 'k8s', ...CIDRS, '--s3-port', '9000']);
+test('k8s format is a NetworkPolicy in selector form: gRPC from anode pods, admin from a monitoring namespace', async () => {
+  const r = await runCli(['firewall', '--format', 'k8s', '--s3-port', '9000']);
   assert.equal(r.code, 0, r.stderr);
+  type Peer = {
+    podSelector?: { matchLabels: Record<string, string> };
+    namespaceSelector?: { matchLabels: Record<string, string> };
+    ipBlock?: { cidr: string };
+  };
   const policy = parse(r.stdout) as {
     apiVersion: string;
     kind: string;
     spec: {
       podSelector: { matchLabels: Record<string, string> };
       policyTypes: string[];
-      ingress: { from?: { ipBlock: { cidr: string } }[]; ports: { protocol: string; port: number }[] }[];
+      ingress: { from?: Peer[]; ports: { protocol: string; port: number }[] }[];
     };
   };
   assert.equal(policy.apiVersion, 'networking.k8s.io/v1');
@@ -89,16 +94,22 @@ test('k8s format is a NetworkPolicy with one ingress rule per port', async () =>
   const [s3, grpc, admin] = policy.spec.ingress;
   assert.equal(policy.spec.ingress.length, 3);
   assert.deepEqual(s3, { ports: [{ protocol: 'TCP', port: 9000 }] });
-  assert.deepEqual(
-    grpc?.from?.map((f) => f.ipBlock.cidr),
-    ['10.20.0.0/16', 'fd20::/64'],
-  );
+  assert.deepEqual(grpc?.from, [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'anode' } } }], 'not the whole pod network');
   assert.deepEqual(grpc?.ports, [{ protocol: 'TCP', port: 9090 }]);
-  assert.deepEqual(
-    admin?.from?.map((f) => f.ipBlock.cidr),
-    ['192.168.50.0/24', '2001:db8:50::/48'],
-  );
+  assert.deepEqual(admin?.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
   assert.deepEqual(admin?.ports, [{ protocol: 'TCP', port: 8081 }]);
+
+  const more = await runCli(['firewall', '--format', 'k8s', '--admin-namespace', 'ops', 'monitoring', '--admin-cidr', '192.168.50.0/24']);
+  assert.equal(more.code, 0, more.stderr);
+  const adminFrom = (parse(more.stdout) as typeof policy).spec.ingress[2]?.from;
+  assert.deepEqual(adminFrom, [
+    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } } },
+    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    { ipBlock: { cidr: '192.168.50.0/24' } },
+  ]);
+  const refused = await runCli(['firewall', '--format', 'k8s', '--cluster-cidr', '10.0.0.0/8']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--cluster-cidr is for host firewalls/);
 });
 
 test('ports come from --config, flags override them, --json wraps the output', async () => {

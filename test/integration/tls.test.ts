@@ -225,3 +225,30 @@ test('plain HTTP to the TLS port gets no answer: the handshake fails and the con
   );
   assert.equal(res, 'dropped');
 });
+
+test('TLS 1.2 offers only AEAD suites on both planes: AES128-SHA (CBC) is refused, ECDHE-GCM and ChaCha20 are accepted', async () => {
+  const sClient = (port: number, args: string[]) =>
+    runCommand('/usr/bin/openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', caFile, ...args], {
+      env: { PATH: '/usr/bin:/bin' },
+      input: '',
+      timeoutMs: 20_000,
+    });
+  for (const port of [s3Port, adminPort]) {
+    const cbc = await sClient(port, ['-tls1_2', '-cipher', 'AES128-SHA']);
+    assert.notEqual(cbc.code, 0, `AES128-SHA accepted on ${port}:\n${cbc.stdout}`);
+    assert.match(cbc.stderr + cbc.stdout, /handshake failure|no cipher|alert/i);
+    for (const weak of ['AES256-SHA256', 'ECDHE-RSA-AES128-SHA', 'ECDHE-ECDSA-AES128-SHA', 'AES128-GCM-SHA256']) {
+      const r = await sClient(port, ['-tls1_2', '-cipher', weak]);
+      assert.notEqual(r.code, 0, `${weak} accepted on ${port}`);
+    }
+    const gcm = await sClient(port, ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256']);
+    assert.equal(gcm.code, 0, gcm.stderr);
+    assert.match(gcm.stdout, /Cipher is ECDHE-(ECDSA|RSA)-AES128-GCM-SHA256/);
+    const chacha = await sClient(port, ['-tls1_2', '-cipher', 'ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305']);
+    assert.equal(chacha.code, 0, chacha.stderr);
+    const tls11 = await sClient(port, ['-tls1_1']);
+    assert.notEqual(tls11.code, 0, 'TLS 1.1 refused');
+    const tls13 = await sClient(port, ['-tls1_3']);
+    assert.equal(tls13.code, 0, tls13.stderr);
+  }
+});

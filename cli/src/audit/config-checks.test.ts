@@ -4,14 +4,16 @@ import assert from 'node:assert/strict';
 import type { CheckResult } from './checks.js';
 import { configChecks } from './config-checks.js';
 import { effectiveConfig } from './deployment-config.js';
+import type { GrpcProbe } from './grpc-probe.js';
 
 function run(
   toml: string,
   env: Record<string, string> = {},
   clusterFiles?: { path: string; exists: boolean }[],
+  clusterProbe?: GrpcProbe | { skipped: string },
 ): Record<string, CheckResult> {
   const loaded = effectiveConfig(toml, 't.toml', env, undefined);
-  return Object.fromEntries(configChecks({ loaded, source: 't.toml', clusterFiles }).map((r) => [r.id, r]));
+  return Object.fromEntries(configChecks({ loaded, source: 't.toml', clusterFiles, clusterProbe }).map((r) => [r.id, r]));
 }
 
 const HARDENED = `[server]\ns3_listen = "0.0.0.0:8443"\nadmin_listen = "127.0.0.1:8081"\n[tls]\ncert = "/etc/anode/node.crt"\nkey = "/etc/anode/node.key"\n[logging]\naccess_log = "/var/log/anode/access.log"\naudit_log = "/var/log/anode/audit.log"\n`;
@@ -66,11 +68,27 @@ test('environment overrides count: ANODE_LOGGING_ACCESS_LOG=off fails even with 
   assert.equal(run(HARDENED, { ANODE_LOGGING_ACCESS_LOG: 'off' })['monitoring.access-log']?.status, 'FAIL');
 });
 
-test('cluster mTLS: off fails; missing files fail on the host; present files pass', () => {
-  assert.equal(run('[cluster]\nenable_tls = false\n')['network.cluster-mtls']?.status, 'FAIL');
-  const missing = run('[cluster]\nenable_tls = true\n', {}, [{ path: '/etc/anode/certs/node.crt', exists: false }]);
-  assert.equal(missing['network.cluster-mtls']?.status, 'FAIL');
-  assert.match(missing['network.cluster-mtls']!.reason, /missing: \/etc\/anode\/certs\/node\.crt/);
-  assert.equal(run('[cluster]\nenable_tls = true\n', {}, [{ path: '/a', exists: true }])['network.cluster-mtls']?.status, 'PASS');
-  assert.match(run('[cluster]\nenable_tls = true\n')['network.cluster-mtls']!.reason, /files not checked/);
+test('cluster mTLS is judged by the live listener: nothing listening or no client cert required fails; N/A without [cluster]', () => {
+  const mtls = (toml: string, files?: { path: string; exists: boolean }[], probe?: GrpcProbe | { skipped: string }) =>
+    run(toml, {}, files, probe)['network.cluster-mtls']!;
+  assert.equal(mtls(HARDENED).status, 'SKIP');
+  assert.match(mtls(HARDENED).reason, /N\/A: no \[cluster\] section/);
+  assert.equal(mtls('[cluster]\nenable_tls = false\n').status, 'FAIL');
+  const missing = mtls('[cluster]\nenable_tls = true\n', [{ path: '/etc/anode/certs/node.crt', exists: false }]);
+  assert.equal(missing.status, 'FAIL');
+  assert.match(missing.reason, /missing: \/etc\/anode\/certs\/node\.crt/);
+  const present = [{ path: '/a', exists: true }];
+  // Config and files alone no longer pass.
+  const refused = mtls('[cluster]\nenable_tls = true\n', present, {
+    kind: 'refused',
+    detail: 'nothing listening on 127.0.0.1:9090 (ECONNREFUSED)',
+  });
+  assert.equal(refused.status, 'FAIL');
+  assert.match(refused.reason, /cluster configured but nothing listening on 127\.0\.0\.1:9090/);
+  assert.equal(mtls('[cluster]\nenable_tls = true\n', present, { kind: 'no-client-cert-required', detail: 'x' }).status, 'FAIL');
+  assert.equal(mtls('[cluster]\nenable_tls = true\n', present, { kind: 'not-tls', detail: 'x' }).status, 'FAIL');
+  assert.equal(mtls('[cluster]\nenable_tls = true\n', present, { kind: 'client-cert-required', detail: 'x' }).status, 'PASS');
+  const notProbed = mtls('[cluster]\nenable_tls = true\n', undefined, { skipped: 'not the node host' });
+  assert.equal(notProbed.status, 'SKIP');
+  assert.match(notProbed.reason, /was not checked: not the node host/);
 });

@@ -7,6 +7,7 @@ import { addressScope, splitListen, type AddressScope } from './address.js';
 import { result, skipAll, type CheckItem, type CheckResult } from './checks.js';
 import type { LoadedConfig } from './deployment-config.js';
 import type { FileFact } from './host-facts.js';
+import type { GrpcProbe } from './grpc-probe.js';
 import { parseCidr } from '../net/ip.js';
 
 export const CONFIG_ITEMS = {
@@ -37,8 +38,8 @@ export const CONFIG_ITEMS = {
   clusterMtls: {
     id: 'network.cluster-mtls',
     section: 'network',
-    title: 'mutual TLS between cluster nodes',
-    fix: 'set [cluster] enable_tls = true with tls_cert, tls_key and tls_ca from anodectl certs',
+    title: 'mutual TLS between cluster nodes (the live gRPC listener demands a client certificate)',
+    fix: 'set [cluster] enable_tls = true with tls_cert, tls_key and tls_ca from anodectl certs, make sure the node is up, and run the checklist where grpc_listen is reachable',
   },
   sigv2: {
     id: 'authentication.sigv2-off',
@@ -72,6 +73,12 @@ export interface ConfigInput {
   source: string;
   /** On the node's host: the [cluster] cert/key/ca files as found (else undefined: not checked). */
   clusterFiles?: FileFact[] | undefined;
+  /**
+   * What the live gRPC listener (cluster.grpc_listen) did when asked for a TLS session
+   * without a client certificate, or why it could not be asked. Only looked at when a
+   * [cluster] section is configured.
+   */
+  clusterProbe?: GrpcProbe | { skipped: string } | undefined;
 }
 
 function scopeOf(listen: string): AddressScope | undefined {
@@ -155,24 +162,34 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
     else out.push(result(I.trustedProxies, 'PASS', `only ${proxies.join(', ')}`));
   }
 
-  // Cluster mTLS: only meaningful when a [cluster] table is configured.
-  if (!sectionsInFile.has('cluster')) out.push(result(I.clusterMtls, 'SKIP', 'no [cluster] section: single node, no gRPC plane'));
+  // Cluster mTLS: only meaningful when a [cluster] table is configured (N/A otherwise).
+  // The config alone proves nothing: the verdict is what the live listener does.
+  const grpc = config.cluster.grpc_listen;
+  const probe = input.clusterProbe;
+  if (!sectionsInFile.has('cluster')) out.push(result(I.clusterMtls, 'SKIP', 'N/A: no [cluster] section: single node, no gRPC plane'));
   else if (!config.cluster.enable_tls)
     out.push(result(I.clusterMtls, 'FAIL', 'cluster.enable_tls = false: node-to-node traffic is unauthenticated plaintext'));
-  else {
-    const paths = [config.cluster.tls_cert, config.cluster.tls_key, config.cluster.tls_ca];
-    if (paths.some((p) => p === '')) out.push(result(I.clusterMtls, 'FAIL', 'cluster.tls_cert, tls_key and tls_ca must all be set'));
-    else if (input.clusterFiles === undefined)
-      out.push(result(I.clusterMtls, 'PASS', "enable_tls with cert, key and CA set (files not checked: not on the node's host)"));
-    else {
-      const missing = input.clusterFiles.filter((f) => !f.exists).map((f) => f.path);
-      out.push(
-        missing.length > 0
-          ? result(I.clusterMtls, 'FAIL', `missing: ${missing.join(', ')}`)
-          : result(I.clusterMtls, 'PASS', 'enable_tls with cert, key and CA present'),
-      );
-    }
-  }
+  else if ([config.cluster.tls_cert, config.cluster.tls_key, config.cluster.tls_ca].some((p) => p === ''))
+    out.push(result(I.clusterMtls, 'FAIL', 'cluster.tls_cert, tls_key and tls_ca must all be set'));
+  else if (input.clusterFiles !== undefined && input.clusterFiles.some((f) => !f.exists))
+    out.push(
+      result(
+        I.clusterMtls,
+        'FAIL',
+        `missing: ${input.clusterFiles
+          .filter((f) => !f.exists)
+          .map((f) => f.path)
+          .join(', ')}`,
+      ),
+    );
+  else if (probe === undefined || 'skipped' in probe)
+    out.push(result(I.clusterMtls, 'SKIP', `the gRPC listener ${grpc} was not checked: ${probe?.skipped ?? 'not probed'}`));
+  else if (probe.kind === 'client-cert-required')
+    out.push(result(I.clusterMtls, 'PASS', `live listener ${grpc} demands a client certificate: ${probe.detail}`));
+  else if (probe.kind === 'refused' || probe.kind === 'timeout')
+    out.push(result(I.clusterMtls, 'FAIL', `cluster configured but ${probe.detail}: the gRPC plane is not up`));
+  else if (probe.kind === 'not-tls') out.push(result(I.clusterMtls, 'FAIL', `the gRPC listener speaks no TLS: ${probe.detail}`));
+  else out.push(result(I.clusterMtls, 'FAIL', `no client certificate required: ${probe.detail}`));
 
   out.push(
     config.auth.allow_sigv2

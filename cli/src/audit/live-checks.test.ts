@@ -35,6 +35,8 @@ function bucket(name: string, over: Partial<BucketInfo> = {}): BucketInfo {
     public_acl: false,
     has_policy: false,
     public_policy: false,
+    public_objects: 0,
+    public_object_keys: [],
     grants: 0,
     ...over,
   };
@@ -148,6 +150,29 @@ test('public buckets are listed with what makes them public', () => {
   assert.equal(pub.reason, 'public: site (ACL), shared (policy)');
 });
 
+test('public objects in private buckets are named; anonymous access lists every way in', () => {
+  const clean = liveChecks(facts(), NOW);
+  assert.equal(byId(clean, 'authorization.public-objects').status, 'PASS');
+  assert.equal(byId(clean, 'authorization.anonymous-access').status, 'PASS');
+  assert.match(byId(clean, 'authorization.anonymous-access').reason, /every request must be signed/);
+  const r = liveChecks(
+    facts({
+      buckets: [
+        bucket('quiet', { object_count: 10, public_objects: 7, public_object_keys: ['a', 'b', 'c', 'd', 'e'] }),
+        bucket('site', { public_acl: true, public_objects: 2, public_object_keys: ['index.html', 'x'] }),
+        bucket('private'),
+      ],
+    }),
+    NOW,
+  );
+  const objects = byId(r, 'authorization.public-objects');
+  assert.equal(objects.status, 'WARN');
+  assert.equal(objects.reason, 'private buckets holding public objects: quiet: 7 public (a, b, c, d, e, ...)');
+  const anon = byId(r, 'authorization.anonymous-access');
+  assert.equal(anon.status, 'WARN');
+  assert.equal(anon.reason, 'anonymous requests are served for quiet (7 object ACL(s)), site (bucket ACL + 2 object ACL(s))');
+});
+
 test('endpoint TLS: https passes, http on loopback warns, http across the network fails', () => {
   assert.equal(byId(liveChecks(facts({ endpoint: 'http://127.0.0.1:8081' }), NOW), 'network.endpoint-tls').status, 'WARN');
   assert.equal(byId(liveChecks(facts({ endpoint: 'http://[::1]:8081' }), NOW), 'network.endpoint-tls').status, 'WARN');
@@ -164,6 +189,6 @@ test('read-only ON is reported with its start time, as a PASS', () => {
 
 test('without a node every live item is SKIP with the reason', () => {
   const r = liveChecks({ skipped: 'cannot reach http://127.0.0.1:1 (ECONNREFUSED)' }, NOW);
-  assert.equal(r.length, 6);
+  assert.equal(r.length, 8);
   for (const x of r) assert.deepEqual([x.status, x.reason], ['SKIP', 'cannot reach http://127.0.0.1:1 (ECONNREFUSED)']);
 });

@@ -33,6 +33,18 @@ export const LIVE_ITEMS = {
     title: 'no bucket is public',
     fix: 'anodectl acl set BUCKET --canned private, and remove Principal "*" statements from bucket policies, unless the bucket is meant to be public',
   },
+  publicObjects: {
+    id: 'authorization.public-objects',
+    section: 'authorization',
+    title: 'no public object in a private bucket',
+    fix: 'anodectl acl set BUCKET KEY --canned private for each object listed, unless it is meant to be public',
+  },
+  anonymousAccess: {
+    id: 'authorization.anonymous-access',
+    section: 'authorization',
+    title: 'anonymous (unsigned) access is off',
+    fix: 'make the buckets and objects listed private (anodectl acl set ... --canned private) and remove Principal "*" policy statements; anonymous requests are then refused everywhere',
+  },
   readOnly: {
     id: 'maintenance.read-only-state',
     section: 'maintenance',
@@ -135,6 +147,53 @@ export function liveChecks(facts: LiveFacts | { skipped: string }, now: Date, ho
           )}`,
         )
       : result(I.publicBuckets, 'PASS', `${facts.buckets.length} buckets, none public`),
+  );
+
+  // An object ACL can make one object public in a bucket that looks private: the classic leak.
+  const hidden = facts.buckets.filter((b) => !b.public_acl && !b.public_policy && (b.public_objects ?? 0) > 0);
+  const counted = (b: (typeof facts.buckets)[number]) => (b.object_count_truncated ? ` (first ${b.object_count} objects looked at)` : '');
+  out.push(
+    hidden.length > 0
+      ? result(
+          I.publicObjects,
+          'WARN',
+          `private buckets holding public objects: ${listNames(
+            hidden.map(
+              (b) =>
+                `${b.name}: ${b.public_objects} public (${(b.public_object_keys ?? []).join(', ')}${b.public_objects > (b.public_object_keys ?? []).length ? ', ...' : ''})${counted(b)}`,
+            ),
+            10,
+          )}`,
+        )
+      : result(
+          I.publicObjects,
+          'PASS',
+          `no object ACL grants AllUsers/AuthenticatedUsers in a private bucket (${facts.buckets.length} buckets${facts.buckets.some((b) => b.object_count_truncated) ? '; large buckets: first objects only' : ''})`,
+        ),
+  );
+
+  // Anonymous access: anything an unsigned request may read or write.
+  const anonymous = facts.buckets.filter((b) => b.public_acl || b.public_policy || (b.public_objects ?? 0) > 0);
+  out.push(
+    anonymous.length > 0
+      ? result(
+          I.anonymousAccess,
+          'WARN',
+          `anonymous requests are served for ${listNames(
+            anonymous.map(
+              (b) =>
+                `${b.name} (${[
+                  b.public_acl ? 'bucket ACL' : '',
+                  b.public_policy ? 'policy' : '',
+                  (b.public_objects ?? 0) > 0 ? `${b.public_objects} object ACL(s)` : '',
+                ]
+                  .filter(Boolean)
+                  .join(' + ')})`,
+            ),
+            10,
+          )}`,
+        )
+      : result(I.anonymousAccess, 'PASS', 'no bucket ACL, policy or object ACL admits anonymous requests: every request must be signed'),
   );
 
   out.push(

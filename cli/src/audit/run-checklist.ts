@@ -17,6 +17,7 @@ import { liveChecks } from './live-checks.js';
 import { gatherLiveFacts, liveSkipReason, type LiveFacts } from './live-facts.js';
 import { manualChecks } from './manual-checks.js';
 import { addressScope, splitListen } from './address.js';
+import { probeGrpcMtls, type GrpcProbe } from './grpc-probe.js';
 
 export const DEFAULT_UNIT_FILE = '/etc/systemd/system/anode.service';
 
@@ -39,6 +40,8 @@ export interface ChecklistOptions {
    * config names one; the callback decides whether a flag, env or profile wins over it.
    */
   connect: (endpointHint: string | undefined) => Promise<LiveConnection | { skipped: string }>;
+  /** Asks the gRPC listener for a session without a client certificate (tests may replace it). */
+  probeGrpc?: (host: string, port: number) => Promise<GrpcProbe>;
 }
 
 export interface ChecklistReport {
@@ -126,6 +129,22 @@ export function adminUrlFor(listen: string, tls: boolean): string | undefined {
   return `${tls ? 'https' : 'http'}://${host}:${parts.port}`;
 }
 
+/**
+ * Where to reach cluster.grpc_listen from here: a wildcard means this host's loopback, so
+ * it is only reachable when we are on the node's host.
+ */
+export function grpcTarget(listen: string, onHost: boolean): { host: string; port: number } | { skipped: string } {
+  const parts = splitListen(listen);
+  if (parts === undefined) return { skipped: `cluster.grpc_listen ${JSON.stringify(listen)} is not host:port` };
+  const scope = addressScope(parts.host);
+  const bare = parts.host.replace(/^\[(.*)\]$/, '$1');
+  if (scope === 'wildcard') {
+    if (!onHost) return { skipped: `grpc_listen ${listen} is every interface and this is not the node's host: run the checklist there` };
+    return { host: bare.includes(':') ? '::1' : '127.0.0.1', port: parts.port };
+  }
+  return { host: bare, port: parts.port };
+}
+
 export async function runChecklist(options: ChecklistOptions): Promise<ChecklistReport> {
   const { now } = options;
   const processes = await findAnodeProcesses(options.procRoot);
@@ -201,12 +220,19 @@ export async function runChecklist(options: ChecklistOptions): Promise<Checklist
   }
   const liveSource = 'skipped' in live ? `skipped: ${live.skipped}` : `${live.endpoint} (anode ${live.status.version})`;
 
+  // The live gRPC listener, when cluster mode is configured.
+  let clusterProbe: GrpcProbe | { skipped: string } | undefined;
+  if (loaded !== undefined && loaded.sectionsInFile.has('cluster') && loaded.config.cluster.enable_tls) {
+    const target = grpcTarget(loaded.config.cluster.grpc_listen, onHost);
+    clusterProbe = 'skipped' in target ? target : await (options.probeGrpc ?? probeGrpcMtls)(target.host, target.port);
+  }
+
   const items = sortBySection([
     ...hostChecks(host, now),
     ...configChecks(
       loaded === undefined
         ? { skipped: configSource.replace(/^skipped: /, '') }
-        : { loaded, source: configSource, clusterFiles: onHost ? (host as HostFacts).clusterFiles : undefined },
+        : { loaded, source: configSource, clusterFiles: onHost ? (host as HostFacts).clusterFiles : undefined, clusterProbe },
     ),
     ...liveChecks(live, now, onHost ? (host as HostFacts).rootUse : undefined),
     ...manualChecks(),

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { renderIptables } from './iptables.js';
-import { networkPolicy, renderNetworkPolicy } from './k8s.js';
+import { buildK8sSpec, networkPolicy, renderNetworkPolicy } from './k8s.js';
 import { renderNftables } from './nftables.js';
 import { portOfListen, portsFromConfig } from './ports-from-config.js';
 import { buildSpec, DEFAULT_PORTS, InvalidSpecError } from './spec.js';
@@ -75,9 +75,10 @@ test('nftables: one inet table with named sets, re-runnable', () => {
   );
 });
 
-test('k8s: a NetworkPolicy selecting the anode pods, one ingress rule per port', () => {
-  const doc = parse(renderNetworkPolicy(spec)) as unknown;
-  assert.deepEqual(doc, networkPolicy(spec));
+test('k8s: a NetworkPolicy in selector form: gRPC from anode pods, admin from the monitoring namespace', () => {
+  const k8s = buildK8sSpec({ ports: DEFAULT_PORTS, adminNamespaces: ['monitoring', 'monitoring'], adminCidrs: [] });
+  const doc = parse(renderNetworkPolicy(k8s)) as unknown;
+  assert.deepEqual(doc, networkPolicy(k8s));
   assert.deepEqual(doc, {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -87,11 +88,21 @@ test('k8s: a NetworkPolicy selecting the anode pods, one ingress rule per port',
       policyTypes: ['Ingress'],
       ingress: [
         { ports: [{ protocol: 'TCP', port: 8080 }] },
-        { from: [{ ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: 'fd00::/8' } }], ports: [{ protocol: 'TCP', port: 9090 }] },
-        { from: [{ ipBlock: { cidr: '192.168.10.0/24' } }], ports: [{ protocol: 'TCP', port: 8081 }] },
+        { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'anode' } } }], ports: [{ protocol: 'TCP', port: 9090 }] },
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+          ports: [{ protocol: 'TCP', port: 8081 }],
+        },
       ],
     },
   });
+  const withCidr = networkPolicy(buildK8sSpec({ ports: DEFAULT_PORTS, adminNamespaces: ['ops'], adminCidrs: ['192.168.10.0/24'] }));
+  assert.deepEqual(withCidr.spec.ingress[2]?.from, [
+    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } } },
+    { ipBlock: { cidr: '192.168.10.0/24' } },
+  ]);
+  assert.throws(() => buildK8sSpec({ ports: DEFAULT_PORTS, adminNamespaces: ['Not_A_Namespace'], adminCidrs: [] }), /not a namespace name/);
+  assert.throws(() => buildK8sSpec({ ports: DEFAULT_PORTS, adminNamespaces: [], adminCidrs: [] }), /at least one/);
 });
 
 test('ports come from the anode config listen addresses; missing keys keep the defaults', () => {

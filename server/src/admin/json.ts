@@ -42,6 +42,17 @@ export function gcStatsJson(s: GcStats): GcStatsJson {
     orphans_removed: s.orphansRemoved,
     temporary_removed: s.temporaryRemoved,
     errors: s.errors,
+    pending:
+      s.pending === null
+        ? null
+        : {
+            trash_in_use: s.pending.trashInUse,
+            trash_delayed: s.pending.trashDelayed,
+            trash_failed: s.pending.trashFailed,
+            orphans_in_grace: s.pending.orphansInGrace,
+            orphans_in_use: s.pending.orphansInUse,
+            truncated: s.pending.truncated,
+          },
     started_at: s.startedAt.toISOString(),
     finished_at: iso(s.finishedAt),
     duration_ms: s.durationMs,

@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { TLS_SERVER_OPTIONS } from './tls-policy.js';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { isRefused, limitConnections, type ConnectionLimits } from './connection-limits.js';
@@ -64,7 +65,10 @@ export async function listen(options: ListenOptions, handler: Handler): Promise<
     handler(req, res);
   };
   const server: Server = options.tls
-    ? createHttpsServer({ ...common, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, serve)
+    ? createHttpsServer(
+        { ...common, ...TLS_SERVER_OPTIONS, cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
+        serve,
+      )
     : createHttpServer(common, serve);
   server.on('checkContinue', serve);
   limitConnections(server, options.limits);

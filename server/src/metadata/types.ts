@@ -288,3 +288,26 @@ export interface MetadataStore {
   getSetting(name: string): Promise<string | null>;
   putSetting(name: string, value: string | null): Promise<void>;
 }
+
+/**
+ * What a change announcement is about: a node-wide setting (by name) or the credentials
+ * table. 'resync' means announcements may have been missed (the feed reconnected): re-read
+ * everything.
+ */
+export type StateChange = { kind: 'setting'; name: string } | { kind: 'credentials' } | { kind: 'resync' };
+
+/**
+ * Announcements of cluster-wide state changes made by any node sharing the metadata store
+ * (this one included), so in-memory copies (read-only mode, the IP blocklist, ...) follow
+ * within a second. PostgreSQL: LISTEN/NOTIFY on a dedicated connection that reconnects;
+ * the store itself announces every settings and credentials write. SQLite (one node): the
+ * local feed never fires, the node's own writes already update its memory.
+ * Best effort by design: a consumer also re-reads every `resyncIntervalMs` when it is set.
+ */
+export interface ChangeFeed {
+  /** How often a consumer should re-read on its own (null: no other writer exists). */
+  readonly resyncIntervalMs: number | null;
+  /** Calls `listener` for every announcement; returns the function that unsubscribes. */
+  subscribe(listener: (change: StateChange) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import type { CredentialRecord, MetadataStore, Role } from '../metadata/types.js';
+import { clearSigningKeyCache } from '@anode/shared/sigv4/index';
+import type { ChangeFeed, CredentialRecord, MetadataStore, Role } from '../metadata/types.js';
 import { openSecret, sealSecret } from '../auth/secret-box.js';
 import type { Principal } from '../policy/principal.js';
 
@@ -28,7 +29,10 @@ export interface ResolvedCredential {
 
 /**
  * Credentials as the request path and the admin API see them. Every lookup reads the
- * store, so a revocation takes effect on the very next request (no cache window).
+ * store, so a revocation or rotation made through any node takes effect on the very next
+ * request here (no cache window). The only thing kept in memory is SigV4's derived
+ * signing keys (shared/sigv4/signing-key.ts), dropped whenever another node announces a
+ * credentials change (follow()).
  */
 export class CredentialService {
   constructor(
@@ -45,6 +49,13 @@ export class CredentialService {
       secret: openSecret(this.masterKey, accessKey, record.sealedSecret),
       principal: { kind: 'user', user: record.user, accessKey, role: record.role, permissions: record.permissions },
     };
+  }
+
+  /** Drops derived signing keys on every credentials change any node announces; returns the unsubscribe. */
+  follow(feed: ChangeFeed): () => void {
+    return feed.subscribe((change) => {
+      if (change.kind === 'credentials' || change.kind === 'resync') clearSigningKeyCache();
+    });
   }
 
   /** Records use of a key; the store coalesces writes. */

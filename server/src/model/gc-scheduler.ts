@@ -74,18 +74,24 @@ export class GcScheduler {
     };
   }
 
-  /** Starts a run (or joins the one in flight). */
+  /**
+   * Starts a run (or joins the one in flight). A scheduled run ('system') keeps deleted
+   * data's chunks for gc.trash_delay_seconds; a run an operator asks for frees them at
+   * once — except chunks a write, copy or read in flight on this node still holds
+   * (model/chunks-in-flight.ts), which stay for a later run and are reported as pending.
+   */
   run(actor: AuditActor | 'system'): Promise<GcStats> {
     if (this.running) return this.running;
     const c = this.deps.config;
-    this.deps.audit.write(actor, 'gc.start');
+    const onDemand = actor !== 'system';
+    this.deps.audit.write(actor, 'gc.start', { free_trash_now: onDemand });
     this.running = runGc({
       metadata: this.deps.metadata,
       chunks: this.deps.chunks,
       ...(this.deps.inFlight ? { inFlight: this.deps.inFlight } : {}),
       now: () => new Date(),
       orphanGraceMs: c.orphan_grace_seconds * 1000,
-      trashDelayMs: c.trash_delay_seconds * 1000,
+      trashDelayMs: onDemand ? 0 : c.trash_delay_seconds * 1000,
       uploadExpiryMs: c.upload_expiry_seconds * 1000,
       onProgress: (s) => {
         this.current = { ...s };
@@ -106,6 +112,16 @@ export class GcScheduler {
           bytes_freed: stats.bytesFreed,
           uploads_expired: stats.uploadsExpired,
           duration_ms: stats.durationMs,
+          pending:
+            stats.pending === null
+              ? null
+              : {
+                  trash_in_use: stats.pending.trashInUse,
+                  trash_delayed: stats.pending.trashDelayed,
+                  trash_failed: stats.pending.trashFailed,
+                  orphans_in_grace: stats.pending.orphansInGrace,
+                  orphans_in_use: stats.pending.orphansInUse,
+                },
         });
         return stats;
       })

@@ -17,10 +17,31 @@ export interface GcStats {
   temporaryRemoved: number;
   /** Chunk deletions that failed (left for the next run). */
   errors: number;
+  /** What this run left for later, and why (null while the run is in progress). */
+  pending: GcPending | null;
   startedAt: Date;
   /** null while the run is in progress (onProgress). */
   finishedAt: Date | null;
   durationMs: number;
+}
+
+/**
+ * What a run did not free, and why. Trash entries are chunks of deleted, replaced or
+ * aborted data; orphan candidates are chunk files no metadata knows.
+ */
+export interface GcPending {
+  /** Trash entries still held by a write, copy or read in flight on this node. */
+  trashInUse: number;
+  /** Trash entries younger than trashDelayMs (a scheduled run leaves them for readers in flight). */
+  trashDelayed: number;
+  /** Trash entries whose file could not be deleted (see errors); retried next run. */
+  trashFailed: number;
+  /** Unknown chunk files younger than orphanGraceMs: an upload in flight may still commit them. */
+  orphansInGrace: number;
+  /** Unknown chunk files held by a write in flight on this node. */
+  orphansInUse: number;
+  /** True when the counts are lower bounds (more trash entries than one look-up lists). */
+  truncated: boolean;
 }
 
 export interface GcDeps {
@@ -66,6 +87,7 @@ export async function runGc(deps: GcDeps): Promise<GcStats> {
     orphansRemoved: 0,
     temporaryRemoved: 0,
     errors: 0,
+    pending: null,
     startedAt,
     finishedAt: null,
     durationMs: 0,
@@ -76,10 +98,14 @@ export async function runGc(deps: GcDeps): Promise<GcStats> {
   };
   const stopped = (): boolean => deps.signal?.aborted === true;
 
+  const pending: GcPending = { trashInUse: 0, trashDelayed: 0, trashFailed: 0, orphansInGrace: 0, orphansInUse: 0, truncated: false };
+  const failed = new Set<string>();
   if (!stopped()) await expireUploads(deps, stats, report, stopped);
-  if (!stopped()) await purgeTrash(deps, stats, report, stopped);
-  if (!stopped()) await removeOrphans(deps, stats, report, stopped);
+  if (!stopped()) await purgeTrash(deps, stats, report, stopped, failed);
+  if (!stopped()) await removeOrphans(deps, stats, report, stopped, pending);
   if (!stopped()) stats.temporaryRemoved = await deps.chunks.sweepTemporary(deps.orphanGraceMs);
+  await countPendingTrash(deps, failed, pending);
+  stats.pending = pending;
 
   stats.finishedAt = deps.now();
   stats.durationMs = stats.finishedAt.getTime() - startedAt.getTime();
@@ -88,6 +114,20 @@ export async function runGc(deps: GcDeps): Promise<GcStats> {
 }
 
 type Step = (deps: GcDeps, stats: GcStats, report: () => void, stopped: () => boolean) => Promise<void>;
+
+/** Trash entries listed at most when counting what is left (the counts are then lower bounds). */
+const PENDING_LOOK = 10_000;
+
+async function countPendingTrash(deps: GcDeps, failed: Set<string>, pending: GcPending): Promise<void> {
+  const left = await deps.metadata.listTrash(new Date(8.64e15), PENDING_LOOK);
+  pending.truncated = left.length >= PENDING_LOOK;
+  for (const e of left) {
+    if (failed.has(e.id)) pending.trashFailed++;
+    else if (deps.inFlight?.has(e.id) === true) pending.trashInUse++;
+    // Younger than the delay, or trashed after the purge looked (a delete just now): next run.
+    else pending.trashDelayed++;
+  }
+}
 
 const expireUploads: Step = async (deps, stats, report, stopped) => {
   const before = new Date(deps.now().getTime() - deps.uploadExpiryMs);
@@ -103,15 +143,22 @@ const expireUploads: Step = async (deps, stats, report, stopped) => {
   }
 };
 
-const purgeTrash: Step = async (deps, stats, report, stopped) => {
-  const before = new Date(deps.now().getTime() - deps.trashDelayMs);
-  const failed = new Set<string>();
+const purgeTrash = async (deps: GcDeps, stats: GcStats, report: () => void, stopped: () => boolean, failed: Set<string>): Promise<void> => {
+  // With trashDelayMs 0 (an on-demand run) "before" is now: everything trashed so far.
+  const before = new Date(deps.now().getTime() - deps.trashDelayMs + (deps.trashDelayMs === 0 ? 1 : 0));
+  const inUse = new Set<string>();
   for (;;) {
-    const entries = await deps.metadata.listTrash(before, BATCH + failed.size);
-    const todo = entries.filter((e) => !failed.has(e.id));
+    const entries = await deps.metadata.listTrash(before, BATCH + failed.size + inUse.size);
+    const todo = entries.filter((e) => !failed.has(e.id) && !inUse.has(e.id));
     if (todo.length === 0) return;
     const purged: string[] = [];
     for (const entry of todo) {
+      // A write, copy or read in flight still uses it (it may even be referenced again by
+      // a copy about to commit): left in the trash for a later run.
+      if (deps.inFlight?.has(entry.id) === true) {
+        inUse.add(entry.id);
+        continue;
+      }
       try {
         stats.bytesFreed += await deps.chunks.delete(entry.id);
         stats.chunksRemoved++;
@@ -131,7 +178,13 @@ const purgeTrash: Step = async (deps, stats, report, stopped) => {
   }
 };
 
-const removeOrphans: Step = async (deps, stats, report, stopped) => {
+const removeOrphans = async (
+  deps: GcDeps,
+  stats: GcStats,
+  report: () => void,
+  stopped: () => boolean,
+  pending: GcPending,
+): Promise<void> => {
   for await (const chunk of deps.chunks.list()) {
     stats.chunksScanned++;
     if (stats.chunksScanned % PROGRESS_EVERY === 0) {
@@ -140,8 +193,16 @@ const removeOrphans: Step = async (deps, stats, report, stopped) => {
     }
     // Young files first (cheap): a chunk written for an upload whose metadata commit has
     // not happened yet looks exactly like an orphan, except for its age.
-    if (deps.now().getTime() - chunk.mtimeMs < deps.orphanGraceMs) continue;
-    if (deps.inFlight?.has(chunk.id) === true) continue;
+    const young = deps.now().getTime() - chunk.mtimeMs < deps.orphanGraceMs;
+    const held = !young && deps.inFlight?.has(chunk.id) === true;
+    if (young || held) {
+      // Counted only when unknown to metadata (a real orphan candidate); one probe each.
+      if (!(await deps.metadata.isChunkKnown(chunk.id))) {
+        if (young) pending.orphansInGrace++;
+        else pending.orphansInUse++;
+      }
+      continue;
+    }
     if (await deps.metadata.isChunkKnown(chunk.id)) continue;
     try {
       stats.bytesFreed += await deps.chunks.delete(chunk.id);

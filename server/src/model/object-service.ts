@@ -192,8 +192,37 @@ export class ObjectService {
    * Like read(), with the first chunk already open when this resolves: a missing or
    * unreadable chunk rejects here, while the caller can still answer with an error status.
    */
-  open(chunks: readonly ChunkRef[], start: number, end: number): Promise<OpenedRange> {
-    return openObjectRange(this.#chunks, chunks, start, end);
+  async open(chunks: readonly ChunkRef[], start: number, end: number): Promise<OpenedRange> {
+    // Held from GC while the body streams: the object may be deleted or replaced meanwhile,
+    // and an on-demand GC frees a deleted object's chunks at once (model/gc.ts).
+    const ids = chunks.map((c) => c.id);
+    for (const id of ids) this.#inFlight.hold(id);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.#inFlight.release(ids);
+    };
+    let opened: OpenedRange;
+    try {
+      opened = await openObjectRange(this.#chunks, chunks, start, end);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    async function* body(): AsyncGenerator<Buffer> {
+      try {
+        yield* opened;
+      } finally {
+        release();
+      }
+    }
+    return Object.assign(body(), {
+      destroy: () => {
+        release();
+        opened.destroy();
+      },
+    });
   }
 
   putObject(input: PutObjectInput): Promise<ObjectWriteResult> {
@@ -226,6 +255,8 @@ export class ObjectService {
 
   async #copyObject(input: CopyObjectInput, onChunkId: (id: string) => void): Promise<ObjectWriteResult> {
     const { bucket, key, source } = input;
+    // The source's chunks are shared or read: held from GC until the copy has committed.
+    for (const c of source.chunks) onChunkId(c.id);
     const algorithm = input.checksumAlgorithm ?? source.checksum?.algorithm ?? null;
     await this.#checkWriteConditions(bucket.id, key, input.conditions);
     const attributes: ObjectAttributes = {
@@ -318,6 +349,7 @@ export class ObjectService {
     end: number;
   }): Promise<PartRecord> {
     return this.#during(input.upload.bucketId, async (onChunkId) => {
+      for (const c of input.source.chunks) onChunkId(c.id); // read: held from GC until done
       const written = await this.#copyBytes(input.source, input.start, input.end, input.upload.checksumAlgorithm, onChunkId);
       return this.#commitPart(input.upload, input.partNumber, written);
     });

@@ -2,6 +2,7 @@
 export {
   BUCKET_PERMISSIONS,
   OBJECT_COUNT_CAP,
+  PUBLIC_OBJECT_EXAMPLES,
   ROLES,
   type AdminErrorBody,
   type AuditEntry,
@@ -19,6 +20,7 @@ export {
   type CredentialCounts,
   type CredentialInfo,
   type CredentialStatus,
+  type GcPendingJson,
   type GcStatsJson,
   type GcStatusResponse,
   type IncidentStatusResponse,

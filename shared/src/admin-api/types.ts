@@ -79,6 +79,9 @@ export interface BucketPermissionsResponse {
   unknown_users?: string[];
 }
 
+/** How many public object keys BucketInfo lists per bucket. */
+export const PUBLIC_OBJECT_EXAMPLES = 5;
+
 export interface BucketInfo {
   name: string;
   owner: string;
@@ -92,6 +95,10 @@ export interface BucketInfo {
   has_policy: boolean;
   /** The bucket policy allows some action to everyone (Principal "*"). */
   public_policy: boolean;
+  /** Objects (among those counted) whose own ACL grants AllUsers or AuthenticatedUsers. */
+  public_objects: number;
+  /** Up to PUBLIC_OBJECT_EXAMPLES of their keys. */
+  public_object_keys: string[];
   /** Users with admin-API permission grants on the bucket. */
   grants: number;
 }
@@ -118,9 +125,30 @@ export interface GcStatsJson {
   orphans_removed: number;
   temporary_removed: number;
   errors: number;
+  /** What the run left for later, and why; null while it runs. */
+  pending: GcPendingJson | null;
   started_at: string;
   finished_at: string | null;
   duration_ms: number;
+}
+
+/**
+ * Chunks a GC run did not free. A run asked for through the API frees deleted data's
+ * chunks at once; a scheduled run keeps them for gc.trash_delay_seconds.
+ */
+export interface GcPendingJson {
+  /** Deleted data's chunks still used by a write, copy or read in flight. */
+  trash_in_use: number;
+  /** Deleted data's chunks kept for the trash delay (scheduled runs), or deleted after the run looked. */
+  trash_delayed: number;
+  /** Deleted data's chunks whose file could not be removed (retried next run). */
+  trash_failed: number;
+  /** Unreferenced chunk files younger than gc.orphan_grace_seconds (an upload may still commit them). */
+  orphans_in_grace: number;
+  /** Unreferenced chunk files an upload in flight is writing. */
+  orphans_in_use: number;
+  /** The counts are lower bounds. */
+  truncated: boolean;
 }
 
 export interface GcStatusResponse {

@@ -45,7 +45,7 @@ export {
   type SignRequestInput,
   type SignatureDetails,
 } from './signer.js';
-export { computeSignature, deriveSigningKey, hmac } from './signing-key.js';
+export { clearSigningKeyCache, computeSignature, deriveSigningKey, hmac } from './signing-key.js';
 export {
   canonicalTrailers,
   createChunkStringToSign,

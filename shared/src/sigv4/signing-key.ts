@@ -23,6 +23,15 @@ export function deriveSigningKey(secretAccessKey: string, date: string, region: 
   return key;
 }
 
+/**
+ * Drops every cached signing key. A server calls it when credentials change (a revoked or
+ * rotated key's derived keys then leave memory at once; they could not authenticate
+ * anyway, since every request looks its secret up in the store first).
+ */
+export function clearSigningKeyCache(): void {
+  cache.clear();
+}
+
 /** hex(HMAC-SHA256(signingKey, stringToSign)) */
 export function computeSignature(signingKey: Uint8Array, stringToSign: string): string {
   return createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');

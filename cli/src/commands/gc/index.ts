@@ -1,7 +1,7 @@
 /** `anodectl gc run [--wait]|status`: garbage collection of unreferenced chunks and expired uploads. */
 import { Command } from 'commander';
 import ora from 'ora';
-import type { GcStatsJson, GcStatusResponse } from '@anode/shared/admin-api/index';
+import type { GcPendingJson, GcStatsJson, GcStatusResponse } from '@anode/shared/admin-api/index';
 import type { CliIo } from '../../context.js';
 import type { Output } from '../../output.js';
 import { adminSession } from '../login/session.js';
@@ -22,6 +22,30 @@ function statsPairs(s: GcStatsJson): [string, string | number | null][] {
   ];
 }
 
+/** One line per kind of chunk a run left, with why; empty when nothing is pending. */
+export function pendingLines(p: GcPendingJson): string[] {
+  const atLeast = p.truncated ? 'at least ' : '';
+  const lines: string[] = [];
+  const add = (n: number, why: string) => {
+    if (n > 0) lines.push(`  ${atLeast}${n} ${why}`);
+  };
+  add(p.trash_in_use, "deleted data's chunk(s): still used by a write, copy or read in flight; freed by a later run");
+  add(
+    p.trash_delayed,
+    "deleted data's chunk(s): kept for gc.trash_delay_seconds by a scheduled run, or deleted after the run looked; run gc again",
+  );
+  add(p.trash_failed, "deleted data's chunk(s): the file could not be removed (see Errors); retried next run");
+  add(p.orphans_in_grace, 'unreferenced chunk file(s): younger than gc.orphan_grace_seconds, an upload in flight may still commit them');
+  add(p.orphans_in_use, 'unreferenced chunk file(s): an upload in flight is writing them');
+  return lines;
+}
+
+function pendingText(s: GcStatsJson): string[] {
+  if (s.pending === null) return [];
+  const lines = pendingLines(s.pending);
+  return lines.length === 0 ? ['Pending: nothing'] : ['Pending:', ...lines];
+}
+
 export function gcStatusText(out: Output, s: GcStatusResponse): string {
   const lines = [
     out.details([
@@ -31,14 +55,14 @@ export function gcStatusText(out: Output, s: GcStatusResponse): string {
     ]),
   ];
   if (s.current !== null) lines.push('', 'Current run:', out.details(statsPairs(s.current)));
-  if (s.last !== null) lines.push('', 'Last run:', out.details(statsPairs(s.last)));
+  if (s.last !== null) lines.push('', 'Last run:', out.details(statsPairs(s.last)), ...pendingText(s.last));
   return lines.join('\n');
 }
 
 export function gcCommand(io: CliIo): Command {
   const run = new Command('run')
-    .description('start a GC run now (or join the one in flight)')
-    .option('--wait', 'wait for the run to finish, showing progress')
+    .description("start a GC run now (or join the one in flight); it frees deleted data's chunks at once, except those in use")
+    .option('--wait', 'wait for the run to finish, showing progress, then report what is still pending and why')
     .action(async (flags: { wait?: boolean }, command: Command) => {
       const s = await adminSession(command, io);
       const started = await s.call((c) => c.runGc(false));

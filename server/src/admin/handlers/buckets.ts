@@ -1,5 +1,5 @@
 /** Buckets as an operator sees them, and the per-user permission grants the S3 plane enforces. */
-import { OBJECT_COUNT_CAP, type BucketInfo, type BucketPermissions } from '@anode/shared/admin-api/index';
+import { OBJECT_COUNT_CAP, PUBLIC_OBJECT_EXAMPLES, type BucketInfo, type BucketPermissions } from '@anode/shared/admin-api/index';
 import type { BucketRecord, MetadataStore } from '../../metadata/types.js';
 import { isPublicAcl } from '../../policy/acl.js';
 import { parseBucketPolicy } from '../../policy/policy-parse.js';
@@ -17,9 +17,20 @@ function publicPolicy(bucket: BucketRecord): boolean {
   }
 }
 
-async function countObjects(metadata: MetadataStore, bucketId: string): Promise<{ count: number; truncated: boolean }> {
+/** Objects counted up to the cap, and those among them whose own ACL makes them public. */
+async function countObjects(
+  metadata: MetadataStore,
+  bucketId: string,
+): Promise<{ count: number; truncated: boolean; publicCount: number; publicKeys: string[] }> {
   const page = await metadata.listObjects(bucketId, { prefix: '', startAfter: '', limit: OBJECT_COUNT_CAP + 1 });
-  return { count: Math.min(page.length, OBJECT_COUNT_CAP), truncated: page.length > OBJECT_COUNT_CAP };
+  const counted = page.slice(0, OBJECT_COUNT_CAP);
+  const open = counted.filter((o) => isPublicAcl(o.acl));
+  return {
+    count: counted.length,
+    truncated: page.length > OBJECT_COUNT_CAP,
+    publicCount: open.length,
+    publicKeys: open.slice(0, PUBLIC_OBJECT_EXAMPLES).map((o) => o.key),
+  };
 }
 
 export const listBuckets: AdminHandler = async (deps) => {
@@ -37,6 +48,8 @@ export const listBuckets: AdminHandler = async (deps) => {
       public_acl: isPublicAcl(b.acl),
       has_policy: b.policy !== null,
       public_policy: publicPolicy(b),
+      public_objects: objects.publicCount,
+      public_object_keys: objects.publicKeys,
       grants: Object.keys(b.permissions).length,
     });
   }

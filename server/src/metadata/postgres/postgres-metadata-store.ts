@@ -18,6 +18,7 @@ import type {
 import { COMPLETED_UPLOAD_MEMORY_MS } from '../types.js';
 import { prefixUpperBound } from '../key-range.js';
 import { migrate, SchemaVersionError } from './schema.js';
+import { notifyChange } from './change-feed.js';
 import { passwordOf, redactPostgresUrl } from './redact-url.js';
 import {
   BUCKET_COLUMNS,
@@ -612,6 +613,12 @@ export class PostgresMetadataStore implements MetadataStore {
       credentialParams(credential),
     );
     this.#touched.delete(credential.accessKey);
+    await this.#announceCredentials();
+  }
+
+  /** Every node's change feed hears of it (a cache of credentials must be dropped). */
+  async #announceCredentials(): Promise<void> {
+    await notifyChange(this.#pool, { kind: 'credentials' });
   }
 
   async getCredential(accessKey: string): Promise<CredentialRecord | null> {
@@ -624,24 +631,28 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   async revokeCredential(accessKey: string, at: Date): Promise<boolean> {
-    return (
-      (await this.#changes('UPDATE credentials SET revoked_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0
-    );
+    const changed =
+      (await this.#changes('UPDATE credentials SET revoked_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0;
+    if (changed) await this.#announceCredentials();
+    return changed;
   }
 
   async revokeAllCredentials(at: Date, except: string[]): Promise<number> {
-    return this.#changes(
+    const n = await this.#changes(
       `UPDATE credentials SET revoked_at = $1
        WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
          AND NOT (access_key = ANY($2::text[]))`,
       [at, except],
     );
+    if (n > 0) await this.#announceCredentials();
+    return n;
   }
 
   async expireCredential(accessKey: string, at: Date): Promise<boolean> {
-    return (
-      (await this.#changes('UPDATE credentials SET expires_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0
-    );
+    const changed =
+      (await this.#changes('UPDATE credentials SET expires_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0;
+    if (changed) await this.#announceCredentials();
+    return changed;
   }
 
   async touchCredential(accessKey: string, at: Date): Promise<void> {
@@ -673,5 +684,7 @@ export class PostgresMetadataStore implements MetadataStore {
         value,
       ]);
     }
+    // After the write committed, so a node that hears it and re-reads sees the new value.
+    await notifyChange(this.#pool, { kind: 'setting', name });
   }
 }

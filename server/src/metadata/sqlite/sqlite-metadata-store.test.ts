@@ -50,10 +50,19 @@ describe('SqliteMetadataStore specifics', () => {
     await chmod(meta, 0o755);
     await writeFile(join(meta, 'credentials.db'), '', { mode: 0o644 });
     await chmod(join(meta, 'credentials.db'), 0o644);
-    const store = await SqliteMetadataStore.open(dir);
+    const found: { path: string; was: number; now: number }[] = [];
+    const store = await SqliteMetadataStore.open(dir, { onLoosePermissions: (f) => found.push(f) });
     await store.close();
     assert.equal((await stat(meta)).mode & 0o777, 0o700);
     assert.equal((await stat(join(meta, 'credentials.db'))).mode & 0o777, 0o600);
+    // Not silent: both are reported with the mode they had.
+    assert.deepEqual(found, [
+      { path: meta, was: 0o755, now: 0o700 },
+      { path: join(meta, 'credentials.db'), was: 0o644, now: 0o600 },
+    ]);
+    const again: unknown[] = [];
+    await (await SqliteMetadataStore.open(dir, { onLoosePermissions: (f) => again.push(f) })).close();
+    assert.deepEqual(again, [], 'nothing to report once tight');
   });
 
   test('credentials live only in credentials.db, objects only in anode.db', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   Acl,
@@ -39,12 +39,35 @@ import { prefixUpperBound } from '../key-range.js';
 const TOUCH_INTERVAL_MS = 60_000;
 const TOUCH_MEMO_LIMIT = 10_000;
 
+/** A file or directory found open to group or others, and tightened (someone changed it). */
+export interface LoosePermissions {
+  path: string;
+  /** The mode found (permission bits only). */
+  was: number;
+  now: number;
+}
+
+/** chmod `path` to `mode`; reports it when it had been open to group or others. */
+function tighten(path: string, mode: number, found: LoosePermissions[]): void {
+  const was = statSync(path).mode & 0o777;
+  if ((was & 0o077) !== 0) found.push({ path, was, now: mode });
+  chmodSync(path, mode);
+}
+
 /** Creates `path` 0600 if missing and tightens it (and its WAL files) if it exists. */
-function secureFile(path: string): void {
+function secureFile(path: string, found: LoosePermissions[]): void {
   closeSync(openSync(path, 'a', 0o600));
   for (const p of [path, `${path}-wal`, `${path}-shm`]) {
-    if (existsSync(p)) chmodSync(p, 0o600);
+    if (existsSync(p)) tighten(p, 0o600, found);
   }
+}
+
+export interface SqliteStoreOptions {
+  /**
+   * Called for each metadata file or directory found readable or writable by group or
+   * others before it was tightened: not silent, since someone (or something) changed it.
+   */
+  onLoosePermissions?: (found: LoosePermissions) => void;
 }
 
 /** Two primary-key probes, never a scan (exported so a test can check the query plan). */
@@ -213,15 +236,17 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   /** Opens (creating and migrating as needed) the store under `<dataDir>/metadata/`. */
-  static async open(dataDir: string): Promise<SqliteMetadataStore> {
+  static async open(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteMetadataStore> {
     const dir = join(dataDir, 'metadata');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700); // metadata and secrets: owner only, even if created looser
+    const found: LoosePermissions[] = [];
+    tighten(dir, 0o700, found); // metadata and secrets: owner only, even if created looser
     const mainPath = join(dir, 'anode.db');
     const credPath = join(dir, 'credentials.db');
     // SQLite gives -wal/-shm files the mode of the database file, so 0600 here covers them.
-    secureFile(mainPath);
-    secureFile(credPath);
+    secureFile(mainPath, found);
+    secureFile(credPath, found);
+    for (const f of found) options.onLoosePermissions?.(f);
     const db = new Database(mainPath);
     try {
       db.pragma('journal_mode = WAL');
