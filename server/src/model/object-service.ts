@@ -26,6 +26,7 @@ import { ModelError } from './errors.js';
 import { openObjectRange, readObjectRange, type OpenedRange } from './object-reader.js';
 import { writeBody, type Payload, type WrittenBody } from './object-writer.js';
 import { checkWriteConditions, hasWriteConditions, type WriteConditions } from './preconditions.js';
+import { ObjectCrypto, type CustomerKey, type SseRequest, type Unsealed } from './object-crypto.js';
 
 /** AWS: every part but the last must be at least 5 MiB. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -54,6 +55,8 @@ export interface PutObjectInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** Opened only once the write conditions hold, so their failure is the one reported. */
   openBody: () => IncomingBody;
+  /** Server-side encryption asked by the request; null or absent: the bucket's or node's default. */
+  sse?: SseRequest | null;
 }
 
 export interface CopyObjectInput {
@@ -68,6 +71,10 @@ export interface CopyObjectInput {
   /** A checksum algorithm asked for; null keeps the source's. */
   checksumAlgorithm: ChecksumAlgorithm | null;
   conditions: WriteConditions;
+  /** The destination's encryption asked by the request (null: the bucket's or node's default). */
+  sse?: SseRequest | null;
+  /** The source's customer key (x-amz-copy-source-server-side-encryption-customer-*). */
+  sourceCustomer?: CustomerKey | null;
 }
 
 export interface CreateUploadInput extends ObjectAttributes {
@@ -75,6 +82,16 @@ export interface CreateUploadInput extends ObjectAttributes {
   key: string;
   checksumAlgorithm: ChecksumAlgorithm | null;
   checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
+  sse?: SseRequest | null;
+}
+
+/** An object opened for reading: metadata unsealed, chunks read through its data key. */
+export interface OpenObject {
+  /** The record with its user metadata in the clear. */
+  record: ObjectRecord;
+  unsealed: Unsealed | null;
+  /** Where its chunks are read from (a decrypting view for an encrypted object). */
+  chunks: ChunkStore;
 }
 
 /** One <Part> of a CompleteMultipartUpload request. */
@@ -108,6 +125,8 @@ export interface ObjectServiceDeps {
   chunkSize: number;
   /** Chunks written but not yet committed, which GC must leave alone. */
   inFlight: ChunksInFlight;
+  /** Encryption at rest and SSE; absent: no key ring (plaintext unless SSE-C). */
+  crypto?: ObjectCrypto;
 }
 
 const md5Etag = (written: WrittenBody) => `"${written.digests.md5.toString('hex')}"`;
@@ -144,8 +163,10 @@ export class ObjectService {
   readonly #bytesReceived: (n: number) => void;
   readonly #chunkSize: number;
   readonly #inFlight: ChunksInFlight;
+  readonly #crypto: ObjectCrypto;
 
   constructor(deps: ObjectServiceDeps) {
+    this.#crypto = deps.crypto ?? new ObjectCrypto({ keyRing: null, encryptByDefault: false });
     this.#metadata = deps.metadata;
     this.#chunks = deps.chunks;
     this.#writes = deps.bucketWrites;
@@ -178,17 +199,55 @@ export class ObjectService {
     return obj;
   }
 
+  /** The encryption layer (plane handlers check bucket defaults and key ids through it). */
+  get crypto(): ObjectCrypto {
+    return this.#crypto;
+  }
+
+  /**
+   * Opens `record` for reading: an encrypted one's data key is unwrapped (SSE-C: with the
+   * customer key, which must be given and right) and its user metadata unsealed.
+   */
+  async unlock(record: ObjectRecord, customer: CustomerKey | null = null): Promise<OpenObject> {
+    if (!record.encryption) {
+      if (customer !== null) throw new ModelError('SseCustomerKeyUnexpected', {});
+      return { record, unsealed: null, chunks: this.#chunks };
+    }
+    const unsealed = await this.#crypto.unseal(record.encryption, customer);
+    return {
+      record: { ...record, userMetadata: this.#crypto.openMetadata(unsealed) },
+      unsealed,
+      chunks: this.#crypto.reader(this.#chunks, unsealed, record.chunks, record.parts),
+    };
+  }
+
   /** Bytes [start, end] (inclusive) of an object made of `chunks`, read as the consumer pulls. */
-  read(chunks: readonly ChunkRef[], start: number, end: number): AsyncIterable<Buffer> {
-    return readObjectRange(this.#chunks, chunks, start, end);
+  read(chunks: readonly ChunkRef[], start: number, end: number, via?: OpenObject): AsyncIterable<Buffer> {
+    return readObjectRange(via?.chunks ?? this.#chunks, chunks, start, end);
   }
 
   /**
    * Like read(), with the first chunk already open when this resolves: a missing or
    * unreadable chunk rejects here, while the caller can still answer with an error status.
    */
-  open(chunks: readonly ChunkRef[], start: number, end: number): Promise<OpenedRange> {
-    return openObjectRange(this.#chunks, chunks, start, end);
+  open(chunks: readonly ChunkRef[], start: number, end: number, via?: OpenObject): Promise<OpenedRange> {
+    return openObjectRange(via?.chunks ?? this.#chunks, chunks, start, end);
+  }
+
+  /** A fresh data key for a new object version or upload, if its encryption says so. */
+  async #newDataKey(sse: SseRequest | null | undefined, bucket: BucketRecord, key: string, id: string | null): Promise<Unsealed | null> {
+    const req = this.#crypto.resolve(sse ?? null, bucket.encryption);
+    if (req === null) return null;
+    return this.#crypto.create(req, { bucketId: bucket.id, key, id: id ?? randomBytes(16).toString('hex'), multipart: id !== null });
+  }
+
+  /** User metadata as stored: sealed into the envelope when the object is encrypted. */
+  #sealed(unsealed: Unsealed | null, userMetadata: Record<string, string>): Pick<ObjectRecord, 'userMetadata' | 'encryption'> {
+    if (unsealed === null) return { userMetadata };
+    const encryption = { ...unsealed.encryption };
+    delete encryption.sealedMetadata;
+    if (Object.keys(userMetadata).length > 0) encryption.sealedMetadata = this.#crypto.sealMetadata({ ...unsealed, encryption }, userMetadata);
+    return { userMetadata: {}, encryption };
   }
 
   putObject(input: PutObjectInput): Promise<ObjectWriteResult> {
@@ -199,15 +258,18 @@ export class ObjectService {
   async #putObject(input: PutObjectInput, onChunkId: (id: string) => void): Promise<ObjectWriteResult> {
     const { bucket, key, conditions } = input;
     await this.#checkWriteConditions(bucket.id, key, conditions);
+    // Wrapped before the body is read: an unknown key or a provider down fails first.
+    const unsealed = await this.#newDataKey(input.sse, bucket, key, null);
     const body = input.openBody();
-    const written = await writeBody(this.#chunks, body.payload, {
+    const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, 0) : this.#chunks;
+    const written = await writeBody(store, body.payload, {
       sha256: body.needsSha256,
       checksum: body.checksumAlgorithm,
       chunkSize: this.#chunkSize,
       onChunkId,
     });
     this.#bytesReceived(written.digests.size);
-    const record = this.#record(input, written, fullChecksum(body.checksumAlgorithm, written));
+    const record = this.#record(input, written, fullChecksum(body.checksumAlgorithm, written), unsealed);
     const ids = chunksOf(written).map((c) => c.id);
     // Re-checked at commit: another writer may have won while the body streamed in.
     await this.#discardOnFailure(ids, () => this.#checkWriteConditions(bucket.id, key, conditions));
@@ -220,9 +282,11 @@ export class ObjectService {
   }
 
   async #copyObject(input: CopyObjectInput, onChunkId: (id: string) => void): Promise<ObjectWriteResult> {
-    const { bucket, key, source } = input;
-    const algorithm = input.checksumAlgorithm ?? source.checksum?.algorithm ?? null;
+    const { bucket, key } = input;
+    const algorithm = input.checksumAlgorithm ?? input.source.checksum?.algorithm ?? null;
     await this.#checkWriteConditions(bucket.id, key, input.conditions);
+    const src = await this.unlock(input.source, input.sourceCustomer ?? null);
+    const source = src.record;
     const attributes: ObjectAttributes = {
       owner: input.owner,
       acl: input.acl,
@@ -230,12 +294,16 @@ export class ObjectService {
       headers: input.replace?.headers ?? source.headers,
       userMetadata: input.replace?.userMetadata ?? source.userMetadata,
     };
+    const wanted = this.#crypto.resolve(input.sse ?? null, bucket.encryption);
     // Chunks are immutable and reference-counted, so a copy of a single-part object whose
     // checksum stays the same shares the source's chunks: no bytes are read or written. A
-    // multipart source (its ETag is not an MD5) or a new checksum algorithm is re-read.
-    if (source.parts === null && algorithm === (source.checksum?.algorithm ?? null)) {
+    // multipart source (its ETag is not an MD5) or a new checksum algorithm is re-read, and
+    // so is a copy between plaintext and encrypted. An encrypted copy that shares chunks
+    // shares the data key and sealing identity too (re-wrapped for its own encryption).
+    if (source.parts === null && algorithm === (source.checksum?.algorithm ?? null) && (src.unsealed === null) === (wanted === null)) {
+      const unsealed = src.unsealed && wanted ? await this.#crypto.rewrap(wanted, src.unsealed) : null;
       const record: ObjectRecord = {
-        ...this.#base(bucket.id, key, attributes),
+        ...this.#base(bucket.id, key, attributes, unsealed),
         size: source.size,
         etag: source.etag,
         checksum: source.checksum,
@@ -244,8 +312,9 @@ export class ObjectService {
       await this.#commitObject(bucket, record, []);
       return { record, etag: record.etag, checksum: record.checksum };
     }
-    const written = await this.#copyBytes(source, 0, source.size - 1, algorithm, onChunkId);
-    const record = this.#record({ ...attributes, bucket, key }, written, fullChecksum(algorithm, written));
+    const unsealed = await this.#newDataKey(input.sse, bucket, key, null);
+    const written = await this.#copyBytes(src, 0, source.size - 1, algorithm, onChunkId, unsealed, 0);
+    const record = this.#record({ ...attributes, bucket, key }, written, fullChecksum(algorithm, written), unsealed);
     await this.#commitObject(
       bucket,
       record,
@@ -255,15 +324,17 @@ export class ObjectService {
   }
 
   async createUpload(input: CreateUploadInput): Promise<UploadRecord> {
+    // Hex, not base64url: an id starting with '-' reads as an option to aws-cli and other CLIs.
+    const uploadId = randomBytes(24).toString('hex');
+    const unsealed = await this.#newDataKey(input.sse, input.bucket, input.key, uploadId);
     const upload: UploadRecord = {
-      // Hex, not base64url: an id starting with '-' reads as an option to aws-cli and other CLIs.
-      uploadId: randomBytes(24).toString('hex'),
+      uploadId,
       bucketId: input.bucket.id,
       key: input.key,
       initiated: new Date(),
       owner: input.owner,
       headers: input.headers,
-      userMetadata: input.userMetadata,
+      ...this.#sealed(unsealed, input.userMetadata),
       acl: input.acl,
       storageClass: input.storageClass,
       checksumAlgorithm: input.checksumAlgorithm,
@@ -280,18 +351,37 @@ export class ObjectService {
     return upload;
   }
 
-  uploadPart(input: { upload: UploadRecord; partNumber: number; body: IncomingBody }): Promise<PartWriteResult> {
+  /**
+   * The data key of an upload (its parts are sealed with it); SSE-C needs the customer key
+   * on every part. Null for a plaintext upload.
+   */
+  async unlockUpload(upload: UploadRecord, customer: CustomerKey | null): Promise<Unsealed | null> {
+    if (!upload.encryption) {
+      if (customer !== null) throw new ModelError('SseCustomerKeyUnexpected', {});
+      return null;
+    }
+    return this.#crypto.unseal(upload.encryption, customer);
+  }
+
+  /** The upload's user metadata in the clear. */
+  uploadMetadata(upload: UploadRecord, unsealed: Unsealed | null): Record<string, string> {
+    return unsealed === null ? upload.userMetadata : this.#crypto.openMetadata(unsealed);
+  }
+
+  uploadPart(input: { upload: UploadRecord; partNumber: number; body: IncomingBody; customer?: CustomerKey | null }): Promise<PartWriteResult> {
     return this.#during(input.upload.bucketId, (onChunkId) => this.#uploadPart(input, onChunkId));
   }
 
   async #uploadPart(
-    { upload, partNumber, body }: { upload: UploadRecord; partNumber: number; body: IncomingBody },
+    { upload, partNumber, body, customer }: { upload: UploadRecord; partNumber: number; body: IncomingBody; customer?: CustomerKey | null },
     onChunkId: (id: string) => void,
   ): Promise<PartWriteResult> {
     if (upload.checksumAlgorithm && body.checksumAlgorithm && body.checksumAlgorithm !== upload.checksumAlgorithm) {
       throw new ModelError('ChecksumAlgorithmMismatch', { expected: upload.checksumAlgorithm, actual: body.checksumAlgorithm });
     }
-    const written = await writeBody(this.#chunks, body.payload, {
+    const unsealed = await this.unlockUpload(upload, customer ?? null);
+    const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, partNumber) : this.#chunks;
+    const written = await writeBody(store, body.payload, {
       sha256: body.needsSha256,
       checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm,
       chunkSize: this.#chunkSize,
@@ -309,9 +399,13 @@ export class ObjectService {
     source: ObjectRecord;
     start: number;
     end: number;
+    customer?: CustomerKey | null;
+    sourceCustomer?: CustomerKey | null;
   }): Promise<PartRecord> {
     return this.#during(input.upload.bucketId, async (onChunkId) => {
-      const written = await this.#copyBytes(input.source, input.start, input.end, input.upload.checksumAlgorithm, onChunkId);
+      const src = await this.unlock(input.source, input.sourceCustomer ?? null);
+      const unsealed = await this.unlockUpload(input.upload, input.customer ?? null);
+      const written = await this.#copyBytes(src, input.start, input.end, input.upload.checksumAlgorithm, onChunkId, unsealed, input.partNumber);
       return this.#commitPart(input.upload, input.partNumber, written);
     });
   }
@@ -343,6 +437,8 @@ export class ObjectService {
     for (const p of parts) md5.update(Buffer.from(p.etag.slice(1, -1), 'hex'));
     const record: ObjectRecord = {
       ...this.#base(upload.bucketId, upload.key, upload),
+      // Sealed at CreateMultipartUpload: the parts' data key and the sealed metadata as they are.
+      ...(upload.encryption ? { encryption: upload.encryption } : {}),
       size: parts.reduce((s, p) => s + p.size, 0),
       etag: `"${md5.digest('hex')}-${parts.length}"`,
       checksum: multipartChecksum(upload, parts),
@@ -369,30 +465,41 @@ export class ObjectService {
     checkWriteConditions(conditions, key, await this.#metadata.getObject(bucketId, key));
   }
 
-  /** Streams bytes of a stored object into new chunks (a copy that cannot share them). */
+  /**
+   * Streams bytes of a stored object (opened, so decrypted if encrypted) into new chunks (a
+   * copy that cannot share them), sealed with `unsealed` as part `part` when given.
+   */
   #copyBytes(
-    source: ObjectRecord,
+    source: OpenObject,
     start: number,
     end: number,
     algorithm: ChecksumAlgorithm | null,
     onChunkId: (id: string) => void,
+    unsealed: Unsealed | null,
+    part: number,
   ): Promise<WrittenBody> {
     const payload: Payload = {
-      stream: readObjectRange(this.#chunks, source.chunks, start, end),
+      stream: readObjectRange(source.chunks, source.record.chunks, start, end),
       declaredLength: end - start + 1,
       verify: () => undefined,
     };
-    return writeBody(this.#chunks, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize, onChunkId });
+    const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, part) : this.#chunks;
+    return writeBody(store, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize, onChunkId });
   }
 
-  #base(bucketId: string, key: string, a: ObjectAttributes): Omit<ObjectRecord, 'size' | 'etag' | 'checksum' | 'chunks'> {
+  #base(
+    bucketId: string,
+    key: string,
+    a: ObjectAttributes,
+    unsealed: Unsealed | null = null,
+  ): Omit<ObjectRecord, 'size' | 'etag' | 'checksum' | 'chunks'> {
     return {
       bucketId,
       key,
       lastModified: new Date(),
       owner: a.owner,
       headers: a.headers,
-      userMetadata: a.userMetadata,
+      ...this.#sealed(unsealed, a.userMetadata),
       acl: a.acl,
       storageClass: a.storageClass,
       parts: null,
@@ -404,9 +511,10 @@ export class ObjectService {
     input: ObjectAttributes & { bucket: BucketRecord; key: string },
     written: WrittenBody,
     checksum: StoredChecksum | null,
+    unsealed: Unsealed | null,
   ): ObjectRecord {
     return {
-      ...this.#base(input.bucket.id, input.key, input),
+      ...this.#base(input.bucket.id, input.key, input, unsealed),
       size: written.digests.size,
       etag: md5Etag(written),
       checksum,

@@ -19,6 +19,9 @@ export type Operation =
   | 'PutBucketPolicy'
   | 'DeleteBucketPolicy'
   | 'GetBucketPolicyStatus'
+  | 'GetBucketEncryption'
+  | 'PutBucketEncryption'
+  | 'DeleteBucketEncryption'
   | 'PutObject'
   | 'CopyObject'
   | 'GetObject'
@@ -58,6 +61,9 @@ export const OPERATIONS: Readonly<Record<Operation, OperationSpec>> = {
   PutBucketPolicy: { action: 's3:PutBucketPolicy', mutating: true },
   DeleteBucketPolicy: { action: 's3:DeleteBucketPolicy', mutating: true },
   GetBucketPolicyStatus: { action: 's3:GetBucketPolicyStatus', mutating: false },
+  GetBucketEncryption: { action: 's3:GetEncryptionConfiguration', mutating: false },
+  PutBucketEncryption: { action: 's3:PutEncryptionConfiguration', mutating: true },
+  DeleteBucketEncryption: { action: 's3:PutEncryptionConfiguration', mutating: true },
   PutObject: { action: 's3:PutObject', mutating: true },
   CopyObject: { action: 's3:PutObject', mutating: true },
   GetObject: { action: 's3:GetObject', mutating: false },
@@ -86,7 +92,6 @@ const UNSUPPORTED = [
   'analytics',
   'attributes',
   'cors',
-  'encryption',
   'intelligent-tiering',
   'inventory',
   'legal-hold',
@@ -136,6 +141,7 @@ export function route(method: string, target: Target, headers: Record<string, st
         if (has('acl')) return 'GetBucketAcl';
         if (has('policyStatus')) return 'GetBucketPolicyStatus';
         if (has('policy')) return 'GetBucketPolicy';
+        if (has('encryption')) return 'GetBucketEncryption';
         if (has('uploads')) return 'ListMultipartUploads';
         if (target.query.get('list-type')?.[0] === '2') return 'ListObjectsV2';
         return 'ListObjects';
@@ -144,10 +150,12 @@ export function route(method: string, target: Target, headers: Record<string, st
       case 'PUT':
         if (has('acl')) return 'PutBucketAcl';
         if (has('policy')) return 'PutBucketPolicy';
+        if (has('encryption')) return 'PutBucketEncryption';
         if (has('versioning')) throw notImplemented('PutBucketVersioning');
         return 'CreateBucket';
       case 'DELETE':
         if (has('policy')) return 'DeleteBucketPolicy';
+        if (has('encryption')) return 'DeleteBucketEncryption';
         return 'DeleteBucket';
       case 'POST':
         if (has('delete')) return 'DeleteObjects';

@@ -1,9 +1,11 @@
 import type {
   Acl,
   ChunkRef,
+  BucketEncryption,
   BucketRecord,
   ChecksumAlgorithm,
   CredentialRecord,
+  ObjectEncryption,
   ObjectHeaders,
   ObjectRecord,
   PartRecord,
@@ -28,6 +30,7 @@ export interface BucketRow {
   acl: Acl;
   policy: string | null;
   permissions: Record<string, string[]>;
+  encryption: BucketEncryption | null;
 }
 
 export interface ObjectRow {
@@ -44,6 +47,7 @@ export interface ObjectRow {
   storage_class: string;
   chunks: ChunkRef[];
   parts: PartSummary[] | null;
+  encryption: ObjectEncryption | null;
 }
 
 export interface UploadRow {
@@ -58,6 +62,7 @@ export interface UploadRow {
   storage_class: string;
   checksum_algorithm: string | null;
   checksum_type: string | null;
+  encryption: ObjectEncryption | null;
 }
 
 export interface PartRow {
@@ -90,9 +95,9 @@ export function keyBytes(key: string): Buffer {
 /** Parameters are positional; JSON goes as text so pg never turns an array into a PG array. */
 const j = (value: unknown): string => JSON.stringify(value);
 
-export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions';
+export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions, encryption';
 export function bucketParams(b: BucketRecord): unknown[] {
-  return [b.id, b.name, b.owner, b.region, b.createdAt, j(b.acl), b.policy, j(b.permissions)];
+  return [b.id, b.name, b.owner, b.region, b.createdAt, j(b.acl), b.policy, j(b.permissions), b.encryption ? j(b.encryption) : null];
 }
 
 export function rowToBucket(r: BucketRow): BucketRecord {
@@ -105,11 +110,12 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     acl: r.acl,
     policy: r.policy,
     permissions: r.permissions,
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
   };
 }
 
 export const OBJECT_COLUMNS =
-  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts';
+  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, encryption';
 export function objectParams(o: ObjectRecord): unknown[] {
   return [
     o.bucketId,
@@ -125,6 +131,7 @@ export function objectParams(o: ObjectRecord): unknown[] {
     o.storageClass,
     j(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
     o.parts === null ? null : j(o.parts),
+    o.encryption ? j(o.encryption) : null,
   ];
 }
 
@@ -143,11 +150,12 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     storageClass: r.storage_class,
     chunks: r.chunks,
     parts: r.parts,
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
   };
 }
 
 export const UPLOAD_COLUMNS =
-  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type';
+  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type, encryption';
 export function uploadParams(u: UploadRecord): unknown[] {
   return [
     u.uploadId,
@@ -161,6 +169,7 @@ export function uploadParams(u: UploadRecord): unknown[] {
     u.storageClass,
     u.checksumAlgorithm,
     u.checksumType,
+    u.encryption ? j(u.encryption) : null,
   ];
 }
 
@@ -177,6 +186,7 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     storageClass: r.storage_class,
     checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
     checksumType: r.checksum_type as UploadRecord['checksumType'],
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
   };
 }
 

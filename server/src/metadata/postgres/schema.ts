@@ -123,6 +123,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE parts ALTER COLUMN chunks SET NOT NULL;
   ALTER TABLE parts DROP COLUMN chunk_id, DROP COLUMN chunk_size;
   `,
+  // Encryption at rest: an object's and an upload's envelope (wrapped data key, AAD
+  // identity, sealed user metadata) and a bucket's default encryption; NULL = none.
+  `
+  ALTER TABLE objects ADD COLUMN encryption jsonb;
+  ALTER TABLE uploads ADD COLUMN encryption jsonb;
+  ALTER TABLE buckets ADD COLUMN encryption jsonb;
+  `,
 ];
 
 export class SchemaVersionError extends Error {

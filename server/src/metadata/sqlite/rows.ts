@@ -1,9 +1,11 @@
 import type {
   Acl,
   ChunkRef,
+  BucketEncryption,
   BucketRecord,
   ChecksumAlgorithm,
   CredentialRecord,
+  ObjectEncryption,
   ObjectHeaders,
   ObjectRecord,
   PartRecord,
@@ -24,6 +26,7 @@ export interface BucketRow {
   acl: string;
   policy: string | null;
   permissions: string;
+  encryption: string | null;
 }
 
 export interface ObjectRow {
@@ -40,6 +43,7 @@ export interface ObjectRow {
   storage_class: string;
   chunks: string;
   parts: string | null;
+  encryption: string | null;
 }
 
 export interface UploadRow {
@@ -54,6 +58,7 @@ export interface UploadRow {
   storage_class: string;
   checksum_algorithm: string | null;
   checksum_type: string | null;
+  encryption: string | null;
 }
 
 export interface PartRow {
@@ -98,6 +103,7 @@ export function bucketToRow(b: BucketRecord): BucketRow {
     acl: JSON.stringify(b.acl),
     policy: b.policy,
     permissions: JSON.stringify(b.permissions),
+    encryption: b.encryption ? JSON.stringify(b.encryption) : null,
   };
 }
 
@@ -111,6 +117,7 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     acl: json<Acl>(r.acl),
     policy: r.policy,
     permissions: json<Record<string, string[]>>(r.permissions),
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<BucketEncryption>(r.encryption) } : {}),
   };
 }
 
@@ -129,6 +136,7 @@ export function objectToRow(o: ObjectRecord): ObjectRow {
     storage_class: o.storageClass,
     chunks: JSON.stringify(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
     parts: o.parts === null ? null : JSON.stringify(o.parts),
+    encryption: o.encryption ? JSON.stringify(o.encryption) : null,
   };
 }
 
@@ -147,6 +155,7 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     storageClass: r.storage_class,
     chunks: json<ChunkRef[]>(r.chunks),
     parts: r.parts === null ? null : json<PartSummary[]>(r.parts),
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<ObjectEncryption>(r.encryption) } : {}),
   };
 }
 
@@ -167,6 +176,7 @@ export function uploadToRow(u: UploadRecord): UploadRow {
     storage_class: u.storageClass,
     checksum_algorithm: u.checksumAlgorithm,
     checksum_type: u.checksumType,
+    encryption: u.encryption ? JSON.stringify(u.encryption) : null,
   };
 }
 
@@ -183,6 +193,7 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     storageClass: r.storage_class,
     checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
     checksumType: r.checksum_type as UploadRecord['checksumType'],
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<ObjectEncryption>(r.encryption) } : {}),
   };
 }
 

@@ -163,6 +163,13 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   DROP TABLE parts;
   ALTER TABLE parts_v3 RENAME TO parts;
   `,
+  // Encryption at rest: an object's and an upload's envelope (wrapped data key, AAD
+  // identity, sealed user metadata) and a bucket's default encryption, as JSON; NULL = none.
+  `
+  ALTER TABLE objects ADD COLUMN encryption TEXT;
+  ALTER TABLE uploads ADD COLUMN encryption TEXT;
+  ALTER TABLE buckets ADD COLUMN encryption TEXT;
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */

@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   Acl,
+  BucketEncryption,
   BucketRecord,
   CredentialRecord,
   ListObjectsQuery,
@@ -51,8 +52,8 @@ function prepareStatements(db: Database.Database) {
   return {
     // buckets
     insertBucket: db.prepare<[BucketRow], void>(
-      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions)
-       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions)
+      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions, encryption)
+       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions, @encryption)
        ON CONFLICT (name) DO NOTHING`,
     ),
     getBucket: db.prepare<[string], BucketRow>('SELECT * FROM buckets WHERE name = ?'),
@@ -64,19 +65,20 @@ function prepareStatements(db: Database.Database) {
     setBucketAcl: db.prepare<[string, string], void>('UPDATE buckets SET acl = ? WHERE id = ?'),
     setBucketPolicy: db.prepare<[string | null, string], void>('UPDATE buckets SET policy = ? WHERE id = ?'),
     setBucketPermissions: db.prepare<[string, string], void>('UPDATE buckets SET permissions = ? WHERE id = ?'),
+    setBucketEncryption: db.prepare<[string | null, string], void>('UPDATE buckets SET encryption = ? WHERE id = ?'),
     // objects
     getObject: db.prepare<[string, string], ObjectRow>('SELECT * FROM objects WHERE bucket_id = ? AND key = ?'),
     getObjectChunks: db.prepare<[string, string], { chunks: string }>('SELECT chunks FROM objects WHERE bucket_id = ? AND key = ?'),
     upsertObject: db.prepare<[ObjectRow], void>(
       `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata,
-                            checksum, acl, storage_class, chunks, parts)
+                            checksum, acl, storage_class, chunks, parts, encryption)
        VALUES (@bucket_id, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
-               @checksum, @acl, @storage_class, @chunks, @parts)
+               @checksum, @acl, @storage_class, @chunks, @parts, @encryption)
        ON CONFLICT (bucket_id, key) DO UPDATE SET
          size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
          owner = excluded.owner, headers = excluded.headers, user_metadata = excluded.user_metadata,
          checksum = excluded.checksum, acl = excluded.acl, storage_class = excluded.storage_class,
-         chunks = excluded.chunks, parts = excluded.parts`,
+         chunks = excluded.chunks, parts = excluded.parts, encryption = excluded.encryption`,
     ),
     deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket_id = ? AND key = ?'),
     setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket_id = ? AND key = ?'),
@@ -90,9 +92,9 @@ function prepareStatements(db: Database.Database) {
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
       `INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl,
-                            storage_class, checksum_algorithm, checksum_type)
+                            storage_class, checksum_algorithm, checksum_type, encryption)
        VALUES (@upload_id, @bucket_id, @key, @initiated, @owner, @headers, @user_metadata, @acl,
-               @storage_class, @checksum_algorithm, @checksum_type)`,
+               @storage_class, @checksum_algorithm, @checksum_type, @encryption)`,
     ),
     getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
     deleteUpload: db.prepare<[string], void>('DELETE FROM uploads WHERE upload_id = ?'),
@@ -305,6 +307,10 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async setBucketPermissions(bucketId: string, permissions: Record<string, string[]>): Promise<void> {
     await this.#writes.run(() => this.#s.setBucketPermissions.run(JSON.stringify(permissions), bucketId));
+  }
+
+  async setBucketEncryption(bucketId: string, encryption: BucketEncryption | null): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketEncryption.run(encryption === null ? null : JSON.stringify(encryption), bucketId));
   }
 
   // ---- objects ----

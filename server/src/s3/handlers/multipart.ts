@@ -22,6 +22,7 @@ import {
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
 import { loadCopySource } from './copy-source.js';
+import { customerKeyFrom, sseRequestFrom, sseResponseHeaders } from './sse.js';
 
 const MAX_PARTS = 10000;
 
@@ -72,7 +73,9 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
   if (type === 'COMPOSITE' && algorithm === 'CRC64NVME') {
     throw new S3Error('InvalidRequest', { message: 'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.' });
   }
+  const sse = await sseRequestFrom(deps, ctx);
   const upload = await deps.objects.createUpload({
+    sse,
     bucket,
     key,
     owner,
@@ -85,18 +88,22 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
   });
   return xmlResult(
     el('InitiateMultipartUploadResult', [el('Bucket', bucket.name), el('Key', key), el('UploadId', upload.uploadId)], { xmlns: S3_XMLNS }),
-    algorithm ? { 'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': type! } : {},
+    {
+      ...(algorithm ? { 'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': type! } : {}),
+      ...sseResponseHeaders(upload.encryption, sse?.mode === 'SSE-C' ? sse.customer : null),
+    },
   );
 }
 
 export async function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const partNumber = partNumberParam(ctx);
   const upload = await loadUpload(deps, ctx);
+  const customer = customerKeyFrom(deps, ctx);
   const body = openPayload(ctx, MAX_PART_SIZE);
-  const { part, checksum } = await deps.objects.uploadPart({ upload, partNumber, body });
+  const { part, checksum } = await deps.objects.uploadPart({ upload, partNumber, body, customer });
   const headers = checksumResponseHeaders(checksum);
   delete headers['x-amz-checksum-type'];
-  return emptyResult(200, { etag: part.etag, ...headers });
+  return emptyResult(200, { etag: part.etag, ...headers, ...sseResponseHeaders(upload.encryption, customer) });
 }
 
 export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
@@ -120,7 +127,9 @@ export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): P
     end = r.end;
   }
   if (end - start + 1 > MAX_PART_SIZE) throw new S3Error('EntityTooLarge');
-  const part = await deps.objects.uploadPartCopy({ upload, partNumber, source, start, end });
+  const customer = customerKeyFrom(deps, ctx);
+  const sourceCustomer = customerKeyFrom(deps, ctx, true);
+  const part = await deps.objects.uploadPartCopy({ upload, partNumber, source, start, end, customer, sourceCustomer });
   return xmlResult(
     el(
       'CopyPartResult',
@@ -131,6 +140,7 @@ export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): P
       ],
       { xmlns: S3_XMLNS },
     ),
+    sseResponseHeaders(upload.encryption, customer),
   );
 }
 
@@ -175,6 +185,7 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
       ],
       { xmlns: S3_XMLNS },
     ),
+    sseResponseHeaders(record.encryption),
   );
 }
 
