@@ -21,6 +21,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutBucketEncryptionCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
@@ -443,5 +444,45 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
     await s3.send(new DeleteBucketEncryptionCommand({ Bucket: bucket }));
     await expectS3Error(s3.send(new GetBucketEncryptionCommand({ Bucket: bucket })), 'ServerSideEncryptionConfigurationNotFoundError', 404);
     assert.equal((await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'o3', Body: 'x' }))).ServerSideEncryption, 'AES256');
+  });
+
+  test('a bucket policy can require SSE on uploads (condition key s3:x-amz-server-side-encryption)', async () => {
+    const bucket = uniqueBucket('enc-policy');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const resource = `arn:aws:s3:::${bucket}/*`;
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DenyWrongSse',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:PutObject',
+              Resource: resource,
+              Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+            },
+            {
+              Sid: 'DenyNoSse',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:PutObject',
+              Resource: resource,
+              Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } },
+            },
+          ],
+        }),
+      }),
+    );
+    await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'none', Body: 'x' })), 'AccessDenied', 403);
+    await expectS3Error(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'aes', Body: 'x', ServerSideEncryption: 'AES256' })),
+      'AccessDenied',
+      403,
+    );
+    const ok = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' }));
+    assert.equal(ok.ServerSideEncryption, 'aws:kms');
   });
 });
