@@ -219,6 +219,10 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`anode: ${message}\n`);
-    process.exit(err instanceof ConfigError || err instanceof KeyFileError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1);
+    process.exit(
+      err instanceof ConfigError || err instanceof KeyFileError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? 2
+        : 1,
+    );
   },
 );

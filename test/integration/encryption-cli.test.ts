@@ -58,20 +58,71 @@ describe('SSE from aws-cli', { timeout: 600_000 }, () => {
     const src = join(work, 'small.bin');
     await makeRandomFileBytes(src, 200_000);
     const put = JSON.parse(
-      (await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'c', '--body', src, '--sse-customer-algorithm', 'AES256', '--sse-customer-key', key]))
-        .stdout,
+      (
+        await aws([
+          's3api',
+          'put-object',
+          '--bucket',
+          bucket,
+          '--key',
+          'c',
+          '--body',
+          src,
+          '--sse-customer-algorithm',
+          'AES256',
+          '--sse-customer-key',
+          key,
+        ])
+      ).stdout,
     ) as { SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string };
     assert.equal(put.SSECustomerAlgorithm, 'AES256');
     assert.ok(put.SSECustomerKeyMD5);
     const out = join(work, 'small.out');
-    await aws(['s3api', 'get-object', '--bucket', bucket, '--key', 'c', '--sse-customer-algorithm', 'AES256', '--sse-customer-key', key, out]);
+    await aws([
+      's3api',
+      'get-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'c',
+      '--sse-customer-algorithm',
+      'AES256',
+      '--sse-customer-key',
+      key,
+      out,
+    ]);
     assert.equal(await sha256File(out), await sha256File(src));
     const head = JSON.parse(
-      (await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'c', '--sse-customer-algorithm', 'AES256', '--sse-customer-key', key])).stdout,
+      (
+        await aws([
+          's3api',
+          'head-object',
+          '--bucket',
+          bucket,
+          '--key',
+          'c',
+          '--sse-customer-algorithm',
+          'AES256',
+          '--sse-customer-key',
+          key,
+        ])
+      ).stdout,
     ) as { SSECustomerKeyMD5?: string };
     assert.equal(head.SSECustomerKeyMD5, put.SSECustomerKeyMD5);
     assert.match(
-      await awsFails(['s3api', 'get-object', '--bucket', bucket, '--key', 'c', '--sse-customer-algorithm', 'AES256', '--sse-customer-key', wrong, out]),
+      await awsFails([
+        's3api',
+        'get-object',
+        '--bucket',
+        bucket,
+        '--key',
+        'c',
+        '--sse-customer-algorithm',
+        'AES256',
+        '--sse-customer-key',
+        wrong,
+        out,
+      ]),
       /AccessDenied|403/,
     );
     assert.match(await awsFails(['s3api', 'get-object', '--bucket', bucket, '--key', 'c', out]), /InvalidRequest|400/);
@@ -101,7 +152,20 @@ describe('SSE from aws-cli', { timeout: 600_000 }, () => {
     await aws(['s3', 'cp', `s3://${bucket}/k`, out]);
     assert.deepEqual(await readFile(out), await readFile(src));
     assert.match(
-      await awsFails(['s3api', 'put-object', '--bucket', bucket, '--key', 'k2', '--body', src, '--server-side-encryption', 'aws:kms', '--ssekms-key-id', 'nope']),
+      await awsFails([
+        's3api',
+        'put-object',
+        '--bucket',
+        bucket,
+        '--key',
+        'k2',
+        '--body',
+        src,
+        '--server-side-encryption',
+        'aws:kms',
+        '--ssekms-key-id',
+        'nope',
+      ]),
       /KMS\.NotFoundException/,
     );
     // Plain SSE-S3 too.

@@ -292,10 +292,13 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
       [{ SSECustomerAlgorithm: 'AES256', SSECustomerKey: wrong as unknown as string }, 403],
       [{}, 400],
     ] as const) {
-      await assert.rejects(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'c', ...extra })), (e: { $metadata?: { httpStatusCode?: number } }) => {
-        assert.equal(e.$metadata?.httpStatusCode, status);
-        return true;
-      });
+      await assert.rejects(
+        s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'c', ...extra })),
+        (e: { $metadata?: { httpStatusCode?: number } }) => {
+          assert.equal(e.$metadata?.httpStatusCode, status);
+          return true;
+        },
+      );
     }
     // A customer key for an object that is not SSE-C.
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'plain', Body: 'x' }));
@@ -352,7 +355,9 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
       'AccessDenied',
       403,
     );
-    const e1 = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp', UploadId: up.UploadId!, PartNumber: 1, Body: part1, ...ssec }));
+    const e1 = await s3.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'mp', UploadId: up.UploadId!, PartNumber: 1, Body: part1, ...ssec }),
+    );
     assert.equal(e1.SSECustomerKeyMD5, keyMd5);
     const e2 = await s3.send(
       new UploadPartCopyCommand({
@@ -389,7 +394,14 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
     const bucket = uniqueBucket('enc-kms');
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const put = await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'kms body', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'default', BucketKeyEnabled: true }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'k',
+        Body: 'kms body',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'default',
+        BucketKeyEnabled: true,
+      }),
     );
     assert.equal(put.ServerSideEncryption, 'aws:kms');
     assert.equal(put.SSEKMSKeyId, 'default');
@@ -430,12 +442,17 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
     assert.equal(put.ServerSideEncryption, 'aws:kms');
     assert.equal(put.BucketKeyEnabled, true);
     // A request's own header wins over the default.
-    assert.equal((await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'o2', Body: 'x', ServerSideEncryption: 'AES256' }))).ServerSideEncryption, 'AES256');
+    assert.equal(
+      (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'o2', Body: 'x', ServerSideEncryption: 'AES256' }))).ServerSideEncryption,
+      'AES256',
+    );
     await expectS3Error(
       s3.send(
         new PutBucketEncryptionCommand({
           Bucket: bucket,
-          ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'nope' } }] },
+          ServerSideEncryptionConfiguration: {
+            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'nope' } }],
+          },
         }),
       ),
       'KMS.NotFoundException',

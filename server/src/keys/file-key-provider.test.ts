@@ -34,7 +34,10 @@ test('key file: missing, empty path, group/world readable, wrong length all refu
     await assert.rejects(FileKeyProvider.open(''), KeyFileError);
     await writeFile(path, randomBytes(32).toString('hex'), { mode: 0o644 });
     await chmod(path, 0o644);
-    await assert.rejects(FileKeyProvider.open(path), (e: unknown) => e instanceof KeyFileError && /0644/.test(e.message) && e.message.includes(path));
+    await assert.rejects(
+      FileKeyProvider.open(path),
+      (e: unknown) => e instanceof KeyFileError && /0644/.test(e.message) && e.message.includes(path),
+    );
     await chmod(path, 0o640);
     await assert.rejects(FileKeyProvider.open(path), KeyFileError);
     await writeFile(path, 'abcd');

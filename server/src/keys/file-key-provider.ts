@@ -66,7 +66,9 @@ export class FileKeyProvider implements KeyProvider {
     } catch (err) {
       if (err instanceof KeyFileError) throw err;
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      throw new KeyFileError(`encryption key file ${path} cannot be read (${code}); create one with "anodectl keys generate --out ${path}"`);
+      throw new KeyFileError(
+        `encryption key file ${path} cannot be read (${code}); create one with "anodectl keys generate --out ${path}"`,
+      );
     }
     if ((mode & 0o077) !== 0) {
       throw new KeyFileError(

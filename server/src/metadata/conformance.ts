@@ -83,7 +83,11 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual((await store.getBucket('b'))?.encryption, { algorithm: 'AES256', bucketKeyEnabled: false });
         await store.setBucketEncryption('b', { algorithm: 'aws:kms', kmsKeyId: 'tenant-a', bucketKeyEnabled: true });
         assert.deepEqual((await store.getBucket('b'))?.encryption, { algorithm: 'aws:kms', kmsKeyId: 'tenant-a', bucketKeyEnabled: true });
-        assert.deepEqual((await store.listBuckets())[0]?.encryption, { algorithm: 'aws:kms', kmsKeyId: 'tenant-a', bucketKeyEnabled: true });
+        assert.deepEqual((await store.listBuckets())[0]?.encryption, {
+          algorithm: 'aws:kms',
+          kmsKeyId: 'tenant-a',
+          bucketKeyEnabled: true,
+        });
         await store.setBucketEncryption('b', null);
         assert.equal((await store.getBucket('b'))?.encryption ?? null, null);
       });

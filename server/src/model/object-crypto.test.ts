@@ -59,7 +59,11 @@ function body(bytes: Buffer): IncomingBody {
   async function* stream(): AsyncGenerator<Uint8Array> {
     yield bytes;
   }
-  return { payload: { stream: stream(), declaredLength: bytes.length, verify: () => undefined }, checksumAlgorithm: null, needsSha256: false };
+  return {
+    payload: { stream: stream(), declaredLength: bytes.length, verify: () => undefined },
+    checksumAlgorithm: null,
+    needsSha256: false,
+  };
 }
 
 async function readAll(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -68,7 +72,11 @@ async function readAll(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function read(objects: ObjectService, key: string, customer: CustomerKey | null = null): Promise<{ bytes: Buffer; meta: Record<string, string> }> {
+async function read(
+  objects: ObjectService,
+  key: string,
+  customer: CustomerKey | null = null,
+): Promise<{ bytes: Buffer; meta: Record<string, string> }> {
   const opened = await objects.unlock(await objects.getObject(bucket, key), customer);
   return { bytes: await readAll(objects.read(opened.record.chunks, 0, opened.record.size - 1, opened)), meta: opened.record.userMetadata };
 }
@@ -105,7 +113,12 @@ test('a copy shares the encrypted chunks (same data key and sealing identity), s
   await on.putObject({ ...attributes, bucket, key: 'src', conditions: {}, openBody: () => body(bytes) });
   const files = await chunkFileCount();
   const source = await on.getObject(bucket, 'src');
-  const copyOf = (key: string, sse: SseRequest | null, replace: ObjectAttributes['userMetadata'] | null = null, sourceCustomer: CustomerKey | null = null) =>
+  const copyOf = (
+    key: string,
+    sse: SseRequest | null,
+    replace: ObjectAttributes['userMetadata'] | null = null,
+    sourceCustomer: CustomerKey | null = null,
+  ) =>
     on.getObject(bucket, key === 'c3' ? 'c2' : 'src').then((src) =>
       on.copyObject({
         bucket,
@@ -132,7 +145,10 @@ test('a copy shares the encrypted chunks (same data key and sealing identity), s
   await on.deleteObject(bucket, 'src');
   assert.deepEqual(await read(on, 'c1'), { bytes, meta: { replaced: 'yes' } });
   assert.deepEqual(await read(on, 'c2', customer), { bytes, meta: attributes.userMetadata });
-  await assert.rejects(on.unlock(await on.getObject(bucket, 'c2')), (e: unknown) => e instanceof ModelError && e.code === 'SseCustomerKeyMissing');
+  await assert.rejects(
+    on.unlock(await on.getObject(bucket, 'c2')),
+    (e: unknown) => e instanceof ModelError && e.code === 'SseCustomerKeyMissing',
+  );
   await assert.rejects(
     on.unlock(await on.getObject(bucket, 'c2'), { key: randomBytes(32), keyMd5: 'y' }),
     (e: unknown) => e instanceof ModelError && e.code === 'SseCustomerKeyMismatch',

@@ -129,7 +129,11 @@ export class ObjectCrypto {
     if (asked !== null) return asked;
     if (bucketDefault) {
       return bucketDefault.algorithm === 'aws:kms'
-        ? { mode: 'aws:kms', ...(bucketDefault.kmsKeyId ? { keyId: bucketDefault.kmsKeyId } : {}), bucketKeyEnabled: bucketDefault.bucketKeyEnabled }
+        ? {
+            mode: 'aws:kms',
+            ...(bucketDefault.kmsKeyId ? { keyId: bucketDefault.kmsKeyId } : {}),
+            bucketKeyEnabled: bucketDefault.bucketKeyEnabled,
+          }
         : { mode: 'AES256', bucketKeyEnabled: bucketDefault.bucketKeyEnabled };
     }
     return this.encryptByDefault ? { mode: 'AES256' } : null;
@@ -200,7 +204,9 @@ export class ObjectCrypto {
   }
 
   sealMetadata(u: Unsealed, userMetadata: Record<string, string>): string {
-    return gcmSeal(u.dataKey, identity(u.encryption, 'anode-meta-v1'), Buffer.from(JSON.stringify(userMetadata), 'utf8')).toString('base64');
+    return gcmSeal(u.dataKey, identity(u.encryption, 'anode-meta-v1'), Buffer.from(JSON.stringify(userMetadata), 'utf8')).toString(
+      'base64',
+    );
   }
 
   openMetadata(u: Unsealed): Record<string, string> {

@@ -246,7 +246,8 @@ export class ObjectService {
     if (unsealed === null) return { userMetadata };
     const encryption = { ...unsealed.encryption };
     delete encryption.sealedMetadata;
-    if (Object.keys(userMetadata).length > 0) encryption.sealedMetadata = this.#crypto.sealMetadata({ ...unsealed, encryption }, userMetadata);
+    if (Object.keys(userMetadata).length > 0)
+      encryption.sealedMetadata = this.#crypto.sealMetadata({ ...unsealed, encryption }, userMetadata);
     return { userMetadata: {}, encryption };
   }
 
@@ -368,7 +369,12 @@ export class ObjectService {
     return unsealed === null ? upload.userMetadata : this.#crypto.openMetadata(unsealed);
   }
 
-  uploadPart(input: { upload: UploadRecord; partNumber: number; body: IncomingBody; customer?: CustomerKey | null }): Promise<PartWriteResult> {
+  uploadPart(input: {
+    upload: UploadRecord;
+    partNumber: number;
+    body: IncomingBody;
+    customer?: CustomerKey | null;
+  }): Promise<PartWriteResult> {
     return this.#during(input.upload.bucketId, (onChunkId) => this.#uploadPart(input, onChunkId));
   }
 
@@ -405,7 +411,15 @@ export class ObjectService {
     return this.#during(input.upload.bucketId, async (onChunkId) => {
       const src = await this.unlock(input.source, input.sourceCustomer ?? null);
       const unsealed = await this.unlockUpload(input.upload, input.customer ?? null);
-      const written = await this.#copyBytes(src, input.start, input.end, input.upload.checksumAlgorithm, onChunkId, unsealed, input.partNumber);
+      const written = await this.#copyBytes(
+        src,
+        input.start,
+        input.end,
+        input.upload.checksumAlgorithm,
+        onChunkId,
+        unsealed,
+        input.partNumber,
+      );
       return this.#commitPart(input.upload, input.partNumber, written);
     });
   }

@@ -34,10 +34,12 @@ const TO_S3: { [C in ModelErrorCode]: (d: ModelErrorDetails[C]) => S3Error } = {
     }),
   SseCustomerKeyMissing: () =>
     new S3Error('InvalidRequest', {
-      message: 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+      message:
+        'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
     }),
   SseCustomerKeyMismatch: () => new S3Error('AccessDenied'),
-  SseCustomerKeyUnexpected: () => new S3Error('InvalidRequest', { message: 'The encryption parameters are not applicable to this object.' }),
+  SseCustomerKeyUnexpected: () =>
+    new S3Error('InvalidRequest', { message: 'The encryption parameters are not applicable to this object.' }),
 };
 
 function mapped<C extends ModelErrorCode>(code: C, details: ModelErrorDetails[C], cause: unknown): S3Error {

@@ -350,7 +350,10 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   async setBucketEncryption(bucketId: string, encryption: BucketEncryption | null): Promise<void> {
-    await this.#changes('UPDATE buckets SET encryption = $1 WHERE id = $2', [encryption === null ? null : JSON.stringify(encryption), bucketId]);
+    await this.#changes('UPDATE buckets SET encryption = $1 WHERE id = $2', [
+      encryption === null ? null : JSON.stringify(encryption),
+      bucketId,
+    ]);
   }
 
   // ---- objects ----

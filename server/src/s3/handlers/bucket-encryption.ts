@@ -21,7 +21,10 @@ export async function handlePutBucketEncryption(deps: S3Deps, ctx: RequestContex
   const algorithm = apply === undefined ? undefined : textOf(apply, 'SSEAlgorithm')?.trim();
   if (apply === undefined || algorithm === undefined) throw new S3Error('MalformedXML');
   if (algorithm !== 'AES256' && algorithm !== 'aws:kms') {
-    throw new S3Error('InvalidArgument', { message: 'The encryption method specified is not supported', extra: { ArgumentName: 'SSEAlgorithm' } });
+    throw new S3Error('InvalidArgument', {
+      message: 'The encryption method specified is not supported',
+      extra: { ArgumentName: 'SSEAlgorithm' },
+    });
   }
   const kmsRaw = textOf(apply, 'KMSMasterKeyID')?.trim();
   if (kmsRaw !== undefined && kmsRaw !== '' && algorithm !== 'aws:kms') {

@@ -51,7 +51,10 @@ export function customerKeyFrom(deps: S3Deps, ctx: RequestContext, copySource = 
   }
   if (alg !== 'AES256') throw invalid('The encryption algorithm specified is not valid.', p(C_ALG), alg);
   if (key === undefined || key === '') {
-    throw invalid('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.', p(C_KEY));
+    throw invalid(
+      'Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.',
+      p(C_KEY),
+    );
   }
   const bytes = Buffer.from(key, 'base64');
   if (bytes.length !== 32 || bytes.toString('base64') !== key.trim()) {
@@ -83,23 +86,18 @@ export async function sseRequestFrom(deps: S3Deps, ctx: RequestContext): Promise
     }
     return { mode: 'SSE-C', customer };
   }
-  if (bucketKey !== undefined && !/^(true|false)$/i.test(bucketKey)) throw invalid('Invalid value for bucket key enabled', BUCKET_KEY, bucketKey);
+  if (bucketKey !== undefined && !/^(true|false)$/i.test(bucketKey))
+    throw invalid('Invalid value for bucket key enabled', BUCKET_KEY, bucketKey);
   const bucketKeyEnabled = bucketKey?.toLowerCase() === 'true';
   if (mode === undefined) {
     if (kmsKey !== undefined) {
-      throw invalid(
-        'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms',
-        KMS_KEY,
-      );
+      throw invalid('Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms', KMS_KEY);
     }
     return null;
   }
   if (mode === 'AES256') {
     if (kmsKey !== undefined) {
-      throw invalid(
-        'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms',
-        KMS_KEY,
-      );
+      throw invalid('Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms', KMS_KEY);
     }
     return { mode: 'AES256', bucketKeyEnabled };
   }
