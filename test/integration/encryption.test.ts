@@ -383,6 +383,7 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
             { PartNumber: 2, ETag: e2.CopyPartResult!.ETag! },
           ],
         },
+        ...ssec,
       }),
     );
     const expected = Buffer.concat([part1, data.subarray(10, SEG + 21)]);

@@ -151,6 +151,9 @@ function normalizeEtag(e: string): string {
 
 export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const upload = await loadUpload(deps, ctx);
+  // Optional here (the parts are already sealed); a key that is sent must be the upload's.
+  const customer = customerKeyFrom(deps, ctx);
+  if (customer !== null) await deps.objects.unlockUpload(upload, customer);
   const body = await readSmallBody(ctx, 2 * 1024 * 1024);
   const doc = parseXmlBody(body.toString('utf8'), 'CompleteMultipartUpload');
   const parts: CompletedPart[] = listOf(doc, 'Part').map((p) => {
@@ -185,7 +188,7 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
       ],
       { xmlns: S3_XMLNS },
     ),
-    sseResponseHeaders(record.encryption),
+    sseResponseHeaders(record.encryption, customer),
   );
 }
 
