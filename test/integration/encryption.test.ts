@@ -139,6 +139,9 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy' }))).Metadata?.['secret'], `${MARKER}-meta`);
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'multi' }))).Metadata?.['secret'], `${MARKER}-mp`);
     assert.equal((await get(bucket, 'small')).toString(), MARKER);
+    // SSE-S3 keeps the MD5 ETag, as AWS does.
+    const small = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'small' }));
+    assert.equal(small.ETag, `"${createHash('md5').update(MARKER).digest('hex')}"`);
     // Every file under the data dir: chunks, the SQLite database and its WAL, keys, logs.
     const files = await allFiles(node.dataDir);
     assert.ok(files.length > 5);
@@ -280,6 +283,12 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
     assert.equal(put.SSECustomerAlgorithm, 'AES256');
     assert.equal(put.SSECustomerKeyMD5, keyMd5);
     assert.equal(put.ServerSideEncryption, undefined);
+    // As in AWS, an SSE-C object's ETag is not the MD5 of its plaintext (ListObjects shows it to
+    // anyone allowed to list); it is stable for the object.
+    const md5 = createHash('md5').update(data).digest('hex');
+    assert.notEqual(put.ETag, `"${md5}"`);
+    assert.match(put.ETag ?? '', /^"[0-9a-f]{32}"$/);
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'c', ...ssec }))).ETag, put.ETag);
     assert.equal(sha256(await get(bucket, 'c', undefined, ssec)), sha256(data));
     assert.deepEqual(await get(bucket, 'c', `bytes=${MiB - 1}-${MiB + SEG}`, ssec), data.subarray(MiB - 1, MiB + SEG + 1));
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'c', ...ssec }));
@@ -407,7 +416,9 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
     assert.equal(put.ServerSideEncryption, 'aws:kms');
     assert.equal(put.SSEKMSKeyId, 'default');
     assert.equal(put.BucketKeyEnabled, true);
+    assert.notEqual(put.ETag, `"${createHash('md5').update('kms body').digest('hex')}"`, 'an SSE-KMS ETag is not the MD5');
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
+    assert.equal(got.ETag, put.ETag);
     assert.equal(got.ServerSideEncryption, 'aws:kms');
     assert.equal(got.SSEKMSKeyId, 'default');
     assert.equal(await got.Body!.transformToString(), 'kms body');

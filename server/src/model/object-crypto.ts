@@ -203,6 +203,18 @@ export class ObjectCrypto {
     return { encryption: enc, dataKey };
   }
 
+  /**
+   * The ETag of a body (or part) with this MD5. As in AWS, an SSE-C or SSE-KMS object's ETag
+   * is not the MD5 of its plaintext (which anyone allowed to list would otherwise learn):
+   * it is an HMAC of that MD5 under the data key, stable for the object and its parts.
+   * SSE-S3 and plaintext objects keep the MD5.
+   */
+  etag(u: Unsealed | null, md5: Buffer): string {
+    if (u === null || u.encryption.mode === 'AES256') return `"${md5.toString('hex')}"`;
+    const mac = createHmac('sha256', u.dataKey).update('anode-etag-v1').update(md5).digest();
+    return `"${mac.subarray(0, 16).toString('hex')}"`;
+  }
+
   sealMetadata(u: Unsealed, userMetadata: Record<string, string>): string {
     return gcmSeal(u.dataKey, identity(u.encryption, 'anode-meta-v1'), Buffer.from(JSON.stringify(userMetadata), 'utf8')).toString(
       'base64',

@@ -129,8 +129,6 @@ export interface ObjectServiceDeps {
   crypto?: ObjectCrypto;
 }
 
-const md5Etag = (written: WrittenBody) => `"${written.digests.md5.toString('hex')}"`;
-
 function fullChecksum(algorithm: ChecksumAlgorithm | null, written: WrittenBody): StoredChecksum | null {
   return algorithm && written.digests.checksum
     ? { algorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
@@ -144,12 +142,18 @@ function chunksOf(written: WrittenBody): ChunkRef[] {
 function partChunks(part: PartRecord): ChunkRef[] {
   return part.chunks;
 }
-function partFrom(uploadId: string, partNumber: number, written: WrittenBody, algorithm: ChecksumAlgorithm | null): PartRecord {
+function partFrom(
+  uploadId: string,
+  partNumber: number,
+  written: WrittenBody,
+  algorithm: ChecksumAlgorithm | null,
+  etag: string,
+): PartRecord {
   return {
     uploadId,
     partNumber,
     size: written.digests.size,
-    etag: md5Etag(written),
+    etag,
     lastModified: new Date(),
     checksum: fullChecksum(algorithm, written),
     chunks: written.chunks,
@@ -364,11 +368,6 @@ export class ObjectService {
     return this.#crypto.unseal(upload.encryption, customer);
   }
 
-  /** The upload's user metadata in the clear. */
-  uploadMetadata(upload: UploadRecord, unsealed: Unsealed | null): Record<string, string> {
-    return unsealed === null ? upload.userMetadata : this.#crypto.openMetadata(unsealed);
-  }
-
   uploadPart(input: {
     upload: UploadRecord;
     partNumber: number;
@@ -394,7 +393,7 @@ export class ObjectService {
       onChunkId,
     });
     this.#bytesReceived(written.digests.size);
-    const part = await this.#commitPart(upload, partNumber, written);
+    const part = await this.#commitPart(upload, partNumber, written, unsealed);
     return { part, checksum: part.checksum ?? fullChecksum(body.checksumAlgorithm, written) };
   }
 
@@ -420,7 +419,7 @@ export class ObjectService {
         unsealed,
         input.partNumber,
       );
-      return this.#commitPart(input.upload, input.partNumber, written);
+      return this.#commitPart(input.upload, input.partNumber, written, unsealed);
     });
   }
 
@@ -530,7 +529,7 @@ export class ObjectService {
     return {
       ...this.#base(input.bucket.id, input.key, input, unsealed),
       size: written.digests.size,
-      etag: md5Etag(written),
+      etag: this.#crypto.etag(unsealed, written.digests.md5),
       checksum,
       chunks: written.digests.size === 0 ? [] : chunksOf(written),
     };
@@ -552,8 +551,8 @@ export class ObjectService {
   }
 
   /** Commits a part whose chunks are durable; removes them if the commit fails or the upload is gone. */
-  async #commitPart(upload: UploadRecord, partNumber: number, written: WrittenBody): Promise<PartRecord> {
-    const part = partFrom(upload.uploadId, partNumber, written, upload.checksumAlgorithm);
+  async #commitPart(upload: UploadRecord, partNumber: number, written: WrittenBody, unsealed: Unsealed | null): Promise<PartRecord> {
+    const part = partFrom(upload.uploadId, partNumber, written, upload.checksumAlgorithm, this.#crypto.etag(unsealed, written.digests.md5));
     if (
       (await this.#discardOnFailure(
         partChunks(part).map((c) => c.id),
