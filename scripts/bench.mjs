@@ -8,8 +8,14 @@
 // node:http keep-alive, with UNSIGNED-PAYLOAD, so the client spends no CPU hashing bodies.
 //
 // Usage: npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N]
-//                         [--concurrency 1,8,32] [--quick]
+//                         [--concurrency 1,8,32] [--quick] [--encryption off|on|both]
+//                         [--sizes 4k,1m,64m]
 //   Without --endpoint it starts a node from server/dist/main.js in a temp data dir.
+//   --encryption both (the default without --endpoint) runs every S3 scenario on a plain
+//   node, then PUT/GET of 64 MiB and 4 KiB objects on a second node with encryption at
+//   rest on ([storage] encryption = true), and prints the encrypted/plain ratio of each
+//   (kind "encryption_ratio"; the goal is at least 0.85). Every S3 record says which.
+//   --sizes limits the object sizes run (a smoke run: --sizes 4k --seconds 1 --concurrency 1).
 //   With --endpoint, credentials come from ANODE_ACCESS_KEY/ANODE_SECRET_KEY
 //   (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); region from AWS_REGION (us-east-1).
 import { spawn } from 'node:child_process';
@@ -33,13 +39,27 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string' },
     concurrency: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    encryption: { type: 'string' },
+    sizes: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  console.log('npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N] [--concurrency 1,8,32] [--quick]');
+  console.log(
+    'npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N] [--concurrency 1,8,32] [--quick]\n' +
+      '                 [--encryption off|on|both] [--sizes 4k,1m,64m]',
+  );
   process.exit(0);
 }
+const ENCRYPTION = opts.encryption ?? (opts.endpoint ? 'off' : 'both');
+if (!['off', 'on', 'both'].includes(ENCRYPTION)) throw new Error('--encryption must be off, on or both');
+if (opts.endpoint && ENCRYPTION !== 'off') throw new Error('--encryption needs a node of its own (no --endpoint)');
+const SIZE_NAMES = { '4k': 4 * 1024, '1m': 1024 * 1024, '64m': 64 * 1024 * 1024 };
+const SIZES = (opts.sizes ?? '4k,1m,64m').split(',').map((s) => {
+  const n = SIZE_NAMES[s.trim().toLowerCase()];
+  if (n === undefined) throw new Error(`--sizes: unknown size ${s} (4k, 1m, 64m)`);
+  return n;
+});
 const SECONDS = Number(opts.seconds ?? (opts.quick ? 2 : 6));
 const CONCURRENCY = (opts.concurrency ?? (opts.quick ? '1,8' : '1,8,32')).split(',').map(Number);
 
@@ -58,10 +78,15 @@ function expectStatus(res, ok, what) {
   if (!ok.includes(res.status)) throw new Error(`${what}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
 }
 
+/** S3 records of this run, for the encrypted/plain ratios. */
+const s3Records = [];
+let encryptionLabel = 'off';
+
 function report(kind, scenario, size, concurrency, r) {
   const rec = {
     kind,
     scenario,
+    encryption: encryptionLabel,
     object_bytes: size,
     concurrency,
     ops: r.done,
@@ -73,17 +98,39 @@ function report(kind, scenario, size, concurrency, r) {
   };
   if (size >= MiB) rec.mib_per_s = round((r.done * size) / MiB / r.elapsed);
   if (r.firstError) rec.first_error = r.firstError;
+  s3Records.push(rec);
   emit(rec);
 }
 
-async function benchS3(target, signRequest) {
+/** One line per scenario run both ways: encrypted ops/s over plain ops/s. */
+function reportEncryptionRatios() {
+  for (const on of s3Records.filter((r) => r.encryption === 'on')) {
+    const off = s3Records.find(
+      (r) => r.encryption === 'off' && r.scenario === on.scenario && r.object_bytes === on.object_bytes && r.concurrency === on.concurrency,
+    );
+    if (!off || off.ops_per_s === 0) continue;
+    emit({
+      kind: 'encryption_ratio',
+      scenario: on.scenario,
+      object_bytes: on.object_bytes,
+      concurrency: on.concurrency,
+      plain_ops_per_s: off.ops_per_s,
+      encrypted_ops_per_s: on.ops_per_s,
+      ratio: round(on.ops_per_s / off.ops_per_s, 3),
+      meets_goal: on.ops_per_s / off.ops_per_s >= 0.85,
+    });
+  }
+}
+
+/** `subset`: only what the encryption comparison needs (PUT/GET of 64 MiB and 4 KiB). */
+async function benchS3(target, signRequest, subset = false) {
   const client = makeClient(target, signRequest, Math.max(...CONCURRENCY));
   const bucket = `bench-${Date.now().toString(36)}`;
   expectStatus(await client.request('PUT', `/${bucket}`), [200], 'CreateBucket');
   const obj = (name) => `/${bucket}/${name}`;
   try {
     // Large objects: PUT then GET the same keys, then delete them (not timed).
-    for (const size of [MiB, 64 * MiB]) {
+    for (const size of [MiB, 64 * MiB].filter((s) => SIZES.includes(s) && (!subset || s === 64 * MiB))) {
       const body = randomBytes(size);
       // Bound the bytes per scenario too: 64 MiB objects at most 48 per run (3 GiB).
       const maxOps = size >= 64 * MiB ? (opts.quick ? 8 : 48) : opts.quick ? 100 : 2000;
@@ -114,7 +161,7 @@ async function benchS3(target, signRequest) {
 
     // Small objects: 4 KiB PUT, GET, HEAD, LIST, DELETE.
     const small = randomBytes(4 * KiB);
-    for (const concurrency of CONCURRENCY) {
+    for (const concurrency of SIZES.includes(4 * KiB) ? CONCURRENCY : []) {
       const prefix = `small-${concurrency}`;
       const maxOps = opts.quick ? 500 : 20_000;
       const put = await drive({
@@ -132,6 +179,10 @@ async function benchS3(target, signRequest) {
         op: async (i) => expectStatus(await client.request('GET', obj(`${prefix}/${i % n}`)), [200], 'GetObject'),
       });
       report('s3', 'get', small.length, concurrency, get);
+      if (subset) {
+        await drive({ concurrency: 8, maxOps: put.done, seconds: 60, op: (i) => client.request('DELETE', obj(`${prefix}/${i}`)) });
+        continue;
+      }
       const head = await drive({
         concurrency,
         maxOps,
@@ -297,6 +348,7 @@ async function main() {
     mem_gib: round(totalmem() / 1024 ** 3),
     seconds_per_scenario: SECONDS,
     concurrency: CONCURRENCY,
+    encryption: ENCRYPTION,
   });
   if (opts.only !== 's3') {
     const diskBase = await mkdtemp(join(tmpdir(), 'anode-bench-disk-'));
@@ -317,11 +369,23 @@ async function main() {
     await benchS3({ endpoint: opts.endpoint.replace(/\/$/, ''), accessKey, secretKey, region }, signRequest);
     return;
   }
-  const node = await startOwnNode();
-  try {
-    await benchS3({ ...node, region }, signRequest);
-  } finally {
-    await node.stop();
+  if (ENCRYPTION !== 'on') {
+    const node = await startOwnNode();
+    try {
+      await benchS3({ ...node, region }, signRequest);
+    } finally {
+      await node.stop();
+    }
+  }
+  if (ENCRYPTION !== 'off') {
+    encryptionLabel = 'on';
+    const node = await startOwnNode({ encryption: true });
+    try {
+      await benchS3({ ...node, region }, signRequest, true);
+    } finally {
+      await node.stop();
+    }
+    reportEncryptionRatios();
   }
 }
 

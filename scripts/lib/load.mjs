@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,9 +26,15 @@ export async function freePort() {
   return port;
 }
 
-export async function startOwnNode() {
+/**
+ * Starts a node in a temp dir. `encryption: true` turns on encryption at rest with a fresh
+ * 0600 key file in that dir (every object SSE-S3).
+ */
+export async function startOwnNode({ encryption = false } = {}) {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} missing: run npm run build`);
   const base = await mkdtemp(join(tmpdir(), 'anode-bench-'));
+  const keyFile = join(base, 'encryption.key');
+  if (encryption) await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   const [s3Port, adminPort] = [await freePort(), await freePort()];
   const accessKey = 'AKIA' + randomBytes(8).toString('hex').toUpperCase();
   const secretKey = randomBytes(30).toString('base64');
@@ -43,6 +49,7 @@ export async function startOwnNode() {
       ANODE_ROOT_SECRET_KEY: secretKey,
       ANODE_LOGGING_ACCESS_LOG: join(base, 'access.log'),
       ANODE_LOGGING_AUDIT_LOG: join(base, 'audit.log'),
+      ...(encryption ? { ANODE_STORAGE_ENCRYPTION: 'true', ANODE_STORAGE_ENCRYPTION_KEY: keyFile } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,5 @@
 /**
- * Every typed error the lower layers (auth/, policy/, http/, util/) throw toward the
+ * Every typed error the lower layers (auth/, policy/, http/, util/, keys/) throw toward the
  * planes. Each plane maps a LayerError to its own wire error at its edge, through a table
  * keyed by LayerErrorCode, so a new code fails the type-check until both planes map it.
  */
@@ -8,9 +8,10 @@ import { TargetError } from './http/target-errors.js';
 import { PolicyError } from './policy/errors.js';
 import { ChecksumError } from './util/checksum-errors.js';
 import { XmlParseError } from './util/xml-parse.js';
+import { KeyError } from './keys/errors.js';
 
 /** The one list of layer error classes: the LayerError type and the guard both come from it. */
-const LAYER_ERROR_CLASSES = [SigV4Error, PolicyError, TargetError, ChecksumError, XmlParseError] as const;
+const LAYER_ERROR_CLASSES = [SigV4Error, PolicyError, TargetError, ChecksumError, XmlParseError, KeyError] as const;
 
 export type LayerError = InstanceType<(typeof LAYER_ERROR_CLASSES)[number]>;
 export type LayerErrorCode = LayerError['code'];

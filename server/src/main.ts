@@ -34,6 +34,9 @@ import { GcScheduler } from './model/gc-scheduler.js';
 import { anyContains, parseCidr, type Cidr } from './util/cidr.js';
 import { sendBodyError } from './s3/body-error.js';
 import { sendAdminBodyError } from './admin/body-error.js';
+import { FileKeyProvider, KeyFileError } from './keys/file-key-provider.js';
+import { StaticKeyRing } from './keys/static-key-ring.js';
+import { ObjectCrypto } from './model/object-crypto.js';
 
 const USAGE = `Usage:
   anode server [--config FILE] [--data DIR]      start a node
@@ -52,9 +55,9 @@ async function readConfig(values: { config?: string | undefined; data?: string |
 
 /** The metadata backend named by storage.metadata_backend (validated by loadConfig). */
 async function runServer(config: Config, logger: Logger): Promise<void> {
-  if (config.storage.encryption)
-    throw new ConfigError('storage.encryption = true is not available in this build yet; refusing to start rather than store plaintext');
   const p = nodePaths(config);
+  // Opened before anything else: a missing or loose key file stops the start, naming it.
+  const keyRing = config.storage.encryption ? new StaticKeyRing(await FileKeyProvider.open(config.storage.encryption_key)) : null;
   await mkdir(p.data, { recursive: true, mode: 0o750 });
   await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
   const masterKey = await loadOrCreateMasterKey(p.masterKey);
@@ -119,6 +122,14 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     bytesReceived: (n) => metrics.bytesIn.inc(n),
     chunkSize: chunkSizeOf(config),
     inFlight,
+    crypto: new ObjectCrypto({
+      keyRing,
+      encryptByDefault: config.storage.encryption,
+      onTampered: (err) => {
+        metrics.decryptFailures.inc();
+        logger.error({ chunk: err.chunkId, reason: err.message }, 'chunk failed authentication (altered, swapped or cut); read refused');
+      },
+    }),
   });
   const s3Deps = {
     config,
@@ -248,6 +259,10 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`anode: ${message}\n`);
-    process.exit(err instanceof ConfigError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1);
+    process.exit(
+      err instanceof ConfigError || err instanceof KeyFileError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? 2
+        : 1,
+    );
   },
 );

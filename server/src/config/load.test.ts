@@ -66,3 +66,12 @@ test('listen addresses, IPv6 included', () => {
   assert.deepEqual(parseListen('k', 'localhost:1'), { host: 'localhost', port: 1 });
   assert.throws(() => parseListen('k', '127.0.0.1:70000'), /k must be host:port/);
 });
+
+test('encryption keys: AES-256-GCM is the only algorithm; sse_c_require_tls defaults on and has an env override', async () => {
+  await assert.rejects(loadConfig({ env: { ANODE_STORAGE_ENCRYPTION_ALGORITHM: 'AES-128-CBC' } }), ConfigError);
+  const c = await loadConfig({ env: { ANODE_STORAGE_ENCRYPTION: 'true' } });
+  assert.equal(c.storage.encryption, true);
+  assert.equal(c.storage.encryption_algorithm, 'AES-256-GCM');
+  assert.equal(c.storage.sse_c_require_tls, true);
+  assert.equal((await loadConfig({ env: { ANODE_STORAGE_SSE_C_REQUIRE_TLS: 'false' } })).storage.sse_c_require_tls, false);
+});

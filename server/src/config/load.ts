@@ -115,6 +115,9 @@ function validate(config: Config): void {
   if (chunkMib < 1 || chunkMib > MAX_CHUNK_SIZE_MIB) {
     throw new ConfigError(`storage.chunk_size_mib must be between 1 and ${MAX_CHUNK_SIZE_MIB}, got ${chunkMib}`);
   }
+  if (config.storage.encryption_algorithm !== 'AES-256-GCM') {
+    throw new ConfigError(`storage.encryption_algorithm must be "AES-256-GCM", got ${JSON.stringify(config.storage.encryption_algorithm)}`);
+  }
   if (config.logging.access_log_format !== 'json') throw new ConfigError('logging.access_log_format must be "json"');
   for (const cidr of config.server.trusted_proxies) {
     if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(cidr)) throw new ConfigError(`server.trusted_proxies: bad CIDR ${JSON.stringify(cidr)}`);

@@ -59,9 +59,22 @@ export const CONFIG_SCHEMA = {
       default: 8,
       doc: 'object bodies are stored as chunks of this many MiB (1 to 1024); changing it affects new writes only',
     },
-    encryption: { type: 'boolean', default: false, doc: 'encrypt chunks at rest' },
-    encryption_key: { type: 'string', default: '/etc/anode/encryption.key', doc: 'key file for encryption at rest' },
-    encryption_algorithm: { type: 'string', default: 'AES-256-GCM', doc: 'cipher for encryption at rest' },
+    encryption: {
+      type: 'boolean',
+      default: false,
+      doc: 'encrypt every new object and its user metadata at rest (SSE-S3, key "default"); older plaintext objects stay readable',
+    },
+    encryption_key: {
+      type: 'string',
+      default: '/etc/anode/encryption.key',
+      doc: 'key file (32 random bytes, raw, hex or base64; mode 0600 or 0400) the key-encryption keys are derived from',
+    },
+    encryption_algorithm: { type: 'string', default: 'AES-256-GCM', doc: 'cipher for encryption at rest (only AES-256-GCM)' },
+    sse_c_require_tls: {
+      type: 'boolean',
+      default: true,
+      doc: 'refuse SSE-C (customer keys) over plain HTTP, as AWS does; false only for test rigs',
+    },
     master_key: { type: 'string', default: '', doc: 'key file sealing credential secrets (default <data_dir>/metadata/master.key)' },
   },
   logging: {

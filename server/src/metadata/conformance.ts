@@ -1,6 +1,6 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MetadataStore } from './types.js';
+import type { MetadataStore, ObjectEncryption } from './types.js';
 import { at, bucketRecord, chunk, credentialRecord, objectRecord, partRecord, uploadRecord } from './conformance-fixtures.js';
 
 export interface OpenedStore {
@@ -129,6 +129,22 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual(got?.logging, { targetBucket: 't', targetPrefix: '' });
       });
 
+      test('setBucketEncryption stores, replaces and removes the default encryption', async () => {
+        await store.createBucket(bucketRecord('b'));
+        assert.equal((await store.getBucket('b'))?.encryption ?? null, null);
+        await store.setBucketEncryption('b', { algorithm: 'AES256', bucketKeyEnabled: false });
+        assert.deepEqual((await store.getBucket('b'))?.encryption, { algorithm: 'AES256', bucketKeyEnabled: false });
+        await store.setBucketEncryption('b', { algorithm: 'aws:kms', kmsKeyId: 'tenant-a', bucketKeyEnabled: true });
+        assert.deepEqual((await store.getBucket('b'))?.encryption, { algorithm: 'aws:kms', kmsKeyId: 'tenant-a', bucketKeyEnabled: true });
+        assert.deepEqual((await store.listBuckets())[0]?.encryption, {
+          algorithm: 'aws:kms',
+          kmsKeyId: 'tenant-a',
+          bucketKeyEnabled: true,
+        });
+        await store.setBucketEncryption('b', null);
+        assert.equal((await store.getBucket('b'))?.encryption ?? null, null);
+      });
+
       test('deleteBucket: not-found, not-empty while objects or uploads remain, then deleted', async () => {
         assert.equal(await store.deleteBucket('nope'), 'not-found');
         await store.createBucket(bucketRecord('b'));
@@ -222,6 +238,28 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual(await store.getObject('b', o.key), o);
         assert.equal(await store.getObject('b', 'other'), null);
         assert.equal(await store.getObject('other-bucket', o.key), null);
+      });
+
+      test('an encrypted object and upload keep their encryption envelope exactly', async () => {
+        const encryption: ObjectEncryption = {
+          mode: 'SSE-C',
+          wrappedKey: { provider: 'sse-c', keyId: '', version: 0, wrapped: 'd3JhcHBlZA==' },
+          sealedFor: { bucketId: 'b', key: 'k', id: '00ff', multipart: false },
+          bucketKeyEnabled: true,
+          customerKeyHmac: 'aG1hYw==',
+          sealedMetadata: 'bWV0YQ==',
+        };
+        const o = objectRecord('b', 'k', [chunk(10)], { encryption, userMetadata: {} });
+        await store.putObject(o);
+        assert.deepEqual(await store.getObject('b', 'k'), o);
+        assert.deepEqual((await store.listObjects('b', { prefix: '', startAfter: '', limit: 10 }))[0], o);
+        const u = uploadRecord('b', 'k', 'upload-enc', { encryption: { ...encryption, mode: 'aws:kms' } });
+        await store.createUpload(u);
+        assert.deepEqual(await store.getUpload('upload-enc'), u);
+        // Replaced by a plaintext object: the envelope goes with the old row.
+        const plain = objectRecord('b', 'k', [chunk(10)]);
+        await store.putObject(plain);
+        assert.equal((await store.getObject('b', 'k'))?.encryption ?? null, null);
       });
 
       test('an object with no chunks (empty object) round-trips', async () => {

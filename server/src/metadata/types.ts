@@ -37,6 +37,8 @@ export interface BucketRecord {
   permissions: Record<string, string[]>;
   /** Bucket configuration documents (tagging, CORS, public access block, ...); absent = none set. */
   settings?: BucketSettings;
+  /** Default encryption (PutBucketEncryption); absent or null when none is configured. */
+  encryption?: BucketEncryption | null;
 }
 
 /** An object or bucket tag. */
@@ -72,6 +74,37 @@ export interface BucketSettings {
   ownership?: ObjectOwnership;
   /** BucketLoggingStatus's LoggingEnabled, stored and returned (the access log is anode's own). */
   logging?: { targetBucket: string; targetPrefix: string };
+}
+
+/** A bucket's default server-side encryption, as PutBucketEncryption sets it. */
+export interface BucketEncryption {
+  algorithm: 'AES256' | 'aws:kms';
+  /** SSE-KMS: the named key; absent for the default key. */
+  kmsKeyId?: string;
+  bucketKeyEnabled: boolean;
+}
+
+/**
+ * How an object's (or upload's) bytes are sealed at rest (envelope encryption): a random
+ * data key per object version, itself wrapped by a named key (SSE-S3, SSE-KMS) or by the
+ * client's key (SSE-C). Never holds a plaintext key.
+ */
+export interface ObjectEncryption {
+  /** What the client asked for: SSE-S3, SSE-KMS or SSE-C. */
+  mode: 'AES256' | 'aws:kms' | 'SSE-C';
+  /** The data key wrapped (base64): by provider/keyId/version of the key ring, or provider 'sse-c'. */
+  wrappedKey: { provider: string; keyId: string; version: number; wrapped: string };
+  /**
+   * Whom the chunks were sealed for, bound into every segment's AAD: the bucket id and key
+   * they were written under and the version or upload id. A copy that shares the chunks
+   * keeps it unchanged.
+   */
+  sealedFor: { bucketId: string; key: string; id: string; multipart: boolean };
+  bucketKeyEnabled: boolean;
+  /** SSE-C: base64 of salt(16) | HMAC-SHA256(salt, customer key), to tell a wrong key. */
+  customerKeyHmac?: string;
+  /** The user metadata sealed under the data key (base64); userMetadata is then {}. */
+  sealedMetadata?: string;
 }
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
@@ -120,6 +153,8 @@ export interface ObjectRecord {
   parts: PartSummary[] | null;
   /** Object tags (x-amz-tagging, PutObjectTagging); absent = none. */
   tags?: Tag[];
+  /** Absent (or null) for a plaintext object. */
+  encryption?: ObjectEncryption | null;
 }
 
 export interface UploadRecord {
@@ -137,6 +172,8 @@ export interface UploadRecord {
   checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
   /** Tags given on CreateMultipartUpload, for the completed object. */
   tags?: Tag[];
+  /** The data key every part is sealed with; absent (or null) for a plaintext upload. */
+  encryption?: ObjectEncryption | null;
 }
 
 export interface PartRecord {
@@ -223,6 +260,8 @@ export interface MetadataStore {
   setBucketPermissions(bucketId: string, permissions: Record<string, string[]>): Promise<void>;
   /** Sets (or with null removes) one part of the bucket's settings, leaving the others as they are. */
   setBucketSetting<K extends keyof BucketSettings>(bucketId: string, name: K, value: BucketSettings[K] | null): Promise<void>;
+  /** Sets or (null) removes the bucket's default encryption. */
+  setBucketEncryption(bucketId: string, encryption: BucketEncryption | null): Promise<void>;
 
   // Objects
   getObject(bucketId: string, key: string): Promise<ObjectRecord | null>;

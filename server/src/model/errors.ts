@@ -24,6 +24,14 @@ export interface ModelErrorDetails {
   EntityTooSmall: { uploadId: string; partNumber: number; size: number; minSize: number; etag: string };
   /** A part's checksum algorithm differs from the one its upload was created with. */
   ChecksumAlgorithmMismatch: { expected: ChecksumAlgorithm; actual: ChecksumAlgorithm };
+  /** SSE-S3/SSE-KMS asked of a node without a key ring ([storage] encryption = false). */
+  EncryptionUnavailable: Record<string, never>;
+  /** An SSE-C object or upload read or written without the customer key. */
+  SseCustomerKeyMissing: Record<string, never>;
+  /** The customer key given is not the one the object was written with. */
+  SseCustomerKeyMismatch: Record<string, never>;
+  /** Customer key headers for an object that is not SSE-C. */
+  SseCustomerKeyUnexpected: Record<string, never>;
 }
 
 export type ModelErrorCode = keyof ModelErrorDetails;

@@ -27,6 +27,7 @@ import { ModelError } from './errors.js';
 import { openObjectRange, readObjectRange, type OpenedRange } from './object-reader.js';
 import { writeBody, type Payload, type WrittenBody } from './object-writer.js';
 import { checkWriteConditions, hasWriteConditions, type WriteConditions } from './preconditions.js';
+import { ObjectCrypto, type CustomerKey, type SseRequest, type Unsealed } from './object-crypto.js';
 
 /** AWS: every part but the last must be at least 5 MiB. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -57,6 +58,8 @@ export interface PutObjectInput extends ObjectAttributes {
   conditions: WriteConditions;
   /** Opened only once the write conditions hold, so their failure is the one reported. */
   openBody: () => IncomingBody;
+  /** Server-side encryption asked by the request; null or absent: the bucket's or node's default. */
+  sse?: SseRequest | null;
 }
 
 export interface CopyObjectInput {
@@ -73,6 +76,10 @@ export interface CopyObjectInput {
   conditions: WriteConditions;
   /** The copy's tags (the source's for x-amz-tagging-directive COPY); absent = the source's. */
   tags?: Tag[];
+  /** The destination's encryption asked by the request (null: the bucket's or node's default). */
+  sse?: SseRequest | null;
+  /** The source's customer key (x-amz-copy-source-server-side-encryption-customer-*). */
+  sourceCustomer?: CustomerKey | null;
 }
 
 export interface CreateUploadInput extends ObjectAttributes {
@@ -80,6 +87,16 @@ export interface CreateUploadInput extends ObjectAttributes {
   key: string;
   checksumAlgorithm: ChecksumAlgorithm | null;
   checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
+  sse?: SseRequest | null;
+}
+
+/** An object opened for reading: metadata unsealed, chunks read through its data key. */
+export interface OpenObject {
+  /** The record with its user metadata in the clear. */
+  record: ObjectRecord;
+  unsealed: Unsealed | null;
+  /** Where its chunks are read from (a decrypting view for an encrypted object). */
+  chunks: ChunkStore;
 }
 
 /** One <Part> of a CompleteMultipartUpload request. */
@@ -113,9 +130,9 @@ export interface ObjectServiceDeps {
   chunkSize: number;
   /** Chunks written but not yet committed, which GC must leave alone. */
   inFlight: ChunksInFlight;
+  /** Encryption at rest and SSE; absent: no key ring (plaintext unless SSE-C). */
+  crypto?: ObjectCrypto;
 }
-
-const md5Etag = (written: WrittenBody) => `"${written.digests.md5.toString('hex')}"`;
 
 function fullChecksum(algorithm: ChecksumAlgorithm | null, written: WrittenBody): StoredChecksum | null {
   return algorithm && written.digests.checksum
@@ -130,12 +147,18 @@ function chunksOf(written: WrittenBody): ChunkRef[] {
 function partChunks(part: PartRecord): ChunkRef[] {
   return part.chunks;
 }
-function partFrom(uploadId: string, partNumber: number, written: WrittenBody, algorithm: ChecksumAlgorithm | null): PartRecord {
+function partFrom(
+  uploadId: string,
+  partNumber: number,
+  written: WrittenBody,
+  algorithm: ChecksumAlgorithm | null,
+  etag: string,
+): PartRecord {
   return {
     uploadId,
     partNumber,
     size: written.digests.size,
-    etag: md5Etag(written),
+    etag,
     lastModified: new Date(),
     checksum: fullChecksum(algorithm, written),
     chunks: written.chunks,
@@ -149,8 +172,10 @@ export class ObjectService {
   readonly #bytesReceived: (n: number) => void;
   readonly #chunkSize: number;
   readonly #inFlight: ChunksInFlight;
+  readonly #crypto: ObjectCrypto;
 
   constructor(deps: ObjectServiceDeps) {
+    this.#crypto = deps.crypto ?? new ObjectCrypto({ keyRing: null, encryptByDefault: false });
     this.#metadata = deps.metadata;
     this.#chunks = deps.chunks;
     this.#writes = deps.bucketWrites;
@@ -183,16 +208,38 @@ export class ObjectService {
     return obj;
   }
 
+  /** The encryption layer (plane handlers check bucket defaults and key ids through it). */
+  get crypto(): ObjectCrypto {
+    return this.#crypto;
+  }
+
+  /**
+   * Opens `record` for reading: an encrypted one's data key is unwrapped (SSE-C: with the
+   * customer key, which must be given and right) and its user metadata unsealed.
+   */
+  async unlock(record: ObjectRecord, customer: CustomerKey | null = null): Promise<OpenObject> {
+    if (!record.encryption) {
+      if (customer !== null) throw new ModelError('SseCustomerKeyUnexpected', {});
+      return { record, unsealed: null, chunks: this.#chunks };
+    }
+    const unsealed = await this.#crypto.unseal(record.encryption, customer);
+    return {
+      record: { ...record, userMetadata: this.#crypto.openMetadata(unsealed) },
+      unsealed,
+      chunks: this.#crypto.reader(this.#chunks, unsealed, record.chunks, record.parts),
+    };
+  }
+
   /** Bytes [start, end] (inclusive) of an object made of `chunks`, read as the consumer pulls. */
-  read(chunks: readonly ChunkRef[], start: number, end: number): AsyncIterable<Buffer> {
-    return readObjectRange(this.#chunks, chunks, start, end);
+  read(chunks: readonly ChunkRef[], start: number, end: number, via?: OpenObject): AsyncIterable<Buffer> {
+    return readObjectRange(via?.chunks ?? this.#chunks, chunks, start, end);
   }
 
   /**
    * Like read(), with the first chunk already open when this resolves: a missing or
    * unreadable chunk rejects here, while the caller can still answer with an error status.
    */
-  async open(chunks: readonly ChunkRef[], start: number, end: number): Promise<OpenedRange> {
+  async open(chunks: readonly ChunkRef[], start: number, end: number, via?: OpenObject): Promise<OpenedRange> {
     // Held from GC while the body streams: the object may be deleted or replaced meanwhile,
     // and an on-demand GC frees a deleted object's chunks at once (model/gc.ts).
     const ids = chunks.map((c) => c.id);
@@ -205,7 +252,7 @@ export class ObjectService {
     };
     let opened: OpenedRange;
     try {
-      opened = await openObjectRange(this.#chunks, chunks, start, end);
+      opened = await openObjectRange(via?.chunks ?? this.#chunks, chunks, start, end);
     } catch (err) {
       release();
       throw err;
@@ -225,6 +272,23 @@ export class ObjectService {
     });
   }
 
+  /** A fresh data key for a new object version or upload, if its encryption says so. */
+  async #newDataKey(sse: SseRequest | null | undefined, bucket: BucketRecord, key: string, id: string | null): Promise<Unsealed | null> {
+    const req = this.#crypto.resolve(sse ?? null, bucket.encryption);
+    if (req === null) return null;
+    return this.#crypto.create(req, { bucketId: bucket.id, key, id: id ?? randomBytes(16).toString('hex'), multipart: id !== null });
+  }
+
+  /** User metadata as stored: sealed into the envelope when the object is encrypted. */
+  #sealed(unsealed: Unsealed | null, userMetadata: Record<string, string>): Pick<ObjectRecord, 'userMetadata' | 'encryption'> {
+    if (unsealed === null) return { userMetadata };
+    const encryption = { ...unsealed.encryption };
+    delete encryption.sealedMetadata;
+    if (Object.keys(userMetadata).length > 0)
+      encryption.sealedMetadata = this.#crypto.sealMetadata({ ...unsealed, encryption }, userMetadata);
+    return { userMetadata: {}, encryption };
+  }
+
   putObject(input: PutObjectInput): Promise<ObjectWriteResult> {
     // Counted as in flight for the whole stream, so DeleteBucket refuses meanwhile.
     return this.#during(input.bucket.id, (onChunkId) => this.#putObject(input, onChunkId));
@@ -233,15 +297,18 @@ export class ObjectService {
   async #putObject(input: PutObjectInput, onChunkId: (id: string) => void): Promise<ObjectWriteResult> {
     const { bucket, key, conditions } = input;
     await this.#checkWriteConditions(bucket.id, key, conditions);
+    // Wrapped before the body is read: an unknown key or a provider down fails first.
+    const unsealed = await this.#newDataKey(input.sse, bucket, key, null);
     const body = input.openBody();
-    const written = await writeBody(this.#chunks, body.payload, {
+    const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, 0) : this.#chunks;
+    const written = await writeBody(store, body.payload, {
       sha256: body.needsSha256,
       checksum: body.checksumAlgorithm,
       chunkSize: this.#chunkSize,
       onChunkId,
     });
     this.#bytesReceived(written.digests.size);
-    const record = this.#record(input, written, fullChecksum(body.checksumAlgorithm, written));
+    const record = this.#record(input, written, fullChecksum(body.checksumAlgorithm, written), unsealed);
     const ids = chunksOf(written).map((c) => c.id);
     // Re-checked at commit: another writer may have won while the body streamed in.
     await this.#discardOnFailure(ids, () => this.#checkWriteConditions(bucket.id, key, conditions));
@@ -254,11 +321,13 @@ export class ObjectService {
   }
 
   async #copyObject(input: CopyObjectInput, onChunkId: (id: string) => void): Promise<ObjectWriteResult> {
-    const { bucket, key, source } = input;
+    const { bucket, key } = input;
     // The source's chunks are shared or read: held from GC until the copy has committed.
-    for (const c of source.chunks) onChunkId(c.id);
-    const algorithm = input.checksumAlgorithm ?? source.checksum?.algorithm ?? null;
+    for (const c of input.source.chunks) onChunkId(c.id);
+    const algorithm = input.checksumAlgorithm ?? input.source.checksum?.algorithm ?? null;
     await this.#checkWriteConditions(bucket.id, key, input.conditions);
+    const src = await this.unlock(input.source, input.sourceCustomer ?? null);
+    const source = src.record;
     const attributes: ObjectAttributes = {
       owner: input.owner,
       acl: input.acl,
@@ -267,12 +336,16 @@ export class ObjectService {
       userMetadata: input.replace?.userMetadata ?? source.userMetadata,
       tags: input.tags ?? source.tags ?? [],
     };
+    const wanted = this.#crypto.resolve(input.sse ?? null, bucket.encryption);
     // Chunks are immutable and reference-counted, so a copy of a single-part object whose
     // checksum stays the same shares the source's chunks: no bytes are read or written. A
-    // multipart source (its ETag is not an MD5) or a new checksum algorithm is re-read.
-    if (source.parts === null && algorithm === (source.checksum?.algorithm ?? null)) {
+    // multipart source (its ETag is not an MD5) or a new checksum algorithm is re-read, and
+    // so is a copy between plaintext and encrypted. An encrypted copy that shares chunks
+    // shares the data key and sealing identity too (re-wrapped for its own encryption).
+    if (source.parts === null && algorithm === (source.checksum?.algorithm ?? null) && (src.unsealed === null) === (wanted === null)) {
+      const unsealed = src.unsealed && wanted ? await this.#crypto.rewrap(wanted, src.unsealed) : null;
       const record: ObjectRecord = {
-        ...this.#base(bucket.id, key, attributes),
+        ...this.#base(bucket.id, key, attributes, unsealed),
         size: source.size,
         etag: source.etag,
         checksum: source.checksum,
@@ -281,8 +354,9 @@ export class ObjectService {
       await this.#commitObject(bucket, record, []);
       return { record, etag: record.etag, checksum: record.checksum };
     }
-    const written = await this.#copyBytes(source, 0, source.size - 1, algorithm, onChunkId);
-    const record = this.#record({ ...attributes, bucket, key }, written, fullChecksum(algorithm, written));
+    const unsealed = await this.#newDataKey(input.sse, bucket, key, null);
+    const written = await this.#copyBytes(src, 0, source.size - 1, algorithm, onChunkId, unsealed, 0);
+    const record = this.#record({ ...attributes, bucket, key }, written, fullChecksum(algorithm, written), unsealed);
     await this.#commitObject(
       bucket,
       record,
@@ -292,15 +366,17 @@ export class ObjectService {
   }
 
   async createUpload(input: CreateUploadInput): Promise<UploadRecord> {
+    // Hex, not base64url: an id starting with '-' reads as an option to aws-cli and other CLIs.
+    const uploadId = randomBytes(24).toString('hex');
+    const unsealed = await this.#newDataKey(input.sse, input.bucket, input.key, uploadId);
     const upload: UploadRecord = {
-      // Hex, not base64url: an id starting with '-' reads as an option to aws-cli and other CLIs.
-      uploadId: randomBytes(24).toString('hex'),
+      uploadId,
       bucketId: input.bucket.id,
       key: input.key,
       initiated: new Date(),
       owner: input.owner,
       headers: input.headers,
-      userMetadata: input.userMetadata,
+      ...this.#sealed(unsealed, input.userMetadata),
       acl: input.acl,
       storageClass: input.storageClass,
       checksumAlgorithm: input.checksumAlgorithm,
@@ -318,25 +394,44 @@ export class ObjectService {
     return upload;
   }
 
-  uploadPart(input: { upload: UploadRecord; partNumber: number; body: IncomingBody }): Promise<PartWriteResult> {
+  /**
+   * The data key of an upload (its parts are sealed with it); SSE-C needs the customer key
+   * on every part. Null for a plaintext upload.
+   */
+  async unlockUpload(upload: UploadRecord, customer: CustomerKey | null): Promise<Unsealed | null> {
+    if (!upload.encryption) {
+      if (customer !== null) throw new ModelError('SseCustomerKeyUnexpected', {});
+      return null;
+    }
+    return this.#crypto.unseal(upload.encryption, customer);
+  }
+
+  uploadPart(input: {
+    upload: UploadRecord;
+    partNumber: number;
+    body: IncomingBody;
+    customer?: CustomerKey | null;
+  }): Promise<PartWriteResult> {
     return this.#during(input.upload.bucketId, (onChunkId) => this.#uploadPart(input, onChunkId));
   }
 
   async #uploadPart(
-    { upload, partNumber, body }: { upload: UploadRecord; partNumber: number; body: IncomingBody },
+    { upload, partNumber, body, customer }: { upload: UploadRecord; partNumber: number; body: IncomingBody; customer?: CustomerKey | null },
     onChunkId: (id: string) => void,
   ): Promise<PartWriteResult> {
     if (upload.checksumAlgorithm && body.checksumAlgorithm && body.checksumAlgorithm !== upload.checksumAlgorithm) {
       throw new ModelError('ChecksumAlgorithmMismatch', { expected: upload.checksumAlgorithm, actual: body.checksumAlgorithm });
     }
-    const written = await writeBody(this.#chunks, body.payload, {
+    const unsealed = await this.unlockUpload(upload, customer ?? null);
+    const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, partNumber) : this.#chunks;
+    const written = await writeBody(store, body.payload, {
       sha256: body.needsSha256,
       checksum: upload.checksumAlgorithm ?? body.checksumAlgorithm,
       chunkSize: this.#chunkSize,
       onChunkId,
     });
     this.#bytesReceived(written.digests.size);
-    const part = await this.#commitPart(upload, partNumber, written);
+    const part = await this.#commitPart(upload, partNumber, written, unsealed);
     return { part, checksum: part.checksum ?? fullChecksum(body.checksumAlgorithm, written) };
   }
 
@@ -347,11 +442,23 @@ export class ObjectService {
     source: ObjectRecord;
     start: number;
     end: number;
+    customer?: CustomerKey | null;
+    sourceCustomer?: CustomerKey | null;
   }): Promise<PartRecord> {
     return this.#during(input.upload.bucketId, async (onChunkId) => {
       for (const c of input.source.chunks) onChunkId(c.id); // read: held from GC until done
-      const written = await this.#copyBytes(input.source, input.start, input.end, input.upload.checksumAlgorithm, onChunkId);
-      return this.#commitPart(input.upload, input.partNumber, written);
+      const src = await this.unlock(input.source, input.sourceCustomer ?? null);
+      const unsealed = await this.unlockUpload(input.upload, input.customer ?? null);
+      const written = await this.#copyBytes(
+        src,
+        input.start,
+        input.end,
+        input.upload.checksumAlgorithm,
+        onChunkId,
+        unsealed,
+        input.partNumber,
+      );
+      return this.#commitPart(input.upload, input.partNumber, written, unsealed);
     });
   }
 
@@ -382,6 +489,8 @@ export class ObjectService {
     for (const p of parts) md5.update(Buffer.from(p.etag.slice(1, -1), 'hex'));
     const record: ObjectRecord = {
       ...this.#base(upload.bucketId, upload.key, upload),
+      // Sealed at CreateMultipartUpload: the parts' data key and the sealed metadata as they are.
+      ...(upload.encryption ? { encryption: upload.encryption } : {}),
       size: parts.reduce((s, p) => s + p.size, 0),
       etag: `"${md5.digest('hex')}-${parts.length}"`,
       checksum: multipartChecksum(upload, parts),
@@ -421,30 +530,41 @@ export class ObjectService {
     checkWriteConditions(conditions, key, await this.#metadata.getObject(bucketId, key));
   }
 
-  /** Streams bytes of a stored object into new chunks (a copy that cannot share them). */
+  /**
+   * Streams bytes of a stored object (opened, so decrypted if encrypted) into new chunks (a
+   * copy that cannot share them), sealed with `unsealed` as part `part` when given.
+   */
   #copyBytes(
-    source: ObjectRecord,
+    source: OpenObject,
     start: number,
     end: number,
     algorithm: ChecksumAlgorithm | null,
     onChunkId: (id: string) => void,
+    unsealed: Unsealed | null,
+    part: number,
   ): Promise<WrittenBody> {
     const payload: Payload = {
-      stream: readObjectRange(this.#chunks, source.chunks, start, end),
+      stream: readObjectRange(source.chunks, source.record.chunks, start, end),
       declaredLength: end - start + 1,
       verify: () => undefined,
     };
-    return writeBody(this.#chunks, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize, onChunkId });
+    const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, part) : this.#chunks;
+    return writeBody(store, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize, onChunkId });
   }
 
-  #base(bucketId: string, key: string, a: ObjectAttributes): Omit<ObjectRecord, 'size' | 'etag' | 'checksum' | 'chunks'> {
+  #base(
+    bucketId: string,
+    key: string,
+    a: ObjectAttributes,
+    unsealed: Unsealed | null = null,
+  ): Omit<ObjectRecord, 'size' | 'etag' | 'checksum' | 'chunks'> {
     return {
       bucketId,
       key,
       lastModified: new Date(),
       owner: a.owner,
       headers: a.headers,
-      userMetadata: a.userMetadata,
+      ...this.#sealed(unsealed, a.userMetadata),
       acl: a.acl,
       storageClass: a.storageClass,
       parts: null,
@@ -457,11 +577,12 @@ export class ObjectService {
     input: ObjectAttributes & { bucket: BucketRecord; key: string },
     written: WrittenBody,
     checksum: StoredChecksum | null,
+    unsealed: Unsealed | null,
   ): ObjectRecord {
     return {
-      ...this.#base(input.bucket.id, input.key, input),
+      ...this.#base(input.bucket.id, input.key, input, unsealed),
       size: written.digests.size,
-      etag: md5Etag(written),
+      etag: this.#crypto.etag(unsealed, written.digests.md5),
       checksum,
       chunks: written.digests.size === 0 ? [] : chunksOf(written),
     };
@@ -483,8 +604,8 @@ export class ObjectService {
   }
 
   /** Commits a part whose chunks are durable; removes them if the commit fails or the upload is gone. */
-  async #commitPart(upload: UploadRecord, partNumber: number, written: WrittenBody): Promise<PartRecord> {
-    const part = partFrom(upload.uploadId, partNumber, written, upload.checksumAlgorithm);
+  async #commitPart(upload: UploadRecord, partNumber: number, written: WrittenBody, unsealed: Unsealed | null): Promise<PartRecord> {
+    const part = partFrom(upload.uploadId, partNumber, written, upload.checksumAlgorithm, this.#crypto.etag(unsealed, written.digests.md5));
     if (
       (await this.#discardOnFailure(
         partChunks(part).map((c) => c.id),

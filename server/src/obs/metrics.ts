@@ -30,6 +30,11 @@ export class Metrics {
   readonly bytesIn = new Counter({ name: 'anode_bytes_received_total', help: 'Object bytes received', registers: [this.registry] });
   readonly bytesOut = new Counter({ name: 'anode_bytes_sent_total', help: 'Response bytes sent', registers: [this.registry] });
   readonly readOnly = new Gauge({ name: 'anode_read_only', help: '1 when the node refuses writes', registers: [this.registry] });
+  readonly decryptFailures = new Counter({
+    name: 'anode_decrypt_failures_total',
+    help: 'Chunk reads refused because a segment failed authentication (altered, swapped, cut or wrong key)',
+    registers: [this.registry],
+  });
   readonly gcRuns = new Counter({ name: 'anode_gc_runs_total', help: 'Garbage collection runs', registers: [this.registry] });
   readonly gcChunksRemoved = new Counter({
     name: 'anode_gc_chunks_removed_total',

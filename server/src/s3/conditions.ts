@@ -18,6 +18,10 @@ export function conditionContext(ctx: RequestContext, operation: Operation): Rec
   if (typeof h['referer'] === 'string') out['aws:Referer'] = h['referer'];
   if (typeof h['x-amz-acl'] === 'string') out['s3:x-amz-acl'] = h['x-amz-acl'];
   if (typeof h['x-amz-content-sha256'] === 'string') out['s3:x-amz-content-sha256'] = h['x-amz-content-sha256'];
+  // What a write asks for; a request relying on the bucket default has no value (AWS: the key is absent).
+  if (typeof h['x-amz-server-side-encryption'] === 'string') out['s3:x-amz-server-side-encryption'] = h['x-amz-server-side-encryption'];
+  const kmsKey = h['x-amz-server-side-encryption-aws-kms-key-id'];
+  if (typeof kmsKey === 'string') out['s3:x-amz-server-side-encryption-aws-kms-key-id'] = kmsKey;
   for (const g of ['read', 'write', 'read-acp', 'write-acp', 'full-control']) {
     const v = h[`x-amz-grant-${g}`];
     if (typeof v === 'string') out[`s3:x-amz-grant-${g}`] = v;

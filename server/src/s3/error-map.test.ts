@@ -7,6 +7,7 @@ import { POLICY_ERROR_MESSAGES, PolicyError, type PolicyErrorCode } from '../pol
 import { signatureDoesNotMatch } from '../auth/sigv4/signature-mismatch.js';
 import { CHECKSUM_ERROR_MESSAGES, ChecksumError, type ChecksumErrorCode } from '../util/checksum-errors.js';
 import { XmlParseError } from '../util/xml-parse.js';
+import { KEY_ERROR_MESSAGES, KeyError, type KeyErrorCode } from '../keys/errors.js';
 import { S3_CODE_OF, toS3Error } from './error-map.js';
 import { S3Error, S3_ERRORS } from './errors.js';
 
@@ -35,8 +36,23 @@ test('every layer code maps to the S3 code of the same name, with its status and
   }
 });
 
+/** keys/ names its failures for what they are; the S3 plane gives AWS's codes for them. */
+const KEY_ERRORS: KeyError[] = codes(KEY_ERROR_MESSAGES).map((c: KeyErrorCode) => new KeyError(c));
+
 test('the table has exactly the layer codes (nothing stale, nothing missing)', () => {
-  assert.deepEqual(Object.keys(S3_CODE_OF).sort(), [...new Set(EVERY_LAYER_ERROR.map((e) => e.code))].sort());
+  assert.deepEqual(Object.keys(S3_CODE_OF).sort(), [...new Set([...EVERY_LAYER_ERROR, ...KEY_ERRORS].map((e) => e.code))].sort());
+});
+
+test('key errors: unknown key 400 KMS.NotFoundException, provider down 503, unwrap failure 500 InternalError', () => {
+  const got = KEY_ERRORS.map((e) => {
+    const s3 = toS3Error(e)!;
+    return [e.code, s3.code, s3.status];
+  });
+  assert.deepEqual(got, [
+    ['KeyNotFound', 'KMS.NotFoundException', 400],
+    ['KeyProviderUnavailable', 'ServiceUnavailable', 503],
+    ['KeyUnwrapFailed', 'InternalError', 500],
+  ]);
 });
 
 test('message and extra elements pass through, in order', () => {

@@ -20,6 +20,10 @@ export const S3_CODE_OF: Readonly<Record<LayerErrorCode, S3ErrorCode>> = {
   InvalidRequest: 'InvalidRequest',
   InvalidURI: 'InvalidURI',
   KeyTooLongError: 'KeyTooLongError',
+  // keys/: an unknown SSE-KMS key is AWS's KMS answer; a provider down is retryable.
+  KeyNotFound: 'KMS.NotFoundException',
+  KeyProviderUnavailable: 'ServiceUnavailable',
+  KeyUnwrapFailed: 'InternalError',
   MalformedACLError: 'MalformedACLError',
   MalformedPolicy: 'MalformedPolicy',
   MalformedTrailerError: 'MalformedTrailerError',

@@ -28,6 +28,18 @@ const TO_S3: { [C in ModelErrorCode]: (d: ModelErrorDetails[C]) => S3Error } = {
     new S3Error('InvalidRequest', {
       message: `Checksum Type mismatch occurred, expected checksum Type: ${d.expected.toLowerCase()}, actual checksum Type: ${d.actual.toLowerCase()}`,
     }),
+  EncryptionUnavailable: () =>
+    new S3Error('NotImplemented', {
+      message: 'Server-side encryption with server-managed keys needs [storage] encryption = true on this node.',
+    }),
+  SseCustomerKeyMissing: () =>
+    new S3Error('InvalidRequest', {
+      message:
+        'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+    }),
+  SseCustomerKeyMismatch: () => new S3Error('AccessDenied'),
+  SseCustomerKeyUnexpected: () =>
+    new S3Error('InvalidRequest', { message: 'The encryption parameters are not applicable to this object.' }),
 };
 
 function mapped<C extends ModelErrorCode>(code: C, details: ModelErrorDetails[C], cause: unknown): S3Error {

@@ -22,6 +22,9 @@ const CASES: [string, string, Record<string, string>, string][] = [
   ['PUT', '/bk1?policy', {}, 'PutBucketPolicy'],
   ['DELETE', '/bk1?policy', {}, 'DeleteBucketPolicy'],
   ['GET', '/bk1?policyStatus', {}, 'GetBucketPolicyStatus'],
+  ['GET', '/bk1?encryption', {}, 'GetBucketEncryption'],
+  ['PUT', '/bk1?encryption', {}, 'PutBucketEncryption'],
+  ['DELETE', '/bk1?encryption', {}, 'DeleteBucketEncryption'],
   ['PUT', '/bk1/k', {}, 'PutObject'],
   ['PUT', '/bk1/k', { 'x-amz-copy-source': '/bk2/k' }, 'CopyObject'],
   ['GET', '/bk1/k?x-id=GetObject', {}, 'GetObject'],
@@ -68,7 +71,7 @@ test('each AWS request line routes to its operation', () => {
 test('features not built answer 501, never a wrong success', () => {
   for (const [method, url] of [
     ['GET', '/bk1?lifecycle'],
-    ['PUT', '/bk1?encryption'],
+    ['PUT', '/bk1?replication'],
     ['GET', '/bk1/k?retention'],
     ['PUT', '/bk1?versioning'],
     ['GET', '/bk1?versions'],
@@ -96,6 +99,8 @@ test('OPERATIONS: the writes refused in read-only mode, and the compatibility vi
     'PutBucketAcl',
     'PutBucketPolicy',
     'DeleteBucketPolicy',
+    'PutBucketEncryption',
+    'DeleteBucketEncryption',
     'PutObject',
     'CopyObject',
     'DeleteObject',

@@ -19,6 +19,9 @@ export type Operation =
   | 'PutBucketPolicy'
   | 'DeleteBucketPolicy'
   | 'GetBucketPolicyStatus'
+  | 'GetBucketEncryption'
+  | 'PutBucketEncryption'
+  | 'DeleteBucketEncryption'
   | 'PutObject'
   | 'CopyObject'
   | 'GetObject'
@@ -78,6 +81,9 @@ export const OPERATIONS: Readonly<Record<Operation, OperationSpec>> = {
   PutBucketPolicy: { action: 's3:PutBucketPolicy', mutating: true },
   DeleteBucketPolicy: { action: 's3:DeleteBucketPolicy', mutating: true },
   GetBucketPolicyStatus: { action: 's3:GetBucketPolicyStatus', mutating: false },
+  GetBucketEncryption: { action: 's3:GetEncryptionConfiguration', mutating: false },
+  PutBucketEncryption: { action: 's3:PutEncryptionConfiguration', mutating: true },
+  DeleteBucketEncryption: { action: 's3:PutEncryptionConfiguration', mutating: true },
   PutObject: { action: 's3:PutObject', mutating: true },
   CopyObject: { action: 's3:PutObject', mutating: true },
   GetObject: { action: 's3:GetObject', mutating: false },
@@ -127,7 +133,6 @@ export const MUTATING: ReadonlySet<Operation> = new Set((Object.keys(OPERATIONS)
 const UNSUPPORTED = [
   'accelerate',
   'analytics',
-  'encryption',
   'intelligent-tiering',
   'inventory',
   'legal-hold',
@@ -179,6 +184,7 @@ export function route(method: string, target: Target, headers: Record<string, st
         if (has('acl')) return 'GetBucketAcl';
         if (has('policyStatus')) return 'GetBucketPolicyStatus';
         if (has('policy')) return 'GetBucketPolicy';
+        if (has('encryption')) return 'GetBucketEncryption';
         if (has('uploads')) return 'ListMultipartUploads';
         if (target.query.get('list-type')?.[0] === '2') return 'ListObjectsV2';
         return 'ListObjects';
@@ -192,6 +198,7 @@ export function route(method: string, target: Target, headers: Record<string, st
         if (has('publicAccessBlock')) return 'PutPublicAccessBlock';
         if (has('ownershipControls')) return 'PutBucketOwnershipControls';
         if (has('logging')) return 'PutBucketLogging';
+        if (has('encryption')) return 'PutBucketEncryption';
         if (has('versioning')) throw notImplemented('PutBucketVersioning');
         return 'CreateBucket';
       case 'DELETE':
@@ -200,6 +207,7 @@ export function route(method: string, target: Target, headers: Record<string, st
         if (has('cors')) return 'DeleteBucketCors';
         if (has('publicAccessBlock')) return 'DeletePublicAccessBlock';
         if (has('ownershipControls')) return 'DeleteBucketOwnershipControls';
+        if (has('encryption')) return 'DeleteBucketEncryption';
         return 'DeleteBucket';
       case 'POST':
         if (has('delete')) return 'DeleteObjects';

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type {
   Acl,
   ChunkRef,
+  BucketEncryption,
   BucketRecord,
   CompletedUpload,
   BucketSettings,
@@ -32,6 +33,7 @@ import {
   objectParams,
   partParams,
   placeholders,
+  columnCount,
   rowToBucket,
   rowToCredential,
   rowToObject,
@@ -277,14 +279,14 @@ export class PostgresMetadataStore implements MetadataStore {
       if (row !== undefined) {
         await c.query(
           `UPDATE objects SET (size, etag, last_modified, owner, headers, user_metadata, checksum, acl,
-                               storage_class, chunks, parts, tags) = (${placeholders(12, 3)})
+                               storage_class, chunks, parts, tags, encryption) = (${placeholders(columnCount(OBJECT_COLUMNS) - 2, 3)})
            WHERE bucket_id = $1 AND key = $2`,
           params,
         );
         return row.chunks.map((ch) => ch.id);
       }
       const inserted = await c.query(
-        `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(14)}) ON CONFLICT (bucket_id, key) DO NOTHING`,
+        `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(columnCount(OBJECT_COLUMNS))}) ON CONFLICT (bucket_id, key) DO NOTHING`,
         params,
       );
       if (inserted.rowCount === 1) return [];
@@ -308,7 +310,7 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async createBucket(bucket: BucketRecord): Promise<'created' | 'exists'> {
     const n = await this.#changes(
-      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(9)}) ON CONFLICT (name) DO NOTHING`,
+      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(columnCount(BUCKET_COLUMNS))}) ON CONFLICT (name) DO NOTHING`,
       bucketParams(bucket),
     );
     return n > 0 ? 'created' : 'exists';
@@ -363,6 +365,13 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async setBucketPermissions(bucketId: string, permissions: Record<string, string[]>): Promise<void> {
     await this.#changes('UPDATE buckets SET permissions = $1 WHERE id = $2', [JSON.stringify(permissions), bucketId]);
+  }
+
+  async setBucketEncryption(bucketId: string, encryption: BucketEncryption | null): Promise<void> {
+    await this.#changes('UPDATE buckets SET encryption = $1 WHERE id = $2', [
+      encryption === null ? null : JSON.stringify(encryption),
+      bucketId,
+    ]);
   }
 
   // ---- objects ----
@@ -443,7 +452,9 @@ export class PostgresMetadataStore implements MetadataStore {
   // ---- multipart uploads ----
 
   createUpload(upload: UploadRecord): Promise<'ok' | 'no-bucket'> {
-    return whenBucketExists(this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(12)})`, uploadParams(upload)));
+    return whenBucketExists(
+      this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(columnCount(UPLOAD_COLUMNS))})`, uploadParams(upload)),
+    );
   }
 
   async getUpload(uploadId: string): Promise<UploadRecord | null> {

@@ -1,11 +1,13 @@
 import type {
   Acl,
   ChunkRef,
+  BucketEncryption,
   BucketRecord,
   BucketSettings,
   Tag,
   ChecksumAlgorithm,
   CredentialRecord,
+  ObjectEncryption,
   ObjectHeaders,
   ObjectRecord,
   PartRecord,
@@ -31,6 +33,7 @@ export interface BucketRow {
   policy: string | null;
   permissions: Record<string, string[]>;
   settings: BucketSettings;
+  encryption: BucketEncryption | null;
 }
 
 export interface ObjectRow {
@@ -48,6 +51,7 @@ export interface ObjectRow {
   chunks: ChunkRef[];
   parts: PartSummary[] | null;
   tags: Tag[];
+  encryption: ObjectEncryption | null;
 }
 
 export interface UploadRow {
@@ -63,6 +67,7 @@ export interface UploadRow {
   checksum_algorithm: string | null;
   checksum_type: string | null;
   tags: Tag[];
+  encryption: ObjectEncryption | null;
 }
 
 export interface PartRow {
@@ -95,9 +100,20 @@ export function keyBytes(key: string): Buffer {
 /** Parameters are positional; JSON goes as text so pg never turns an array into a PG array. */
 const j = (value: unknown): string => JSON.stringify(value);
 
-export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions, settings';
+export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions, settings, encryption';
 export function bucketParams(b: BucketRecord): unknown[] {
-  return [b.id, b.name, b.owner, b.region, b.createdAt, j(b.acl), b.policy, j(b.permissions), j(b.settings ?? {})];
+  return [
+    b.id,
+    b.name,
+    b.owner,
+    b.region,
+    b.createdAt,
+    j(b.acl),
+    b.policy,
+    j(b.permissions),
+    j(b.settings ?? {}),
+    b.encryption ? j(b.encryption) : null,
+  ];
 }
 
 export function rowToBucket(r: BucketRow): BucketRecord {
@@ -111,11 +127,12 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     policy: r.policy,
     permissions: r.permissions,
     settings: r.settings,
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
   };
 }
 
 export const OBJECT_COLUMNS =
-  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, tags';
+  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, tags, encryption';
 export function objectParams(o: ObjectRecord): unknown[] {
   return [
     o.bucketId,
@@ -132,6 +149,7 @@ export function objectParams(o: ObjectRecord): unknown[] {
     j(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
     o.parts === null ? null : j(o.parts),
     j(o.tags ?? []),
+    o.encryption ? j(o.encryption) : null,
   ];
 }
 
@@ -151,11 +169,12 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     chunks: r.chunks,
     parts: r.parts,
     tags: r.tags,
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
   };
 }
 
 export const UPLOAD_COLUMNS =
-  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type, tags';
+  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type, tags, encryption';
 export function uploadParams(u: UploadRecord): unknown[] {
   return [
     u.uploadId,
@@ -170,6 +189,7 @@ export function uploadParams(u: UploadRecord): unknown[] {
     u.checksumAlgorithm,
     u.checksumType,
     j(u.tags ?? []),
+    u.encryption ? j(u.encryption) : null,
   ];
 }
 
@@ -187,6 +207,7 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
     checksumType: r.checksum_type as UploadRecord['checksumType'],
     tags: r.tags,
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
   };
 }
 
@@ -236,6 +257,11 @@ export function rowToCredential(r: CredentialRow): CredentialRecord {
 }
 
 /** "$1, $2, ..., $n" for an INSERT of n columns. */
+/** How many columns a comma-separated column list names (placeholders follow the lists). */
+export function columnCount(columns: string): number {
+  return columns.split(',').length;
+}
+
 export function placeholders(n: number, from = 1): string {
   return Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 }

@@ -143,6 +143,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE uploads ADD COLUMN tags jsonb NOT NULL DEFAULT '[]';
   ALTER TABLE buckets ADD COLUMN settings jsonb NOT NULL DEFAULT '{}';
   `,
+  // 6: encryption at rest: an object's and an upload's envelope (wrapped data key, AAD
+  // identity, sealed user metadata) and a bucket's default encryption; NULL = none.
+  `
+  ALTER TABLE objects ADD COLUMN encryption jsonb;
+  ALTER TABLE uploads ADD COLUMN encryption jsonb;
+  ALTER TABLE buckets ADD COLUMN encryption jsonb;
+  `,
 ];
 
 export class SchemaVersionError extends Error {

@@ -1,11 +1,13 @@
 import type {
   Acl,
   ChunkRef,
+  BucketEncryption,
   BucketRecord,
   BucketSettings,
   Tag,
   ChecksumAlgorithm,
   CredentialRecord,
+  ObjectEncryption,
   ObjectHeaders,
   ObjectRecord,
   PartRecord,
@@ -27,6 +29,7 @@ export interface BucketRow {
   policy: string | null;
   permissions: string;
   settings: string;
+  encryption: string | null;
 }
 
 export interface ObjectRow {
@@ -44,6 +47,7 @@ export interface ObjectRow {
   chunks: string;
   parts: string | null;
   tags: string;
+  encryption: string | null;
 }
 
 export interface UploadRow {
@@ -59,6 +63,7 @@ export interface UploadRow {
   checksum_algorithm: string | null;
   checksum_type: string | null;
   tags: string;
+  encryption: string | null;
 }
 
 export interface PartRow {
@@ -104,6 +109,7 @@ export function bucketToRow(b: BucketRecord): BucketRow {
     policy: b.policy,
     permissions: JSON.stringify(b.permissions),
     settings: JSON.stringify(b.settings ?? {}),
+    encryption: b.encryption ? JSON.stringify(b.encryption) : null,
   };
 }
 
@@ -118,6 +124,7 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     policy: r.policy,
     permissions: json<Record<string, string[]>>(r.permissions),
     settings: json<BucketSettings>(r.settings),
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<BucketEncryption>(r.encryption) } : {}),
   };
 }
 
@@ -137,6 +144,7 @@ export function objectToRow(o: ObjectRecord): ObjectRow {
     chunks: JSON.stringify(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
     parts: o.parts === null ? null : JSON.stringify(o.parts),
     tags: JSON.stringify(o.tags ?? []),
+    encryption: o.encryption ? JSON.stringify(o.encryption) : null,
   };
 }
 
@@ -156,6 +164,7 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     chunks: json<ChunkRef[]>(r.chunks),
     parts: r.parts === null ? null : json<PartSummary[]>(r.parts),
     tags: json<Tag[]>(r.tags),
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<ObjectEncryption>(r.encryption) } : {}),
   };
 }
 
@@ -177,6 +186,7 @@ export function uploadToRow(u: UploadRecord): UploadRow {
     checksum_algorithm: u.checksumAlgorithm,
     checksum_type: u.checksumType,
     tags: JSON.stringify(u.tags ?? []),
+    encryption: u.encryption ? JSON.stringify(u.encryption) : null,
   };
 }
 
@@ -194,6 +204,7 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
     checksumType: r.checksum_type as UploadRecord['checksumType'],
     tags: json<Tag[]>(r.tags),
+    ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<ObjectEncryption>(r.encryption) } : {}),
   };
 }
 

@@ -183,6 +183,13 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   ALTER TABLE uploads ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE buckets ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
   `,
+  // 6: encryption at rest: an object's and an upload's envelope (wrapped data key, AAD
+  // identity, sealed user metadata) and a bucket's default encryption, as JSON; NULL = none.
+  `
+  ALTER TABLE objects ADD COLUMN encryption TEXT;
+  ALTER TABLE uploads ADD COLUMN encryption TEXT;
+  ALTER TABLE buckets ADD COLUMN encryption TEXT;
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */

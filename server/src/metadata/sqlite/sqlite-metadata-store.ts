@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { join } from 'node:path';
 import type {
   Acl,
+  BucketEncryption,
   BucketRecord,
   CompletedUpload,
   BucketSettings,
@@ -78,8 +79,8 @@ function prepareStatements(db: Database.Database) {
   return {
     // buckets
     insertBucket: db.prepare<[BucketRow], void>(
-      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions, settings)
-       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions, @settings)
+      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions, settings, encryption)
+       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions, @settings, @encryption)
        ON CONFLICT (name) DO NOTHING`,
     ),
     getBucket: db.prepare<[string], BucketRow>('SELECT * FROM buckets WHERE name = ?'),
@@ -96,19 +97,20 @@ function prepareStatements(db: Database.Database) {
       "UPDATE buckets SET settings = json_set(settings, '$.' || ?, json(?)) WHERE id = ?",
     ),
     removeBucketSetting: db.prepare<[string, string], void>("UPDATE buckets SET settings = json_remove(settings, '$.' || ?) WHERE id = ?"),
+    setBucketEncryption: db.prepare<[string | null, string], void>('UPDATE buckets SET encryption = ? WHERE id = ?'),
     // objects
     getObject: db.prepare<[string, string], ObjectRow>('SELECT * FROM objects WHERE bucket_id = ? AND key = ?'),
     getObjectChunks: db.prepare<[string, string], { chunks: string }>('SELECT chunks FROM objects WHERE bucket_id = ? AND key = ?'),
     upsertObject: db.prepare<[ObjectRow], void>(
       `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata,
-                            checksum, acl, storage_class, chunks, parts, tags)
+                            checksum, acl, storage_class, chunks, parts, tags, encryption)
        VALUES (@bucket_id, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
-               @checksum, @acl, @storage_class, @chunks, @parts, @tags)
+               @checksum, @acl, @storage_class, @chunks, @parts, @tags, @encryption)
        ON CONFLICT (bucket_id, key) DO UPDATE SET
          size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
          owner = excluded.owner, headers = excluded.headers, user_metadata = excluded.user_metadata,
          checksum = excluded.checksum, acl = excluded.acl, storage_class = excluded.storage_class,
-         chunks = excluded.chunks, parts = excluded.parts, tags = excluded.tags`,
+         chunks = excluded.chunks, parts = excluded.parts, tags = excluded.tags, encryption = excluded.encryption`,
     ),
     deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket_id = ? AND key = ?'),
     setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket_id = ? AND key = ?'),
@@ -123,9 +125,9 @@ function prepareStatements(db: Database.Database) {
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
       `INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl,
-                            storage_class, checksum_algorithm, checksum_type, tags)
+                            storage_class, checksum_algorithm, checksum_type, tags, encryption)
        VALUES (@upload_id, @bucket_id, @key, @initiated, @owner, @headers, @user_metadata, @acl,
-               @storage_class, @checksum_algorithm, @checksum_type, @tags)`,
+               @storage_class, @checksum_algorithm, @checksum_type, @tags, @encryption)`,
     ),
     getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
     rememberCompletedUpload: db.prepare<[string, string, string, string, number, number], void>(
@@ -356,6 +358,10 @@ export class SqliteMetadataStore implements MetadataStore {
         ? this.#s.removeBucketSetting.run(name, bucketId)
         : this.#s.setBucketSetting.run(name, JSON.stringify(value), bucketId),
     );
+  }
+
+  async setBucketEncryption(bucketId: string, encryption: BucketEncryption | null): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketEncryption.run(encryption === null ? null : JSON.stringify(encryption), bucketId));
   }
 
   // ---- objects ----

@@ -15,6 +15,7 @@ import {
   writeConditionsFrom,
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
+import { customerKeyFrom, sseRequestFrom, sseResponseHeaders } from './sse.js';
 
 export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   refuseUnsupportedWriteHeaders(ctx);
@@ -37,7 +38,15 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
   }
   const storageClass = header(ctx, 'x-amz-storage-class') !== undefined ? storageClassFrom(ctx) : source.storageClass;
   const sameKey = source.bucketId === bucket.id && source.key === key;
-  if (sameKey && directive === 'COPY' && storageClass === source.storageClass && header(ctx, 'x-amz-checksum-algorithm') === undefined) {
+  const sse = await sseRequestFrom(deps, ctx);
+  const sourceCustomer = customerKeyFrom(deps, ctx, true);
+  if (
+    sameKey &&
+    directive === 'COPY' &&
+    storageClass === source.storageClass &&
+    header(ctx, 'x-amz-checksum-algorithm') === undefined &&
+    sse === null
+  ) {
     throw new S3Error('InvalidRequest', {
       message:
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -61,6 +70,8 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     conditions: writeConditionsFrom(ctx),
     // COPY keeps the source's tags (x-amz-tagging is then ignored, as AWS does); REPLACE takes the request's.
     ...(tagDirective === 'REPLACE' ? { tags: ctx.requestTags ?? [] } : {}),
+    sse,
+    sourceCustomer,
   });
   return xmlResult(
     el(
@@ -70,5 +81,6 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
         xmlns: S3_XMLNS,
       },
     ),
+    sseResponseHeaders(record.encryption, sse?.mode === 'SSE-C' ? sse.customer : null),
   );
 }

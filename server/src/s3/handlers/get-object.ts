@@ -9,6 +9,7 @@ import type { ObjectRecord } from '../../metadata/types.js';
 import { checksumHeaderName } from '../../util/checksums.js';
 import { checkPreconditions } from '../../model/preconditions.js';
 import type { S3Result } from '../result.js';
+import { customerKeyFrom, sseResponseHeaders } from './sse.js';
 
 const OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
@@ -42,7 +43,7 @@ export function objectHeaders(obj: ObjectRecord): OutgoingHttpHeaders {
 async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean): Promise<S3Result> {
   const t = ctx.target!;
   const versionId = queryParam(t, 'versionId');
-  const obj = await deps.objects.getObject(ctx.bucket!, t.key!);
+  const stored = await deps.objects.getObject(ctx.bucket!, t.key!);
   if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchKey', { extra: { Key: t.key! } });
   checkPreconditions(
     {
@@ -51,10 +52,15 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
       ifModifiedSince: header(ctx, 'if-modified-since'),
       ifUnmodifiedSince: header(ctx, 'if-unmodified-since'),
     },
-    obj,
+    stored,
     true,
   );
-  const headers = objectHeaders(obj);
+  // An encrypted object's data key is unwrapped (SSE-C: with the customer key, which must
+  // be given and right) and its user metadata unsealed; its chunks read through that key.
+  const customer = customerKeyFrom(deps, ctx);
+  const opened = await deps.objects.unlock(stored, customer);
+  const obj = opened.record;
+  const headers = { ...objectHeaders(obj), ...sseResponseHeaders(obj.encryption, customer) };
   for (const [param, name] of Object.entries(OVERRIDES)) {
     const v = queryParam(t, param);
     if (v === undefined) continue;
@@ -122,15 +128,15 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   if (!withBody) return { status, headers, body: { kind: 'head', length } };
   // The first chunk is opened before the status line goes out: a missing or unreadable
   // chunk becomes a clean 500 InternalError (logged) rather than a 200 reset mid-body.
-  const opened = length > 0 ? await deps.objects.open(refs, start, end) : null;
+  const first = length > 0 ? await deps.objects.open(refs, start, end, opened) : null;
   return {
     status,
     headers,
     body: {
       kind: 'stream',
-      stream: opened ?? deps.objects.read(refs, start, end),
+      stream: first ?? deps.objects.read(refs, start, end, opened),
       length,
-      ...(opened ? { release: () => opened.destroy() } : {}),
+      ...(first ? { release: () => first.destroy() } : {}),
     },
   };
 }

@@ -25,6 +25,7 @@ import {
   handleUploadPartCopy,
 } from './multipart.js';
 import { handleGetBucketAcl, handleGetObjectAcl, handlePutBucketAcl, handlePutObjectAcl } from './acl.js';
+import { handleDeleteBucketEncryption, handleGetBucketEncryption, handlePutBucketEncryption } from './bucket-encryption.js';
 import { handleDeleteBucketPolicy, handleGetBucketPolicy, handleGetBucketPolicyStatus, handlePutBucketPolicy } from './bucket-policy.js';
 
 import {
@@ -70,6 +71,9 @@ export const HANDLERS: Record<Operation, Handler> = {
   PutBucketPolicy: handlePutBucketPolicy,
   DeleteBucketPolicy: handleDeleteBucketPolicy,
   GetBucketPolicyStatus: handleGetBucketPolicyStatus,
+  GetBucketEncryption: handleGetBucketEncryption,
+  PutBucketEncryption: handlePutBucketEncryption,
+  DeleteBucketEncryption: handleDeleteBucketEncryption,
   PutObject: handlePutObject,
   CopyObject: handleCopyObject,
   GetObject: handleGetObject,

@@ -23,6 +23,8 @@ import {
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
 import { loadCopySource } from './copy-source.js';
+import { customerKeyFrom, sseRequestFrom, sseResponseHeaders } from './sse.js';
+import type { CustomerKey } from '../../model/object-crypto.js';
 
 const MAX_PARTS = 10000;
 
@@ -73,7 +75,9 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
   if (type === 'COMPOSITE' && algorithm === 'CRC64NVME') {
     throw new S3Error('InvalidRequest', { message: 'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.' });
   }
+  const sse = await sseRequestFrom(deps, ctx);
   const upload = await deps.objects.createUpload({
+    sse,
     bucket,
     key,
     owner,
@@ -87,18 +91,22 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
   });
   return xmlResult(
     el('InitiateMultipartUploadResult', [el('Bucket', bucket.name), el('Key', key), el('UploadId', upload.uploadId)], { xmlns: S3_XMLNS }),
-    algorithm ? { 'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': type! } : {},
+    {
+      ...(algorithm ? { 'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': type! } : {}),
+      ...sseResponseHeaders(upload.encryption, sse?.mode === 'SSE-C' ? sse.customer : null),
+    },
   );
 }
 
 export async function handleUploadPart(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const partNumber = partNumberParam(ctx);
   const upload = await loadUpload(deps, ctx);
+  const customer = customerKeyFrom(deps, ctx);
   const body = openPayload(ctx, MAX_PART_SIZE);
-  const { part, checksum } = await deps.objects.uploadPart({ upload, partNumber, body });
+  const { part, checksum } = await deps.objects.uploadPart({ upload, partNumber, body, customer });
   const headers = checksumResponseHeaders(checksum);
   delete headers['x-amz-checksum-type'];
-  return emptyResult(200, { etag: part.etag, ...headers });
+  return emptyResult(200, { etag: part.etag, ...headers, ...sseResponseHeaders(upload.encryption, customer) });
 }
 
 export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
@@ -126,7 +134,9 @@ export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): P
     end = r.end;
   }
   if (end - start + 1 > MAX_PART_SIZE) throw new S3Error('EntityTooLarge');
-  const part = await deps.objects.uploadPartCopy({ upload, partNumber, source, start, end });
+  const customer = customerKeyFrom(deps, ctx);
+  const sourceCustomer = customerKeyFrom(deps, ctx, true);
+  const part = await deps.objects.uploadPartCopy({ upload, partNumber, source, start, end, customer, sourceCustomer });
   return xmlResult(
     el(
       'CopyPartResult',
@@ -137,6 +147,7 @@ export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): P
       ],
       { xmlns: S3_XMLNS },
     ),
+    sseResponseHeaders(upload.encryption, customer),
   );
 }
 
@@ -154,8 +165,11 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
     const earlier = await deps.objects.completedEarlier(ctx.bucket!, ctx.target!.key!, queryParam(ctx.target!, 'uploadId') ?? '');
     if (earlier === null) throw err;
     await readSmallBody(ctx, 2 * 1024 * 1024); // the retry's part list: read, as the first was
-    return completeResult(ctx, earlier.key, earlier);
+    return completeResult(ctx, earlier.key, earlier, customerKeyFrom(deps, ctx));
   }
+  // Optional here (the parts are already sealed); a key that is sent must be the upload's.
+  const customer = customerKeyFrom(deps, ctx);
+  if (customer !== null) await deps.objects.unlockUpload(upload, customer);
   const body = await readSmallBody(ctx, 2 * 1024 * 1024);
   const doc = parseXmlBody(body.toString('utf8'), 'CompleteMultipartUpload');
   const parts: CompletedPart[] = listOf(doc, 'Part').map((p) => {
@@ -174,10 +188,10 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
       message: 'The XML you provided was not well-formed or did not validate against our published schema: no parts listed',
     });
   const { record } = await deps.objects.completeUpload({ upload, parts, conditions: writeConditionsFrom(ctx) });
-  return completeResult(ctx, upload.key, record);
+  return completeResult(ctx, upload.key, record, customer);
 }
 
-function completeResult(ctx: RequestContext, key: string, record: ObjectRecord): S3Result {
+function completeResult(ctx: RequestContext, key: string, record: ObjectRecord, customer: CustomerKey | null): S3Result {
   const host = ctx.req.headers.host ?? 'localhost';
   return xmlResult(
     el(
@@ -194,6 +208,7 @@ function completeResult(ctx: RequestContext, key: string, record: ObjectRecord):
       ],
       { xmlns: S3_XMLNS },
     ),
+    sseResponseHeaders(record.encryption, customer),
   );
 }
 

@@ -70,8 +70,6 @@ export function storageClassFrom(ctx: RequestContext): string {
 /** Features that would change what is stored; accepting them silently would be a wrong success. */
 export function refuseUnsupportedWriteHeaders(ctx: RequestContext): void {
   for (const name of [
-    'x-amz-server-side-encryption',
-    'x-amz-server-side-encryption-customer-algorithm',
     'x-amz-object-lock-mode',
     'x-amz-object-lock-retain-until-date',
     'x-amz-object-lock-legal-hold',

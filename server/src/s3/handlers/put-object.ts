@@ -11,12 +11,14 @@ import {
   writeConditionsFrom,
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
+import { sseRequestFrom, sseResponseHeaders } from './sse.js';
 
 export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   refuseUnsupportedWriteHeaders(ctx);
   const bucket = ctx.bucket!;
   const owner = ownerOf(ctx, bucket.owner);
-  const { etag, checksum } = await deps.objects.putObject({
+  const sse = await sseRequestFrom(deps, ctx);
+  const { etag, checksum, record } = await deps.objects.putObject({
     bucket,
     key: ctx.target!.key!,
     owner,
@@ -27,6 +29,11 @@ export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promis
     conditions: writeConditionsFrom(ctx),
     ...(ctx.requestTags ? { tags: ctx.requestTags } : {}),
     openBody: () => openPayload(ctx, MAX_OBJECT_SIZE),
+    sse,
   });
-  return emptyResult(200, { etag, ...checksumResponseHeaders(checksum) });
+  return emptyResult(200, {
+    etag,
+    ...checksumResponseHeaders(checksum),
+    ...sseResponseHeaders(record.encryption, sse?.mode === 'SSE-C' ? sse.customer : null),
+  });
 }
