@@ -26,6 +26,8 @@ import { ensureRootCredential } from './model/root-credential.js';
 import { resetRoot } from './model/reset-root.js';
 import { JsonLinesLog } from './obs/json-lines-log.js';
 import { AuditLog } from './obs/audit-log.js';
+import { loadOrCreateAuditIdentity } from './obs/audit-key.js';
+import { readRawLines, verifyAuditChain } from '@anode/shared/audit-chain';
 import { Metrics } from './obs/metrics.js';
 import { listen, closeGracefully } from './http/listen.js';
 import { handleS3 } from './s3/handle.js';
@@ -43,6 +45,19 @@ const USAGE = `Usage:
 
 Every config key can be overridden by ANODE_<SECTION>_<KEY>; see anode-config(5).
 `;
+
+/** The seq of a file's first line (a rotated file starts mid-chain), or null. */
+async function firstSeqOf(path: string): Promise<number | null> {
+  for await (const l of readRawLines(path)) {
+    try {
+      const e = JSON.parse(l.bytes.toString('utf8')) as { seq?: unknown };
+      return typeof e.seq === 'number' ? e.seq : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
 
 async function readConfig(values: { config?: string | undefined; data?: string | undefined }): Promise<Config> {
   // /etc/anode/config.toml is read when it exists and no --config is given.
@@ -68,7 +83,37 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const metrics = new Metrics();
   metrics.readOnly.set(node.readOnly ? 1 : 0);
   const accessLog = new JsonLinesLog(p.accessLog);
-  const audit = new AuditLog(new JsonLinesLog(p.auditLog));
+  const auditIdentity = await loadOrCreateAuditIdentity(p.data);
+  // Check the chain the node is about to continue (before it writes): a break shows as
+  // anode_audit_chain_ok 0 and an error line; the node still starts (the log is evidence).
+  let chainOk = true;
+  if (p.auditLog !== null && existsSync(p.auditLog)) {
+    const first = await firstSeqOf(p.auditLog);
+    if (first !== null) {
+      const r = await verifyAuditChain({
+        files: [p.auditLog],
+        publicKeyPem: auditIdentity.publicKeyPem,
+        ...(first > 0 ? { fromSeq: first } : {}),
+      });
+      if (!r.ok) {
+        chainOk = false;
+        logger.error({ problem: r.problem }, 'audit chain check at start-up failed: run anodectl audit verify');
+      }
+    }
+  }
+  const audit = AuditLog.open(p.auditLog, auditIdentity, {
+    onCheckpoint: () => {
+      metrics.auditCheckpoints.inc();
+      metrics.auditLastCheckpoint.set(Date.now() / 1000);
+    },
+    onFailure: (err) => {
+      metrics.auditFailures.inc();
+      metrics.auditChainOk.set(0);
+      logger.error({ err: { message: err.message } }, 'audit log write failed: the chain may have a hole');
+    },
+  });
+  metrics.auditChainOk.set(audit.healthy && chainOk ? 1 : 0);
+  audit.startCheckpoints(config.audit.sign_interval_seconds);
   const trustedProxies = config.server.trusted_proxies.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== null);
   const tls = config.tls.cert !== '' ? { cert: config.tls.cert, key: config.tls.key } : null;
   const inFlight = new ChunksInFlight();

@@ -77,6 +77,20 @@ export const CONFIG_SCHEMA = {
     },
     anonymous_burst: { type: 'integer', default: 1000, doc: 'anonymous requests one address may make at once' },
   },
+  audit: {
+    sign_interval_seconds: {
+      type: 'integer',
+      default: 60,
+      doc: 'how often the node signs the audit chain head with its Ed25519 audit key (0: only on shutdown and rotation)',
+    },
+  },
+  auth: {
+    anonymous: {
+      type: 'boolean',
+      default: true,
+      doc: 'honour public ACLs and "*" bucket policies for unsigned requests; false refuses every anonymous request',
+    },
+  },
   gc: {
     interval_seconds: { type: 'integer', default: 3600, doc: 'scheduled GC period (0 disables the schedule)' },
     orphan_grace_seconds: { type: 'integer', default: 3600, doc: 'unreferenced chunks younger than this are kept (uploads in flight)' },

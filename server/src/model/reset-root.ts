@@ -5,7 +5,7 @@ import { openMetadataStore } from '../metadata/open.js';
 import { loadOrCreateMasterKey } from '../auth/secret-box.js';
 import { CredentialService } from './credentials.js';
 import { ROOT_USER, rootCredentialsPath, writeRootCredentialsFile } from './root-credential.js';
-import { JsonLinesLog } from '../obs/json-lines-log.js';
+import { loadOrCreateAuditIdentity } from '../obs/audit-key.js';
 import { AuditLog } from '../obs/audit-log.js';
 import { userInfo, hostname } from 'node:os';
 
@@ -25,8 +25,9 @@ export async function resetRoot(options: { config: Config; masterKeyPath: string
     const created = await credentials.create({ user: ROOT_USER, role: 'admin' });
     const path = rootCredentialsPath(dataDir);
     await writeRootCredentialsFile(path, created.accessKey, created.secretKey);
-    const log = new JsonLinesLog(options.auditLogPath);
-    new AuditLog(log).write('system', 'root.reset', {
+    // The chained log continues after the running node's last line (AuditLog.open reads it).
+    const log = AuditLog.open(options.auditLogPath, await loadOrCreateAuditIdentity(dataDir));
+    log.write('system', 'root.reset', {
       access_key: created.accessKey,
       os_user: userInfo().username,
       host: hostname(),

@@ -4,6 +4,7 @@ export {
   OBJECT_COUNT_CAP,
   ROLES,
   type AdminErrorBody,
+  type AuditChainStatus,
   type AuditEntry,
   type AuditQuery,
   type AuditResponse,

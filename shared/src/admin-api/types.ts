@@ -165,6 +165,21 @@ export interface StatusResponse {
   buckets: number;
   blocklist: number;
   gc: GcStatusResponse;
+  audit: AuditChainStatus;
+}
+
+/** The node's audit chain: who signs it, where its head is, whether it is intact. */
+export interface AuditChainStatus {
+  /** The node id the anchor and checkpoints name. */
+  node_id: string | null;
+  /** SPKI PEM of the Ed25519 key that signs checkpoints (pin it: anodectl audit verify --public-key). */
+  public_key: string | null;
+  public_key_fingerprint: string | null;
+  /** The audit log file, or null when audit logging is off. */
+  path: string | null;
+  head_seq: number | null;
+  /** False after a failed write/checkpoint or a failed start-up check (anode_audit_chain_ok 0). */
+  chain_ok: boolean;
 }
 
 /** One audit-log line as written (timestamp, action, user, access_key, remote_addr, request_id, details...). */
