@@ -22,6 +22,9 @@ import { ChunksInFlight } from './model/chunks-in-flight.js';
 import { chunkSizeOf } from './model/object-writer.js';
 import { CredentialService } from './model/credentials.js';
 import { NodeState } from './model/node-state.js';
+import { LockdownState, anonymousDisabledReason } from './model/lockdown.js';
+import { completeInterruptedReseal } from './model/reseal.js';
+import { DenialTraces } from './obs/denials.js';
 import { ensureRootCredential } from './model/root-credential.js';
 import { resetRoot } from './model/reset-root.js';
 import { JsonLinesLog } from './obs/json-lines-log.js';
@@ -77,11 +80,15 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'),
   );
   const chunks = await LocalChunkStore.open(p.data);
-  const credentials = new CredentialService(metadata, masterKey);
+  // A master-key re-seal interrupted by a stop is finished before any secret is read.
+  const credentials = new CredentialService(metadata, await completeInterruptedReseal(metadata, p.masterKey, masterKey));
   await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
   const node = await NodeState.load(metadata);
+  const lockdown = await LockdownState.load(metadata);
   const metrics = new Metrics();
   metrics.readOnly.set(node.readOnly ? 1 : 0);
+  metrics.lockdown.set(lockdown.active ? 1 : 0);
+  metrics.anonymousAllowed.set(anonymousDisabledReason(config.auth.anonymous, lockdown) === null ? 1 : 0);
   const accessLog = new JsonLinesLog(p.accessLog);
   const auditIdentity = await loadOrCreateAuditIdentity(p.data);
   // Check the chain the node is about to continue (before it writes): a break shows as
@@ -147,6 +154,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     logger,
     trustedProxies,
     tls: tls !== null,
+    lockdown,
+    denials: new DenialTraces(),
   };
   const timeouts = {
     idleTimeoutMs: config.server.request_timeout_seconds * 1000,

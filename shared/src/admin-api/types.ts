@@ -209,6 +209,10 @@ export interface LockdownRecord {
   access_key: string;
   reason: string;
   revoked: number;
+  /** True from lockdown until `incident unlock` (unsigned requests refused meanwhile). */
+  active?: boolean;
+  lifted_at?: string | null;
+  lifted_by?: string | null;
 }
 
 export interface LockdownResponse extends LockdownRecord {
@@ -221,6 +225,10 @@ export interface IncidentStatusResponse {
   read_only: boolean;
   read_only_since: string | null;
   last_lockdown: LockdownRecord | null;
+  /** A lockdown is in force (until anodectl incident unlock). */
+  lockdown_active: boolean;
+  /** Public ACLs and "*" policies are honoured for unsigned requests (off in lockdown or with [auth] anonymous = false). */
+  anonymous_access: boolean;
   active_credentials: number;
   blocklist: string[];
 }
