@@ -32,7 +32,7 @@ function policyUsers(bucket: BucketRecord): Set<string> {
   return users;
 }
 
-function entryFor(c: CredentialRecord, buckets: BucketRecord[], adminActors: Set<string>, now: Date): CredentialReportEntry {
+export function reportEntry(c: CredentialRecord, buckets: BucketRecord[], adminActors: Set<string>, now: Date): CredentialReportEntry {
   const ageDays = Math.floor((now.getTime() - c.createdAt.getTime()) / DAY_MS);
   const reach = buckets
     .filter((b) => b.owner === c.user || (b.permissions[`user:${c.user}`]?.length ?? 0) > 0 || policyUsers(b).has(c.user))
@@ -88,7 +88,7 @@ export const credentialsReport: AdminHandler = async (deps) => {
   const entries = creds
     .filter((c) => isActive(c, now))
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.accessKey.localeCompare(b.accessKey))
-    .map((c) => entryFor(c, buckets, adminActors, now));
+    .map((c) => reportEntry(c, buckets, adminActors, now));
   const answer: CredentialsReportResponse = {
     generated_at: now.toISOString(),
     credentials: entries,
