@@ -7,6 +7,7 @@ import { verifyRequest } from '../auth/sigv4/verify.js';
 import { anonymousMayDelete, authorize, type AuthorizeInput } from '../policy/authorize.js';
 import { anonymousDisabledReason } from '../model/lockdown.js';
 import { recordDenial } from './record-denial.js';
+import { READ_ONLY_TIGHTENING } from './tightening.js';
 import type { TokenBuckets } from '../util/token-buckets.js';
 import type { Principal } from '../policy/principal.js';
 import type { RequestContext } from './context.js';
@@ -104,7 +105,8 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
 
   const operation = route(req.method ?? 'GET', target, req.headers);
   ctx.operation = operation;
-  if (deps.node.readOnly && OPERATIONS[operation].mutating) {
+  // ACL/policy changes that only take access away are judged by their handler (s3/tightening.ts).
+  if (deps.node.readOnly && OPERATIONS[operation].mutating && !READ_ONLY_TIGHTENING.has(operation)) {
     throw new S3Error('AccessDenied', {
       message: 'This node is in read-only mode: writes are refused until an operator turns read-only mode off.',
     });

@@ -166,6 +166,8 @@ export interface StatusResponse {
   blocklist: number;
   gc: GcStatusResponse;
   audit: AuditChainStatus;
+  /** The access log file on the node's host, or null when off. */
+  access_log: string | null;
 }
 
 /** The node's audit chain: who signs it, where its head is, whether it is intact. */

@@ -68,6 +68,7 @@ export const getStatus: AdminHandler = async (deps) => {
       head_seq: deps.audit.headSeq,
       chain_ok: (await deps.metrics.auditChainOk.get()).values[0]?.value === 1,
     },
+    access_log: deps.accessLog.path,
   };
   return { body: status };
 };

@@ -6,6 +6,7 @@ import { el, S3_XMLNS } from '../xml.js';
 import { readSmallBody } from '../body.js';
 import { getPolicyStatus } from '../../policy/policy-evaluate.js';
 import { parseBucketPolicy } from '../../policy/policy-parse.js';
+import { policyDeleteOnlyTightens, policyOnlyTightens, readOnlyRefusal } from '../tightening.js';
 
 /** Bodies above this are refused before parsing (AWS documents 20 KB). */
 const MAX_POLICY_BYTES = 20 * 1024;
@@ -28,12 +29,16 @@ export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): 
   );
   const text = body.toString('utf8');
   parseBucketPolicy(text, ctx.bucket!.name);
+  if (deps.node.readOnly && !policyOnlyTightens(ctx.bucket!.policy, text))
+    throw readOnlyRefusal('a policy whose Allow statements were all in the old one; Deny statements may be added');
   await deps.metadata.setBucketPolicy(ctx.bucket!.id, text);
   deps.audit.write(ctx, 'bucket.policy.set', { bucket: ctx.bucket!.name, bytes: body.length });
   return emptyResult(204);
 }
 
 export async function handleDeleteBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
+  if (deps.node.readOnly && !policyDeleteOnlyTightens(ctx.bucket!.policy))
+    throw readOnlyRefusal('deleting a policy with Deny statements would widen access');
   await deps.metadata.setBucketPolicy(ctx.bucket!.id, null);
   deps.audit.write(ctx, 'bucket.policy.delete', { bucket: ctx.bucket!.name });
   return emptyResult(204);
