@@ -14,6 +14,7 @@ PACKAGES=(
   openssl         # certificates (anodectl certs)
   iptables        # firewall rules (anodectl firewall)
   nftables
+  prometheus      # promtool check/test rules for deploy/prometheus/anode-alerts.yml (test/cli/observability.test.ts; the server is not started)
   groff           # man page rendering checks
   man-db
   iproute2        # ip netns for the firewall tests
