@@ -206,3 +206,23 @@ test('the checklist runs verify on the node host (monitoring.audit-chain)', asyn
   assert.ok(item, 'the checklist has the audit-chain item');
   assert.notEqual(item.status, 'FAIL', item.reason);
 });
+
+test('copytruncate rotation: the truncated file continues the chain with an audit.file_shrank line; the set verifies', async () => {
+  const { copyFileSync, truncateSync } = await import('node:fs');
+  await node.restart();
+  renameSync(`${node.auditLog}.1`, `${node.auditLog}.2`);
+  copyFileSync(node.auditLog, `${node.auditLog}.1`);
+  truncateSync(node.auditLog, 0);
+  const admin = new AdminClient({ endpoint: node.adminUrl, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey } });
+  await admin.setReadOnly(true);
+  await admin.setReadOnly(false);
+  await node.stop();
+  const first = JSON.parse(lines(node.auditLog)[0]!) as { action: string; expected_bytes: number; found_bytes: number };
+  assert.equal(first.action, 'audit.file_shrank');
+  assert.equal(first.found_bytes, 0);
+  assert.ok(first.expected_bytes > 0);
+  const pub = join(node.dataDir, 'keys', 'audit-ed25519.pub');
+  const { r, v } = await verify(['--file', node.auditLog, '--rotated', '--public-key', pub]);
+  assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+  assert.equal(v.ok, true);
+});

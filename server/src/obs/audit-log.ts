@@ -172,7 +172,12 @@ export class AuditLog {
     // A torn or foreign last line: chain after it anyway (verify will name that line).
     const base = seq ?? this.head?.seq ?? this.readState()?.seq ?? -1;
     this.head = { seq: seq === null ? base + 1 : seq, hash: lineHash(bytes) };
-    // Terminate a torn line so ours starts on a line of its own.
+    this.terminateTornLine();
+  }
+
+  /** Ends a torn last line so the next line starts on a line of its own. */
+  private terminateTornLine(): void {
+    if (this.fd === null || this.size === 0) return;
     const last = Buffer.alloc(1);
     readSync(this.fd, last, 0, 1, this.size - 1);
     if (last[0] !== 0x0a) {
@@ -192,11 +197,29 @@ export class AuditLog {
     if (this.fd === null) return;
     try {
       const size = fstatSync(this.fd).size;
-      if (size !== this.size) {
+      let shrank: { expected_bytes: number; found_bytes: number } | null = null;
+      if (size > this.size) {
         // Someone else appended (break-glass from another process): continue after them.
         this.size = size;
         this.syncHeadFromFile();
+      } else if (size < this.size) {
+        // Truncated under us (logrotate copytruncate, or someone erasing lines): the chain
+        // goes on from memory, so the copy and this file still verify as one set, and a
+        // line says what happened before the next entry.
+        shrank = { expected_bytes: this.size, found_bytes: size };
+        this.size = size;
+        this.terminateTornLine();
       }
+      if (shrank !== null) this.appendLine({ action: 'audit.file_shrank', ...shrank, ...this.keyFields() });
+      this.appendLine(fields);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private appendLine(fields: Record<string, unknown>): void {
+    if (this.fd === null) return;
+    {
       const seq = this.head === null ? 0 : this.head.seq + 1;
       const prev = this.head === null ? ZERO_HASH : this.head.hash;
       const text = JSON.stringify({ seq, prev, timestamp: new Date().toISOString(), ...fields });
@@ -205,8 +228,6 @@ export class AuditLog {
       while (off < bytes.length) off += writeSync(this.fd, bytes, off);
       this.size += bytes.length;
       this.head = { seq, hash: lineHash(bytes.subarray(0, bytes.length - 1)) };
-    } catch (err) {
-      this.fail(err);
     }
   }
 

@@ -32,6 +32,8 @@ const policies: (string | null)[] = [
   '{"not": "a policy"',
 ];
 
+const OBJECT_PUBLIC = cannedAcl('public-read', { owner: 'alice', bucketOwner: 'alice', resource: 'object' });
+
 function bucket(policy: string | null, publicAcl: boolean, grants: boolean): BucketRecord {
   return {
     id: 'b',
@@ -39,7 +41,7 @@ function bucket(policy: string | null, publicAcl: boolean, grants: boolean): Buc
     owner: 'alice',
     region: 'us-east-1',
     createdAt: new Date(0),
-    acl: publicAcl ? cannedAcl('public-read', 'alice') : privateAcl('alice'),
+    acl: publicAcl ? cannedAcl('public-read', { owner: 'alice', bucketOwner: 'alice', resource: 'bucket' }) : privateAcl('alice'),
     policy,
     permissions: grants ? { 'user:bob': ['write'] } : {},
   };
@@ -59,7 +61,7 @@ test('explainAuthorization gives the verdict and reason authorize gives, for eve
                   action,
                   bucket: bucket(policy, publicAcl, grants),
                   key: 'k',
-                  objectAcl: publicAcl ? cannedAcl('public-read', 'alice') : null,
+                  objectAcl: publicAcl ? OBJECT_PUBLIC : null,
                   context: { 'aws:SecureTransport': secure },
                   anonymousDisabled,
                 };
@@ -78,7 +80,7 @@ test('explainAuthorization gives the verdict and reason authorize gives, for eve
 
 test('anonymous access off denies unsigned callers whatever ACLs and policies say, and no one else', () => {
   const b = bucket(policies[1]!, true, false);
-  const base = { action: 's3:GetObject', bucket: b, key: 'k', objectAcl: cannedAcl('public-read', 'alice'), context: {} };
+  const base = { action: 's3:GetObject', bucket: b, key: 'k', objectAcl: OBJECT_PUBLIC, context: {} };
   assert.equal(authorize({ ...base, principal: { kind: 'anonymous' } }).allowed, true);
   const off = explainAuthorization({ ...base, principal: { kind: 'anonymous' }, anonymousDisabled: '[auth] anonymous = false' });
   assert.deepEqual(
