@@ -235,7 +235,9 @@ function decide(input: AuthorizeInput, t: Tracer | null): AuthorizeResult {
     t.decidedBy =
       t.policy === 'none'
         ? 'implicit deny: no statement matched, and no grant or ACL allows it'
-        : 'implicit deny: no bucket policy, grant or ACL allows it';
+        : t.policy === 'absent'
+          ? 'implicit deny: no statement matched (the bucket has no policy), and no grant or ACL allows it'
+          : 'implicit deny: no bucket policy statement, grant or ACL allows it';
   }
   return deny('implicit-deny');
 }
