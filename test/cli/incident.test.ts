@@ -135,7 +135,10 @@ test('read-only allows tightening (private ACL, fewer grants, deleting a Deny-fr
     );
     await s3.send(new DeleteBucketPolicyCommand({ Bucket: policyBucket }));
     assert.equal(await anonGet(policyBucket, 'doc.txt'), 403);
-    await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'nope.txt', Body: 'x' })), 'AccessDenied', 403);
+    const ro = await expectS3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'nope.txt', Body: 'x' })), 'AccessDenied', 403);
+    const why = await admin.call('explainDenial', { params: { requestId: ro.$metadata.requestId! } });
+    assert.deepEqual([why.reason, why.operation, why.key], ['read-only', 'PutObject', 'nope.txt']);
+    assert.match(why.decided_by, /^read-only mode/);
     // Admin grants: removing passes, adding is refused.
     await admin.putBucketPermissions(bucket, { 'user:app': ['read'] });
     const refused = await runCli(['--yes', 'buckets', 'permissions', 'set', bucket, '--grant', 'user:app=read,write'], { env });

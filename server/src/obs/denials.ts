@@ -6,7 +6,9 @@
  */
 import type { DecisionTrace } from '../policy/authorize.js';
 
-export interface DenialRecord extends DecisionTrace {
+export interface DenialRecord extends Omit<DecisionTrace, 'reason'> {
+  /** The authorizer's reason, or `read-only` for a write refused by read-only mode. */
+  reason: DecisionTrace['reason'] | 'read-only';
   request_id: string;
   at: string;
   remote_addr: string;

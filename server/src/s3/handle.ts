@@ -6,7 +6,7 @@ import { hasDuplicateHost } from '../http/host-header.js';
 import { verifyRequest } from '../auth/sigv4/verify.js';
 import { anonymousMayDelete, authorize, type AuthorizeInput } from '../policy/authorize.js';
 import { anonymousDisabledReason } from '../model/lockdown.js';
-import { recordDenial } from './record-denial.js';
+import { recordDenial, recordReadOnlyDenial } from './record-denial.js';
 import { READ_ONLY_TIGHTENING } from './tightening.js';
 import type { TokenBuckets } from '../util/token-buckets.js';
 import type { Principal } from '../policy/principal.js';
@@ -107,6 +107,7 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   ctx.operation = operation;
   // ACL/policy changes that only take access away are judged by their handler (s3/tightening.ts).
   if (deps.node.readOnly && OPERATIONS[operation].mutating && !READ_ONLY_TIGHTENING.has(operation)) {
+    recordReadOnlyDenial(deps, ctx, operation, OPERATIONS[operation].action);
     throw new S3Error('AccessDenied', {
       message: 'This node is in read-only mode: writes are refused until an operator turns read-only mode off.',
     });
