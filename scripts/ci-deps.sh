@@ -15,6 +15,7 @@ PACKAGES=(
   curl            # /usr/bin/curl --aws-sigv4: test/integration/admin-curl.test.ts (docs/admin-api.md examples)
   iptables        # firewall rules (anodectl firewall)
   nftables
+  prometheus      # promtool check/test rules for deploy/prometheus/anode-alerts.yml (test/cli/observability.test.ts; the server is not started)
   groff           # man page rendering checks
   man-db
   iproute2        # ip netns for the firewall tests

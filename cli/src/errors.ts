@@ -16,6 +16,7 @@ export const ExitCode = {
   Conflict: 5,
   Unreachable: 6,
   AuditFailed: 10,
+  AuditChainBroken: 11,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -73,6 +74,12 @@ export class UnreachableError extends UserError {
 export class AuditFailedError extends UserError {
   override name = 'AuditFailedError';
   override readonly exitCode = ExitCode.AuditFailed;
+}
+
+/** `anodectl audit verify` found a changed, missing or reordered line, or a bad signature. */
+export class AuditChainError extends UserError {
+  override name = 'AuditChainError';
+  override readonly exitCode = ExitCode.AuditChainBroken;
 }
 
 /** A bug or an unexpected state inside the CLI. */

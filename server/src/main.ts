@@ -22,10 +22,15 @@ import { ChunksInFlight } from './model/chunks-in-flight.js';
 import { chunkSizeOf } from './model/object-writer.js';
 import { CredentialService } from './model/credentials.js';
 import { NodeState } from './model/node-state.js';
+import { LockdownState, anonymousDisabledReason } from './model/lockdown.js';
+import { completeInterruptedReseal } from './model/reseal.js';
+import { DenialTraces } from './obs/denials.js';
 import { ensureRootCredential } from './model/root-credential.js';
 import { resetRoot } from './model/reset-root.js';
 import { JsonLinesLog } from './obs/json-lines-log.js';
 import { AuditLog } from './obs/audit-log.js';
+import { loadOrCreateAuditIdentity } from './obs/audit-key.js';
+import { readRawLines, verifyAuditChain } from '@anode/shared/audit-chain';
 import { Metrics } from './obs/metrics.js';
 import { listen, closeGracefully } from './http/listen.js';
 import { handleS3 } from './s3/handle.js';
@@ -46,6 +51,19 @@ const USAGE = `Usage:
 
 Every config key can be overridden by ANODE_<SECTION>_<KEY>; see anode-config(5).
 `;
+
+/** The seq of a file's first line (a rotated file starts mid-chain), or null. */
+async function firstSeqOf(path: string): Promise<number | null> {
+  for await (const l of readRawLines(path)) {
+    try {
+      const e = JSON.parse(l.bytes.toString('utf8')) as { seq?: unknown };
+      return typeof e.seq === 'number' ? e.seq : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
 
 async function readConfig(values: { config?: string | undefined; data?: string | undefined }): Promise<Config> {
   // /etc/anode/config.toml is read when it exists and no --config is given.
@@ -74,8 +92,10 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     },
   );
   const chunks = await LocalChunkStore.open(p.data);
-  const credentials = new CredentialService(metadata, masterKey);
+  // A master-key re-seal interrupted by a stop is finished before any secret is read.
+  const credentials = new CredentialService(metadata, await completeInterruptedReseal(metadata, p.masterKey, masterKey));
   await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
+  const lockdown = await LockdownState.load(metadata);
   const metrics = new Metrics();
   const node = await NodeState.load(metadata, (state) => metrics.readOnly.set(state.readOnly ? 1 : 0));
   metrics.readOnly.set(node.readOnly ? 1 : 0);
@@ -88,12 +108,48 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     logger.warn({ err: { message: (err as Error).message } }, 're-reading node state failed; keeping the previous values'),
   );
   const unfollowCredentials = credentials.follow(changes);
+  const unfollowLockdown = lockdown.follow(changes, (err) =>
+    logger.warn({ err: { message: (err as Error).message } }, 're-reading the lockdown state failed; keeping the previous one'),
+  );
   const unfollow = (): void => {
     unfollowNode();
     unfollowCredentials();
+    unfollowLockdown();
   };
+  metrics.lockdown.set(lockdown.active ? 1 : 0);
+  metrics.anonymousAllowed.set(anonymousDisabledReason(config.auth.anonymous, lockdown) === null ? 1 : 0);
   const accessLog = new JsonLinesLog(p.accessLog);
-  const audit = new AuditLog(new JsonLinesLog(p.auditLog));
+  const auditIdentity = await loadOrCreateAuditIdentity(p.data);
+  // Check the chain the node is about to continue (before it writes): a break shows as
+  // anode_audit_chain_ok 0 and an error line; the node still starts (the log is evidence).
+  let chainOk = true;
+  if (p.auditLog !== null && existsSync(p.auditLog)) {
+    const first = await firstSeqOf(p.auditLog);
+    if (first !== null) {
+      const r = await verifyAuditChain({
+        files: [p.auditLog],
+        publicKeyPem: auditIdentity.publicKeyPem,
+        ...(first > 0 ? { fromSeq: first } : {}),
+      });
+      if (!r.ok) {
+        chainOk = false;
+        logger.error({ problem: r.problem }, 'audit chain check at start-up failed: run anodectl audit verify');
+      }
+    }
+  }
+  const audit = AuditLog.open(p.auditLog, auditIdentity, {
+    onCheckpoint: () => {
+      metrics.auditCheckpoints.inc();
+      metrics.auditLastCheckpoint.set(Date.now() / 1000);
+    },
+    onFailure: (err) => {
+      metrics.auditFailures.inc();
+      metrics.auditChainOk.set(0);
+      logger.error({ err: { message: err.message } }, 'audit log write failed: the chain may have a hole');
+    },
+  });
+  metrics.auditChainOk.set(audit.healthy && chainOk ? 1 : 0);
+  audit.startCheckpoints(config.audit.sign_interval_seconds);
   // `anode admin reset-root` writes its audit line where this node writes (one audit log),
   // whatever config or environment the operator runs it with.
   const recorded: RecordedPaths = {
@@ -146,6 +202,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     logger,
     trustedProxies,
     tls: tls !== null,
+    lockdown,
+    denials: new DenialTraces(),
   };
   const timeouts = {
     idleTimeoutMs: config.server.request_timeout_seconds * 1000,

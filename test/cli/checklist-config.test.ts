@@ -10,9 +10,10 @@ import { HOST_ITEMS } from '../../cli/src/audit/host-checks.js';
 import { CONFIG_ITEMS } from '../../cli/src/audit/config-checks.js';
 import { LIVE_ITEMS } from '../../cli/src/audit/live-checks.js';
 import { MANUAL_ITEMS } from '../../cli/src/audit/manual-checks.js';
+import { CHAIN_ITEMS } from '../../cli/src/audit/verify-chain.js';
 import { REPO } from './run-cli.js';
 
-const ITEMS = [HOST_ITEMS, CONFIG_ITEMS, LIVE_ITEMS, MANUAL_ITEMS].flatMap((group) => Object.values(group));
+const ITEMS = [HOST_ITEMS, CONFIG_ITEMS, LIVE_ITEMS, MANUAL_ITEMS, CHAIN_ITEMS].flatMap((group) => Object.values(group));
 
 test("the CLI's config defaults are the server's (keys and values)", () => {
   const schema = CONFIG_SCHEMA as unknown as Record<string, Record<string, { default: unknown }>>;

@@ -33,7 +33,7 @@ export const MANUAL_ITEMS = {
     id: 'monitoring.alerting',
     section: 'monitoring',
     title: 'alerts on authentication failures and denials',
-    fix: 'scrape /metrics and alert on rises of anode_auth_failures_total and anode_permission_denied_total',
+    fix: 'scrape /metrics and load deploy/prometheus/anode-alerts.yml (auth failures, denials, 4xx/5xx, read-only, lockdown, audit chain); dashboard: deploy/grafana/anode.json',
   },
   logShipping: {
     id: 'monitoring.log-shipping',

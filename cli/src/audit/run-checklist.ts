@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AdminClient } from '@anode/shared/admin-api/index';
 import { findAnodeProcesses, type AnodeProcess } from './anode-process.js';
 import { countStatuses, sortBySection, type CheckResult, type StatusCounts } from './checks.js';
@@ -16,6 +16,7 @@ import { gatherHostFacts, type HostFacts } from './host-facts.js';
 import { liveChecks } from './live-checks.js';
 import { gatherLiveFacts, liveSkipReason, type LiveFacts } from './live-facts.js';
 import { manualChecks } from './manual-checks.js';
+import { auditChainCheck } from './verify-chain.js';
 import { addressScope, splitListen } from './address.js';
 import { probeGrpcMtls, type GrpcProbe } from './grpc-probe.js';
 
@@ -227,7 +228,22 @@ export async function runChecklist(options: ChecklistOptions): Promise<Checklist
     clusterProbe = 'skipped' in target ? target : await (options.probeGrpc ?? probeGrpcMtls)(target.host, target.port);
   }
 
+  // The audit hash chain, read from this host's files, with the key the node reports (else its key file).
+  let chain;
+  if (!onHost || loaded === undefined)
+    chain = await auditChainCheck({ auditLog: undefined, publicKeyPem: undefined, skipped: "not on the node's host, or no config" });
+  else {
+    const h = host as HostFacts;
+    const raw = loaded.config.logging.audit_log;
+    const auditLog =
+      raw === 'off' ? undefined : raw === '' ? join(h.dataDir, 'logs', 'audit.log') : resolve(proc?.cwd ?? process.cwd(), raw);
+    let publicKeyPem = 'skipped' in live ? undefined : (live.status.audit?.public_key ?? undefined);
+    publicKeyPem ??= await readFile(join(h.dataDir, 'keys', 'audit-ed25519.pub'), 'utf8').catch(() => undefined);
+    chain = await auditChainCheck({ auditLog, publicKeyPem });
+  }
+
   const items = sortBySection([
+    chain,
     ...hostChecks(host, now),
     ...configChecks(
       loaded === undefined

@@ -15,6 +15,7 @@ import type { AdminContext } from './context.js';
 import type { AdminDeps } from './deps.js';
 import { AdminError, fromLayerError } from './errors.js';
 import { HANDLERS } from './handlers/index.js';
+import { onlyTightens, TIGHTENING_RULE } from './tightening.js';
 
 /** The host's own addresses are never blocked on the admin plane, so an operator on the host cannot lock themselves out. */
 const HOST_OPERATOR_ADDRESSES: ReadonlySet<string> = new Set(['127.0.0.1', '::1']);
@@ -110,6 +111,13 @@ async function handleAdmin(deps: AdminDeps, req: IncomingMessage, res: ServerRes
       );
     }
     ctx.body = parseJsonBody(body);
+    // 'tightening' routes decide themselves whether a change only takes access away.
+    if (spec.readOnly === 'tightening' && deps.node.readOnly && !(await onlyTightens(deps, route, ctx))) {
+      throw new AdminError(
+        'ReadOnlyMode',
+        `This node is in read-only mode: ${route} is refused unless it only takes access away (${TIGHTENING_RULE[route] ?? 'no widening'}); anodectl readonly off (or incident unlock) first.`,
+      );
+    }
     const result = await HANDLERS[route](deps, ctx);
     if (result.audit !== undefined) deps.audit.write(ctx, result.audit.action ?? spec.audit ?? route, result.audit.details);
     sendJson(res, result.status ?? 200, result.body);

@@ -38,6 +38,11 @@ export const CONFIG_SCHEMA = {
       default: false,
       doc: 'accept legacy Signature V2 (HMAC-SHA1; aws-cli v1 presign, old s3cmd) on the S3 plane; the checklist warns',
     },
+    anonymous: {
+      type: 'boolean',
+      default: true,
+      doc: 'honour public ACLs and "*" bucket policies for unsigned requests; false refuses every anonymous request',
+    },
   },
   tls: {
     cert: { type: 'string', default: '', doc: 'PEM certificate for native TLS on the S3 and admin planes' },
@@ -96,6 +101,13 @@ export const CONFIG_SCHEMA = {
       doc: 'anonymous requests allowed per client address per second, 0 for no limit; past it 503 SlowDown',
     },
     anonymous_burst: { type: 'integer', default: 1000, doc: 'anonymous requests one address may make at once' },
+  },
+  audit: {
+    sign_interval_seconds: {
+      type: 'integer',
+      default: 60,
+      doc: 'how often the node signs the audit chain head with its Ed25519 audit key (0: only on shutdown and rotation)',
+    },
   },
   gc: {
     interval_seconds: { type: 'integer', default: 3600, doc: 'scheduled GC period (0 disables the schedule)' },

@@ -767,6 +767,21 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.equal(await store.revokeAllCredentials(now, []), 0);
       });
 
+      test('replaceSealedSecret swaps only a matching sealed secret and leaves every other field', async () => {
+        const rec = credentialRecord('AKIAAAAAAAAAAAAAAAAA');
+        await store.putCredential(rec);
+        await store.revokeCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_000_100_000));
+        const to = Buffer.from('resealed-secret-bytes');
+        assert.equal(await store.replaceSealedSecret('AKIAAAAAAAAAAAAAAAAA', Buffer.from('not the current'), to), false);
+        assert.equal(await store.replaceSealedSecret('AKIAAAAAAAAAAAAAAAAA', rec.sealedSecret, to), true);
+        const got = await store.getCredential('AKIAAAAAAAAAAAAAAAAA');
+        assert.deepEqual(got?.sealedSecret, to);
+        assert.deepEqual(got?.revokedAt, at(1_700_000_100_000), 'the revocation is kept');
+        assert.equal(got?.user, rec.user);
+        assert.equal(await store.replaceSealedSecret('AKIAAAAAAAAAAAAAAAAA', rec.sealedSecret, to), false, 'already replaced');
+        assert.equal(await store.replaceSealedSecret('AKIANOTTHERE00000000', rec.sealedSecret, to), false);
+      });
+
       test('expireCredential sets expiresAt; unknown or revoked keys give false', async () => {
         await store.putCredential(credentialRecord('AKIAAAAAAAAAAAAAAAAA'));
         assert.equal(await store.expireCredential('AKIAAAAAAAAAAAAAAAAA', at(1_700_001_000_000)), true);

@@ -320,6 +320,12 @@ export interface MetadataStore {
   revokeAllCredentials(at: Date, except: string[]): Promise<number>;
   /** Sets expiresAt (rotation grace). */
   expireCredential(accessKey: string, at: Date): Promise<boolean>;
+  /**
+   * Replaces a credential's sealed secret only if it is still `from` (master-key re-seal);
+   * touches no other field, so a revocation racing the re-seal is never undone. False
+   * when the key is unknown or its sealed secret changed meanwhile.
+   */
+  replaceSealedSecret(accessKey: string, from: Buffer, to: Buffer): Promise<boolean>;
   /** Records use; may be coalesced (at most once a minute per key) to keep the hot path cheap. */
   touchCredential(accessKey: string, at: Date): Promise<void>;
 

@@ -35,10 +35,32 @@ export interface ResolvedCredential {
  * credentials change (follow()).
  */
 export class CredentialService {
+  /** The key a master-key re-seal (model/reseal.ts) is moving away from; secrets open under either meanwhile. */
+  private previousKey: Buffer | null = null;
+
   constructor(
     private readonly metadata: MetadataStore,
-    private readonly masterKey: Buffer,
+    private masterKey: Buffer,
   ) {}
+
+  /** Switches the sealing key without a restart (model/reseal.ts); `previous` still opens until cleared. */
+  useMasterKey(current: Buffer, previous: Buffer | null): void {
+    this.masterKey = current;
+    this.previousKey = previous;
+  }
+
+  get currentMasterKey(): Buffer {
+    return this.masterKey;
+  }
+
+  private open(accessKey: string, sealed: Buffer): string {
+    try {
+      return openSecret(this.masterKey, accessKey, sealed);
+    } catch (err) {
+      if (this.previousKey === null) throw err;
+      return openSecret(this.previousKey, accessKey, sealed);
+    }
+  }
 
   /** The secret and principal for an active key, or undefined (unknown, revoked, expired). */
   async resolve(accessKey: string, now: Date): Promise<ResolvedCredential | undefined> {
@@ -46,7 +68,7 @@ export class CredentialService {
     if (!record || record.revokedAt !== null) return undefined;
     if (record.expiresAt !== null && record.expiresAt <= now) return undefined;
     return {
-      secret: openSecret(this.masterKey, accessKey, record.sealedSecret),
+      secret: this.open(accessKey, record.sealedSecret),
       principal: { kind: 'user', user: record.user, accessKey, role: record.role, permissions: record.permissions },
     };
   }

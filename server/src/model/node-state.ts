@@ -1,3 +1,4 @@
+import { followSettings } from './follow-feed.js';
 import type { ChangeFeed, MetadataStore } from '../metadata/types.js';
 import { parseCidr, anyContains, type Cidr } from '../util/cidr.js';
 
@@ -79,18 +80,7 @@ export class NodeState {
    * `onError` hears of a failed re-read (the previous values stay in force).
    */
   follow(feed: ChangeFeed, onError: (err: unknown) => void): () => void {
-    const refresh = (): void => void this.refresh().catch(onError);
-    const unsubscribe = feed.subscribe((change) => {
-      // Any setting: settings change rarely, and whatever reread() mirrors is then covered
-      // without a list to keep in step with it.
-      if (change.kind === 'resync' || change.kind === 'setting') refresh();
-    });
-    const timer = feed.resyncIntervalMs === null ? null : setInterval(refresh, feed.resyncIntervalMs);
-    timer?.unref();
-    return () => {
-      unsubscribe();
-      if (timer) clearInterval(timer);
-    };
+    return followSettings(feed, () => this.refresh(), onError);
   }
 
   get readOnly(): boolean {

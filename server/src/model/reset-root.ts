@@ -7,7 +7,7 @@ import type { MetadataStore } from '../metadata/types.js';
 import { loadOrCreateMasterKey } from '../auth/secret-box.js';
 import { CredentialService } from './credentials.js';
 import { ROOT_USER, rootCredentialsPath, writeRootCredentialsFile } from './root-credential.js';
-import { JsonLinesLog } from '../obs/json-lines-log.js';
+import { loadOrCreateAuditIdentity } from '../obs/audit-key.js';
 import { AuditLog } from '../obs/audit-log.js';
 import { userInfo, hostname } from 'node:os';
 
@@ -63,9 +63,11 @@ export async function resetRoot(options: {
     await metadata.putSetting(BREAK_GLASS_SETTING, JSON.stringify([created.accessKey]));
     const path = rootCredentialsPath(dataDir);
     await writeRootCredentialsFile(path, created.accessKey, created.secretKey);
+    // The running node's audit log (recorded in node-paths.json); the chained log continues
+    // after its last line (AuditLog.open reads it).
     const auditLog = await nodeAuditLogPath(dataDir, options.auditLogPath);
-    const log = new JsonLinesLog(auditLog);
-    new AuditLog(log).write('system', 'root.reset', {
+    const log = AuditLog.open(auditLog, await loadOrCreateAuditIdentity(dataDir));
+    log.write('system', 'root.reset', {
       access_key: created.accessKey,
       revoked_break_glass: revoked,
       os_user: userInfo().username,

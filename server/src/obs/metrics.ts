@@ -66,6 +66,37 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly auditChainOk = new Gauge({
+    name: 'anode_audit_chain_ok',
+    help: '1 while the audit hash chain is intact: the start-up check passed and no write or checkpoint failed',
+    registers: [this.registry],
+  });
+  readonly auditCheckpoints = new Counter({
+    name: 'anode_audit_checkpoints_total',
+    help: 'Signed audit chain checkpoints written',
+    registers: [this.registry],
+  });
+  readonly auditFailures = new Counter({
+    name: 'anode_audit_failures_total',
+    help: 'Audit log writes or checkpoint signatures that failed',
+    registers: [this.registry],
+  });
+  readonly auditLastCheckpoint = new Gauge({
+    name: 'anode_audit_last_checkpoint_timestamp_seconds',
+    help: 'Time of the last signed audit checkpoint',
+    registers: [this.registry],
+  });
+  readonly lockdown = new Gauge({
+    name: 'anode_lockdown',
+    help: '1 while an incident lockdown is in force (anonymous access refused)',
+    registers: [this.registry],
+  });
+  readonly anonymousAllowed = new Gauge({
+    name: 'anode_anonymous_access_enabled',
+    help: '1 when public ACLs and "*" policies are honoured for unsigned requests',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'anode_process_' });
   }

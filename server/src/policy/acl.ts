@@ -358,6 +358,18 @@ function granteeMatches(grantee: Grant['grantee'], principal: Principal): boolea
  * The resource owner (and bucket owner) always keep READ_ACP/WRITE_ACP so an ACL can
  * never lock its owner out of fixing it.
  */
+/** Which grant of `acl` gives `permission` (for a decision trace), or null; same rule as aclAllows. */
+export function aclAllowingGrant(acl: Acl, principal: Principal, permission: AclPermission, options: AclCheckOptions = {}): string | null {
+  if (principal.kind === 'user' && (permission === 'READ_ACP' || permission === 'WRITE_ACP')) {
+    if (principal.user === acl.owner) return `ACL owner ${acl.owner} (owners keep ${permission})`;
+    if (principal.user === options.bucketOwner) return `bucket owner ${principal.user} (owners keep ${permission})`;
+  }
+  const g = acl.grants.find((x) => aclPermissionCovers(x.permission, permission) && granteeMatches(x.grantee, principal));
+  if (g === undefined) return null;
+  const who = g.grantee.type === 'Group' ? g.grantee.uri.replace(/^.*\/groups\/global\//, '') : `CanonicalUser ${g.grantee.id}`;
+  return `ACL grant ${who} ${g.permission}`;
+}
+
 export function aclAllows(acl: Acl, principal: Principal, permission: AclPermission, options: AclCheckOptions = {}): boolean {
   if (principal.kind === 'user' && (permission === 'READ_ACP' || permission === 'WRITE_ACP')) {
     if (principal.user === acl.owner || principal.user === options.bucketOwner) return true;

@@ -7,15 +7,31 @@
  * actions, whatever the policy says.
  */
 import type { Acl, BucketRecord } from '../metadata/types.js';
-import { aclAllows, isPublicAcl } from './acl.js';
+import { aclAllowingGrant, aclAllows, isPublicAcl } from './acl.js';
 import { actionInfo, grantAllows } from './actions.js';
 import { parseBucketPolicy } from './policy-parse.js';
-import { evaluateBucketPolicy, getPolicyStatus, principalMatches, type ConditionContext, type PolicyDecision } from './policy-evaluate.js';
+import {
+  evaluateBucketPolicy,
+  getPolicyStatus,
+  principalMatches,
+  type ConditionContext,
+  type PolicyDecision,
+  type StatementTrace,
+} from './policy-evaluate.js';
 import { matchPattern } from './pattern.js';
 import type { BucketPolicy } from './policy-types.js';
 import { principalContext, type Principal } from './principal.js';
 
-export type AuthorizeReason = 'admin' | 'owner' | 'policy' | 'grant' | 'acl' | 'explicit-deny' | 'implicit-deny';
+export type AuthorizeReason =
+  | 'admin'
+  | 'owner'
+  | 'policy'
+  | 'grant'
+  | 'acl'
+  | 'explicit-deny'
+  | 'implicit-deny'
+  /** Anonymous access is off: `[auth] anonymous = false`, or an incident lockdown. */
+  | 'anonymous-disabled';
 
 export interface AuthorizeInput {
   principal: Principal;
@@ -27,11 +43,29 @@ export interface AuthorizeInput {
   objectAcl?: Acl | null;
   key?: string;
   context: ConditionContext;
+  /**
+   * Unsigned requests are refused whatever ACLs and policies say (lockdown, or
+   * `[auth] anonymous = false`); the why is in the string, for traces.
+   */
+  anonymousDisabled?: string | null;
 }
 
 export interface AuthorizeResult {
   allowed: boolean;
   reason: AuthorizeReason;
+}
+
+/** Why a decision came out as it did: the deciding rule and every policy statement evaluated. */
+export interface DecisionTrace extends AuthorizeResult {
+  action: string;
+  /** `user:NAME (AKIA...)` or `*` (anonymous). */
+  principal: string;
+  resource: string;
+  /** One line: the statement (Sid or index), grant or ACL grant that decided, or the implicit deny. */
+  decided_by: string;
+  /** 'absent' (no policy), 'unparsable' (fails closed), or the policy's own verdict. */
+  policy: 'absent' | 'unparsable' | PolicyDecision;
+  statements: StatementTrace[];
 }
 
 /** Actions an admin may always perform, even against a Deny, to repair a bucket policy. */
@@ -67,61 +101,163 @@ function resourceArn(bucket: string, target: 'service' | 'bucket' | 'object', ke
 const allow = (reason: AuthorizeReason): AuthorizeResult => ({ allowed: true, reason });
 const deny = (reason: AuthorizeReason): AuthorizeResult => ({ allowed: false, reason });
 
+/** Collects the why, only when a trace was asked for (simulate, explain, a denial). */
+interface Tracer {
+  decidedBy: string;
+  policy: DecisionTrace['policy'];
+  statements: StatementTrace[];
+}
+
+function statementName(s: StatementTrace): string {
+  return s.sid !== null ? `statement Sid "${s.sid}" (#${s.index})` : `statement #${s.index}`;
+}
+
+/** The one authorization decision (the request hot path: no trace is built). */
 export function authorize(input: AuthorizeInput): AuthorizeResult {
+  return decide(input, null);
+}
+
+/** The same decision as authorize(), with its trace: what simulate and explain print. */
+export function explainAuthorization(input: AuthorizeInput): DecisionTrace {
+  const info = actionInfo(input.action);
+  const t: Tracer = { decidedBy: '', policy: 'absent', statements: [] };
+  const result = decide(input, t);
+  const p = input.principal;
+  return {
+    ...result,
+    action: input.action,
+    principal: p.kind === 'anonymous' ? '*' : `user:${p.user} (${p.accessKey})`,
+    resource: input.bucket === null ? '*' : resourceArn(input.bucket.name, info?.target ?? 'bucket', input.key),
+    decided_by: t.decidedBy,
+    policy: t.policy,
+    statements: t.statements,
+  };
+}
+
+function decide(input: AuthorizeInput, t: Tracer | null): AuthorizeResult {
   const { principal, action, bucket } = input;
   const info = actionInfo(action);
   // An action we do not know is never allowed: fail closed.
-  if (!info) return deny('implicit-deny');
+  if (!info) {
+    if (t) t.decidedBy = `implicit deny: ${action} is not an action Anode knows`;
+    return deny('implicit-deny');
+  }
   const isAdmin = principal.kind === 'user' && principal.role === 'admin';
+  if (principal.kind === 'anonymous' && input.anonymousDisabled) {
+    if (t) t.decidedBy = `anonymous access disabled: ${input.anonymousDisabled}`;
+    return deny('anonymous-disabled');
+  }
 
   if (info.target === 'service') {
-    if (principal.kind === 'anonymous') return deny('implicit-deny');
+    if (principal.kind === 'anonymous') {
+      if (t) t.decidedBy = 'implicit deny: service actions need a signed request';
+      return deny('implicit-deny');
+    }
+    if (t) t.decidedBy = isAdmin ? 'admin role' : 'any signed-in user may list their buckets';
     return allow(isAdmin ? 'admin' : 'owner');
   }
-  if (!bucket) return isAdmin ? allow('admin') : deny('implicit-deny');
+  if (!bucket) {
+    if (t) t.decidedBy = isAdmin ? 'admin role' : 'implicit deny: no such bucket';
+    return isAdmin ? allow('admin') : deny('implicit-deny');
+  }
 
   let decision: PolicyDecision = 'none';
   if (bucket.policy !== null) {
     const policy = cachedPolicy(bucket.name, bucket.policy);
-    decision =
-      policy === null
-        ? 'deny'
-        : evaluateBucketPolicy(policy, {
-            principal,
-            action,
-            resourceArn: resourceArn(bucket.name, info.target, input.key),
-            // Identity keys come from the authenticated principal, never from the caller.
-            context: { ...input.context, ...principalContext(principal) },
-          });
+    if (policy === null) {
+      decision = 'deny';
+      if (t) t.policy = 'unparsable';
+    } else {
+      decision = evaluateBucketPolicy(
+        policy,
+        {
+          principal,
+          action,
+          resourceArn: resourceArn(bucket.name, info.target, input.key),
+          // Identity keys come from the authenticated principal, never from the caller.
+          context: { ...input.context, ...principalContext(principal) },
+        },
+        t?.statements,
+      );
+      if (t) t.policy = decision;
+    }
   }
   if (decision === 'deny') {
-    return isAdmin && POLICY_REPAIR_ACTIONS.has(action) ? allow('admin') : deny('explicit-deny');
+    if (isAdmin && POLICY_REPAIR_ACTIONS.has(action)) {
+      if (t) t.decidedBy = 'admin role: the bucket policy actions stay open to admins so a lock-out can be undone';
+      return allow('admin');
+    }
+    if (t) {
+      const by = t.statements.find((s) => s.applies && s.effect === 'Deny');
+      t.decidedBy =
+        t.policy === 'unparsable'
+          ? 'explicit deny: the stored bucket policy no longer parses (fails closed)'
+          : `explicit deny: ${by ? statementName(by) : 'a Deny statement'}`;
+    }
+    return deny('explicit-deny');
+  }
+  if (isAdmin) {
+    if (t) t.decidedBy = 'admin role';
+    return allow('admin');
+  }
+  if (principal.kind === 'user' && principal.user === bucket.owner) {
+    if (t) t.decidedBy = `bucket owner ${bucket.owner}`;
+    return allow('owner');
   }
   const pab = bucket.settings?.publicAccessBlock;
   // RestrictPublicBuckets: a public policy's Allow reaches only signed-in users of this
   // deployment (AWS: principals of the owner's account), never anonymous callers.
   if (decision === 'allow' && pab?.restrictPublicBuckets && principal.kind === 'anonymous' && bucket.policy !== null) {
     const policy = cachedPolicy(bucket.name, bucket.policy);
-    if (policy === null || getPolicyStatus(policy).isPublic) decision = 'none';
+    if (policy === null || getPolicyStatus(policy).isPublic) {
+      decision = 'none';
+      if (t) t.policy = 'none';
+    }
   }
-  if (isAdmin) return allow('admin');
-  if (principal.kind === 'user' && principal.user === bucket.owner) return allow('owner');
   // Bucket-management actions that no bucket grant can give (DeleteBucket, the policy
   // actions, bucket configuration writes) are never granted to unsigned callers, even by
   // a careless `"Principal": "*", "Action": "s3:*"` policy: a stranger must not be able to
   // delete a bucket or rewrite its policy.
-  if (principal.kind === 'anonymous' && info.grant === null) return deny('implicit-deny');
-  if (decision === 'allow') return allow('policy');
+  if (principal.kind === 'anonymous' && info.grant === null) {
+    if (t) t.decidedBy = `implicit deny: ${action} is owner-only and never granted to anonymous callers`;
+    return deny('implicit-deny');
+  }
+  if (decision === 'allow') {
+    if (t) {
+      const by = t.statements.find((s) => s.applies && s.effect === 'Allow');
+      t.decidedBy = `allow: ${by ? statementName(by) : 'an Allow statement'}`;
+    }
+    return allow('policy');
+  }
   if (principal.kind === 'user') {
     const grants = bucket.permissions[`user:${principal.user}`];
-    if (grants && grantAllows(grants, action)) return allow('grant');
-    if (principal.permissions && grantAllows(principal.permissions, action)) return allow('grant');
+    if (grants && grantAllows(grants, action)) {
+      if (t) t.decidedBy = `allow: bucket permission grant user:${principal.user}=[${grants.join(',')}] (needs ${info.grant ?? '?'})`;
+      return allow('grant');
+    }
+    if (principal.permissions && grantAllows(principal.permissions, action)) {
+      if (t)
+        t.decidedBy = `allow: credential permission grant [${principal.permissions.join(',')}] on ${principal.accessKey}, valid on every bucket (needs ${info.grant ?? '?'})`;
+      return allow('grant');
+    }
   }
   // Object Ownership BucketOwnerEnforced: ACLs no longer grant anything.
   if (info.aclPermission !== null && bucket.settings?.ownership !== 'BucketOwnerEnforced') {
     const stored = info.aclOn === 'bucket' ? bucket.acl : input.objectAcl;
     const acl = stored && pab?.ignorePublicAcls ? withoutPublicGrants(stored) : stored;
-    if (acl && aclAllows(acl, principal, info.aclPermission, { bucketOwner: bucket.owner })) return allow('acl');
+    if (acl && aclAllows(acl, principal, info.aclPermission, { bucketOwner: bucket.owner })) {
+      if (t)
+        t.decidedBy = `allow: ${aclAllowingGrant(acl, principal, info.aclPermission, { bucketOwner: bucket.owner }) ?? 'ACL'} on the ${info.aclOn}`;
+      return allow('acl');
+    }
+  }
+  if (t) {
+    t.decidedBy =
+      t.policy === 'none'
+        ? 'implicit deny: no statement matched, and no grant or ACL allows it'
+        : t.policy === 'absent'
+          ? 'implicit deny: no statement matched (the bucket has no policy), and no grant or ACL allows it'
+          : 'implicit deny: no bucket policy statement, grant or ACL allows it';
   }
   return deny('implicit-deny');
 }

@@ -45,15 +45,80 @@ function variableLookup(values: Values): (key: string) => string | undefined {
   };
 }
 
-export function evaluateBucketPolicy(policy: BucketPolicy, request: PolicyRequest): PolicyDecision {
+/** How one condition evaluated (decision traces: simulate and explain). */
+export interface ConditionTrace {
+  operator: string;
+  key: string;
+  /** The policy's values, as written. */
+  policy_values: string[];
+  /** The request's values for the key; [] when absent. */
+  request_values: string[];
+  holds: boolean;
+}
+
+/** How one statement evaluated against the request. */
+export interface StatementTrace {
+  index: number;
+  sid: string | null;
+  effect: 'Allow' | 'Deny';
+  principal_matches: boolean;
+  action_matches: boolean;
+  resource_matches: boolean;
+  conditions: ConditionTrace[];
+  applies: boolean;
+}
+
+function cidrText(b: { family: 4 | 6; network: bigint; prefix: number }): string {
+  if (b.family === 4) {
+    const n = Number(b.network);
+    return `${[24, 16, 8, 0].map((sh) => (n >>> sh) & 255).join('.')}/${b.prefix}`;
+  }
+  const groups: string[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(((b.network >> BigInt(i * 16)) & 0xffffn).toString(16));
+  return `${groups.join(':')}/${b.prefix}`;
+}
+
+function policyValueTexts(test: ConditionTest): string[] {
+  const v = test.values;
+  switch (v.type) {
+    case 'string':
+      return v.patterns.map((p) => p.source);
+    case 'number':
+      return v.numbers.map(String);
+    case 'date':
+      return v.times.map((t) => new Date(t).toISOString());
+    case 'bool':
+    case 'null':
+      return v.bools.map(String);
+    case 'cidr':
+      return v.blocks.map(cidrText);
+  }
+}
+
+/**
+ * The one evaluation: 'deny' if any applicable statement denies, else 'allow' if any
+ * allows, else 'none'. With `trace` (simulate/explain only) every statement is evaluated
+ * in full and recorded; without it the loop stops at the first applicable Deny and no
+ * trace object is built (the request hot path).
+ */
+export function evaluateBucketPolicy(policy: BucketPolicy, request: PolicyRequest, trace?: StatementTrace[]): PolicyDecision {
   const values = indexContext(request.context);
   let allowed = false;
+  let denied = false;
   for (const statement of policy.statements) {
-    if (!statementApplies(statement, request, values)) continue;
-    if (statement.effect === 'Deny') return 'deny';
-    allowed = true;
+    if (trace === undefined) {
+      if (!statementApplies(statement, request, values)) continue;
+      if (statement.effect === 'Deny') return 'deny';
+      allowed = true;
+      continue;
+    }
+    const t = traceStatement(statement, request, values);
+    trace.push(t);
+    if (!t.applies) continue;
+    if (statement.effect === 'Deny') denied = true;
+    else allowed = true;
   }
-  return allowed ? 'allow' : 'none';
+  return denied ? 'deny' : allowed ? 'allow' : 'none';
 }
 
 function statementApplies(s: PolicyStatement, request: PolicyRequest, values: Values): boolean {
@@ -63,6 +128,31 @@ function statementApplies(s: PolicyStatement, request: PolicyRequest, values: Va
   if (s.actions.some((p) => matchPattern(p, action, lookup)) === s.notAction) return false;
   if (s.resources.some((p) => matchPattern(p, request.resourceArn, lookup)) === s.notResource) return false;
   return s.conditions.every((c) => conditionHolds(c, values, lookup));
+}
+
+/** statementApplies, every part evaluated and recorded (same predicates, same order). */
+function traceStatement(s: PolicyStatement, request: PolicyRequest, values: Values): StatementTrace {
+  const lookup = variableLookup(values);
+  const principal = principalMatches(s.principal, request.principal) !== s.notPrincipal;
+  const action = s.actions.some((p) => matchPattern(p, request.action.toLowerCase(), lookup)) !== s.notAction;
+  const resource = s.resources.some((p) => matchPattern(p, request.resourceArn, lookup)) !== s.notResource;
+  const conditions = s.conditions.map((c) => ({
+    operator: c.operator,
+    key: c.key,
+    policy_values: policyValueTexts(c),
+    request_values: [...(values.get(normalizeConditionKey(c.key)) ?? [])],
+    holds: conditionHolds(c, values, lookup),
+  }));
+  return {
+    index: s.index,
+    sid: s.sid ?? null,
+    effect: s.effect,
+    principal_matches: principal,
+    action_matches: action,
+    resource_matches: resource,
+    conditions,
+    applies: principal && action && resource && conditions.every((c) => c.holds),
+  };
 }
 
 export function principalMatches(spec: PrincipalSpec, principal: Principal): boolean {

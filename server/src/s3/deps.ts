@@ -11,6 +11,8 @@ import type { JsonLinesLog } from '../obs/json-lines-log.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Cidr } from '../util/cidr.js';
 import type { AuditLog } from '../obs/audit-log.js';
+import type { DenialTraces } from '../obs/denials.js';
+import type { LockdownState } from '../model/lockdown.js';
 
 /** What the S3 plane needs, built once by main.ts. */
 export interface S3Deps {
@@ -32,4 +34,8 @@ export interface S3Deps {
   trustedProxies: Cidr[];
   /** Whether this listener itself is TLS. */
   tls: boolean;
+  /** The active incident lockdown, if any (unsigned requests refused while it lasts). */
+  lockdown?: LockdownState;
+  /** Decision traces of recent denials, for `anodectl policy explain REQUEST-ID`. */
+  denials?: DenialTraces;
 }

@@ -4,7 +4,10 @@ import { parseTarget } from '../http/target.js';
 import { clientAddress } from '../http/client-address.js';
 import { hasDuplicateHost } from '../http/host-header.js';
 import { verifyRequest } from '../auth/sigv4/verify.js';
-import { anonymousMayDelete, authorize } from '../policy/authorize.js';
+import { anonymousMayDelete, authorize, type AuthorizeInput } from '../policy/authorize.js';
+import { anonymousDisabledReason } from '../model/lockdown.js';
+import { recordDenial, recordReadOnlyDenial } from './record-denial.js';
+import { READ_ONLY_TIGHTENING } from './tightening.js';
 import type { TokenBuckets } from '../util/token-buckets.js';
 import type { Principal } from '../policy/principal.js';
 import type { RequestContext } from './context.js';
@@ -127,7 +130,9 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
 
   const operation = route(req.method ?? 'GET', target, req.headers);
   ctx.operation = operation;
-  if (deps.node.readOnly && OPERATIONS[operation].mutating) {
+  // ACL/policy changes that only take access away are judged by their handler (s3/tightening.ts).
+  if (deps.node.readOnly && OPERATIONS[operation].mutating && !READ_ONLY_TIGHTENING.has(operation)) {
+    recordReadOnlyDenial(deps, ctx, operation, OPERATIONS[operation].action);
     throw new S3Error('AccessDenied', {
       message: 'This node is in read-only mode: writes are refused until an operator turns read-only mode off.',
     });
@@ -173,7 +178,11 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   // DeleteObjects names its keys in the body: the handler authorizes each one, but an
   // anonymous caller is refused before the body is read unless the bucket could allow it.
   if (operation === 'DeleteObjects') {
-    if (ctx.principal.kind === 'anonymous' && ctx.bucket && !anonymousMayDelete(ctx.bucket)) {
+    if (
+      ctx.principal.kind === 'anonymous' &&
+      ctx.bucket &&
+      (anonymousDisabledReason(deps.config.auth.anonymous, deps.lockdown) !== null || !anonymousMayDelete(ctx.bucket))
+    ) {
       deps.metrics.permissionDenied.inc();
       throw new S3Error('AccessDenied');
     }
@@ -182,7 +191,15 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   const action = OPERATIONS[operation].action;
   const key = ctx.target?.key ?? undefined;
   const context = conditionContext(ctx, operation);
-  const base = { principal: ctx.principal, action, bucket: ctx.bucket ?? null, context, ...(key !== undefined ? { key } : {}) };
+  const base: AuthorizeInput = {
+    principal: ctx.principal,
+    action,
+    bucket: ctx.bucket ?? null,
+    context,
+    anonymousDisabled: ctx.principal.kind === 'anonymous' ? anonymousDisabledReason(deps.config.auth.anonymous, deps.lockdown) : null,
+    ...(key !== undefined ? { key } : {}),
+  };
+  let input = base;
   // s3:ExistingObjectTag/<k>: the stored tags are read only when a statement tests them.
   if (key !== undefined && EXISTING_TAG_OPS.has(operation) && needsExistingObjectTags(ctx.bucket ?? null, ctx.principal, action)) {
     const object = await deps.metadata.getObject(ctx.bucket!.id, key);
@@ -191,10 +208,14 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   let decision = authorize(base);
   if (!decision.allowed && decision.reason === 'implicit-deny' && ctx.bucket && key !== undefined && OBJECT_ACL_OPS.has(operation)) {
     const object = await deps.metadata.getObject(ctx.bucket.id, key);
-    if (object) decision = authorize({ ...base, objectAcl: object.acl });
+    if (object) {
+      input = { ...base, objectAcl: object.acl };
+      decision = authorize(input);
+    }
   }
   if (!decision.allowed) {
     deps.metrics.permissionDenied.inc();
+    recordDenial(deps, ctx, operation, input);
     throw new S3Error('AccessDenied');
   }
 }

@@ -5,6 +5,7 @@ export {
   PUBLIC_OBJECT_EXAMPLES,
   ROLES,
   type AdminErrorBody,
+  type AuditChainStatus,
   type AuditEntry,
   type AuditQuery,
   type AuditResponse,
@@ -57,6 +58,20 @@ export {
   type RouteResponse,
   type RouteSpec,
 } from './routes.js';
+export type {
+  ConditionTraceJson,
+  CredentialFinding,
+  CredentialReportEntry,
+  CredentialsReportResponse,
+  DecisionTraceJson,
+  DenialTraceResponse,
+  PolicySimulateRequest,
+  PolicySimulateResponse,
+  ResealResponse,
+  StatementTraceJson,
+  UnlockRequest,
+  UnlockResponse,
+} from './security-types.js';
 export { AdminApiError } from './errors.js';
 export { sendRaw, sendSignedRequest, sha256Hex, type RawResponse, type SignedRequestInput } from './signed-request.js';
 export { AdminClient, errorFromResponse, type AdminClientOptions, type CallInput } from './client.js';

@@ -30,15 +30,26 @@ import type {
   SetReadOnlyRequest,
   StatusResponse,
 } from './types.js';
+import type {
+  CredentialsReportResponse,
+  DenialTraceResponse,
+  PolicySimulateRequest,
+  PolicySimulateResponse,
+  ResealResponse,
+  UnlockRequest,
+  UnlockResponse,
+} from './security-types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /**
  * What read-only mode does to a route: `read` routes always run; `refused` routes are
  * refused while read-only; `containment` routes only take access away (revoke, block,
- * lockdown) or switch read-only itself, so an operator can still contain an incident.
+ * lockdown) or switch read-only itself, so an operator can still contain an incident;
+ * `tightening` routes run while read-only only when the change takes access away (the
+ * handler checks: fewer grants, a rotation that kills the old key at once).
  */
-export type ReadOnlyRule = 'read' | 'refused' | 'containment';
+export type ReadOnlyRule = 'read' | 'refused' | 'containment' | 'tightening';
 
 export interface RouteSpec {
   method: HttpMethod;
@@ -58,10 +69,16 @@ export const ADMIN_ROUTES = {
   listCredentials: route('GET', '/admin/credentials', 'read'),
   revokeAllCredentials: route('POST', '/admin/credentials/revoke-all', 'containment', 'credentials.revoke_all'),
   revokeCredential: route('DELETE', '/admin/credentials/{accessKey}', 'containment', 'credentials.revoke'),
-  rotateCredential: route('POST', '/admin/credentials/{accessKey}/rotate', 'refused', 'credentials.rotate'),
+  // Read-only: only with grace 0 (the old key dies at once), so lockdown's "rotate the kept key" works.
+  rotateCredential: route('POST', '/admin/credentials/{accessKey}/rotate', 'tightening', 'credentials.rotate'),
+  credentialsReport: route('GET', '/admin/credentials/report', 'read'),
+  resealCredentials: route('POST', '/admin/credentials/reseal', 'containment', 'credentials.reseal'),
   listBuckets: route('GET', '/admin/buckets', 'read'),
   getBucketPermissions: route('GET', '/admin/buckets/{bucket}/permissions', 'read'),
-  putBucketPermissions: route('PUT', '/admin/buckets/{bucket}/permissions', 'refused', 'buckets.permissions.set'),
+  // Read-only: only when every grant left was already there (removing grants tightens).
+  putBucketPermissions: route('PUT', '/admin/buckets/{bucket}/permissions', 'tightening', 'buckets.permissions.set'),
+  simulatePolicy: route('POST', '/admin/policy/simulate', 'read'),
+  explainDenial: route('GET', '/admin/policy/denials/{requestId}', 'read'),
   getReadOnly: route('GET', '/admin/readonly', 'read'),
   setReadOnly: route('POST', '/admin/readonly', 'containment', 'readonly.set'),
   getStatus: route('GET', '/admin/status', 'read'),
@@ -69,6 +86,7 @@ export const ADMIN_ROUTES = {
   getGcStatus: route('GET', '/admin/gc/status', 'read'),
   getAudit: route('GET', '/admin/audit', 'read'),
   lockdown: route('POST', '/admin/incident/lockdown', 'containment', 'incident.lockdown'),
+  unlock: route('POST', '/admin/incident/unlock', 'containment', 'incident.unlock'),
   getIncidentStatus: route('GET', '/admin/incident/status', 'read'),
   listBlocklist: route('GET', '/admin/blocklist', 'read'),
   addBlock: route('POST', '/admin/blocklist', 'containment', 'blocklist.add'),
@@ -85,9 +103,13 @@ export interface AdminApi {
   revokeAllCredentials: { params: Empty; query: Empty; body: RevokeAllRequest; response: RevokeAllResponse };
   revokeCredential: { params: { accessKey: string }; query: Empty; body: undefined; response: RevokeCredentialResponse };
   rotateCredential: { params: { accessKey: string }; query: Empty; body: RotateCredentialRequest; response: RotateCredentialResponse };
+  credentialsReport: { params: Empty; query: Empty; body: undefined; response: CredentialsReportResponse };
+  resealCredentials: { params: Empty; query: Empty; body: undefined; response: ResealResponse };
   listBuckets: { params: Empty; query: Empty; body: undefined; response: ListBucketsResponse };
   getBucketPermissions: { params: { bucket: string }; query: Empty; body: undefined; response: BucketPermissionsResponse };
   putBucketPermissions: { params: { bucket: string }; query: Empty; body: BucketPermissions; response: BucketPermissionsResponse };
+  simulatePolicy: { params: Empty; query: Empty; body: PolicySimulateRequest; response: PolicySimulateResponse };
+  explainDenial: { params: { requestId: string }; query: Empty; body: undefined; response: DenialTraceResponse };
   getReadOnly: { params: Empty; query: Empty; body: undefined; response: ReadOnlyResponse };
   setReadOnly: { params: Empty; query: Empty; body: SetReadOnlyRequest; response: ReadOnlyResponse };
   getStatus: { params: Empty; query: Empty; body: undefined; response: StatusResponse };
@@ -95,6 +117,7 @@ export interface AdminApi {
   getGcStatus: { params: Empty; query: Empty; body: undefined; response: GcStatusResponse };
   getAudit: { params: Empty; query: AuditQuery; body: undefined; response: AuditResponse };
   lockdown: { params: Empty; query: Empty; body: LockdownRequest; response: LockdownResponse };
+  unlock: { params: Empty; query: Empty; body: UnlockRequest; response: UnlockResponse };
   getIncidentStatus: { params: Empty; query: Empty; body: undefined; response: IncidentStatusResponse };
   listBlocklist: { params: Empty; query: Empty; body: undefined; response: BlocklistResponse };
   addBlock: { params: Empty; query: Empty; body: BlockRequest; response: BlockChangeResponse };

@@ -193,6 +193,23 @@ export interface StatusResponse {
   buckets: number;
   blocklist: number;
   gc: GcStatusResponse;
+  audit: AuditChainStatus;
+  /** The access log file on the node's host, or null when off. */
+  access_log: string | null;
+}
+
+/** The node's audit chain: who signs it, where its head is, whether it is intact. */
+export interface AuditChainStatus {
+  /** The node id the anchor and checkpoints name. */
+  node_id: string | null;
+  /** SPKI PEM of the Ed25519 key that signs checkpoints (pin it: anodectl audit verify --public-key). */
+  public_key: string | null;
+  public_key_fingerprint: string | null;
+  /** The audit log file, or null when audit logging is off. */
+  path: string | null;
+  head_seq: number | null;
+  /** False after a failed write/checkpoint or a failed start-up check (anode_audit_chain_ok 0). */
+  chain_ok: boolean;
 }
 
 /** One audit-log line as written (timestamp, action, user, access_key, remote_addr, request_id, details...). */
@@ -222,6 +239,10 @@ export interface LockdownRecord {
   access_key: string;
   reason: string;
   revoked: number;
+  /** True from lockdown until `incident unlock` (unsigned requests refused meanwhile). */
+  active?: boolean;
+  lifted_at?: string | null;
+  lifted_by?: string | null;
 }
 
 export interface LockdownResponse extends LockdownRecord {
@@ -234,6 +255,10 @@ export interface IncidentStatusResponse {
   read_only: boolean;
   read_only_since: string | null;
   last_lockdown: LockdownRecord | null;
+  /** A lockdown is in force (until anodectl incident unlock). */
+  lockdown_active: boolean;
+  /** Public ACLs and "*" policies are honoured for unsigned requests (off in lockdown or with [auth] anonymous = false). */
+  anonymous_access: boolean;
   active_credentials: number;
   blocklist: string[];
 }

@@ -9,6 +9,8 @@ import { adminSession, parseDuration } from '../login/session.js';
 
 const FOLLOW_POLL_MS = 2000;
 const WHO = new Set(['timestamp', 'action', 'user', 'access_key', 'remote_addr', 'request_id']);
+/** Hash-chain fields: checked by `audit verify`, noise in a listing (--json keeps them). */
+const CHAIN = new Set(['seq', 'prev', 'public_key', 'signature', 'head_hash']);
 
 /** "1h" (relative to now) or an ISO timestamp → ISO timestamp. */
 export function sinceToIso(text: string, now = new Date()): string {
@@ -20,7 +22,7 @@ export function sinceToIso(text: string, now = new Date()): string {
 
 function line(out: Output, e: AuditEntry): string {
   const details = Object.entries(e)
-    .filter(([k]) => !WHO.has(k))
+    .filter(([k]) => !WHO.has(k) && !CHAIN.has(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const who = `${String(e['user'] ?? '-')}${e['access_key'] !== undefined ? `(${String(e['access_key'])})` : ''}${e['remote_addr'] !== undefined ? `@${String(e['remote_addr'])}` : ''}`;

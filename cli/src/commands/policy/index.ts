@@ -9,6 +9,7 @@ import { fileError, UsageError, UserError } from '../../errors.js';
 import { confirmOrAbort } from '../../prompts.js';
 import { adminSession, s3EndpointFor, s3Request } from '../login/session.js';
 import { validatePolicy } from './validate-policy.js';
+import { explainCommand, simulateCommand } from './simulate.js';
 
 const s3EndpointOption = () =>
   new Option('--s3-endpoint <url>', 'S3 API endpoint (env ANODE_S3_ENDPOINT; default: the admin host on port 8080)');
@@ -100,9 +101,11 @@ export function policyCommand(io: CliIo): Command {
     });
 
   return new Command('policy')
-    .description('get, set, delete or validate bucket policies (through the S3 API)')
+    .description('get, set, delete or validate bucket policies (through the S3 API); simulate a request or explain a denial')
     .addCommand(get)
     .addCommand(set)
     .addCommand(del)
-    .addCommand(validate);
+    .addCommand(validate)
+    .addCommand(simulateCommand(io))
+    .addCommand(explainCommand(io));
 }

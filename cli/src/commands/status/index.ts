@@ -34,7 +34,17 @@ export function statusCommand(io: CliIo): Command {
                 ? 'not run yet'
                 : `last run ${x.gc.last.finished_at ?? x.gc.last.started_at}: ${x.gc.last.chunks_removed} chunks removed`,
           ],
+          ['Node id', x.audit.node_id],
+          [
+            'Audit chain',
+            x.audit.path === null
+              ? 'off'
+              : `${x.audit.chain_ok ? 'ok' : out.style.red('BROKEN (run anodectl audit verify)')}, head seq ${x.audit.head_seq ?? '-'}, ${x.audit.path}`,
+          ],
+          ['Audit key', x.audit.public_key_fingerprint],
         ]),
       );
+      // The public key itself, to pin for anodectl audit verify --public-key (human output only).
+      if (!out.json && st.audit.public_key !== null) out.raw(`\nAudit public key (Ed25519):\n${st.audit.public_key}`);
     });
 }

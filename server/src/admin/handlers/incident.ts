@@ -1,5 +1,12 @@
 /** Incident response: lockdown (revoke all but the caller, read-only, one audit line) and the IP blocklist. */
-import type { BlockChangeResponse, IncidentStatusResponse, LockdownRecord, LockdownResponse } from '@anode/shared/admin-api/index';
+import type {
+  BlockChangeResponse,
+  IncidentStatusResponse,
+  LockdownRecord,
+  LockdownResponse,
+  UnlockResponse,
+} from '@anode/shared/admin-api/index';
+import { anonymousDisabledReason, LOCKDOWN_SETTING } from '../../model/lockdown.js';
 import { parseCidr } from '../../util/cidr.js';
 import { invalid } from '../errors.js';
 import { isActive } from '../json.js';
@@ -7,9 +14,8 @@ import { objectBody, onlyFields, requiredString } from '../validate.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminHandler } from './types.js';
 
-const LOCKDOWN_SETTING = 'incident_lockdown';
-
 async function lastLockdown(deps: AdminDeps): Promise<LockdownRecord | null> {
+  if (deps.lockdown !== undefined) return deps.lockdown.last;
   const text = await deps.metadata.getSetting(LOCKDOWN_SETTING);
   if (text === null) return null;
   try {
@@ -17,6 +23,13 @@ async function lastLockdown(deps: AdminDeps): Promise<LockdownRecord | null> {
   } catch {
     return null;
   }
+}
+
+/** Keeps the lockdown and anonymous-access gauges in step with the state. */
+export function setLockdownMetrics(deps: AdminDeps): void {
+  const active = deps.lockdown?.active === true;
+  deps.metrics.lockdown.set(active ? 1 : 0);
+  deps.metrics.anonymousAllowed.set(anonymousDisabledReason(deps.config.auth.anonymous, deps.lockdown) === null ? 1 : 0);
 }
 
 export const lockdown: AdminHandler = async (deps, ctx) => {
@@ -29,10 +42,45 @@ export const lockdown: AdminHandler = async (deps, ctx) => {
   await deps.node.setReadOnly(true);
   deps.metrics.readOnly.set(1);
   const user = ctx.principal.kind === 'user' ? ctx.principal.user : 'anonymous';
-  const record: LockdownRecord = { at: at.toISOString(), user, access_key: ctx.accessKey, reason, revoked };
-  await deps.metadata.putSetting(LOCKDOWN_SETTING, JSON.stringify(record));
+  const base = { at: at.toISOString(), user, access_key: ctx.accessKey, reason, revoked };
+  // Anonymous access stops being honoured (public ACLs, "*" policies) until unlock.
+  const record: LockdownRecord =
+    deps.lockdown !== undefined ? await deps.lockdown.engage(base) : { ...base, active: true, lifted_at: null, lifted_by: null };
+  if (deps.lockdown === undefined) await deps.metadata.putSetting(LOCKDOWN_SETTING, JSON.stringify(record));
+  setLockdownMetrics(deps);
   const answer: LockdownResponse = { ...record, read_only: true, kept: [ctx.accessKey] };
-  return { body: answer, audit: { details: { reason, revoked, kept: [ctx.accessKey], read_only: true } } };
+  return { body: answer, audit: { details: { reason, revoked, kept: [ctx.accessKey], read_only: true, anonymous_access: false } } };
+};
+
+export const unlock: AdminHandler = async (deps, ctx) => {
+  const body = ctx.body === undefined ? {} : objectBody(ctx.body);
+  onlyFields(body, ['reason']);
+  const reason = body['reason'] === undefined ? null : requiredString(body, 'reason', 1000);
+  const at = new Date();
+  const user = ctx.principal.kind === 'user' ? ctx.principal.user : 'anonymous';
+  const lifted = deps.lockdown !== undefined ? await deps.lockdown.lift(`${user} (${ctx.accessKey})`, at) : null;
+  const wasReadOnly = deps.node.readOnly;
+  await deps.node.setReadOnly(false);
+  deps.metrics.readOnly.set(0);
+  setLockdownMetrics(deps);
+  const answer: UnlockResponse = {
+    lifted: lifted !== null,
+    at: at.toISOString(),
+    read_only: false,
+    anonymous_access: anonymousDisabledReason(deps.config.auth.anonymous, deps.lockdown) === null,
+  };
+  return {
+    body: answer,
+    audit: {
+      details: {
+        reason,
+        lifted: lifted !== null,
+        lockdown_at: lifted?.at ?? null,
+        was_read_only: wasReadOnly,
+        anonymous_access: answer.anonymous_access,
+      },
+    },
+  };
 };
 
 export const getIncidentStatus: AdminHandler = async (deps) => {
@@ -42,6 +90,8 @@ export const getIncidentStatus: AdminHandler = async (deps) => {
     read_only: deps.node.readOnly,
     read_only_since: deps.node.readOnlySinceDate?.toISOString() ?? null,
     last_lockdown: await lastLockdown(deps),
+    lockdown_active: deps.lockdown?.active === true,
+    anonymous_access: anonymousDisabledReason(deps.config.auth.anonymous, deps.lockdown) === null,
     active_credentials: active,
     blocklist: deps.node.blocklist,
   };

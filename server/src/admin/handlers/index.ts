@@ -1,8 +1,10 @@
 import type { AdminHandlers } from './types.js';
+import { explainDenial, simulatePolicy } from './policy.js';
 import { createCredential, listCredentials, revokeAllCredentials, revokeCredential, rotateCredential } from './credentials.js';
 import { getBucketPermissions, listBuckets, putBucketPermissions } from './buckets.js';
 import { getAudit, getGcStatus, getReadOnly, getStatus, runGc, setReadOnly } from './node.js';
-import { addBlock, getIncidentStatus, listBlocklist, lockdown, removeBlock } from './incident.js';
+import { addBlock, getIncidentStatus, listBlocklist, lockdown, removeBlock, unlock } from './incident.js';
+import { credentialsReport, resealCredentials } from './credential-tools.js';
 
 /** One handler per route of the shared table (the type makes a missing one a compile error). */
 export const HANDLERS: AdminHandlers = {
@@ -11,9 +13,13 @@ export const HANDLERS: AdminHandlers = {
   revokeAllCredentials,
   revokeCredential,
   rotateCredential,
+  credentialsReport,
+  resealCredentials,
   listBuckets,
   getBucketPermissions,
   putBucketPermissions,
+  simulatePolicy,
+  explainDenial,
   getReadOnly,
   setReadOnly,
   getStatus,
@@ -21,6 +27,7 @@ export const HANDLERS: AdminHandlers = {
   getGcStatus,
   getAudit,
   lockdown,
+  unlock,
   getIncidentStatus,
   listBlocklist,
   addBlock,

@@ -1,4 +1,5 @@
 /** Node-wide switches and reports: read-only mode, status, GC, the audit log. */
+import { keyFingerprint } from '@anode/shared/audit-chain';
 import { VERSION } from '../../version.js';
 import type { CredentialCounts, ReadOnlyResponse, RunGcResponse, StatusResponse } from '@anode/shared/admin-api/index';
 import { auditLogPathOf } from '../deps.js';
@@ -59,6 +60,15 @@ export const getStatus: AdminHandler = async (deps) => {
     buckets: (await deps.metadata.listBuckets()).length,
     blocklist: deps.node.blocklist.length,
     gc: gcStatusJson(deps.gc.status()),
+    audit: {
+      node_id: deps.audit.nodeId,
+      public_key: deps.audit.publicKeyPem,
+      public_key_fingerprint: deps.audit.publicKeyPem === null ? null : keyFingerprint(deps.audit.publicKeyPem),
+      path: auditLogPathOf(deps),
+      head_seq: deps.audit.headSeq,
+      chain_ok: (await deps.metrics.auditChainOk.get()).values[0]?.value === 1,
+    },
+    access_log: deps.accessLog.path,
   };
   return { body: status };
 };

@@ -641,6 +641,16 @@ export class PostgresMetadataStore implements MetadataStore {
     return (await this.#rows<CredentialRow>('SELECT * FROM credentials ORDER BY created_at, access_key')).map(rowToCredential);
   }
 
+  async replaceSealedSecret(accessKey: string, from: Buffer, to: Buffer): Promise<boolean> {
+    return (
+      (await this.#changes('UPDATE credentials SET sealed_secret = $1 WHERE access_key = $2 AND sealed_secret = $3', [
+        to,
+        accessKey,
+        from,
+      ])) > 0
+    );
+  }
+
   async revokeCredential(accessKey: string, at: Date): Promise<boolean> {
     const changed =
       (await this.#changes('UPDATE credentials SET revoked_at = $1 WHERE access_key = $2 AND revoked_at IS NULL', [at, accessKey])) > 0;

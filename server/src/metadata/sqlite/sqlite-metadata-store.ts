@@ -199,6 +199,9 @@ function prepareStatements(db: Database.Database) {
        WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
          AND access_key NOT IN (SELECT value FROM json_each(?))`,
     ),
+    replaceSealedSecret: db.prepare<[Buffer, string, Buffer], void>(
+      'UPDATE cred.credentials SET sealed_secret = ? WHERE access_key = ? AND sealed_secret = ?',
+    ),
     expireCredential: db.prepare<[number, string], void>(
       'UPDATE cred.credentials SET expires_at = ? WHERE access_key = ? AND revoked_at IS NULL',
     ),
@@ -531,6 +534,10 @@ export class SqliteMetadataStore implements MetadataStore {
 
   revokeAllCredentials(at: Date, except: string[]): Promise<number> {
     return this.#writes.run(() => this.#s.revokeAllCredentials.run(at.getTime(), at.getTime(), JSON.stringify(except)).changes);
+  }
+
+  replaceSealedSecret(accessKey: string, from: Buffer, to: Buffer): Promise<boolean> {
+    return this.#writes.run(() => this.#s.replaceSealedSecret.run(to, accessKey, from).changes > 0);
   }
 
   expireCredential(accessKey: string, at: Date): Promise<boolean> {

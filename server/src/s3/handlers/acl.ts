@@ -7,6 +7,7 @@ import { aclFromHeaders, aclIsOwnerOnly, aclToXml, MAX_ACL_XML_BYTES, parseAclXm
 import { publicAclBlocked } from '../../policy/authorize.js';
 import type { Acl } from '../../metadata/types.js';
 import { flatHeaders } from './request-acl.js';
+import { aclOnlyTightens, readOnlyRefusal } from '../tightening.js';
 
 function aclResult(acl: Acl): S3Result {
   return { status: 200, headers: {}, body: { kind: 'text', contentType: 'application/xml', text: aclToXml(acl) } };
@@ -46,6 +47,8 @@ export async function handleGetBucketAcl(deps: S3Deps, ctx: RequestContext): Pro
 export async function handlePutBucketAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const bucket = ctx.bucket!;
   const acl = await newAcl(ctx, bucket.owner, bucket.owner, 'bucket');
+  if (deps.node.readOnly && !aclOnlyTightens(bucket.acl, acl))
+    throw readOnlyRefusal('an ACL with only grants it already has, e.g. private');
   await deps.metadata.setBucketAcl(bucket.id, acl);
   deps.audit.write(ctx, 'bucket.acl.set', { bucket: bucket.name, grants: acl.grants.length });
   return emptyResult(200);
@@ -60,6 +63,7 @@ export async function handlePutObjectAcl(deps: S3Deps, ctx: RequestContext): Pro
   const bucket = ctx.bucket!;
   const obj = await deps.objects.getObject(bucket, ctx.target!.key!);
   const acl = await newAcl(ctx, obj.owner, bucket.owner, 'object');
+  if (deps.node.readOnly && !aclOnlyTightens(obj.acl, acl)) throw readOnlyRefusal('an ACL with only grants it already has, e.g. private');
   if (!(await deps.metadata.setObjectAcl(bucket.id, obj.key, acl))) throw new S3Error('NoSuchKey', { extra: { Key: obj.key } });
   deps.audit.write(ctx, 'object.acl.set', { bucket: bucket.name, key: obj.key, grants: acl.grants.length });
   return emptyResult(200);

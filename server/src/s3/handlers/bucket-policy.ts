@@ -7,6 +7,7 @@ import { readSmallBody } from '../body.js';
 import { getPolicyStatus } from '../../policy/policy-evaluate.js';
 import { parseBucketPolicy } from '../../policy/policy-parse.js';
 import { publicPolicyBlocked } from '../../policy/authorize.js';
+import { policyDeleteOnlyTightens, policyOnlyTightens, readOnlyRefusal } from '../tightening.js';
 
 /** Bodies above this are refused before parsing (AWS documents 20 KB). */
 const MAX_POLICY_BYTES = 20 * 1024;
@@ -29,6 +30,8 @@ export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): 
   );
   const text = body.toString('utf8');
   const parsed = parseBucketPolicy(text, ctx.bucket!.name);
+  if (deps.node.readOnly && !policyOnlyTightens(ctx.bucket!.policy, text))
+    throw readOnlyRefusal('a policy whose Allow statements were all in the old one; Deny statements may be added');
   // BlockPublicPolicy: a policy that makes the bucket public is refused.
   if (publicPolicyBlocked(ctx.bucket!, parsed)) throw new S3Error('AccessDenied');
   await deps.metadata.setBucketPolicy(ctx.bucket!.id, text);
@@ -37,6 +40,8 @@ export async function handlePutBucketPolicy(deps: S3Deps, ctx: RequestContext): 
 }
 
 export async function handleDeleteBucketPolicy(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
+  if (deps.node.readOnly && !policyDeleteOnlyTightens(ctx.bucket!.policy))
+    throw readOnlyRefusal('deleting a policy with Deny statements would widen access');
   await deps.metadata.setBucketPolicy(ctx.bucket!.id, null);
   deps.audit.write(ctx, 'bucket.policy.delete', { bucket: ctx.bucket!.name });
   return emptyResult(204);

@@ -3,6 +3,8 @@ import { header, type RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { decode } from '../../http/target.js';
 import { authorize } from '../../policy/authorize.js';
+import { anonymousDisabledReason } from '../../model/lockdown.js';
+import { recordDenial } from '../record-denial.js';
 import { conditionContext } from '../conditions.js';
 import type { ObjectRecord } from '../../metadata/types.js';
 import { bucketNameProblem } from '@anode/shared';
@@ -38,8 +40,20 @@ export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise
   const obj = await deps.metadata.getObject(bucket.id, key);
   // The read of the source is judged on the source's own tags.
   const context = { ...conditionContext(ctx, 'GetObject'), ...existingTagConditionKeys(obj?.tags) };
-  const decision = authorize({ principal: ctx.principal, action: 's3:GetObject', bucket, key, context, objectAcl: obj?.acl ?? null });
-  if (!decision.allowed) throw new S3Error('AccessDenied');
+  const input = {
+    principal: ctx.principal,
+    action: 's3:GetObject',
+    bucket,
+    key,
+    context,
+    objectAcl: obj?.acl ?? null,
+    anonymousDisabled: ctx.principal.kind === 'anonymous' ? anonymousDisabledReason(deps.config.auth.anonymous, deps.lockdown) : null,
+  };
+  if (!authorize(input).allowed) {
+    deps.metrics.permissionDenied.inc();
+    recordDenial(deps, ctx, 'CopyObject', input);
+    throw new S3Error('AccessDenied');
+  }
   if (!obj) throw new S3Error('NoSuchKey', { extra: { Key: key } });
   checkPreconditions(
     {

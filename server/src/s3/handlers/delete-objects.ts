@@ -7,6 +7,8 @@ import { el, S3_XMLNS, type XmlChild } from '../xml.js';
 import { listOf, parseXmlBody, textOf } from '../../util/xml-parse.js';
 import { readSmallBody } from '../body.js';
 import { authorize } from '../../policy/authorize.js';
+import { anonymousDisabledReason } from '../../model/lockdown.js';
+import { recordDenial } from '../record-denial.js';
 import { conditionContext } from '../conditions.js';
 
 const MAX_KEYS = 1000;
@@ -52,8 +54,17 @@ export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Pr
       fail('NoSuchVersion', 'The specified version does not exist.');
       continue;
     }
-    if (!authorize({ principal: ctx.principal, action: 's3:DeleteObject', bucket, key, context }).allowed) {
+    const input = {
+      principal: ctx.principal,
+      action: 's3:DeleteObject',
+      bucket,
+      key,
+      context,
+      anonymousDisabled: ctx.principal.kind === 'anonymous' ? anonymousDisabledReason(deps.config.auth.anonymous, deps.lockdown) : null,
+    };
+    if (!authorize(input).allowed) {
       deps.metrics.permissionDenied.inc();
+      recordDenial(deps, ctx, 'DeleteObjects', input);
       fail('AccessDenied', 'Access Denied');
       continue;
     }
