@@ -5,12 +5,13 @@
  */
 import { SigV4Error } from './auth/sigv4/errors.js';
 import { TargetError } from './http/target-errors.js';
+import { KeyError } from './keys/errors.js';
 import { PolicyError } from './policy/errors.js';
 import { ChecksumError } from './util/checksum-errors.js';
 import { XmlParseError } from './util/xml-parse.js';
 
 /** The one list of layer error classes: the LayerError type and the guard both come from it. */
-const LAYER_ERROR_CLASSES = [SigV4Error, PolicyError, TargetError, ChecksumError, XmlParseError] as const;
+const LAYER_ERROR_CLASSES = [SigV4Error, PolicyError, TargetError, ChecksumError, XmlParseError, KeyError] as const;
 
 export type LayerError = InstanceType<(typeof LAYER_ERROR_CLASSES)[number]>;
 export type LayerErrorCode = LayerError['code'];

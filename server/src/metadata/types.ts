@@ -148,6 +148,41 @@ export interface TrashedChunk {
   trashedAt: Date;
 }
 
+/** One version of a named key-encryption key. */
+export interface KeyVersionRecord {
+  version: number;
+  createdAt: Date;
+  /** A retired version unwraps nothing; it is retired only when no wrapped key refers to it. */
+  state: 'active' | 'retired';
+}
+
+/** A named key-encryption key (KEK) as the key registry records it; the KEK itself lives in its provider. */
+export interface KeyRecord {
+  keyId: string;
+  /** KeyProvider.kind holding its versions. */
+  provider: string;
+  createdAt: Date;
+  /** Ascending by version; new writes use the newest active one. */
+  versions: KeyVersionRecord[];
+}
+
+/** A data key wrapped by one KEK version, stored under an opaque reference chosen by its writer. */
+export interface StoredWrappedKey {
+  /** Identity of what the data key encrypts (an object version, the credential master key, ...). */
+  ref: string;
+  provider: string;
+  keyId: string;
+  version: number;
+  wrapped: Buffer;
+}
+
+/** How many stored wrapped keys one KEK version wraps. */
+export interface WrappedKeyCount {
+  keyId: string;
+  version: number;
+  count: number;
+}
+
 /**
  * All metadata lives behind this interface. Every method that replaces or removes data
  * moves the chunks it no longer references into the chunk trash in the same transaction,
@@ -220,6 +255,32 @@ export interface MetadataStore {
   expireCredential(accessKey: string, at: Date): Promise<boolean>;
   /** Records use; may be coalesced (at most once a minute per key) to keep the hot path cheap. */
   touchCredential(accessKey: string, at: Date): Promise<void>;
+
+  // Named key-encryption keys (the key registry) and the data keys they wrap
+  listKeys(): Promise<KeyRecord[]>;
+  getKey(keyId: string): Promise<KeyRecord | null>;
+  /** Creates a key with its version 1 (active); 'exists' leaves the existing key as it was. */
+  createKey(keyId: string, provider: string, at: Date): Promise<'created' | 'exists'>;
+  /** Adds `version`, which must be exactly the newest version + 1 ('conflict' otherwise: a concurrent rotate won). */
+  addKeyVersion(keyId: string, version: number, at: Date): Promise<'ok' | 'no-key' | 'conflict'>;
+  /**
+   * Retires a version, checked in one transaction: 'in-use' while any stored wrapped key
+   * refers to it, 'current' for the newest version (rotate first), 'not-found' if unknown.
+   */
+  retireKeyVersion(keyId: string, version: number): Promise<'retired' | 'not-found' | 'in-use' | 'current' | 'already'>;
+  /** Inserts or replaces the wrapped key stored under `key.ref`. */
+  putWrappedKey(key: StoredWrappedKey): Promise<void>;
+  getWrappedKey(ref: string): Promise<StoredWrappedKey | null>;
+  deleteWrappedKey(ref: string): Promise<boolean>;
+  /** Wrapped keys of `keyId` under a version below `belowVersion`, with ref > afterRef, ascending by ref. */
+  listWrappedKeys(keyId: string, belowVersion: number, afterRef: string, limit: number): Promise<StoredWrappedKey[]>;
+  /**
+   * Atomically replaces the wrapped key under `ref` if it is still wrapped by
+   * `expectedVersion` of its key (a rewrap never overwrites a newer write); false otherwise.
+   */
+  replaceWrappedKey(ref: string, expectedVersion: number, next: Omit<StoredWrappedKey, 'ref' | 'keyId'>): Promise<boolean>;
+  /** Stored wrapped keys per key and version (versions with none are absent). */
+  countWrappedKeys(): Promise<WrappedKeyCount[]>;
 
   // Node-wide settings (read-only mode, IP blocklist, ...), as small JSON values
   getSetting(name: string): Promise<string | null>;

@@ -11,6 +11,9 @@ import type {
   PartRecord,
   TrashedChunk,
   UploadRecord,
+  KeyRecord,
+  StoredWrappedKey,
+  WrappedKeyCount,
 } from '../types.js';
 import { prefixUpperBound } from '../key-range.js';
 import { migrate, SchemaVersionError } from './schema.js';
@@ -614,6 +617,109 @@ export class PostgresMetadataStore implements MetadataStore {
     ]);
   }
 
+  // ---- key registry ----
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const keys = await this.#rows<PgKeyRow>('SELECT * FROM kek_keys ORDER BY key_id');
+    const versions = await this.#rows<PgVersionRow>('SELECT * FROM kek_versions ORDER BY key_id, version');
+    return keys.map((k) =>
+      pgRowToKey(
+        k,
+        versions.filter((v) => v.key_id === k.key_id),
+      ),
+    );
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | null> {
+    const key = (await this.#rows<PgKeyRow>('SELECT * FROM kek_keys WHERE key_id = $1', [keyId]))[0];
+    if (key === undefined) return null;
+    return pgRowToKey(key, await this.#rows<PgVersionRow>('SELECT * FROM kek_versions WHERE key_id = $1 ORDER BY version', [keyId]));
+  }
+
+  createKey(keyId: string, provider: string, at: Date): Promise<'created' | 'exists'> {
+    return this.#tx(async (c) => {
+      const inserted = await c.query(
+        'INSERT INTO kek_keys (key_id, provider, created_at) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING',
+        [keyId, provider, at],
+      );
+      if ((inserted.rowCount ?? 0) === 0) return 'exists';
+      await c.query("INSERT INTO kek_versions (key_id, version, created_at, state) VALUES ($1, 1, $2, 'active')", [keyId, at]);
+      return 'created';
+    });
+  }
+
+  addKeyVersion(keyId: string, version: number, at: Date): Promise<'ok' | 'no-key' | 'conflict'> {
+    return this.#tx(async (c) => {
+      // The key row's lock orders concurrent rotations: the second sees the first's version.
+      const key = await c.query('SELECT 1 FROM kek_keys WHERE key_id = $1 FOR UPDATE', [keyId]);
+      if ((key.rowCount ?? 0) === 0) return 'no-key';
+      const max = (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM kek_versions WHERE key_id = $1', [keyId])).rows[0]?.v;
+      if ((max ?? 0) + 1 !== version) return 'conflict';
+      await c.query("INSERT INTO kek_versions (key_id, version, created_at, state) VALUES ($1, $2, $3, 'active')", [keyId, version, at]);
+      return 'ok';
+    });
+  }
+
+  retireKeyVersion(keyId: string, version: number): Promise<'retired' | 'not-found' | 'in-use' | 'current' | 'already'> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT 1 FROM kek_keys WHERE key_id = $1 FOR UPDATE', [keyId]);
+      const row = (await c.query<PgVersionRow>('SELECT * FROM kek_versions WHERE key_id = $1 AND version = $2', [keyId, version])).rows[0];
+      if (row === undefined) return 'not-found';
+      if (row.state === 'retired') return 'already';
+      const max = (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM kek_versions WHERE key_id = $1', [keyId])).rows[0]?.v;
+      if (max === version) return 'current';
+      const used = await c.query('SELECT 1 FROM object_keys WHERE key_id = $1 AND version = $2 LIMIT 1', [keyId, version]);
+      if ((used.rowCount ?? 0) > 0) return 'in-use';
+      await c.query("UPDATE kek_versions SET state = 'retired' WHERE key_id = $1 AND version = $2", [keyId, version]);
+      return 'retired';
+    });
+  }
+
+  async putWrappedKey(key: StoredWrappedKey): Promise<void> {
+    await this.#changes(
+      `INSERT INTO object_keys (ref, provider, key_id, version, wrapped) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (ref) DO UPDATE SET (provider, key_id, version, wrapped) =
+         (excluded.provider, excluded.key_id, excluded.version, excluded.wrapped)`,
+      [key.ref, key.provider, key.keyId, key.version, key.wrapped],
+    );
+  }
+
+  async getWrappedKey(ref: string): Promise<StoredWrappedKey | null> {
+    const row = (await this.#rows<PgWrappedRow>('SELECT * FROM object_keys WHERE ref = $1', [ref]))[0];
+    return row === undefined ? null : pgRowToWrapped(row);
+  }
+
+  async deleteWrappedKey(ref: string): Promise<boolean> {
+    return (await this.#changes('DELETE FROM object_keys WHERE ref = $1', [ref])) > 0;
+  }
+
+  async listWrappedKeys(keyId: string, belowVersion: number, afterRef: string, limit: number): Promise<StoredWrappedKey[]> {
+    if (limit <= 0) return [];
+    const rows = await this.#rows<PgWrappedRow>(
+      'SELECT * FROM object_keys WHERE key_id = $1 AND version < $2 AND ref > $3 ORDER BY ref LIMIT $4',
+      [keyId, belowVersion, afterRef, limit],
+    );
+    return rows.map(pgRowToWrapped);
+  }
+
+  async replaceWrappedKey(ref: string, expectedVersion: number, next: Omit<StoredWrappedKey, 'ref' | 'keyId'>): Promise<boolean> {
+    const n = await this.#changes('UPDATE object_keys SET provider = $1, version = $2, wrapped = $3 WHERE ref = $4 AND version = $5', [
+      next.provider,
+      next.version,
+      next.wrapped,
+      ref,
+      expectedVersion,
+    ]);
+    return n > 0;
+  }
+
+  async countWrappedKeys(): Promise<WrappedKeyCount[]> {
+    const rows = await this.#rows<{ key_id: string; version: number; n: string }>(
+      'SELECT key_id, version, count(*) AS n FROM object_keys GROUP BY key_id, version ORDER BY key_id, version',
+    );
+    return rows.map((r) => ({ keyId: r.key_id, version: r.version, count: Number(r.n) }));
+  }
+
   // ---- settings ----
 
   async getSetting(name: string): Promise<string | null> {
@@ -629,4 +735,42 @@ export class PostgresMetadataStore implements MetadataStore {
       ]);
     }
   }
+}
+
+interface PgKeyRow {
+  key_id: string;
+  provider: string;
+  created_at: Date;
+}
+
+interface PgVersionRow {
+  key_id: string;
+  version: number;
+  created_at: Date;
+  state: string;
+}
+
+interface PgWrappedRow {
+  ref: string;
+  provider: string;
+  key_id: string;
+  version: number;
+  wrapped: Buffer;
+}
+
+function pgRowToKey(row: PgKeyRow, versions: PgVersionRow[]): KeyRecord {
+  return {
+    keyId: row.key_id,
+    provider: row.provider,
+    createdAt: new Date(row.created_at),
+    versions: versions.map((v) => ({
+      version: v.version,
+      createdAt: new Date(v.created_at),
+      state: v.state === 'retired' ? 'retired' : 'active',
+    })),
+  };
+}
+
+function pgRowToWrapped(row: PgWrappedRow): StoredWrappedKey {
+  return { ref: row.ref, provider: row.provider, keyId: row.key_id, version: row.version, wrapped: Buffer.from(row.wrapped) };
 }

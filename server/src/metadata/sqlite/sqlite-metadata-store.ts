@@ -5,14 +5,18 @@ import type {
   Acl,
   BucketRecord,
   CredentialRecord,
+  KeyRecord,
   ListObjectsQuery,
   ListUploadsQuery,
   MetadataStore,
   ObjectRecord,
   PartRecord,
+  StoredWrappedKey,
   TrashedChunk,
   UploadRecord,
+  WrappedKeyCount,
 } from '../types.js';
+import { prepareKeyStatements, rowToCount, rowToKey, rowToWrapped, wrappedToRow, type KeyStatements } from './key-statements.js';
 import { CREDENTIAL_MIGRATIONS, MAIN_MIGRATIONS, migrate } from './schema.js';
 import {
   bucketToRow,
@@ -183,6 +187,7 @@ type Statements = ReturnType<typeof prepareStatements>;
 export class SqliteMetadataStore implements MetadataStore {
   readonly #db: Database.Database;
   readonly #s: Statements;
+  readonly #k: KeyStatements;
   readonly #writes: WriteBatcher;
   /** accessKey -> ms of the last last_used_at write we queued (coalescing touchCredential). */
   readonly #touched = new Map<string, number>();
@@ -191,6 +196,7 @@ export class SqliteMetadataStore implements MetadataStore {
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#s = prepareStatements(db);
+    this.#k = prepareKeyStatements(db);
     this.#writes = new WriteBatcher(db);
   }
 
@@ -475,6 +481,78 @@ export class SqliteMetadataStore implements MetadataStore {
     if (this.#touched.size >= TOUCH_MEMO_LIMIT) this.#touched.clear();
     this.#touched.set(accessKey, ms);
     await this.#writes.run(() => this.#s.touchCredential.run(ms, accessKey, ms - TOUCH_INTERVAL_MS));
+  }
+
+  // ---- key registry ----
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const versions = this.#k.allVersions.all();
+    return this.#k.listKeys.all().map((row) =>
+      rowToKey(
+        row,
+        versions.filter((v) => v.key_id === row.key_id),
+      ),
+    );
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | null> {
+    const row = this.#k.getKey.get(keyId);
+    return row === undefined ? null : rowToKey(row, this.#k.versionsOf.all(keyId));
+  }
+
+  createKey(keyId: string, provider: string, at: Date): Promise<'created' | 'exists'> {
+    return this.#writes.run(() => {
+      if (this.#k.insertKey.run(keyId, provider, at.getTime()).changes === 0) return 'exists';
+      this.#k.insertVersion.run(keyId, 1, at.getTime());
+      return 'created';
+    });
+  }
+
+  addKeyVersion(keyId: string, version: number, at: Date): Promise<'ok' | 'no-key' | 'conflict'> {
+    return this.#writes.run(() => {
+      if (this.#k.getKey.get(keyId) === undefined) return 'no-key';
+      if ((this.#k.maxVersion.get(keyId)?.v ?? 0) + 1 !== version) return 'conflict';
+      this.#k.insertVersion.run(keyId, version, at.getTime());
+      return 'ok';
+    });
+  }
+
+  retireKeyVersion(keyId: string, version: number): Promise<'retired' | 'not-found' | 'in-use' | 'current' | 'already'> {
+    return this.#writes.run(() => {
+      const row = this.#k.getVersion.get(keyId, version);
+      if (row === undefined) return 'not-found';
+      if (row.state === 'retired') return 'already';
+      if ((this.#k.maxVersion.get(keyId)?.v ?? 0) === version) return 'current';
+      if (this.#k.versionInUse.get(keyId, version) !== undefined) return 'in-use';
+      this.#k.retireVersion.run(keyId, version);
+      return 'retired';
+    });
+  }
+
+  async putWrappedKey(key: StoredWrappedKey): Promise<void> {
+    await this.#writes.run(() => this.#k.putWrapped.run(wrappedToRow(key)));
+  }
+
+  async getWrappedKey(ref: string): Promise<StoredWrappedKey | null> {
+    const row = this.#k.getWrapped.get(ref);
+    return row === undefined ? null : rowToWrapped(row);
+  }
+
+  deleteWrappedKey(ref: string): Promise<boolean> {
+    return this.#writes.run(() => this.#k.deleteWrapped.run(ref).changes > 0);
+  }
+
+  async listWrappedKeys(keyId: string, belowVersion: number, afterRef: string, limit: number): Promise<StoredWrappedKey[]> {
+    if (limit <= 0) return [];
+    return this.#k.listWrapped.all(keyId, belowVersion, afterRef, limit).map(rowToWrapped);
+  }
+
+  replaceWrappedKey(ref: string, expectedVersion: number, next: Omit<StoredWrappedKey, 'ref' | 'keyId'>): Promise<boolean> {
+    return this.#writes.run(() => this.#k.replaceWrapped.run(next.provider, next.version, next.wrapped, ref, expectedVersion).changes > 0);
+  }
+
+  async countWrappedKeys(): Promise<WrappedKeyCount[]> {
+    return this.#k.countWrapped.all().map(rowToCount);
   }
 
   // ---- settings ----
