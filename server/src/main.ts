@@ -14,7 +14,10 @@ import { loadConfig, parseListen, ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { openMetadataStore } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
-import { loadOrCreateMasterKey } from './auth/secret-box.js';
+import { openKeyProvider } from './keys/open-provider.js';
+import { KeyRegistry } from './keys/key-registry.js';
+import { KeyRewrapper } from './keys/key-rewrap.js';
+import { openCredentialMasterKey } from './model/credential-master-key.js';
 import { BucketWrites } from './model/bucket-writes.js';
 import { TokenBuckets } from './util/token-buckets.js';
 import { ObjectService } from './model/object-service.js';
@@ -57,18 +60,53 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const p = nodePaths(config);
   await mkdir(p.data, { recursive: true, mode: 0o750 });
   await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
-  const masterKey = await loadOrCreateMasterKey(p.masterKey);
   const metadata = await openMetadataStore(config, (err) =>
     logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'),
   );
-  const chunks = await LocalChunkStore.open(p.data);
-  const credentials = new CredentialService(metadata, masterKey);
-  await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
-  const node = await NodeState.load(metadata);
-  const metrics = new Metrics();
-  metrics.readOnly.set(node.readOnly ? 1 : 0);
   const accessLog = new JsonLinesLog(p.accessLog);
   const audit = new AuditLog(new JsonLinesLog(p.auditLog));
+  const metrics = new Metrics();
+  // The key provider holds the KEKs (key file or HSM); the registry records named keys and versions.
+  const keyProvider = await openKeyProvider(config);
+  const keyRegistry = keyProvider === null ? null : await KeyRegistry.open(metadata, keyProvider);
+  const master = await openCredentialMasterKey({
+    paths: p,
+    metadata,
+    keys: keyRegistry,
+    audit: (action, details) => audit.write('system', action, details),
+  });
+  if (master.migratedFrom !== null)
+    logger.info({ from: master.migratedFrom, to: master.where }, 'credential master key moved out of the data directory');
+  let keys: { registry: KeyRegistry; rewrapper: KeyRewrapper } | null = null;
+  if (keyRegistry !== null) {
+    const rewrapper = new KeyRewrapper(keyRegistry);
+    rewrapper.onFinish = (s) =>
+      audit.write('system', 'keys.rewrap.finish', {
+        key: s.keyId,
+        to_version: s.toVersion,
+        rewrapped: s.rewrapped,
+        skipped: s.skipped,
+        failed: s.failed,
+        ...(s.lastError !== null ? { error: s.lastError } : {}),
+      });
+    const refreshKeyMetrics = async (): Promise<void> => {
+      const counts = await metadata.countWrappedKeys();
+      metrics.objectsByKeyVersion.reset();
+      for (const k of await metadata.listKeys())
+        for (const v of k.versions) metrics.objectsByKeyVersion.set({ key: k.keyId, version: String(v.version) }, 0);
+      for (const c of counts) metrics.objectsByKeyVersion.set({ key: c.keyId, version: String(c.version) }, c.count);
+    };
+    const refresh = (): void => void refreshKeyMetrics().catch((err: unknown) => logger.warn({ err }, 'key metrics refresh failed'));
+    keyRegistry.onChange = refresh;
+    refresh();
+    setInterval(refresh, 60_000).unref();
+    keys = { registry: keyRegistry, rewrapper };
+  }
+  const chunks = await LocalChunkStore.open(p.data);
+  const credentials = new CredentialService(metadata, master.key);
+  await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
+  const node = await NodeState.load(metadata);
+  metrics.readOnly.set(node.readOnly ? 1 : 0);
   const trustedProxies = config.server.trusted_proxies.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== null);
   const tls = config.tls.cert !== '' ? { cert: config.tls.cert, key: config.tls.key } : null;
   const inFlight = new ChunksInFlight();
@@ -121,7 +159,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   );
   const admin = await listen(
     { ...adminAddr, tls, ...timeouts, limits: limits('admin'), onBodyError: sendAdminBodyError },
-    createAdminHandler({ ...s3Deps, gc }),
+    createAdminHandler({ ...s3Deps, gc, keys, masterKeyWhere: master.where }),
   );
   gc.start();
   const scheme = tls ? 'https' : 'http';
@@ -157,6 +195,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     await gc.idle();
     audit.write('system', 'node.stop', { signal });
     await Promise.all([accessLog.close(), audit.close()]);
+    await keyProvider?.close();
     await metadata.close();
     logger.info('stopped');
     process.exit(0);
@@ -194,7 +233,7 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'admin' && sub === 'reset-root') {
-    await resetRoot({ config, masterKeyPath: nodePaths(config).masterKey, auditLogPath: nodePaths(config).auditLog });
+    await resetRoot({ config, auditLogPath: nodePaths(config).auditLog });
     return 0;
   }
   process.stderr.write(`anode: unknown command: ${positionals.join(' ')}\n\n${USAGE}`);

@@ -61,6 +61,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly objectsByKeyVersion = new Gauge({
+    name: 'anode_objects_by_key_version',
+    help: 'Stored data keys (objects, and the credential master key) wrapped by each key version',
+    labelNames: ['key', 'version'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'anode_process_' });
   }

@@ -3,6 +3,7 @@ import { createCredential, listCredentials, revokeAllCredentials, revokeCredenti
 import { getBucketPermissions, listBuckets, putBucketPermissions } from './buckets.js';
 import { getAudit, getGcStatus, getReadOnly, getStatus, runGc, setReadOnly } from './node.js';
 import { addBlock, getIncidentStatus, listBlocklist, lockdown, removeBlock } from './incident.js';
+import { createKey, getRewrapStatus, listKeys, retireKey, rewrapKey, rotateKey } from './keys.js';
 
 /** One handler per route of the shared table (the type makes a missing one a compile error). */
 export const HANDLERS: AdminHandlers = {
@@ -25,4 +26,10 @@ export const HANDLERS: AdminHandlers = {
   listBlocklist,
   addBlock,
   removeBlock,
+  listKeys,
+  createKey,
+  rotateKey,
+  rewrapKey,
+  getRewrapStatus,
+  retireKey,
 };

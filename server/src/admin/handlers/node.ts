@@ -8,6 +8,7 @@ import { credentialStatus, gcStatsJson, gcStatusJson } from '../json.js';
 import { readAudit } from '../audit-reader.js';
 import { objectBody, onlyFields, optionalBoolean } from '../validate.js';
 import type { AdminHandler } from './types.js';
+import { encryptionStatus } from './keys.js';
 
 // server/package.json, from src/admin/handlers (tsx) and dist/admin/handlers alike.
 
@@ -59,6 +60,7 @@ export const getStatus: AdminHandler = async (deps) => {
     buckets: (await deps.metadata.listBuckets()).length,
     blocklist: deps.node.blocklist.length,
     gc: gcStatusJson(deps.gc.status()),
+    encryption: await encryptionStatus(deps),
   };
   return { body: status };
 };
