@@ -70,8 +70,8 @@ export function keyVersionAlias(argv: readonly string[]): string[] {
   if (retire < 0) return args;
   for (let i = retire + 1; i < args.length; i++) {
     if (args[i] === '--') break;
-    if (args[i] === '--version' && i + 1 < args.length && /^\d+$/.test(args[i + 1]!)) args[i] = '--key-version';
-    else if (/^--version=\d+$/.test(args[i]!)) args[i] = args[i]!.replace('--version', '--key-version');
+    if (args[i] === '--version' && i + 1 < args.length && !args[i + 1]!.startsWith('-')) args[i] = '--key-version';
+    else if (args[i]!.startsWith('--version=')) args[i] = args[i]!.replace('--version', '--key-version');
   }
   return args;
 }

@@ -13,7 +13,8 @@ export interface DeploymentConfig {
   server: { s3_listen: string; admin_listen: string; data_dir: string; trusted_proxies: string[] };
   tls: { cert: string; key: string };
   cluster: { enable_tls: boolean; tls_cert: string; tls_key: string; tls_ca: string };
-  storage: { encryption: boolean; encryption_key: string; master_key: string };
+  storage: { encryption: boolean; encryption_key: string; master_key: string; key_provider: string };
+  auth: { master_key_file: string };
   logging: { access_log: string; audit_log: string };
 }
 
@@ -28,7 +29,8 @@ export const CONFIG_DEFAULTS: DeploymentConfig = {
     tls_key: '/etc/anode/certs/node.key',
     tls_ca: '/etc/anode/certs/ca.crt',
   },
-  storage: { encryption: false, encryption_key: '/etc/anode/encryption.key', master_key: '' },
+  storage: { encryption: false, encryption_key: '/etc/anode/encryption.key', master_key: '', key_provider: '' },
+  auth: { master_key_file: '' },
   logging: { access_log: '', audit_log: '' },
 };
 
