@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
-import { nodePaths } from './config/paths.js';
+import { isInside, nodePaths } from './config/paths.js';
 import { VERSION } from './version.js';
 import { loadConfig, parseListen, ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';

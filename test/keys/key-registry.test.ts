@@ -1,7 +1,7 @@
 import { describe, test, beforeEach, afterEach, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteMetadataStore } from '../../server/src/metadata/sqlite/sqlite-metadata-store.js';
@@ -12,6 +12,16 @@ import { KeyRewrapper } from '../../server/src/keys/key-rewrap.js';
 import { KeyError } from '../../server/src/keys/errors.js';
 import type { KeyProvider } from '../../server/src/keys/key-provider.js';
 import { createSoftHsmToken, missingSoftHsm, SOFTHSM_MODULE, type SoftHsmToken } from '../helpers/softhsm.js';
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
 
 function registrySuite(name: string, makeProvider: (dir: string) => Promise<KeyProvider>, skip: string | false = false): void {
   describe(`key registry over the ${name} provider`, { skip }, () => {
@@ -80,6 +90,14 @@ function registrySuite(name: string, makeProvider: (dir: string) => Promise<KeyP
         ],
       );
       for (const [ref, dk] of keys) assert.deepEqual(await registry.load(ref), dk);
+      // No raw data key in any file the store wrote (database, WAL, everything under the data dir).
+      await store.putSetting('flush', '1');
+      const files = await filesUnder(dir);
+      assert.ok(files.some((f) => f.endsWith('anode.db')));
+      for (const f of files) {
+        const bytes = await readFile(f);
+        for (const dk of keys.values()) assert.ok(!bytes.includes(dk), `${f} holds a plaintext data key`);
+      }
       assert.equal(await registry.retire('default', 1), 'in-use');
       assert.equal(await registry.retire('default', 3), 'current');
 
