@@ -40,6 +40,12 @@ export const CONFIG_ITEMS = {
     title: 'mutual TLS between cluster nodes',
     fix: 'set [cluster] enable_tls = true with tls_cert, tls_key and tls_ca from anodectl certs',
   },
+  sigv2: {
+    id: 'authentication.sigv2-off',
+    section: 'authentication',
+    title: 'legacy Signature V2 refused',
+    fix: 'set [auth] allow_sigv2 = false once the legacy client signs with SigV4 (aws configure set default.s3.signature_version s3v4)',
+  },
   encryption: {
     id: 'data.encryption-at-rest',
     section: 'data',
@@ -168,6 +174,11 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
     }
   }
 
+  out.push(
+    config.auth.allow_sigv2
+      ? result(I.sigv2, 'WARN', 'auth.allow_sigv2 = true: HMAC-SHA1 signatures that cover no body are accepted on the S3 plane')
+      : result(I.sigv2, 'PASS', 'SigV2 requests are refused'),
+  );
   out.push(
     config.storage.encryption
       ? result(I.encryption, 'PASS', `storage.encryption on (${config.storage.encryption_key})`)

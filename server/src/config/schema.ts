@@ -32,6 +32,18 @@ export const CONFIG_SCHEMA = {
     },
     shutdown_timeout_seconds: { type: 'integer', default: 30, doc: 'how long SIGTERM waits for requests in flight' },
   },
+  auth: {
+    allow_sigv2: {
+      type: 'boolean',
+      default: false,
+      doc: 'accept legacy Signature V2 (HMAC-SHA1; aws-cli v1 presign, old s3cmd) on the S3 plane; the checklist warns',
+    },
+    master_key_file: {
+      type: 'string',
+      default: '',
+      doc: 'key file sealing credential secrets when no key provider is configured; never inside data_dir (default $XDG_CONFIG_HOME/anode/master.key, else ~/.config/anode/master.key, else /etc/anode/master.key)',
+    },
+  },
   tls: {
     cert: { type: 'string', default: '', doc: 'PEM certificate for native TLS on the S3 and admin planes' },
     key: { type: 'string', default: '', doc: 'PEM private key for native TLS' },
@@ -68,13 +80,6 @@ export const CONFIG_SCHEMA = {
       type: 'string',
       default: '',
       doc: 'file holding the PKCS#11 user PIN (0600); the env ANODE_PKCS11_PIN wins; the PIN is never logged',
-    },
-  },
-  auth: {
-    master_key_file: {
-      type: 'string',
-      default: '',
-      doc: 'key file sealing credential secrets when no key provider is configured; never inside data_dir (default $XDG_CONFIG_HOME/anode/master.key, else ~/.config/anode/master.key, else /etc/anode/master.key)',
     },
   },
   logging: {

@@ -11,6 +11,8 @@ export interface Target {
   query: Map<string, string[]>;
   bucket: string | null;
   key: string | null;
+  /** The bucket came from the Host header (bucket.domain), not the path. */
+  virtualHost: boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -56,7 +58,7 @@ export function parseTarget(url: string, host: string | undefined, domain: strin
       throw new TargetError('KeyTooLongError', { extra: { Size: bytes, MaxSizeAllowed: MAX_KEY_BYTES } });
     }
   }
-  return { rawPath, rawQuery, query, bucket, key };
+  return { rawPath, rawQuery, query, bucket, key, virtualHost: domain !== '' && hostname.endsWith(`.${domain}`) };
 }
 
 /** Percent-decodes to bytes and then to UTF-8, refusing invalid UTF-8 with InvalidURI. */

@@ -442,6 +442,23 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.equal(await store.deleteBucket('b'), 'not-empty');
       });
 
+      test('completeUpload remembers the upload for a retried Complete; an unknown id is null', async () => {
+        await store.createUpload(uploadRecord('b', 'k\u0000é', 'u'));
+        const p1 = partRecord('u', 1);
+        await store.putPart(p1);
+        const object = objectRecord('b', 'k\u0000é', [p1.chunks[0]!], { etag: '"abc-1"' });
+        assert.equal(await store.getCompletedUpload('u'), null);
+        assert.equal(await store.completeUpload('u', object), 'ok');
+        assert.deepEqual(await store.getCompletedUpload('u'), {
+          uploadId: 'u',
+          bucketId: 'b',
+          key: 'k\u0000é',
+          etag: '"abc-1"',
+          objectModified: object.lastModified,
+        });
+        assert.equal(await store.getCompletedUpload('other'), null);
+      });
+
       test('completeUpload over an existing object trashes the replaced object chunks', async () => {
         const old = objectRecord('b', 'k', [chunk()]);
         await store.putObject(old);

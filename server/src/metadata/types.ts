@@ -183,6 +183,19 @@ export interface WrappedKeyCount {
   count: number;
 }
 
+/** How long a completed upload is remembered for retried Completes. */
+export const COMPLETED_UPLOAD_MEMORY_MS = 24 * 3600 * 1000;
+
+/** A multipart upload that completed: what a retried Complete is answered from. */
+export interface CompletedUpload {
+  uploadId: string;
+  bucketId: string;
+  key: string;
+  etag: string;
+  /** The lastModified of the object it made: the retry succeeds only while that object is current. */
+  objectModified: Date;
+}
+
 /**
  * All metadata lives behind this interface. Every method that replaces or removes data
  * moves the chunks it no longer references into the chunk trash in the same transaction,
@@ -232,6 +245,11 @@ export interface MetadataStore {
    * keeps its bucket from being deleted, so the bucket always exists here.
    */
   completeUpload(uploadId: string, object: ObjectRecord): Promise<'ok' | 'no-upload'>;
+  /**
+   * An upload completed within COMPLETED_UPLOAD_MEMORY_MS (completeUpload remembers it), so a
+   * retried Complete can be answered with the object it made; null otherwise.
+   */
+  getCompletedUpload(uploadId: string): Promise<CompletedUpload | null>;
   /** Removes the upload and moves its parts' chunks to the trash. */
   abortUpload(uploadId: string): Promise<'ok' | 'no-upload'>;
   /** Uploads initiated before `before`, for expiry by GC. */

@@ -353,6 +353,19 @@ export class ObjectService {
     return { record, etag: record.etag, checksum: record.checksum };
   }
 
+  /**
+   * The object upload `uploadId` made, if it completed recently and that object is still
+   * the current one at `key`: a retried Complete (the client timed out waiting) is answered
+   * with it, as S3 does, rather than NoSuchUpload.
+   */
+  async completedEarlier(bucket: BucketRecord, key: string, uploadId: string): Promise<ObjectRecord | null> {
+    const done = uploadId === '' ? null : await this.#metadata.getCompletedUpload(uploadId);
+    if (!done || done.bucketId !== bucket.id || done.key !== key) return null;
+    const current = await this.#metadata.getObject(bucket.id, key);
+    const same = current !== null && current.etag === done.etag && current.lastModified.getTime() === done.objectModified.getTime();
+    return same ? current : null;
+  }
+
   async abortUpload(upload: UploadRecord): Promise<void> {
     if ((await this.#metadata.abortUpload(upload.uploadId)) === 'no-upload') {
       throw new ModelError('NoSuchUpload', { uploadId: upload.uploadId });

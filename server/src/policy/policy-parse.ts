@@ -2,7 +2,7 @@
  * Parses and validates a bucket policy document (PutBucketPolicy body). Everything that
  * could make the policy mean something other than what it says is refused with
  * 400 MalformedPolicy naming the statement and field: duplicate keys, unknown fields,
- * unknown actions or condition keys, resources outside the bucket, partial principal
+ * unknown actions or condition keys, resources that are not S3 ARNs, partial principal
  * wildcards, malformed values.
  */
 import { PolicyError } from './errors.js';
@@ -72,7 +72,8 @@ const STATEMENT_FIELDS = new Set([
 ]);
 const TOP_FIELDS = new Set(['Version', 'Id', 'Statement']);
 
-export function parseBucketPolicy(json: string, bucket: string): BucketPolicy {
+// `_bucket`: the bucket the policy is put on; unused since resources of other buckets are accepted.
+export function parseBucketPolicy(json: string, _bucket: string): BucketPolicy {
   if (Buffer.byteLength(json, 'utf8') > MAX_POLICY_BYTES) {
     throw malformed(`Policies must be at most ${MAX_POLICY_BYTES} bytes`);
   }
@@ -108,7 +109,7 @@ export function parseBucketPolicy(json: string, bucket: string): BucketPolicy {
 
   const sids = new Set<string>();
   const statements = rawStatements.map((raw, index) => {
-    const statement = parseStatement(raw, index, version, bucket);
+    const statement = parseStatement(raw, index, version);
     if (statement.sid !== undefined) {
       if (sids.has(statement.sid)) throw malformed(`Statement IDs (SID) must be unique: ${show(statement.sid)} appears more than once`);
       sids.add(statement.sid);
@@ -118,7 +119,7 @@ export function parseBucketPolicy(json: string, bucket: string): BucketPolicy {
   return { version, id: idValue, statements };
 }
 
-function parseStatement(raw: unknown, index: number, version: PolicyVersion, bucket: string): PolicyStatement {
+function parseStatement(raw: unknown, index: number, version: PolicyVersion): PolicyStatement {
   let where = `Statement[${index}]`;
   if (!isRecord(raw)) throw malformed(`${where} must be an object`);
   const sidValue = raw['Sid'];
@@ -149,7 +150,7 @@ function parseStatement(raw: unknown, index: number, version: PolicyVersion, buc
     actions: stringList(raw[actionField], `${where} ${actionField}`).map((a) => parseAction(a, `${where} ${actionField}`)),
     notAction: actionField === 'NotAction',
     resources: stringList(raw[resourceField], `${where} ${resourceField}`).map((r) =>
-      parseResource(r, bucket, variables, `${where} ${resourceField}`),
+      parseResource(r, variables, `${where} ${resourceField}`),
     ),
     notResource: resourceField === 'NotResource',
     conditions: raw['Condition'] === undefined ? [] : parseConditions(raw['Condition'], variables, `${where} Condition`),
@@ -257,16 +258,14 @@ function parseAction(action: string, where: string): Pattern {
 
 const S3_ARN_PREFIX = 'arn:aws:s3:::';
 
-function parseResource(resource: string, bucket: string, variables: boolean, where: string): Pattern {
+function parseResource(resource: string, variables: boolean, where: string): Pattern {
   if (!resource.startsWith(S3_ARN_PREFIX)) {
-    throw malformed(`Policy has invalid resource: ${where} ${show(resource)} must be arn:aws:s3:::${bucket} or arn:aws:s3:::${bucket}/...`);
+    throw malformed(
+      `Policy has invalid resource: ${where} ${show(resource)} must be an S3 ARN (arn:aws:s3:::BUCKET or arn:aws:s3:::BUCKET/KEY)`,
+    );
   }
-  const rest = resource.slice(S3_ARN_PREFIX.length);
-  const slash = rest.indexOf('/');
-  const bucketPart = slash < 0 ? rest : rest.slice(0, slash);
-  if (bucketPart !== bucket) {
-    throw malformed(`Policy has invalid resource: ${where} ${show(resource)} is not in bucket ${show(bucket)}`);
-  }
+  // A resource of another bucket is accepted and simply never matches, as S3 does: one
+  // policy document is often applied to several buckets.
   try {
     return compilePattern(resource, { wildcards: true, variables });
   } catch (err) {

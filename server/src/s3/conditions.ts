@@ -24,7 +24,7 @@ export function conditionContext(ctx: RequestContext, operation: Operation): Rec
   const auth = ctx.auth;
   if (auth && auth.kind !== 'anonymous') {
     out['s3:authType'] = auth.kind === 'header' ? 'REST-HEADER' : 'REST-QUERY-STRING';
-    out['s3:signatureversion'] = 'AWS4-HMAC-SHA256';
+    out['s3:signatureversion'] = auth.signatureVersion ?? 'AWS4-HMAC-SHA256';
     out['s3:signatureAge'] = String(Math.max(0, now.getTime() - auth.requestTime.getTime()));
   }
   if (operation === 'ListObjects' || operation === 'ListObjectsV2') {

@@ -13,6 +13,7 @@ import { S3Error } from './errors.js';
 import { toS3Error as fromKnownError } from './error-map.js';
 import { sendError, writeResult } from './respond.js';
 import { modelErrorToS3 } from './model-errors.js';
+import { ModelError } from '../model/errors.js';
 import { OPERATIONS, route, type Operation } from './router.js';
 import { conditionContext } from './conditions.js';
 import { HANDLERS } from './handlers/index.js';
@@ -74,11 +75,18 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
   let principal: Principal | undefined;
   try {
     auth = await verifyRequest(
-      { method: req.method ?? 'GET', rawPath: target.rawPath, rawQuery: target.rawQuery, rawHeaders: req.rawHeaders },
+      {
+        method: req.method ?? 'GET',
+        rawPath: target.rawPath,
+        rawQuery: target.rawQuery,
+        rawHeaders: req.rawHeaders,
+        ...(target.virtualHost && target.bucket !== null ? { virtualHostBucket: target.bucket } : {}),
+      },
       {
         region: deps.config.server.region,
         service: 's3',
         now,
+        allowSigV2: deps.config.auth.allow_sigv2,
         lookup: async (accessKey) => {
           const found = await deps.credentials.resolve(accessKey, now);
           principal = found?.principal;
@@ -113,7 +121,27 @@ async function dispatch(deps: S3Deps, ctx: RequestContext): Promise<void> {
     ctx.bucket = bucket;
   }
   await checkAccess(deps, ctx, operation);
-  await writeResult(ctx, await HANDLERS[operation](deps, ctx));
+  let result;
+  try {
+    result = await HANDLERS[operation](deps, ctx);
+  } catch (err) {
+    throw hideMissingKey(deps, ctx, operation, err);
+  }
+  await writeResult(ctx, result);
+}
+
+/**
+ * S3's rule for reads of a missing key: NoSuchKey (404) only to a caller who could list
+ * it (s3:ListBucket with s3:prefix = the key); anyone else gets AccessDenied, so the
+ * answer does not tell which keys exist.
+ */
+function hideMissingKey(deps: S3Deps, ctx: RequestContext, operation: Operation, err: unknown): unknown {
+  if (operation !== 'GetObject' && operation !== 'HeadObject') return err;
+  if (!(err instanceof ModelError && err.code === 'NoSuchKey') || !ctx.bucket || ctx.target?.key == null) return err;
+  const context = { ...conditionContext(ctx, operation), 's3:prefix': ctx.target.key };
+  if (authorize({ principal: ctx.principal, action: 's3:ListBucket', bucket: ctx.bucket, context }).allowed) return err;
+  deps.metrics.permissionDenied.inc();
+  return new S3Error('AccessDenied');
 }
 
 /**

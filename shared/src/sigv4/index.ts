@@ -51,6 +51,7 @@ export {
   createChunkStringToSign,
   createScope,
   createStringToSign,
+  canonicalRequestBytes,
   createTrailerStringToSign,
   sha256Hex,
 } from './string-to-sign.js';

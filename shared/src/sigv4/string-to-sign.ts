@@ -10,9 +10,22 @@ export function createScope(date: string, region: string, service: string): stri
   return `${date}/${region}/${service}/${KEY_TYPE_IDENTIFIER}`;
 }
 
-/** AWS4-HMAC-SHA256 \n amzDate \n scope \n hex(SHA-256(canonical request)) */
-export function createStringToSign(amzDate: string, scope: string, canonicalRequest: string): string {
+/**
+ * AWS4-HMAC-SHA256 \n amzDate \n scope \n hex(SHA-256(canonical request)). A signer hashes
+ * the canonical request as UTF-8; a verifier passes the bytes as they arrived (see
+ * canonicalRequestBytes), since Node hands header values over one char per byte.
+ */
+export function createStringToSign(amzDate: string, scope: string, canonicalRequest: string | Uint8Array): string {
   return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+}
+
+/**
+ * The canonical request as the client hashed it, from strings Node decoded as latin1 (one
+ * char per received byte): the same bytes, so UTF-8 metadata a client signed verifies. A
+ * string with a char above U+00FF did not come off the wire and is hashed as UTF-8.
+ */
+export function canonicalRequestBytes(canonicalRequest: string): string | Buffer {
+  return /[^\u0000-\u00ff]/.test(canonicalRequest) ? canonicalRequest : Buffer.from(canonicalRequest, 'latin1');
 }
 
 /** String to sign of one aws-chunked chunk, chained from the previous signature. */

@@ -7,6 +7,8 @@ export interface AuthRequest {
   rawQuery: string;
   /** node's req.rawHeaders: [name, value, name, value, ...] in arrival order. */
   rawHeaders: readonly string[];
+  /** The bucket when it came from the Host header (SigV2 signs it as part of the path). */
+  virtualHostBucket?: string;
 }
 
 /** The secret behind an access key, or undefined when the key is unknown, revoked or expired. */
@@ -18,6 +20,8 @@ export interface VerifyOptions {
   service: string;
   now: Date;
   lookup: SecretLookup;
+  /** Accept legacy Signature V2 (`[auth] allow_sigv2`); refused with InvalidRequest otherwise. */
+  allowSigV2?: boolean;
 }
 
 /** How the request body must be checked, decided by x-amz-content-sha256. */
@@ -53,4 +57,6 @@ export type VerifiedAuth =
       requestTime: Date;
       /** Lowercased names of the signed headers. */
       signedHeaders: string[];
+      /** 'AWS' for a legacy SigV2 request (s3:signatureversion); absent for SigV4. */
+      signatureVersion?: 'AWS';
     };

@@ -16,12 +16,14 @@ import {
   createCanonicalRequest,
   createScope,
   createStringToSign,
+  canonicalRequestBytes,
   deriveSigningKey,
   parseAmzDate,
   parseQuery,
   type QueryParam,
 } from '@anode/shared/sigv4/index';
 import { SigV4Error } from './errors.js';
+import { isSigV2, verifySigV2 } from '../sigv2/verify-sigv2.js';
 import { parseAuthorizationHeader } from './authorization-header.js';
 import type { CredentialScope } from './credential-scope.js';
 import { payloadModeFromHeader, payloadModeFromQuery } from './payload-mode.js';
@@ -49,6 +51,7 @@ export async function verifyRequest(req: AuthRequest, opts: VerifyOptions): Prom
       extra: { ArgumentName: 'Authorization', ArgumentValue: authorization.join(',') },
     });
   }
+  if (opts.allowSigV2 === true && !queryAuth && isSigV2(authorization, params)) return verifySigV2(req, opts);
   if (authorization !== undefined) return verifyHeaderAuth(req, opts, headers, params, authorization);
   if (queryAuth) return verifyQueryAuth(req, opts, headers, params);
   if (hasSigV2QueryAuth(params)) {
@@ -181,7 +184,7 @@ async function finish(
     payloadHash: c.payloadLine,
   });
   const scope = createScope(c.credential.date, c.credential.region, c.credential.service);
-  const stringToSign = createStringToSign(c.amzDate, scope, canonicalRequest);
+  const stringToSign = createStringToSign(c.amzDate, scope, canonicalRequestBytes(canonicalRequest));
   const signingKey = deriveSigningKey(secret, c.credential.date, c.credential.region, c.credential.service);
   const expected = computeSignature(signingKey, stringToSign);
   if (!constantTimeEqual(expected, c.signature)) {

@@ -3,6 +3,7 @@ import type {
   Acl,
   ChunkRef,
   BucketRecord,
+  CompletedUpload,
   CredentialRecord,
   ListObjectsQuery,
   ListUploadsQuery,
@@ -15,6 +16,7 @@ import type {
   StoredWrappedKey,
   WrappedKeyCount,
 } from '../types.js';
+import { COMPLETED_UPLOAD_MEMORY_MS } from '../types.js';
 import { prefixUpperBound } from '../key-range.js';
 import { migrate, SchemaVersionError } from './schema.js';
 import { passwordOf, redactPostgresUrl } from './redact-url.js';
@@ -508,6 +510,14 @@ export class PostgresMetadataStore implements MetadataStore {
       if (!(await this.#lockUpload(c, uploadId, 'UPDATE'))) return 'no-upload';
       const replaced = await this.#upsertObject(c, object);
       const partChunks = await this.#dropUpload(c, uploadId);
+      const now = new Date();
+      await c.query('DELETE FROM completed_uploads WHERE completed_at < $1', [new Date(now.getTime() - COMPLETED_UPLOAD_MEMORY_MS)]);
+      await c.query(
+        `INSERT INTO completed_uploads (upload_id, bucket_id, key, etag, object_modified, completed_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (upload_id) DO UPDATE SET etag = EXCLUDED.etag, object_modified = EXCLUDED.object_modified`,
+        [uploadId, object.bucketId, keyBytes(object.key), object.etag, object.lastModified, now],
+      );
       // Parts the object uses move from part to object references: net zero, never trashed.
       await this.#shiftRefs(
         c,
@@ -517,6 +527,18 @@ export class PostgresMetadataStore implements MetadataStore {
       );
       return 'ok';
     });
+  }
+
+  async getCompletedUpload(uploadId: string): Promise<CompletedUpload | null> {
+    const rows = await this.#rows<{ upload_id: string; bucket_id: string; key: Buffer; etag: string; object_modified: Date }>(
+      `SELECT upload_id, bucket_id, key, etag, object_modified FROM completed_uploads
+        WHERE upload_id = $1 AND completed_at >= $2`,
+      [uploadId, new Date(Date.now() - COMPLETED_UPLOAD_MEMORY_MS)],
+    );
+    const r = rows[0];
+    return r === undefined
+      ? null
+      : { uploadId: r.upload_id, bucketId: r.bucket_id, key: r.key.toString('utf8'), etag: r.etag, objectModified: r.object_modified };
   }
 
   abortUpload(uploadId: string): Promise<'ok' | 'no-upload'> {

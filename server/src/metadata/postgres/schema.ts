@@ -123,6 +123,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE parts ALTER COLUMN chunks SET NOT NULL;
   ALTER TABLE parts DROP COLUMN chunk_id, DROP COLUMN chunk_size;
   `,
+  // 4: completed multipart uploads, remembered for a day so a retried Complete (the client
+  // timed out waiting for the answer) gets the same 200 instead of NoSuchUpload.
+  `
+  CREATE TABLE completed_uploads (
+    upload_id text COLLATE "C" PRIMARY KEY,
+    bucket_id text COLLATE "C" NOT NULL,
+    key bytea NOT NULL,
+    etag text NOT NULL,
+    object_modified timestamptz NOT NULL,
+    completed_at timestamptz NOT NULL
+  );
+  CREATE INDEX completed_uploads_by_age ON completed_uploads (completed_at);
+  `,
   // Key registry: named key-encryption keys, their versions, and the wrapped data keys.
   `
   CREATE TABLE kek_keys (

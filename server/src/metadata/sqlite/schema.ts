@@ -163,6 +163,19 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   DROP TABLE parts;
   ALTER TABLE parts_v3 RENAME TO parts;
   `,
+  // 4: completed multipart uploads, remembered for a day so a retried Complete (the client
+  // timed out waiting for the answer) gets the same 200 instead of NoSuchUpload.
+  `
+  CREATE TABLE completed_uploads (
+    upload_id TEXT PRIMARY KEY,
+    bucket_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    object_modified INTEGER NOT NULL,
+    completed_at INTEGER NOT NULL
+  );
+  CREATE INDEX completed_uploads_by_age ON completed_uploads (completed_at);
+  `,
   // Key registry: named key-encryption keys, their versions, and the wrapped data keys.
   `
   CREATE TABLE kek_keys (

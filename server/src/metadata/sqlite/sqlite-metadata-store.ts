@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type {
   Acl,
   BucketRecord,
+  CompletedUpload,
   CredentialRecord,
   KeyRecord,
   ListObjectsQuery,
@@ -17,6 +18,7 @@ import type {
   WrappedKeyCount,
 } from '../types.js';
 import { prepareKeyStatements, rowToCount, rowToKey, rowToWrapped, wrappedToRow, type KeyStatements } from './key-statements.js';
+import { COMPLETED_UPLOAD_MEMORY_MS } from '../types.js';
 import { CREDENTIAL_MIGRATIONS, MAIN_MIGRATIONS, migrate } from './schema.js';
 import {
   bucketToRow,
@@ -99,6 +101,14 @@ function prepareStatements(db: Database.Database) {
                @storage_class, @checksum_algorithm, @checksum_type)`,
     ),
     getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
+    rememberCompletedUpload: db.prepare<[string, string, string, string, number, number], void>(
+      'INSERT OR REPLACE INTO completed_uploads (upload_id, bucket_id, key, etag, object_modified, completed_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    forgetCompletedUploads: db.prepare<[number], void>('DELETE FROM completed_uploads WHERE completed_at < ?'),
+    getCompletedUpload: db.prepare<
+      [string, number],
+      { upload_id: string; bucket_id: string; key: string; etag: string; object_modified: number }
+    >('SELECT upload_id, bucket_id, key, etag, object_modified FROM completed_uploads WHERE upload_id = ? AND completed_at >= ?'),
     deleteUpload: db.prepare<[string], void>('DELETE FROM uploads WHERE upload_id = ?'),
     listUploads: db.prepare<[string, string, string, string, number], UploadRow>(
       `SELECT * FROM uploads WHERE bucket_id = ? AND (key, upload_id) > (?, ?) AND key >= ?
@@ -410,8 +420,17 @@ export class SqliteMetadataStore implements MetadataStore {
       const now = Date.now();
       this.#putObjectNow(object, now); // references the parts' chunks the object uses
       this.#dropUploadNow(uploadId, now); // so only unused parts reach the trash
+      this.#s.forgetCompletedUploads.run(now - COMPLETED_UPLOAD_MEMORY_MS);
+      this.#s.rememberCompletedUpload.run(uploadId, object.bucketId, object.key, object.etag, object.lastModified.getTime(), now);
       return 'ok';
     });
+  }
+
+  async getCompletedUpload(uploadId: string): Promise<CompletedUpload | null> {
+    const r = this.#s.getCompletedUpload.get(uploadId, Date.now() - COMPLETED_UPLOAD_MEMORY_MS);
+    return r === undefined
+      ? null
+      : { uploadId: r.upload_id, bucketId: r.bucket_id, key: r.key, etag: r.etag, objectModified: new Date(r.object_modified) };
   }
 
   abortUpload(uploadId: string): Promise<'ok' | 'no-upload'> {

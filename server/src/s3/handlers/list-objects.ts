@@ -62,7 +62,8 @@ export async function handleListObjectsV2(deps: S3Deps, ctx: RequestContext): Pr
   const fetchOwner = queryParam(t, 'fetch-owner') === 'true';
   const maxKeys = maxParam(ctx, 'max-keys');
   let after = startAfter;
-  if (token !== undefined) {
+  // An empty token lists from the start (and is echoed), as AWS does: SDK paginators send one.
+  if (token !== undefined && token !== '') {
     const decoded = decodeToken(token);
     if (decoded === null)
       throw new S3Error('InvalidArgument', {

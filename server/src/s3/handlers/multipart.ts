@@ -9,7 +9,8 @@ import { maxParam, urlEncoder } from '../list-params.js';
 import { initiatorAndOwner } from '../owner-xml.js';
 import { emptyResult, xmlResult, type S3Result } from '../result.js';
 import { queryParam } from '../../http/target.js';
-import type { ChecksumAlgorithm, UploadRecord } from '../../metadata/types.js';
+import type { ChecksumAlgorithm, ObjectRecord, UploadRecord } from '../../metadata/types.js';
+import { ModelError } from '../../model/errors.js';
 import type { CompletedPart } from '../../model/object-service.js';
 import { CHECKSUM_ALGORITHMS, isCrcAlgorithm } from '../../util/checksums.js';
 import { parseRange } from '../../util/range.js';
@@ -109,12 +110,16 @@ export async function handleUploadPartCopy(deps: S3Deps, ctx: RequestContext): P
   if (rangeHeader !== undefined) {
     const r = parseRange(rangeHeader, source.size);
     const m = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader.trim());
-    // Unlike GET, a copy range must be explicit and lie inside the source.
-    if (!m || r === null || r === 'unsatisfiable' || Number(m[2]) >= source.size) {
+    // Unlike GET, a copy range must be explicit (bytes=first-last); a well-formed one that
+    // does not lie inside the source is InvalidRange, as S3 answers.
+    if (!m || r === null) {
       throw new S3Error('InvalidArgument', {
         message: `Range specified is not valid for source object of size: ${source.size}`,
         extra: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rangeHeader },
       });
+    }
+    if (r === 'unsatisfiable' || Number(m[2]) >= source.size) {
+      throw new S3Error('InvalidRange', { extra: { ActualObjectSize: String(source.size) } });
     }
     start = r.start;
     end = r.end;
@@ -140,7 +145,16 @@ function normalizeEtag(e: string): string {
 }
 
 export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  const upload = await loadUpload(deps, ctx);
+  let upload: UploadRecord;
+  try {
+    upload = await loadUpload(deps, ctx);
+  } catch (err) {
+    if (!(err instanceof ModelError && err.code === 'NoSuchUpload')) throw err;
+    const earlier = await deps.objects.completedEarlier(ctx.bucket!, ctx.target!.key!, queryParam(ctx.target!, 'uploadId') ?? '');
+    if (earlier === null) throw err;
+    await readSmallBody(ctx, 2 * 1024 * 1024); // the retry's part list: read, as the first was
+    return completeResult(ctx, earlier.key, earlier);
+  }
   const body = await readSmallBody(ctx, 2 * 1024 * 1024);
   const doc = parseXmlBody(body.toString('utf8'), 'CompleteMultipartUpload');
   const parts: CompletedPart[] = listOf(doc, 'Part').map((p) => {
@@ -159,6 +173,10 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
       message: 'The XML you provided was not well-formed or did not validate against our published schema: no parts listed',
     });
   const { record } = await deps.objects.completeUpload({ upload, parts, conditions: writeConditionsFrom(ctx) });
+  return completeResult(ctx, upload.key, record);
+}
+
+function completeResult(ctx: RequestContext, key: string, record: ObjectRecord): S3Result {
   const host = ctx.req.headers.host ?? 'localhost';
   return xmlResult(
     el(
@@ -166,10 +184,10 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
       [
         el(
           'Location',
-          `${ctx.secure ? 'https' : 'http'}://${host}/${encodeURIComponent(ctx.bucket!.name)}/${upload.key.split('/').map(encodeURIComponent).join('/')}`,
+          `${ctx.secure ? 'https' : 'http'}://${host}/${encodeURIComponent(ctx.bucket!.name)}/${key.split('/').map(encodeURIComponent).join('/')}`,
         ),
         el('Bucket', ctx.bucket!.name),
-        el('Key', upload.key),
+        el('Key', key),
         el('ETag', record.etag),
         ...checksumElements(record.checksum),
       ],
