@@ -173,7 +173,7 @@ export class KeyRegistry implements KeyRing {
     const dataKey = await this.unwrap(stored);
     try {
       const wrapped = await this.#provider.wrap(stored.keyId, toVersion, dataKey);
-      const ok = await this.#metadata.replaceWrappedKey(stored.ref, stored.version, {
+      const ok = await this.#metadata.replaceWrappedKey(stored.ref, stored, {
         provider: this.#provider.kind,
         version: toVersion,
         wrapped,

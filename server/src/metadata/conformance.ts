@@ -728,7 +728,14 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.equal(await store.retireKeyVersion('k', 2), 'current');
         assert.equal(await store.retireKeyVersion('k', 9), 'not-found');
         assert.equal(await store.retireKeyVersion('nope', 1), 'not-found');
-        assert.equal(await store.replaceWrappedKey('obj-1', 1, { provider: 'file', version: 2, wrapped: Buffer.from('new') }), true);
+        assert.equal(
+          await store.replaceWrappedKey('obj-1', wrappedKey('obj-1', 1, 'k'), {
+            provider: 'file',
+            version: 2,
+            wrapped: Buffer.from('new'),
+          }),
+          true,
+        );
         assert.equal(await store.retireKeyVersion('k', 1), 'retired');
         assert.equal(await store.retireKeyVersion('k', 1), 'already');
         assert.deepEqual(
@@ -763,10 +770,23 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.equal(await store.getWrappedKey('b'), null);
       });
 
-      test('replaceWrappedKey swaps only while the stored version is the expected one', async () => {
+      test('replaceWrappedKey swaps only while the stored key is exactly the expected one (version and bytes)', async () => {
         await store.putWrappedKey(wrappedKey('x', 1));
-        assert.equal(await store.replaceWrappedKey('x', 2, { provider: 'file', version: 3, wrapped: Buffer.from('late') }), false);
-        assert.equal(await store.replaceWrappedKey('x', 1, { provider: 'pkcs11', version: 2, wrapped: Buffer.from('v2') }), true);
+        const v1 = wrappedKey('x', 1);
+        assert.equal(
+          await store.replaceWrappedKey('x', { ...v1, version: 2 }, { provider: 'file', version: 3, wrapped: Buffer.from('late') }),
+          false,
+        );
+        // Same version, other bytes: a write that landed meanwhile (another data key) is never overwritten.
+        assert.equal(
+          await store.replaceWrappedKey(
+            'x',
+            { ...v1, wrapped: Buffer.from('other') },
+            { provider: 'file', version: 2, wrapped: Buffer.from('z') },
+          ),
+          false,
+        );
+        assert.equal(await store.replaceWrappedKey('x', v1, { provider: 'pkcs11', version: 2, wrapped: Buffer.from('v2') }), true);
         assert.deepEqual(await store.getWrappedKey('x'), {
           ref: 'x',
           provider: 'pkcs11',
@@ -774,8 +794,9 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
           version: 2,
           wrapped: Buffer.from('v2'),
         });
-        assert.equal(await store.replaceWrappedKey('x', 1, { provider: 'file', version: 2, wrapped: Buffer.from('again') }), false);
-        assert.equal(await store.replaceWrappedKey('missing', 1, { provider: 'file', version: 2, wrapped: Buffer.from('m') }), false);
+        assert.equal(await store.replaceWrappedKey('x', v1, { provider: 'file', version: 2, wrapped: Buffer.from('again') }), false);
+        assert.equal(await store.replaceWrappedKey('missing', v1, { provider: 'file', version: 2, wrapped: Buffer.from('m') }), false);
+        await assert.rejects(store.putWrappedKey(wrappedKey('object:["b","k"]', 1)), /reserved/);
       });
     });
 

@@ -283,21 +283,35 @@ export interface MetadataStore {
   addKeyVersion(keyId: string, version: number, at: Date): Promise<'ok' | 'no-key' | 'conflict'>;
   /**
    * Retires a version, checked in one transaction: 'in-use' while any stored wrapped key
-   * refers to it, 'current' for the newest version (rotate first), 'not-found' if unknown.
+   * (anywhere listWrappedKeys reads) refers to it, 'current' for the newest version (rotate first), 'not-found' if unknown.
    */
   retireKeyVersion(keyId: string, version: number): Promise<'retired' | 'not-found' | 'in-use' | 'current' | 'already'>;
-  /** Inserts or replaces the wrapped key stored under `key.ref`. */
+  /**
+   * Inserts or replaces the wrapped key stored under `key.ref` (table object_keys: keys that
+   * belong to no object row, such as the credential master key). Refs starting with
+   * "object:" or "upload:" are reserved for the listing below.
+   */
   putWrappedKey(key: StoredWrappedKey): Promise<void>;
   getWrappedKey(ref: string): Promise<StoredWrappedKey | null>;
   deleteWrappedKey(ref: string): Promise<boolean>;
-  /** Wrapped keys of `keyId` under a version below `belowVersion`, with ref > afterRef, ascending by ref. */
+  /**
+   * Every stored wrapped key of `keyId` under a version below `belowVersion`, wherever it is
+   * stored: object_keys (ascending by ref), then the objects' and uploads' own envelopes
+   * (`encryption` column, when the schema has it; refs "object:[bucketId,key]" and
+   * "upload:<uploadId>"; SSE-C keys are not the registry's and never listed). Pages in that
+   * stable order: pass the last ref returned as `afterRef` ('' to start).
+   */
   listWrappedKeys(keyId: string, belowVersion: number, afterRef: string, limit: number): Promise<StoredWrappedKey[]>;
   /**
-   * Atomically replaces the wrapped key under `ref` if it is still wrapped by
-   * `expectedVersion` of its key (a rewrap never overwrites a newer write); false otherwise.
+   * Atomically replaces the wrapped key under `ref` if it is still exactly `expected` (same
+   * version and wrapped bytes): a rewrap never overwrites a write that landed meanwhile.
    */
-  replaceWrappedKey(ref: string, expectedVersion: number, next: Omit<StoredWrappedKey, 'ref' | 'keyId'>): Promise<boolean>;
-  /** Stored wrapped keys per key and version (versions with none are absent). */
+  replaceWrappedKey(
+    ref: string,
+    expected: Pick<StoredWrappedKey, 'version' | 'wrapped'>,
+    next: Omit<StoredWrappedKey, 'ref' | 'keyId'>,
+  ): Promise<boolean>;
+  /** Stored wrapped keys per key and version, over every place listWrappedKeys reads (versions with none are absent). */
   countWrappedKeys(): Promise<WrappedKeyCount[]>;
 
   // Node-wide settings (read-only mode, IP blocklist, ...), as small JSON values

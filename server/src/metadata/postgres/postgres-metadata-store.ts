@@ -19,6 +19,7 @@ import type {
 import { COMPLETED_UPLOAD_MEMORY_MS } from '../types.js';
 import { prefixUpperBound } from '../key-range.js';
 import { migrate, SchemaVersionError } from './schema.js';
+import { envelopeKeyOf, isReservedRef, objectRef, parseRef, SSE_C_PROVIDER, uploadRef } from '../wrapped-key-refs.js';
 import { passwordOf, redactPostgresUrl } from './redact-url.js';
 import {
   BUCKET_COLUMNS,
@@ -117,8 +118,12 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly #touched = new Map<string, number>();
   #closed = false;
 
-  private constructor(pool: pg.Pool) {
+  /** Tables whose rows carry an envelope in an `encryption` jsonb column ('objects', 'uploads'). */
+  readonly #envelopes: ReadonlySet<string>;
+
+  private constructor(pool: pg.Pool, envelopes: ReadonlySet<string> = new Set()) {
     this.#pool = pool;
+    this.#envelopes = envelopes;
   }
 
   /**
@@ -167,7 +172,18 @@ export class PostgresMetadataStore implements MetadataStore {
         errorCode(err),
       );
     }
-    return new PostgresMetadataStore(pool);
+    // Envelope columns (encryption at rest) exist once their migration has run.
+    const envelopes = await pool
+      .query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND column_name = 'encryption' AND table_name IN ('objects', 'uploads')`,
+      )
+      .then((r) => new Set(r.rows.map((x) => x.table_name)))
+      .catch(async (err: unknown) => {
+        await pool.end().catch(() => undefined);
+        throw err;
+      });
+    return new PostgresMetadataStore(pool, envelopes);
   }
 
   async close(): Promise<void> {
@@ -692,12 +708,20 @@ export class PostgresMetadataStore implements MetadataStore {
       if (max === version) return 'current';
       const used = await c.query('SELECT 1 FROM object_keys WHERE key_id = $1 AND version = $2 LIMIT 1', [keyId, version]);
       if ((used.rowCount ?? 0) > 0) return 'in-use';
+      for (const table of this.#envelopes) {
+        const inEnvelope = await c.query(
+          `SELECT 1 FROM ${table} WHERE ${PG_REGISTRY_ENVELOPE} AND ${PG_WK('keyId')} = $1 AND ${PG_WK_VERSION} = $2 LIMIT 1`,
+          [keyId, version],
+        );
+        if ((inEnvelope.rowCount ?? 0) > 0) return 'in-use';
+      }
       await c.query("UPDATE kek_versions SET state = 'retired' WHERE key_id = $1 AND version = $2", [keyId, version]);
       return 'retired';
     });
   }
 
   async putWrappedKey(key: StoredWrappedKey): Promise<void> {
+    if (isReservedRef(key.ref)) throw new TypeError(`wrapped key ref ${key.ref} is reserved for object and upload envelopes`);
     await this.#changes(
       `INSERT INTO object_keys (ref, provider, key_id, version, wrapped) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (ref) DO UPDATE SET (provider, key_id, version, wrapped) =
@@ -707,8 +731,22 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   async getWrappedKey(ref: string): Promise<StoredWrappedKey | null> {
-    const row = (await this.#rows<PgWrappedRow>('SELECT * FROM object_keys WHERE ref = $1', [ref]))[0];
-    return row === undefined ? null : pgRowToWrapped(row);
+    const parsed = parseRef(ref);
+    if (parsed.kind === 'stored') {
+      const row = (await this.#rows<PgWrappedRow>('SELECT * FROM object_keys WHERE ref = $1', [ref]))[0];
+      return row === undefined ? null : pgRowToWrapped(row);
+    }
+    const table = parsed.kind === 'object' ? 'objects' : 'uploads';
+    if (!this.#envelopes.has(table)) return null;
+    const rows =
+      parsed.kind === 'object'
+        ? await this.#rows<{ encryption: unknown }>('SELECT encryption FROM objects WHERE bucket_id = $1 AND key = $2', [
+            parsed.bucketId,
+            keyBytes(parsed.key),
+          ])
+        : await this.#rows<{ encryption: unknown }>('SELECT encryption FROM uploads WHERE upload_id = $1', [parsed.uploadId]);
+    const w = envelopeKeyOf(rows[0]?.encryption ?? null);
+    return w === null || w.provider === SSE_C_PROVIDER ? null : { ref, ...w, wrapped: Buffer.from(w.wrapped, 'base64') };
   }
 
   async deleteWrappedKey(ref: string): Promise<boolean> {
@@ -717,27 +755,80 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async listWrappedKeys(keyId: string, belowVersion: number, afterRef: string, limit: number): Promise<StoredWrappedKey[]> {
     if (limit <= 0) return [];
-    const rows = await this.#rows<PgWrappedRow>(
-      'SELECT * FROM object_keys WHERE key_id = $1 AND version < $2 AND ref > $3 ORDER BY ref LIMIT $4',
-      [keyId, belowVersion, afterRef, limit],
-    );
-    return rows.map(pgRowToWrapped);
+    const after = parseRef(afterRef);
+    const out: StoredWrappedKey[] = [];
+    if (after.kind === 'stored') {
+      const rows = await this.#rows<PgWrappedRow>(
+        'SELECT * FROM object_keys WHERE key_id = $1 AND version < $2 AND ref > $3 ORDER BY ref LIMIT $4',
+        [keyId, belowVersion, afterRef, limit],
+      );
+      out.push(...rows.map(pgRowToWrapped));
+    }
+    const filter = `${PG_REGISTRY_ENVELOPE} AND ${PG_WK('keyId')} = $1 AND ${PG_WK_VERSION} < $2`;
+    if (after.kind !== 'upload' && this.#envelopes.has('objects') && out.length < limit) {
+      const [b, k] = after.kind === 'object' ? [after.bucketId, keyBytes(after.key)] : ['', Buffer.alloc(0)];
+      const rows = await this.#rows<{ bucket_id: string; key: Buffer; encryption: unknown }>(
+        `SELECT bucket_id, key, encryption FROM objects WHERE (bucket_id, key) > ($3, $4) AND ${filter}
+         ORDER BY bucket_id, key LIMIT $5`,
+        [keyId, belowVersion, b, k, limit - out.length],
+      );
+      for (const r of rows) {
+        const w = envelopeKeyOf(r.encryption);
+        if (w !== null)
+          out.push({ ref: objectRef(r.bucket_id, Buffer.from(r.key).toString('utf8')), ...w, wrapped: Buffer.from(w.wrapped, 'base64') });
+      }
+    }
+    if (this.#envelopes.has('uploads') && out.length < limit) {
+      const from = after.kind === 'upload' ? after.uploadId : '';
+      const rows = await this.#rows<{ upload_id: string; encryption: unknown }>(
+        `SELECT upload_id, encryption FROM uploads WHERE upload_id > $3 AND ${filter} ORDER BY upload_id LIMIT $4`,
+        [keyId, belowVersion, from, limit - out.length],
+      );
+      for (const r of rows) {
+        const w = envelopeKeyOf(r.encryption);
+        if (w !== null) out.push({ ref: uploadRef(r.upload_id), ...w, wrapped: Buffer.from(w.wrapped, 'base64') });
+      }
+    }
+    return out;
   }
 
-  async replaceWrappedKey(ref: string, expectedVersion: number, next: Omit<StoredWrappedKey, 'ref' | 'keyId'>): Promise<boolean> {
-    const n = await this.#changes('UPDATE object_keys SET provider = $1, version = $2, wrapped = $3 WHERE ref = $4 AND version = $5', [
-      next.provider,
-      next.version,
-      next.wrapped,
-      ref,
-      expectedVersion,
-    ]);
+  async replaceWrappedKey(
+    ref: string,
+    expected: Pick<StoredWrappedKey, 'version' | 'wrapped'>,
+    next: Omit<StoredWrappedKey, 'ref' | 'keyId'>,
+  ): Promise<boolean> {
+    const parsed = parseRef(ref);
+    if (parsed.kind === 'stored') {
+      const n = await this.#changes(
+        'UPDATE object_keys SET provider = $1, version = $2, wrapped = $3 WHERE ref = $4 AND version = $5 AND wrapped = $6',
+        [next.provider, next.version, next.wrapped, ref, expected.version, expected.wrapped],
+      );
+      return n > 0;
+    }
+    const table = parsed.kind === 'object' ? 'objects' : 'uploads';
+    if (!this.#envelopes.has(table)) return false;
+    const set = `encryption = jsonb_set(jsonb_set(jsonb_set(encryption,
+        '{wrappedKey,provider}', to_jsonb($1::text)), '{wrappedKey,version}', to_jsonb($2::int)), '{wrappedKey,wrapped}', to_jsonb($3::text))`;
+    const cas = `${PG_REGISTRY_ENVELOPE} AND ${PG_WK_VERSION} = $4 AND ${PG_WK('wrapped')} = $5`;
+    const params = [next.provider, next.version, next.wrapped.toString('base64'), expected.version, expected.wrapped.toString('base64')];
+    const n =
+      parsed.kind === 'object'
+        ? await this.#changes(`UPDATE objects SET ${set} WHERE bucket_id = $6 AND key = $7 AND ${cas}`, [
+            ...params,
+            parsed.bucketId,
+            keyBytes(parsed.key),
+          ])
+        : await this.#changes(`UPDATE uploads SET ${set} WHERE upload_id = $6 AND ${cas}`, [...params, parsed.uploadId]);
     return n > 0;
   }
 
   async countWrappedKeys(): Promise<WrappedKeyCount[]> {
+    const parts = ['SELECT key_id, version FROM object_keys'];
+    for (const table of this.#envelopes)
+      parts.push(`SELECT ${PG_WK('keyId')}, ${PG_WK_VERSION} FROM ${table} WHERE ${PG_REGISTRY_ENVELOPE}`);
     const rows = await this.#rows<{ key_id: string; version: number; n: string }>(
-      'SELECT key_id, version, count(*) AS n FROM object_keys GROUP BY key_id, version ORDER BY key_id, version',
+      `SELECT key_id, version, count(*) AS n FROM (${parts.join(' UNION ALL ')}) AS w (key_id, version)
+       GROUP BY key_id, version ORDER BY key_id COLLATE "C", version`,
     );
     return rows.map((r) => ({ keyId: r.key_id, version: r.version, count: Number(r.n) }));
   }
@@ -758,6 +849,12 @@ export class PostgresMetadataStore implements MetadataStore {
     }
   }
 }
+
+/** One field of an envelope's wrapped key (the `encryption` jsonb column). */
+const PG_WK = (field: string) => `(encryption->'wrappedKey'->>'${field}')`;
+const PG_WK_VERSION = `(encryption->'wrappedKey'->>'version')::integer`;
+/** The registry's envelopes only (never SSE-C's, wrapped by the customer's key). */
+const PG_REGISTRY_ENVELOPE = `encryption IS NOT NULL AND ${PG_WK('provider')} <> 'sse-c'`;
 
 interface PgKeyRow {
   key_id: string;

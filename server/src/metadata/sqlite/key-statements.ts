@@ -30,8 +30,8 @@ export function prepareKeyStatements(db: Database.Database): KeyStatements {
     listWrapped: db.prepare<[string, number, string, number], WrappedRow>(
       'SELECT * FROM object_keys WHERE key_id = ? AND version < ? AND ref > ? ORDER BY ref LIMIT ?',
     ),
-    replaceWrapped: db.prepare<[string, number, Buffer, string, number], void>(
-      'UPDATE object_keys SET provider = ?, version = ?, wrapped = ? WHERE ref = ? AND version = ?',
+    replaceWrapped: db.prepare<[string, number, Buffer, string, number, Buffer], void>(
+      'UPDATE object_keys SET provider = ?, version = ?, wrapped = ? WHERE ref = ? AND version = ? AND wrapped = ?',
     ),
     countWrapped: db.prepare<[], { key_id: string; version: number; n: number }>(
       'SELECT key_id, version, count(*) AS n FROM object_keys GROUP BY key_id, version ORDER BY key_id, version',
@@ -54,7 +54,7 @@ export interface KeyStatements {
   getWrapped: Database.Statement<[string], WrappedRow>;
   deleteWrapped: Database.Statement<[string], void>;
   listWrapped: Database.Statement<[string, number, string, number], WrappedRow>;
-  replaceWrapped: Database.Statement<[string, number, Buffer, string, number], void>;
+  replaceWrapped: Database.Statement<[string, number, Buffer, string, number, Buffer], void>;
   countWrapped: Database.Statement<[], { key_id: string; version: number; n: number }>;
 }
 
@@ -97,4 +97,74 @@ export function rowToWrapped(row: WrappedRow): StoredWrappedKey {
 
 export function rowToCount(row: { key_id: string; version: number; n: number }): WrappedKeyCount {
   return { keyId: row.key_id, version: row.version, count: row.n };
+}
+
+/** One table holding envelopes in an `encryption` JSON column (objects, uploads), by its row address. */
+export interface EnvelopeSource {
+  /** Rows after `after` (objects: [bucketId, key]; uploads: [uploadId]), in address order. */
+  list(after: readonly string[], keyId: string, belowVersion: number, limit: number): EnvelopeRow[];
+  get(at: readonly string[]): string | null | undefined;
+  /** CAS on version and wrapped bytes; true when the row changed. */
+  replace(
+    at: readonly string[],
+    expected: { version: number; wrapped: string },
+    next: { provider: string; version: number; wrapped: string },
+  ): boolean;
+  count(): { key_id: string; version: number; n: number }[];
+  inUse(keyId: string, version: number): boolean;
+}
+
+export interface EnvelopeRow {
+  /** The row address: [bucketId, key] or [uploadId]. */
+  at: string[];
+  encryption: string;
+}
+
+/** json_extract of one field of the envelope's wrapped key. */
+const WK = (field: string) => `json_extract(encryption, '$.wrappedKey.${field}')`;
+/** The registry's envelopes only (never SSE-C's, wrapped by the customer's key). */
+const REGISTRY_ENVELOPE = `encryption IS NOT NULL AND ${WK('provider')} <> 'sse-c'`;
+
+/**
+ * The objects' or uploads' envelopes, or null for a table without the `encryption` column
+ * (a schema from before encryption at rest).
+ */
+export function envelopeSource(db: Database.Database, table: 'objects' | 'uploads'): EnvelopeSource | null {
+  const has = db.prepare<[string], { one: number }>("SELECT 1 AS one FROM pragma_table_info(?) WHERE name = 'encryption'").get(table);
+  if (has === undefined) return null;
+  const cols = table === 'objects' ? ['bucket_id', 'key'] : ['upload_id'];
+  const tuple = `(${cols.join(', ')})`;
+  const marks = `(${cols.map(() => '?').join(', ')})`;
+  const at = cols.map((c) => `${c} = ?`).join(' AND ');
+  const list = db.prepare<unknown[], Record<string, string>>(
+    `SELECT ${cols.join(', ')}, encryption FROM ${table}
+     WHERE ${tuple} > ${marks} AND ${REGISTRY_ENVELOPE} AND ${WK('keyId')} = ? AND ${WK('version')} < ?
+     ORDER BY ${cols.join(', ')} LIMIT ?`,
+  );
+  const get = db.prepare<unknown[], { encryption: string | null }>(`SELECT encryption FROM ${table} WHERE ${at}`);
+  const replace = db.prepare<unknown[], void>(
+    `UPDATE ${table}
+     SET encryption = json_set(encryption, '$.wrappedKey.provider', ?, '$.wrappedKey.version', ?, '$.wrappedKey.wrapped', ?)
+     WHERE ${at} AND ${REGISTRY_ENVELOPE} AND ${WK('version')} = ? AND ${WK('wrapped')} = ?`,
+  );
+  const count = db.prepare<[], { key_id: string; version: number; n: number }>(
+    `SELECT ${WK('keyId')} AS key_id, ${WK('version')} AS version, count(*) AS n FROM ${table}
+     WHERE ${REGISTRY_ENVELOPE} GROUP BY 1, 2`,
+  );
+  const inUse = db.prepare<[string, number], { one: number }>(
+    `SELECT 1 AS one FROM ${table} WHERE ${REGISTRY_ENVELOPE} AND ${WK('keyId')} = ? AND ${WK('version')} = ? LIMIT 1`,
+  );
+  const start = cols.map(() => '');
+  return {
+    list: (after, keyId, belowVersion, limit) =>
+      list.all(...(after.length === cols.length ? after : start), keyId, belowVersion, limit).map((r) => ({
+        at: cols.map((c) => String(r[c])),
+        encryption: String(r['encryption']),
+      })),
+    get: (a) => get.get(...a)?.encryption,
+    replace: (a, expected, next) =>
+      replace.run(next.provider, next.version, next.wrapped, ...a, expected.version, expected.wrapped).changes > 0,
+    count: () => count.all(),
+    inUse: (keyId, version) => inUse.get(keyId, version) !== undefined,
+  };
 }
