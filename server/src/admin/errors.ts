@@ -60,7 +60,7 @@ const LAYER_STATUS: Readonly<Record<LayerErrorCode, number>> = {
   InvalidRequest: 400,
   InvalidURI: 400,
   KeyTooLongError: 400,
-  KeyNotFound: 404,
+  KeyNotFound: 400,
   KeyProviderUnavailable: 503,
   KeyUnwrapFailed: 500,
   MalformedACLError: 400,
