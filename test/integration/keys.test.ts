@@ -250,6 +250,19 @@ describe('credential master key out of the data directory (no key provider)', ()
     assert.equal(st.encryption.master_key, path);
     assert.equal(st.encryption.provider, null);
     assert.deepEqual(await adminOf(node).listKeys(), { provider: null, keys: [] });
+    for (const call of [() => adminOf(node).rotateKey(), () => adminOf(node).createKey('k1'), () => adminOf(node).rewrapKey()]) {
+      await assert.rejects(
+        call(),
+        (e: unknown) => (e as { status?: number; code?: string }).status === 409 && (e as { code?: string }).code === 'NoKeyProvider',
+      );
+    }
+    const env = isolatedEnv({ ANODE_ENDPOINT: node.adminUrl, ANODE_ACCESS_KEY: node.accessKey, ANODE_SECRET_KEY: node.secretKey });
+    const list = await runCli(['keys', 'list'], { env });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /no key provider is configured/);
+    const rotate = await runCli(['keys', 'rotate'], { env });
+    assert.equal(rotate.code, 5, rotate.stderr);
+    assert.match(rotate.stderr, /no key provider is configured on this node/);
   });
 
   test('an old node’s <data>/metadata/master.key migrates once on start: audited once, removed, credentials still open', async () => {

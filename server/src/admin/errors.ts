@@ -21,6 +21,8 @@ export const ADMIN_ERRORS = {
   NoKeyProvider: 409,
   /** A key version still referenced (retire), or the current one. */
   KeyInUse: 409,
+  /** A rewrap of another key is running (one at a time per node). */
+  RewrapRunning: 409,
   InternalError: 500,
 } as const satisfies Record<string, number>;
 

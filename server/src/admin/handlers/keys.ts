@@ -136,6 +136,10 @@ export const rewrapKey: AdminHandler = async (deps, ctx) => {
   onlyFields(body, ['name', 'wait']);
   const name = keyName(body['name']);
   const wait = optionalBoolean(body, 'wait') ?? false;
+  const running = keys.rewrapper.running;
+  if (running !== null && running.keyId !== name) {
+    throw new AdminError('RewrapRunning', `a rewrap of key ${running.keyId} is running; start this one when it finishes`);
+  }
   const started = await keys.rewrapper.start(name);
   const details = { key: name, to_version: started.status.toVersion, total: started.status.total };
   const audit = started.joined ? { action: 'keys.rewrap.join', details } : { details };
