@@ -1,92 +1,137 @@
 /**
- * MINIMAL stand-in written by the enc-keys branch to compile and test against; the
- * enc-core branch owns the real file key provider and the integrator keeps theirs.
- *
- * KEKs derived from one key file (`[storage] encryption_key`, 32 bytes, 0600) with HKDF-SHA256
- * per key id and version, so nothing but the file is stored; data keys wrapped with
- * AES-256-GCM under the derived KEK, the label `anode:<keyId>:v<version>` as AAD.
- * Wrapped format: version byte (1) | 12-byte IV | ciphertext | 16-byte tag.
+ * The key-file provider: `[storage] encryption_key` names a file holding one 256-bit
+ * secret, as 32 raw bytes, or as 64 hex digits or 44 base64 characters (a trailing newline
+ * allowed). Each (keyId, version) gets its own key-encryption key, derived from the secret
+ * with HKDF-SHA256, so versions and named keys need nothing stored beside the file. A data
+ * key is wrapped with AES-256-GCM under that KEK (random 96-bit nonce, AAD "keyId|version"):
+ * wrapped = nonce(12) | ciphertext(32) | tag(16).
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { KeyError } from './errors.js';
+import { readFile, stat } from 'node:fs/promises';
 import type { KeyProvider } from './key-provider.js';
+import { KeyError } from './errors.js';
 
-const FORMAT = 1;
-const IV_BYTES = 12;
+/** The key file cannot be used; the message names the file (never its content). */
+export class KeyFileError extends Error {
+  override readonly name = 'KeyFileError';
+}
+
+const SECRET_BYTES = 32;
+const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-export const KEY_FILE_BYTES = 32;
+const HKDF_SALT = Buffer.from('anode file-key-provider v1');
+
+/** The secret in a key file's bytes (raw, hex or base64), or null when it is none of those. */
+export function parseKeyFile(bytes: Buffer): Buffer | null {
+  if (bytes.length === SECRET_BYTES) return Buffer.from(bytes);
+  const text = bytes.toString('latin1').trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(text)) {
+    const b = Buffer.from(text, 'base64');
+    if (b.length === SECRET_BYTES) return b;
+  }
+  return null;
+}
+
+function aadOf(keyId: string, version: number): Buffer {
+  return Buffer.from(`${keyId}|${version}`, 'utf8');
+}
 
 export class FileKeyProvider implements KeyProvider {
   readonly kind = 'file';
-  #root: Buffer;
+  readonly #secret: Buffer;
+  readonly #keks = new Map<string, Buffer>();
 
-  private constructor(root: Buffer) {
-    this.#root = root;
+  private constructor(secret: Buffer) {
+    this.#secret = secret;
   }
 
-  /** Reads the key file; refuses one that is missing, group/world accessible or not 32 bytes. */
+  /** A provider over an in-memory secret (tests). */
+  static fromSecret(secret: Buffer): FileKeyProvider {
+    if (secret.length !== SECRET_BYTES) throw new RangeError('the key secret must be 32 bytes');
+    return new FileKeyProvider(Buffer.from(secret));
+  }
+
+  /**
+   * Reads the key file; refuses one that is missing, unreadable, not a regular file, of the
+   * wrong length, or readable/writable by group or others (it must be 0600 or 0400).
+   */
   static async open(path: string): Promise<FileKeyProvider> {
-    const handle = await open(path, constants.O_RDONLY).catch((err: unknown) => {
-      throw new KeyError('KeyProviderUnavailable', {
-        message: `cannot open key file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-        cause: err,
-      });
-    });
+    if (path === '') throw new KeyFileError('storage.encryption_key is empty: encryption needs a key file');
+    let mode: number;
     try {
-      const info = await handle.stat();
-      if ((info.mode & 0o077) !== 0) {
-        throw new KeyError('KeyProviderUnavailable', {
-          message: `key file ${path} is accessible by group or others (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
-        });
-      }
-      const root = await handle.readFile();
-      if (root.length !== KEY_FILE_BYTES) {
-        throw new KeyError('KeyProviderUnavailable', { message: `key file ${path} must hold exactly ${KEY_FILE_BYTES} bytes` });
-      }
-      return new FileKeyProvider(root);
-    } finally {
-      await handle.close();
+      const st = await stat(path);
+      if (!st.isFile()) throw new KeyFileError(`encryption key file ${path} is not a regular file`);
+      mode = st.mode & 0o777;
+    } catch (err) {
+      if (err instanceof KeyFileError) throw err;
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new KeyFileError(
+        `encryption key file ${path} cannot be read (${code}); create one with "anodectl keys generate --out ${path}"`,
+      );
     }
+    if ((mode & 0o077) !== 0) {
+      throw new KeyFileError(
+        `encryption key file ${path} is accessible by group or others (mode 0${mode.toString(8)}); run chmod 0600 ${path}`,
+      );
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      throw new KeyFileError(`encryption key file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const secret = parseKeyFile(bytes);
+    bytes.fill(0);
+    if (secret === null) {
+      throw new KeyFileError(`encryption key file ${path} does not hold a 256-bit key (32 raw bytes, 64 hex digits or base64 of 32 bytes)`);
+    }
+    return new FileKeyProvider(secret);
   }
 
   #kek(keyId: string, version: number): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.#root, 'anode-kek', `anode:${keyId}:v${version}`, 32));
+    if (!Number.isSafeInteger(version) || version < 1) throw new KeyError('KeyNotFound', { message: `invalid key version ${version}` });
+    const name = `${keyId}\u0000${version}`;
+    let kek = this.#keks.get(name);
+    if (kek === undefined) {
+      kek = Buffer.from(hkdfSync('sha256', this.#secret, HKDF_SALT, Buffer.from(`kek\u0000${name}`, 'utf8'), 32));
+      this.#keks.set(name, kek);
+    }
+    return kek;
   }
 
   async wrap(keyId: string, version: number, dataKey: Buffer): Promise<Buffer> {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#kek(keyId, version), iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(`anode:${keyId}:v${version}`));
-    const body = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-    return Buffer.concat([Buffer.from([FORMAT]), iv, body, cipher.getAuthTag()]);
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#kek(keyId, version), nonce);
+    cipher.setAAD(aadOf(keyId, version));
+    const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
+    return Buffer.concat([nonce, ct, cipher.getAuthTag()]);
   }
 
   async unwrap(keyId: string, version: number, wrapped: Buffer): Promise<Buffer> {
-    if (wrapped.length < 1 + IV_BYTES + TAG_BYTES || wrapped[0] !== FORMAT) throw new KeyError('KeyUnwrapFailed');
-    const iv = wrapped.subarray(1, 1 + IV_BYTES);
-    const tag = wrapped.subarray(wrapped.length - TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.#kek(keyId, version), iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(`anode:${keyId}:v${version}`));
-    decipher.setAuthTag(tag);
+    if (wrapped.length < NONCE_BYTES + TAG_BYTES) throw new KeyError('KeyUnwrapFailed', { message: 'wrapped key too short' });
+    const decipher = createDecipheriv('aes-256-gcm', this.#kek(keyId, version), wrapped.subarray(0, NONCE_BYTES));
+    decipher.setAAD(aadOf(keyId, version));
+    decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(wrapped.subarray(1 + IV_BYTES, wrapped.length - TAG_BYTES)), decipher.final()]);
+      return Buffer.concat([decipher.update(wrapped.subarray(NONCE_BYTES, wrapped.length - TAG_BYTES)), decipher.final()]);
     } catch (err) {
       throw new KeyError('KeyUnwrapFailed', { cause: err });
     }
   }
 
-  async createVersion(): Promise<void> {
-    // Derived on demand: nothing to store.
+  async createVersion(keyId: string, version: number): Promise<void> {
+    // Derived on use: nothing to store; the arguments are only checked.
+    this.#kek(keyId, version);
   }
 
   async check(): Promise<void> {
-    if (this.#root.length !== KEY_FILE_BYTES) throw new KeyError('KeyProviderUnavailable', { message: 'key file provider is closed' });
+    // The secret is in memory once opened.
   }
 
   async close(): Promise<void> {
-    this.#root.fill(0);
-    this.#root = Buffer.alloc(0);
+    this.#secret.fill(0);
+    for (const k of this.#keks.values()) k.fill(0);
+    this.#keks.clear();
   }
 }
