@@ -77,6 +77,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   });
   if (master.migratedFrom !== null)
     logger.info({ from: master.migratedFrom, to: master.where }, 'credential master key moved out of the data directory');
+  if (!master.where.startsWith('provider:') && isInside(master.where, p.data))
+    logger.warn({ master_key: master.where }, 'the credential master key is inside the data directory: a copy of it unseals every secret');
   let keys: { registry: KeyRegistry; rewrapper: KeyRewrapper } | null = null;
   if (keyRegistry !== null) {
     const rewrapper = new KeyRewrapper(keyRegistry);

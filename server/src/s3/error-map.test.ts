@@ -13,33 +13,17 @@ import { S3Error, S3_ERRORS } from './errors.js';
 
 const codes = <C extends string>(table: Record<C, string>): C[] => Object.keys(table) as C[];
 
-/** Key errors are the one layer not named after S3 codes (AWS answers them as KMS errors). */
-const KEY_ERRORS: LayerError[] = codes(KEY_ERROR_MESSAGES).map((c: KeyErrorCode) => new KeyError(c));
-
-/** One error of every code of every layer that reuses S3's names, with the layer's default message. */
-const SAME_NAME_LAYER_ERRORS: LayerError[] = [
+/** One error of every code of every layer, with the layer's default message. */
+const EVERY_LAYER_ERROR: LayerError[] = [
   ...codes(SIGV4_ERROR_MESSAGES).map((c: SigV4ErrorCode) => new SigV4Error(c)),
   ...codes(POLICY_ERROR_MESSAGES).map((c: PolicyErrorCode) => new PolicyError(c)),
   ...codes(TARGET_ERROR_MESSAGES).map((c: TargetErrorCode) => new TargetError(c)),
   ...codes(CHECKSUM_ERROR_MESSAGES).map((c: ChecksumErrorCode) => new ChecksumError(c)),
   new XmlParseError(),
 ];
-const EVERY_LAYER_ERROR: LayerError[] = [...SAME_NAME_LAYER_ERRORS, ...KEY_ERRORS];
-
-test('key errors: an unknown SSE-KMS key is 400 KMS.NotFoundException, an unreachable provider 503, a failed unwrap 500', () => {
-  const got = KEY_ERRORS.map((e) => {
-    const s3 = toS3Error(e)!;
-    return [e.code, s3.code, s3.status];
-  });
-  assert.deepEqual(got, [
-    ['KeyNotFound', 'KMS.NotFoundException', 400],
-    ['KeyProviderUnavailable', 'ServiceUnavailable', 503],
-    ['KeyUnwrapFailed', 'InternalError', 500],
-  ]);
-});
 
 test('every layer code maps to the S3 code of the same name, with its status and default message', () => {
-  for (const err of SAME_NAME_LAYER_ERRORS) {
+  for (const err of EVERY_LAYER_ERROR) {
     const s3 = toS3Error(err);
     assert.ok(s3 instanceof S3Error, `${err.name} ${err.code}`);
     // The layers reuse AWS's names: before the split each threw S3Error(code) with exactly this code.
@@ -52,8 +36,23 @@ test('every layer code maps to the S3 code of the same name, with its status and
   }
 });
 
+/** keys/ names its failures for what they are; the S3 plane gives AWS's codes for them. */
+const KEY_ERRORS: KeyError[] = codes(KEY_ERROR_MESSAGES).map((c: KeyErrorCode) => new KeyError(c));
+
 test('the table has exactly the layer codes (nothing stale, nothing missing)', () => {
-  assert.deepEqual(Object.keys(S3_CODE_OF).sort(), [...new Set(EVERY_LAYER_ERROR.map((e) => e.code))].sort());
+  assert.deepEqual(Object.keys(S3_CODE_OF).sort(), [...new Set([...EVERY_LAYER_ERROR, ...KEY_ERRORS].map((e) => e.code))].sort());
+});
+
+test('key errors: unknown key 400 KMS.NotFoundException, provider down 503, unwrap failure 500 InternalError', () => {
+  const got = KEY_ERRORS.map((e) => {
+    const s3 = toS3Error(e)!;
+    return [e.code, s3.code, s3.status];
+  });
+  assert.deepEqual(got, [
+    ['KeyNotFound', 'KMS.NotFoundException', 400],
+    ['KeyProviderUnavailable', 'ServiceUnavailable', 503],
+    ['KeyUnwrapFailed', 'InternalError', 500],
+  ]);
 });
 
 test('message and extra elements pass through, in order', () => {
