@@ -23,6 +23,8 @@ PACKAGES=(
   ca-certificates
   build-essential # compiles better-sqlite3 if no prebuilt binary matches
   python3-setuptools
+  softhsm2        # PKCS#11 key provider tests: a private SoftHSM2 token per test (test/keys/, SOFTHSM2_CONF)
+  opensc          # pkcs11-tool: the tests read a KEK's attributes (sensitive, never extractable) from the token
 )
 
 SUDO=()

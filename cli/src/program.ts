@@ -52,11 +52,28 @@ export function commandPaths(command: Command, prefix: string[] = []): string[][
 /** Runs argv (as process.argv: node, script, args...) and returns the exit code. Never throws. */
 export async function run(program: Command, argv: readonly string[], io: CliIo): Promise<ExitCode> {
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync(keyVersionAlias(argv));
     return ExitCode.Ok;
   } catch (err) {
     return reportError(err, argv, io);
   }
+}
+
+/**
+ * `keys retire NAME --version N`: there `--version` names a key version, but commander
+ * would take it as anodectl's own --version anywhere on the line; it becomes --key-version.
+ */
+export function keyVersionAlias(argv: readonly string[]): string[] {
+  const args = [...argv];
+  const keys = args.indexOf('keys');
+  const retire = keys < 0 ? -1 : args.indexOf('retire', keys + 1);
+  if (retire < 0) return args;
+  for (let i = retire + 1; i < args.length; i++) {
+    if (args[i] === '--') break;
+    if (args[i] === '--version' && i + 1 < args.length && !args[i + 1]!.startsWith('-')) args[i] = '--key-version';
+    else if (args[i]!.startsWith('--version=')) args[i] = args[i]!.replace('--version', '--key-version');
+  }
+  return args;
 }
 
 function reportError(err: unknown, argv: readonly string[], io: CliIo): ExitCode {

@@ -5,10 +5,10 @@
  */
 import { SigV4Error } from './auth/sigv4/errors.js';
 import { TargetError } from './http/target-errors.js';
+import { KeyError } from './keys/errors.js';
 import { PolicyError } from './policy/errors.js';
 import { ChecksumError } from './util/checksum-errors.js';
 import { XmlParseError } from './util/xml-parse.js';
-import { KeyError } from './keys/errors.js';
 
 /** The one list of layer error classes: the LayerError type and the guard both come from it. */
 const LAYER_ERROR_CLASSES = [SigV4Error, PolicyError, TargetError, ChecksumError, XmlParseError, KeyError] as const;

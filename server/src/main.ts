@@ -8,13 +8,16 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
-import { nodePaths, recordedPathsFile, type RecordedPaths } from './config/paths.js';
+import { isInside, nodePaths, recordedPathsFile, type RecordedPaths } from './config/paths.js';
 import { VERSION } from './version.js';
 import { loadConfig, parseListen, ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { openChangeFeed, openMetadataStore, type LoosePermissions } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
-import { loadOrCreateMasterKey } from './auth/secret-box.js';
+import { openKeyProvider } from './keys/open-provider.js';
+import { KeyRegistry } from './keys/key-registry.js';
+import { KeyRewrapper } from './keys/key-rewrap.js';
+import { openCredentialMasterKey } from './model/credential-master-key.js';
 import { BucketWrites } from './model/bucket-writes.js';
 import { TokenBuckets } from './util/token-buckets.js';
 import { ObjectService } from './model/object-service.js';
@@ -39,8 +42,7 @@ import { GcScheduler } from './model/gc-scheduler.js';
 import { anyContains, parseCidr, type Cidr } from './util/cidr.js';
 import { sendBodyError } from './s3/body-error.js';
 import { sendAdminBodyError } from './admin/body-error.js';
-import { FileKeyProvider, KeyFileError } from './keys/file-key-provider.js';
-import { StaticKeyRing } from './keys/static-key-ring.js';
+import { KeyFileError } from './keys/file-key-provider.js';
 import { ObjectCrypto } from './model/object-crypto.js';
 
 const USAGE = `Usage:
@@ -74,11 +76,8 @@ async function readConfig(values: { config?: string | undefined; data?: string |
 /** The metadata backend named by storage.metadata_backend (validated by loadConfig). */
 async function runServer(config: Config, logger: Logger): Promise<void> {
   const p = nodePaths(config);
-  // Opened before anything else: a missing or loose key file stops the start, naming it.
-  const keyRing = config.storage.encryption ? new StaticKeyRing(await FileKeyProvider.open(config.storage.encryption_key)) : null;
   await mkdir(p.data, { recursive: true, mode: 0o750 });
   await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
-  const masterKey = await loadOrCreateMasterKey(p.masterKey);
   const loosened: LoosePermissions[] = [];
   const metadata = await openMetadataStore(
     config,
@@ -91,34 +90,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
       );
     },
   );
-  const chunks = await LocalChunkStore.open(p.data);
-  // A master-key re-seal interrupted by a stop is finished before any secret is read.
-  const credentials = new CredentialService(metadata, await completeInterruptedReseal(metadata, p.masterKey, masterKey));
-  await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
-  const lockdown = await LockdownState.load(metadata);
-  const metrics = new Metrics();
-  const node = await NodeState.load(metadata, (state) => metrics.readOnly.set(state.readOnly ? 1 : 0));
-  metrics.readOnly.set(node.readOnly ? 1 : 0);
-  // Cluster-wide state: follow what other nodes sharing the store change (issue 8 item 6).
-  const changes = await openChangeFeed(config, {
-    onError: (message) => logger.warn(message),
-    onListening: () => logger.debug('change feed listening'),
-  });
-  const unfollowNode = node.follow(changes, (err) =>
-    logger.warn({ err: { message: (err as Error).message } }, 're-reading node state failed; keeping the previous values'),
-  );
-  const unfollowCredentials = credentials.follow(changes);
-  const unfollowLockdown = lockdown.follow(changes, (err) =>
-    logger.warn({ err: { message: (err as Error).message } }, 're-reading the lockdown state failed; keeping the previous one'),
-  );
-  const unfollow = (): void => {
-    unfollowNode();
-    unfollowCredentials();
-    unfollowLockdown();
-  };
-  metrics.lockdown.set(lockdown.active ? 1 : 0);
-  metrics.anonymousAllowed.set(anonymousDisabledReason(config.auth.anonymous, lockdown) === null ? 1 : 0);
   const accessLog = new JsonLinesLog(p.accessLog);
+  const metrics = new Metrics();
   const auditIdentity = await loadOrCreateAuditIdentity(p.data);
   // Check the chain the node is about to continue (before it writes): a break shows as
   // anode_audit_chain_ok 0 and an error line; the node still starts (the log is evidence).
@@ -150,6 +123,76 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   });
   metrics.auditChainOk.set(audit.healthy && chainOk ? 1 : 0);
   audit.startCheckpoints(config.audit.sign_interval_seconds);
+  // The key provider holds the KEKs (key file or HSM); the registry records named keys and versions.
+  const keyProvider = await openKeyProvider(config);
+  const keyRegistry = keyProvider === null ? null : await KeyRegistry.open(metadata, keyProvider);
+  // What model/ wraps and unwraps data keys with: the registry's named keys and versions.
+  const keyRing = keyRegistry;
+  const master = await openCredentialMasterKey({
+    paths: p,
+    metadata,
+    keys: keyRegistry,
+    audit: (action, details) => audit.write('system', action, details),
+  });
+  if (master.migratedFrom !== null)
+    logger.info({ from: master.migratedFrom, to: master.where }, 'credential master key moved out of the data directory');
+  if (!master.where.startsWith('provider:') && isInside(master.where, p.data))
+    logger.warn({ master_key: master.where }, 'the credential master key is inside the data directory: a copy of it unseals every secret');
+  let keys: { registry: KeyRegistry; rewrapper: KeyRewrapper } | null = null;
+  if (keyRegistry !== null) {
+    const rewrapper = new KeyRewrapper(keyRegistry);
+    rewrapper.onFinish = (s) =>
+      audit.write('system', 'keys.rewrap.finish', {
+        key: s.keyId,
+        to_version: s.toVersion,
+        rewrapped: s.rewrapped,
+        skipped: s.skipped,
+        failed: s.failed,
+        ...(s.lastError !== null ? { error: s.lastError } : {}),
+      });
+    const refreshKeyMetrics = async (): Promise<void> => {
+      const counts = await metadata.countWrappedKeys();
+      metrics.objectsByKeyVersion.reset();
+      for (const k of await metadata.listKeys())
+        for (const v of k.versions) metrics.objectsByKeyVersion.set({ key: k.keyId, version: String(v.version) }, 0);
+      for (const c of counts) metrics.objectsByKeyVersion.set({ key: c.keyId, version: String(c.version) }, c.count);
+    };
+    const refresh = (): void => void refreshKeyMetrics().catch((err: unknown) => logger.warn({ err }, 'key metrics refresh failed'));
+    keyRegistry.onChange = refresh;
+    refresh();
+    setInterval(refresh, 60_000).unref();
+    keys = { registry: keyRegistry, rewrapper };
+  }
+  const chunks = await LocalChunkStore.open(p.data);
+  // A master-key re-seal interrupted by a stop is finished before any secret is read
+  // (re-seal rewrites the key file; a provider-wrapped master key is not re-sealed that way).
+  const masterKey = master.where.startsWith('provider:') ? master.key : await completeInterruptedReseal(metadata, master.where, master.key);
+  const credentials = new CredentialService(metadata, masterKey);
+  await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
+  const lockdown = await LockdownState.load(metadata);
+  const node = await NodeState.load(metadata, (state) => metrics.readOnly.set(state.readOnly ? 1 : 0));
+  metrics.readOnly.set(node.readOnly ? 1 : 0);
+  // Cluster-wide state: follow what other nodes sharing the store change (issue 8 item 6).
+  const changes = await openChangeFeed(config, {
+    onError: (message) => logger.warn(message),
+    onListening: () => logger.debug('change feed listening'),
+  });
+  const unfollowNode = node.follow(changes, (err) =>
+    logger.warn({ err: { message: (err as Error).message } }, 're-reading node state failed; keeping the previous values'),
+  );
+  const unfollowCredentials = credentials.follow(changes);
+  const unfollowLockdown = lockdown.follow(changes, (err) =>
+    logger.warn({ err: { message: (err as Error).message } }, 're-reading the lockdown state failed; keeping the previous one'),
+  );
+  const unfollow = (): void => {
+    unfollowNode();
+    unfollowCredentials();
+    unfollowLockdown();
+  };
+  metrics.lockdown.set(lockdown.active ? 1 : 0);
+  metrics.anonymousAllowed.set(anonymousDisabledReason(config.auth.anonymous, lockdown) === null ? 1 : 0);
+  metrics.lockdown.set(lockdown.active ? 1 : 0);
+  metrics.anonymousAllowed.set(anonymousDisabledReason(config.auth.anonymous, lockdown) === null ? 1 : 0);
   // `anode admin reset-root` writes its audit line where this node writes (one audit log),
   // whatever config or environment the operator runs it with.
   const recorded: RecordedPaths = {
@@ -223,7 +266,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   );
   const admin = await listen(
     { ...adminAddr, tls, ...timeouts, limits: limits('admin'), onBodyError: sendAdminBodyError },
-    createAdminHandler({ ...s3Deps, gc }),
+    createAdminHandler({ ...s3Deps, gc, keys, masterKeyWhere: master.where }),
   );
   gc.start();
   const scheme = tls ? 'https' : 'http';
@@ -264,6 +307,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     await Promise.all([accessLog.close(), audit.close()]);
     unfollow();
     await changes.close();
+    await keyProvider?.close();
     await metadata.close();
     logger.info('stopped');
     process.exit(0);
@@ -301,7 +345,7 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'admin' && sub === 'reset-root') {
-    const r = await resetRoot({ config, masterKeyPath: nodePaths(config).masterKey, auditLogPath: nodePaths(config).auditLog });
+    const r = await resetRoot({ config, auditLogPath: nodePaths(config).auditLog });
     if (r.auditLog !== nodePaths(config).auditLog)
       process.stdout.write(`anode: audit line written to the node's audit log ${r.auditLog ?? '(off)'}\n`);
     return 0;

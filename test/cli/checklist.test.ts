@@ -124,7 +124,7 @@ describe('a deliberately weak deployment', () => {
     // Admin and S3 on every interface over plain HTTP, both logs off.
     writeFileSync(
       configFile,
-      `[server]\ns3_listen = "0.0.0.0:${s3Port}"\nadmin_listen = "0.0.0.0:${adminPort}"\n\n[logging]\naccess_log = "off"\naudit_log = "off"\n`,
+      `[server]\ns3_listen = "0.0.0.0:${s3Port}"\nadmin_listen = "0.0.0.0:${adminPort}"\n\n[logging]\naccess_log = "off"\naudit_log = "off"\n\n[auth]\nmaster_key_file = "${join(dataDir, 'master.key')}"\n`,
     );
     writeFileSync(
       unitFile,
@@ -136,7 +136,8 @@ describe('a deliberately weak deployment', () => {
 
     // The weaknesses we can make by hand: open modes, a public bucket, an old unused key.
     chmodSync(dataDir, 0o777);
-    chmodSync(join(dataDir, 'metadata', 'master.key'), 0o644);
+    // The credential master key named inside the data directory, and readable by all.
+    chmodSync(join(dataDir, 'master.key'), 0o644);
     chmodSync(join(dataDir, 'metadata', 'credentials.db'), 0o644);
     chmodSync(join(dataDir, 'root-credentials'), 0o644);
     const s3 = `http://127.0.0.1:${s3Port}`;
@@ -185,6 +186,7 @@ describe('a deliberately weak deployment', () => {
       'authentication.root-credentials-file',
       'data.credentials-db-mode',
       'data.data-dir-mode',
+      'data.key-place',
       'data.master-key-mode',
       'hardening.systemd-unit',
       'monitoring.access-log',
@@ -199,6 +201,7 @@ describe('a deliberately weak deployment', () => {
 
     assert.match(byId(report, 'data.data-dir-mode').reason, /data is 0777/);
     assert.match(byId(report, 'data.master-key-mode').reason, /master\.key is 0644/);
+    assert.match(byId(report, 'data.key-place').reason, /inside the data directory .*credential master key .*master\.key/);
     assert.match(byId(report, 'data.credentials-db-mode').reason, /credentials\.db is 0644/);
     assert.match(byId(report, 'network.admin-listen').reason, new RegExp(`admin_listen 0\\.0\\.0\\.0:${adminPort} is every interface`));
     assert.match(byId(report, 'network.s3-tls').reason, /plain HTTP on every interface/);
@@ -270,6 +273,8 @@ describe('a hardened deployment', () => {
   const logDir = join(base, 'logs');
   const certDir = join(base, 'certs');
   const caDir = join(base, 'ca');
+  // Stands in for /etc/anode: the credential master key of a system install lives there.
+  const keyDir = join(base, 'etc-anode');
   const configFile = join(base, 'config.toml');
   const shippedUnit = join(REPO, 'deploy', 'systemd', 'anode.service');
   let server: Server;
@@ -285,7 +290,7 @@ describe('a hardened deployment', () => {
       { env, cwd: base },
     );
     assert.equal(issued.code, 0, issued.stderr);
-    for (const dir of [dataDir, logDir, certDir]) {
+    for (const dir of [dataDir, logDir, certDir, keyDir]) {
       mkdirSync(dir, { mode: 0o750 });
       chmodSync(dir, 0o750);
       if (RUN_AS) chownSync(dir, RUN_AS.uid, RUN_AS.gid);
@@ -303,7 +308,7 @@ describe('a hardened deployment', () => {
     adminPort = await freePort();
     writeFileSync(
       configFile,
-      `[server]\ns3_listen = "127.0.0.1:${s3Port}"\nadmin_listen = "127.0.0.1:${adminPort}"\ndata_dir = "${dataDir}"\n\n[tls]\ncert = "${join(certDir, 'node1.crt')}"\nkey = "${join(certDir, 'node1.key')}"\n\n[logging]\naccess_log = "${join(logDir, 'access.log')}"\naudit_log = "${join(logDir, 'audit.log')}"\n`,
+      `[server]\ns3_listen = "127.0.0.1:${s3Port}"\nadmin_listen = "127.0.0.1:${adminPort}"\ndata_dir = "${dataDir}"\n\n[tls]\ncert = "${join(certDir, 'node1.crt')}"\nkey = "${join(certDir, 'node1.key')}"\n\n[logging]\naccess_log = "${join(logDir, 'access.log')}"\naudit_log = "${join(logDir, 'audit.log')}"\n\n[auth]\nmaster_key_file = "${join(keyDir, 'master.key')}"\n`,
     );
     server = await startServer(['--config', configFile], {}, `https://127.0.0.1:${adminPort}`, {
       cwd: base,
@@ -337,6 +342,7 @@ describe('a hardened deployment', () => {
       'data.data-dir-mode',
       'data.credentials-db-mode',
       'data.master-key-mode',
+      'data.key-place',
       'data.key-file-modes',
       'authentication.root-credentials-file',
       'authentication.root-secret-in-env',

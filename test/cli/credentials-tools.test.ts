@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
@@ -80,7 +80,8 @@ test('the report lists every active key with owner, role, age, last use, buckets
 });
 
 test('reseal moves every secret to a new master key without a restart; keys keep working, also after a restart', async () => {
-  const keyPath = join(node.dataDir, 'metadata', 'master.key');
+  // The credential master key lives outside the data dir: [auth] master_key_file, default ~/.config/anode (HOME is the node's base dir).
+  const keyPath = join(dirname(node.dataDir), '.config', 'anode', 'master.key');
   const before = readFileSync(keyPath);
   const r = await runCli(['--json', '--yes', 'credentials', 'reseal'], { env });
   assert.equal(r.code, 0, r.stderr);
@@ -108,7 +109,8 @@ test('reseal moves every secret to a new master key without a restart; keys keep
 });
 
 test('a re-seal interrupted by a stop (the .next key on disk) is finished at start-up', async () => {
-  const keyPath = join(node.dataDir, 'metadata', 'master.key');
+  // The credential master key lives outside the data dir: [auth] master_key_file, default ~/.config/anode (HOME is the node's base dir).
+  const keyPath = join(dirname(node.dataDir), '.config', 'anode', 'master.key');
   await node.stop();
   const next = randomBytes(32);
   writeFileSync(`${keyPath}.next`, next, { mode: 0o600 });

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile, mkdir, utimes, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
@@ -244,7 +244,8 @@ describe('credential lifecycle with aws-cli, revoke-all and break-glass', () => 
 
     // Break-glass on the host, while the node runs.
     await run(process.execPath, [SERVER_MAIN, 'admin', 'reset-root', '--data', node.dataDir], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ANODE_LOGGING_AUDIT_LOG: node.auditLog },
+      // The operator's own account (its HOME holds the credential master key, as the node's does).
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dirname(node.dataDir), ANODE_LOGGING_AUDIT_LOG: node.auditLog },
     });
     const root = await readRootCredentials(node.dataDir);
     const mode = (await stat(join(node.dataDir, 'root-credentials'))).mode & 0o777;

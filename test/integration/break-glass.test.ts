@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmod, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { AdminApiError, AdminClient } from '../../shared/src/admin-api/index.js';
@@ -44,7 +44,10 @@ const adminAs = (node: AnodeNode, c: Creds) =>
 /** reset-root with only --data: no ANODE_LOGGING_AUDIT_LOG, no config file. */
 async function resetRoot(node: AnodeNode): Promise<string> {
   const { stdout } = await run(process.execPath, [SERVER_MAIN, 'admin', 'reset-root', '--data', node.dataDir], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: node.dataDir },
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: dirname(node.dataDir),
+    } /* the node's HOME: its master key is under ~/.config/anode */,
   });
   return stdout;
 }

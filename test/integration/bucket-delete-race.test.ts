@@ -181,8 +181,9 @@ describe('DeleteBucket on another node racing a PUT (two nodes, one PostgreSQL)'
     const database = await cluster.createDatabase('anode_race_two');
     writer = await startNode({ env: postgresNodeEnv(cluster, database) });
     // Nodes sharing one metadata store share the key that seals credential secrets.
-    const masterKey = join(writer.dataDir, 'metadata', 'master.key');
-    deleter = await startNode({ env: { ...postgresNodeEnv(cluster, database), ANODE_STORAGE_MASTER_KEY: masterKey } });
+    // The writer's default place: its HOME's XDG config directory (never the data directory).
+    const masterKey = join(writer.dataDir, '..', '.config', 'anode', 'master.key');
+    deleter = await startNode({ env: { ...postgresNodeEnv(cluster, database), ANODE_AUTH_MASTER_KEY_FILE: masterKey } });
     alice = await userCreds(writer, 'alice');
     mallory = await userCreds(writer, 'mallory');
     malloryOnDeleter = sdkAs(deleter, mallory);

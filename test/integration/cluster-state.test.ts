@@ -94,8 +94,8 @@ describe('cluster-wide state: two nodes, one PostgreSQL', () => {
     database = await cluster.createDatabase('anode_state');
     one = await startNode({ env: postgresNodeEnv(cluster, database) });
     // Nodes sharing one metadata store share the key that seals credential secrets.
-    const masterKey = join(one.dataDir, 'metadata', 'master.key');
-    two = await startNode({ env: { ...postgresNodeEnv(cluster, database), ANODE_STORAGE_MASTER_KEY: masterKey } });
+    const masterKey = join(one.dataDir, '..', '.config', 'anode', 'master.key'); // [auth] master_key_file default under the node's HOME
+    two = await startNode({ env: { ...postgresNodeEnv(cluster, database), ANODE_AUTH_MASTER_KEY_FILE: masterKey } });
     root = { accessKey: one.accessKey, secretKey: one.secretKey };
     const made = await admin(one, root).createCredential({ user: 'alice' });
     alice = { accessKey: made.access_key, secretKey: made.secret_key };

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
@@ -174,7 +174,9 @@ describe('anode on the PostgreSQL metadata backend', () => {
   });
 
   it('anode admin reset-root writes the break-glass credential into PostgreSQL, where the node reads it', async () => {
-    const env = { ...process.env, ...postgresNodeEnv(cluster, database) };
+    // As the node's own user: its HOME holds the credential master key (never the data directory).
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dirname(node.dataDir), ...postgresNodeEnv(cluster, database) };
+    delete env['XDG_CONFIG_HOME'];
     const out = execFileSync(process.execPath, [SERVER_MAIN, 'admin', 'reset-root', '--data', node.dataDir], { env, encoding: 'utf8' });
     assert.match(out, /new root credential/);
     const file = await readFile(join(node.dataDir, 'root-credentials'), 'utf8');

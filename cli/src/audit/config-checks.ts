@@ -51,7 +51,7 @@ export const CONFIG_ITEMS = {
     id: 'data.encryption-at-rest',
     section: 'data',
     title: 'object data encrypted at rest',
-    fix: 'encrypt the data volume (LUKS/dm-crypt) until storage.encryption is available in this build',
+    fix: 'set storage.encryption = true with a key provider (anodectl keys generate --out /etc/anode/encryption.key, or key_provider = "pkcs11"), or encrypt the data volume (LUKS/dm-crypt)',
   },
   accessLog: {
     id: 'monitoring.access-log',

@@ -11,10 +11,10 @@ import { parse, TomlError } from 'smol-toml';
 
 export interface DeploymentConfig {
   server: { s3_listen: string; admin_listen: string; data_dir: string; trusted_proxies: string[] };
-  auth: { allow_sigv2: boolean };
+  auth: { allow_sigv2: boolean; master_key_file: string };
   tls: { cert: string; key: string };
   cluster: { grpc_listen: string; enable_tls: boolean; tls_cert: string; tls_key: string; tls_ca: string };
-  storage: { encryption: boolean; encryption_key: string; master_key: string };
+  storage: { encryption: boolean; encryption_key: string; master_key: string; key_provider: string };
   logging: { access_log: string; audit_log: string };
 }
 
@@ -22,7 +22,7 @@ type Section = keyof DeploymentConfig;
 
 export const CONFIG_DEFAULTS: DeploymentConfig = {
   server: { s3_listen: '0.0.0.0:8080', admin_listen: '127.0.0.1:8081', data_dir: './anode-data', trusted_proxies: [] },
-  auth: { allow_sigv2: false },
+  auth: { allow_sigv2: false, master_key_file: '' },
   tls: { cert: '', key: '' },
   cluster: {
     grpc_listen: '0.0.0.0:9090',
@@ -31,7 +31,7 @@ export const CONFIG_DEFAULTS: DeploymentConfig = {
     tls_key: '/etc/anode/certs/node.key',
     tls_ca: '/etc/anode/certs/ca.crt',
   },
-  storage: { encryption: false, encryption_key: '/etc/anode/encryption.key', master_key: '' },
+  storage: { encryption: false, encryption_key: '/etc/anode/encryption.key', master_key: '', key_provider: '' },
   logging: { access_log: '', audit_log: '' },
 };
 

@@ -27,7 +27,10 @@ function hardened(over: Partial<HostFacts> = {}): HostFacts {
     dataDir: '/d',
     dataDirFact: { ...file('/d', 0o750), isDirectory: true },
     credentialsDb: [file('/d/metadata/credentials.db', 0o600)],
-    masterKey: file('/d/metadata/master.key', 0o600),
+    masterKey: file('/etc/anode/master.key', 0o600),
+    legacyMasterKey: absent('/d/metadata/master.key'),
+    keyProvider: null,
+    encryptionKeyPath: undefined,
     keyFiles: [{ key: 'tls.key', fact: file('/etc/anode/node.key', 0o600) }],
     rootCredentialsFile: absent('/d/root-credentials'),
     logFiles: [file('/var/log/anode/access.log', 0o640), file('/var/log/anode/audit.log', 0o640)],
@@ -73,6 +76,7 @@ test('a weak host fails each weakness by name', () => {
     'data.data-dir-mode': 'FAIL',
     'data.credentials-db-mode': 'FAIL',
     'data.master-key-mode': 'FAIL',
+    'data.key-place': 'FAIL',
     'data.key-file-modes': 'FAIL',
     'authentication.root-credentials-file': 'FAIL',
     'authentication.root-secret-in-env': 'WARN',
@@ -83,6 +87,7 @@ test('a weak host fails each weakness by name', () => {
   assert.match(byId(r, 'data.data-dir-mode').reason, /\/d is 0777/);
   assert.equal(byId(r, 'data.credentials-db-mode').reason, '/d/metadata/credentials.db is 0644');
   assert.match(byId(r, 'data.key-file-modes').reason, /tls\.key: \/k is 0640/);
+  assert.match(byId(r, 'data.key-place').reason, /inside the data directory \/d: credential master key \/d\/metadata\/master\.key/);
   assert.match(byId(r, 'hardening.systemd-unit').reason, /User=anode \(not root\), NoNewPrivileges=yes/);
   assert.match(byId(r, 'authentication.root-secret-in-env').reason, /environment of pid 7 and \/u/);
 });
@@ -111,7 +116,7 @@ test('what cannot be seen is SKIP with the reason, never PASS', () => {
       process: undefined,
       processNote: 'no anode server process on this host',
       credentialsDb: [{ path: '/d/metadata/credentials.db', exists: false, error: 'EACCES' }],
-      masterKey: absent('/d/metadata/master.key'),
+      masterKey: absent('/etc/anode/master.key'),
       keyFiles: [],
       logFiles: [],
       unit: { path: '/etc/systemd/system/anode.service', error: 'ENOENT' },
@@ -136,4 +141,25 @@ test('what cannot be seen is SKIP with the reason, never PASS', () => {
   assert.match(byId(r, 'hardening.process-user').reason, /no anode server process on this host; this audit runs as uid 0/);
   const off = hostChecks({ skipped: "not on the node's host" }, NOW);
   assert.ok(off.every((x) => x.status === 'SKIP' && x.reason === "not on the node's host"));
+});
+
+test('key place: wrapped by the provider passes (no file to check); a leftover old master.key or a key file in the data dir fails', () => {
+  const wrapped = hostChecks(hardened({ masterKey: undefined, keyProvider: 'pkcs11' }), NOW);
+  assert.equal(byId(wrapped, 'data.master-key-mode').status, 'SKIP');
+  assert.match(byId(wrapped, 'data.master-key-mode').reason, /pkcs11 key provider wraps the master key/);
+  assert.equal(byId(wrapped, 'data.key-place').status, 'PASS');
+  assert.match(byId(wrapped, 'data.key-place').reason, /wrapped by the pkcs11 key provider/);
+
+  const leftover = hostChecks(hardened({ legacyMasterKey: file('/d/metadata/master.key', 0o600) }), NOW);
+  assert.equal(byId(leftover, 'data.key-place').status, 'FAIL');
+  assert.match(byId(leftover, 'data.key-place').reason, /old place of the credential master key/);
+
+  const fileKey = hostChecks(hardened({ masterKey: undefined, keyProvider: 'file', encryptionKeyPath: '/d/keys/encryption.key' }), NOW);
+  assert.equal(byId(fileKey, 'data.key-place').status, 'FAIL');
+  assert.match(byId(fileKey, 'data.key-place').reason, /storage\.encryption_key \/d\/keys\/encryption\.key/);
+  const outside = hostChecks(hardened({ masterKey: undefined, keyProvider: 'file', encryptionKeyPath: '/etc/anode/encryption.key' }), NOW);
+  assert.equal(byId(outside, 'data.key-place').status, 'PASS');
+  // A sibling directory whose name starts like the data dir is not inside it.
+  const sibling = hostChecks(hardened({ masterKey: file('/d2/master.key', 0o600) }), NOW);
+  assert.equal(byId(sibling, 'data.key-place').status, 'PASS');
 });

@@ -3,7 +3,7 @@
  * the TLS certificate's lifetime. Pure: facts in, verdicts out.
  */
 import { result, skipAll, type CheckItem, type CheckResult } from './checks.js';
-import type { FileFact, HostFacts } from './host-facts.js';
+import { isInside, type FileFact, type HostFacts } from './host-facts.js';
 import { evaluateUnit, unitSetsRootSecret } from './systemd-unit.js';
 
 export const HOST_ITEMS = {
@@ -35,7 +35,13 @@ export const HOST_ITEMS = {
     id: 'data.master-key-mode',
     section: 'data',
     title: 'master key is 0600',
-    fix: 'chmod 0600 DATA_DIR/metadata/master.key (or storage.master_key); keep it owned by the anode user',
+    fix: 'chmod 0600 the credential master key file (auth.master_key_file); keep it owned by the anode user',
+  },
+  keyPlace: {
+    id: 'data.key-place',
+    section: 'data',
+    title: 'no key that unseals the data lives in the data directory',
+    fix: 'restart anode so it moves DATA_DIR/metadata/master.key out (or set auth.master_key_file / storage.encryption_key to a path outside DATA_DIR, e.g. /etc/anode/), or use key_provider = "pkcs11"',
   },
   keyFiles: {
     id: 'data.key-file-modes',
@@ -145,10 +151,29 @@ export function hostChecks(facts: HostFacts | { skipped: string }, now: Date): C
   else out.push(result(I.credentialsDb, 'PASS', db.map((v) => v.text).join('; ')));
 
   // Master key.
-  const mk = privateFileVerdict(facts.masterKey);
-  if (statError(facts.masterKey) !== undefined) out.push(result(I.masterKey, 'SKIP', statError(facts.masterKey)!));
-  else if (mk === undefined) out.push(result(I.masterKey, 'SKIP', `${facts.masterKey.path} does not exist`));
-  else out.push(result(I.masterKey, mk.ok ? 'PASS' : 'FAIL', mk.text));
+  const mkFact = facts.masterKey;
+  if (mkFact === undefined)
+    out.push(result(I.masterKey, 'SKIP', `no key file: the ${facts.keyProvider ?? '?'} key provider wraps the master key`));
+  else {
+    const mk = privateFileVerdict(mkFact);
+    if (statError(mkFact) !== undefined) out.push(result(I.masterKey, 'SKIP', statError(mkFact)!));
+    else if (mk === undefined) out.push(result(I.masterKey, 'SKIP', `${mkFact.path} does not exist`));
+    else out.push(result(I.masterKey, mk.ok ? 'PASS' : 'FAIL', mk.text));
+  }
+
+  // Where the keys live: a copy of the data directory alone must not unseal anything.
+  const inData: string[] = [];
+  const places: string[] = [];
+  if (facts.legacyMasterKey.exists) inData.push(`${facts.legacyMasterKey.path} (the old place of the credential master key)`);
+  if (mkFact === undefined) places.push(`credential master key wrapped by the ${facts.keyProvider ?? '?'} key provider`);
+  else if (isInside(mkFact.path, facts.dataDir)) inData.push(`credential master key ${mkFact.path}`);
+  else places.push(`credential master key ${mkFact.path}`);
+  if (facts.encryptionKeyPath !== undefined) {
+    if (isInside(facts.encryptionKeyPath, facts.dataDir)) inData.push(`storage.encryption_key ${facts.encryptionKeyPath}`);
+    else places.push(`storage.encryption_key ${facts.encryptionKeyPath}`);
+  }
+  if (inData.length > 0) out.push(result(I.keyPlace, 'FAIL', `inside the data directory ${facts.dataDir}: ${inData.join('; ')}`));
+  else out.push(result(I.keyPlace, 'PASS', `outside ${facts.dataDir}: ${places.join('; ')}`));
 
   // Other private keys.
   if (facts.keyFiles.length === 0) out.push(result(I.keyFiles, 'SKIP', 'no tls.key, cluster.tls_key or storage.encryption_key configured'));

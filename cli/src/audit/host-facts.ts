@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { AnodeProcess } from './anode-process.js';
 import type { DeploymentConfig } from './deployment-config.js';
 
@@ -49,7 +49,14 @@ export interface HostFacts {
   dataDir: string;
   dataDirFact: FileFact;
   credentialsDb: FileFact[];
-  masterKey: FileFact;
+  /** The credential master key file; undefined when the key provider wraps it (no file). */
+  masterKey: FileFact | undefined;
+  /** Where older nodes kept it: <data>/metadata/master.key (a start migrates it away). */
+  legacyMasterKey: FileFact;
+  /** The key provider in effect ('file', 'pkcs11'), or null. */
+  keyProvider: string | null;
+  /** The key file of the "file" provider (storage.encryption_key), when that provider is in effect. */
+  encryptionKeyPath: string | undefined;
   /** Private keys named by the config: [tls] key, [cluster] tls_key, storage.encryption_key. */
   keyFiles: { key: string; fact: FileFact }[];
   rootCredentialsFile: FileFact;
@@ -149,6 +156,37 @@ export interface HostGatherInput {
   cliUid: number | undefined;
 }
 
+/** True when `path` is `dir` or lies under it. */
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** The key provider the node uses (the server's rule: "" = "file" when encryption is on). */
+export function keyProviderOf(config: DeploymentConfig): string | null {
+  if (config.storage.key_provider !== '') return config.storage.key_provider;
+  return config.storage.encryption ? 'file' : null;
+}
+
+/**
+ * The credential master key file the node uses with no key provider: auth.master_key_file,
+ * else storage.master_key, else its default in the node's XDG config directory (the
+ * server's rule in config/paths.ts, repeated because the CLI must not import the server).
+ */
+export function masterKeyPath(
+  config: DeploymentConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  abs: (p: string) => string,
+): string {
+  const configured = config.auth.master_key_file !== '' ? config.auth.master_key_file : config.storage.master_key;
+  if (configured !== '') return abs(configured);
+  const xdg = env['XDG_CONFIG_HOME'];
+  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'anode', 'master.key');
+  const home = env['HOME'];
+  if (home !== undefined && home !== '' && home !== '/' && isAbsolute(home)) return join(home, '.config', 'anode', 'master.key');
+  return '/etc/anode/master.key';
+}
+
 export async function gatherHostFacts(input: HostGatherInput): Promise<HostFacts> {
   const { config, dataDir } = input;
   // Relative paths in the config are relative to the server's working directory.
@@ -170,6 +208,7 @@ export async function gatherHostFacts(input: HostGatherInput): Promise<HostFacts
         )
       : [];
   const env = input.process?.env;
+  const keyProvider = keyProviderOf(config);
   return {
     cliUid: input.cliUid,
     process: input.process,
@@ -179,7 +218,10 @@ export async function gatherHostFacts(input: HostGatherInput): Promise<HostFacts
     credentialsDb: (
       await Promise.all(['credentials.db', 'credentials.db-wal', 'credentials.db-shm'].map((n) => fileFact(join(metadata, n))))
     ).filter((f, i) => i === 0 || f.exists),
-    masterKey: await fileFact(config.storage.master_key === '' ? join(metadata, 'master.key') : abs(config.storage.master_key)),
+    masterKey: keyProvider === null ? await fileFact(masterKeyPath(config, env ?? process.env, abs)) : undefined,
+    legacyMasterKey: await fileFact(join(metadata, 'master.key')),
+    keyProvider,
+    encryptionKeyPath: keyProvider === 'file' ? abs(config.storage.encryption_key) : undefined,
     keyFiles,
     rootCredentialsFile: await fileFact(join(dataDir, 'root-credentials')),
     logFiles,

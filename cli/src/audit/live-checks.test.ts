@@ -42,7 +42,20 @@ function bucket(name: string, over: Partial<BucketInfo> = {}): BucketInfo {
   };
 }
 
-const STATUS = { version: '0.1.0', read_only: false, read_only_since: null, tls: false } as unknown as StatusResponse;
+const STATUS = {
+  version: '0.1.0',
+  read_only: false,
+  read_only_since: null,
+  tls: false,
+  encryption: {
+    enabled: true,
+    provider: 'pkcs11',
+    provider_reachable: true,
+    provider_error: null,
+    master_key: 'provider:pkcs11',
+    keys: [],
+  },
+} as unknown as StatusResponse;
 
 function facts(over: Partial<LiveFacts> = {}): LiveFacts {
   return {
@@ -189,6 +202,23 @@ test('read-only ON is reported with its start time, as a PASS', () => {
 
 test('without a node every live item is SKIP with the reason', () => {
   const r = liveChecks({ skipped: 'cannot reach http://127.0.0.1:1 (ECONNREFUSED)' }, NOW);
-  assert.equal(r.length, 8);
+  assert.equal(r.length, 9);
   for (const x of r) assert.deepEqual([x.status, x.reason], ['SKIP', 'cannot reach http://127.0.0.1:1 (ECONNREFUSED)']);
+});
+
+test("key provider: unreachable FAILs with the node's reason; none configured or an older node is SKIP", () => {
+  const withEnc = (encryption: unknown) => facts({ status: { ...STATUS, encryption } as unknown as StatusResponse });
+  const down = liveChecks(
+    withEnc({ ...STATUS.encryption, provider_reachable: false, provider_error: 'PKCS#11 key provider unavailable: no token labelled "x"' }),
+    NOW,
+  );
+  assert.equal(byId(down, 'data.key-provider-reachable').status, 'FAIL');
+  assert.match(
+    byId(down, 'data.key-provider-reachable').reason,
+    /pkcs11 key provider unreachable: PKCS#11 key provider unavailable: no token/,
+  );
+  const none = liveChecks(withEnc({ ...STATUS.encryption, provider: null, provider_reachable: null }), NOW);
+  assert.equal(byId(none, 'data.key-provider-reachable').status, 'SKIP');
+  const old = liveChecks(withEnc(undefined), NOW);
+  assert.equal(byId(old, 'data.key-provider-reachable').status, 'SKIP');
 });

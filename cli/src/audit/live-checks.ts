@@ -57,6 +57,12 @@ export const LIVE_ITEMS = {
     title: 'the audited endpoint uses TLS',
     fix: 'set [tls] on the node and use an https:// endpoint with --ca',
   },
+  keyProvider: {
+    id: 'data.key-provider-reachable',
+    section: 'data',
+    title: 'the key provider answers',
+    fix: 'bring the HSM (or the key file) back: check [storage] pkcs11_module, the token label/slot and the PIN; anodectl status shows the error',
+  },
 } as const satisfies Record<string, CheckItem>;
 
 const DAY_MS = 86_400_000;
@@ -211,5 +217,13 @@ export function liveChecks(facts: LiveFacts | { skipped: string }, now: Date, ho
       result(I.endpointTls, 'WARN', `${facts.endpoint} is plain HTTP (loopback only)${facts.status.tls ? '' : '; the node has no TLS'}`),
     );
   else out.push(result(I.endpointTls, 'FAIL', `${facts.endpoint} is plain HTTP across the network`));
+
+  // The node's own probe of its key provider (a node older than key providers reports nothing).
+  const enc = (facts.status as { encryption?: typeof facts.status.encryption }).encryption;
+  if (enc === undefined) out.push(result(I.keyProvider, 'SKIP', 'the node does not report key providers'));
+  else if (enc.provider === null) out.push(result(I.keyProvider, 'SKIP', 'no key provider configured'));
+  else if (enc.provider_reachable === false)
+    out.push(result(I.keyProvider, 'FAIL', `${enc.provider} key provider unreachable: ${enc.provider_error ?? 'no detail'}`));
+  else out.push(result(I.keyProvider, 'PASS', `${enc.provider} key provider reachable; credential master key: ${enc.master_key}`));
   return out;
 }

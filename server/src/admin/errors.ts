@@ -17,6 +17,12 @@ export const ADMIN_ERRORS = {
   MethodNotAllowed: 405,
   /** The node is read-only and this call would change something. */
   ReadOnlyMode: 409,
+  /** A key action on a node with no key provider configured. */
+  NoKeyProvider: 409,
+  /** A key version still referenced (retire), or the current one. */
+  KeyInUse: 409,
+  /** A rewrap of another key is running (one at a time per node). */
+  RewrapRunning: 409,
   InternalError: 500,
 } as const satisfies Record<string, number>;
 

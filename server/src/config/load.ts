@@ -111,6 +111,9 @@ function validate(config: Config): void {
   if (!['sqlite', 'postgres'].includes(config.storage.metadata_backend)) {
     throw new ConfigError('storage.metadata_backend must be "sqlite" or "postgres"');
   }
+  if (!['', 'file', 'pkcs11'].includes(config.storage.key_provider)) {
+    throw new ConfigError('storage.key_provider must be "file" or "pkcs11" (or empty)');
+  }
   const chunkMib = config.storage.chunk_size_mib;
   if (chunkMib < 1 || chunkMib > MAX_CHUNK_SIZE_MIB) {
     throw new ConfigError(`storage.chunk_size_mib must be between 1 and ${MAX_CHUNK_SIZE_MIB}, got ${chunkMib}`);

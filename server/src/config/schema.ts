@@ -14,7 +14,7 @@ export const CONFIG_SCHEMA = {
   server: {
     s3_listen: { type: 'string', default: '0.0.0.0:8080', doc: 'host:port of the S3 API' },
     admin_listen: { type: 'string', default: '127.0.0.1:8081', doc: 'host:port of the admin API, /metrics and /health' },
-    data_dir: { type: 'string', default: './anode-data', doc: 'chunks, metadata and the master key live here' },
+    data_dir: { type: 'string', default: './anode-data', doc: 'chunks and metadata live here (never the keys that unseal them)' },
     region: { type: 'string', default: 'us-east-1', doc: 'the region in SigV4 scopes and GetBucketLocation' },
     domain: { type: 'string', default: '', doc: 'base domain for virtual-hosted-style requests (bucket.domain)' },
     trusted_proxies: { type: 'string[]', default: [], doc: 'CIDRs whose X-Forwarded-For/-Proto headers are believed' },
@@ -42,6 +42,11 @@ export const CONFIG_SCHEMA = {
       type: 'boolean',
       default: true,
       doc: 'honour public ACLs and "*" bucket policies for unsigned requests; false refuses every anonymous request',
+    },
+    master_key_file: {
+      type: 'string',
+      default: '',
+      doc: 'key file sealing credential secrets when no key provider is configured; never inside data_dir (default $XDG_CONFIG_HOME/anode/master.key, else ~/.config/anode/master.key, else /etc/anode/master.key)',
     },
   },
   tls: {
@@ -80,7 +85,20 @@ export const CONFIG_SCHEMA = {
       default: true,
       doc: 'refuse SSE-C (customer keys) over plain HTTP, as AWS does; false only for test rigs',
     },
-    master_key: { type: 'string', default: '', doc: 'key file sealing credential secrets (default <data_dir>/metadata/master.key)' },
+    master_key: { type: 'string', default: '', doc: 'deprecated name of auth.master_key_file (used when that is empty)' },
+    key_provider: {
+      type: 'string',
+      default: '',
+      doc: 'where key-encryption keys live: "file" (the encryption_key file) or "pkcs11" (an HSM); "" = "file" when encryption is on, else none',
+    },
+    pkcs11_module: { type: 'string', default: '/usr/lib/softhsm/libsofthsm2.so', doc: 'PKCS#11 module (.so) when key_provider = "pkcs11"' },
+    pkcs11_slot: { type: 'integer', default: -1, doc: 'PKCS#11 slot id holding the token (-1: the first token, or pkcs11_token_label)' },
+    pkcs11_token_label: { type: 'string', default: '', doc: 'PKCS#11 token label (wins over pkcs11_slot when set)' },
+    pkcs11_pin_file: {
+      type: 'string',
+      default: '',
+      doc: 'file holding the PKCS#11 user PIN (0600); the env ANODE_PKCS11_PIN wins; the PIN is never logged',
+    },
   },
   logging: {
     level: { type: 'string', default: 'info', doc: 'server log level (stdout): debug, info, warn, error' },

@@ -806,6 +806,134 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       });
     });
 
+    describe('key registry', () => {
+      const wrappedKey = (ref: string, version: number, keyId = 'default', provider = 'file') => ({
+        ref,
+        provider,
+        keyId,
+        version,
+        wrapped: Buffer.from(`${ref}:${version}`),
+      });
+
+      test('createKey makes version 1 active; exists leaves the key as it was; listKeys is sorted', async () => {
+        assert.equal(await store.getKey('default'), null);
+        assert.equal(await store.createKey('default', 'file', at(1000)), 'created');
+        assert.equal(await store.createKey('default', 'pkcs11', at(2000)), 'exists');
+        assert.deepEqual(await store.getKey('default'), {
+          keyId: 'default',
+          provider: 'file',
+          createdAt: at(1000),
+          versions: [{ version: 1, createdAt: at(1000), state: 'active' }],
+        });
+        await store.createKey('alias/zeta', 'file', at(3000));
+        await store.createKey('alias/alpha', 'file', at(3000));
+        assert.deepEqual(
+          (await store.listKeys()).map((k) => [k.keyId, k.versions.length]),
+          [
+            ['alias/alpha', 1],
+            ['alias/zeta', 1],
+            ['default', 1],
+          ],
+        );
+      });
+
+      test('addKeyVersion takes exactly the next version; a stale one is a conflict; an unknown key is no-key', async () => {
+        await store.createKey('k', 'file', at(1000));
+        assert.equal(await store.addKeyVersion('k', 2, at(2000)), 'ok');
+        assert.equal(await store.addKeyVersion('k', 2, at(2001)), 'conflict');
+        assert.equal(await store.addKeyVersion('k', 4, at(2002)), 'conflict');
+        assert.equal(await store.addKeyVersion('k', 3, at(3000)), 'ok');
+        assert.equal(await store.addKeyVersion('nope', 2, at(3000)), 'no-key');
+        assert.deepEqual(
+          (await store.getKey('k'))?.versions.map((v) => [v.version, v.state, v.createdAt.getTime()]),
+          [
+            [1, 'active', 1000],
+            [2, 'active', 2000],
+            [3, 'active', 3000],
+          ],
+        );
+      });
+
+      test('retireKeyVersion: refused while a wrapped key refers to it and for the newest version; then retired once', async () => {
+        await store.createKey('k', 'file', at(1000));
+        await store.addKeyVersion('k', 2, at(2000));
+        await store.putWrappedKey(wrappedKey('obj-1', 1, 'k'));
+        assert.equal(await store.retireKeyVersion('k', 1), 'in-use');
+        assert.equal(await store.retireKeyVersion('k', 2), 'current');
+        assert.equal(await store.retireKeyVersion('k', 9), 'not-found');
+        assert.equal(await store.retireKeyVersion('nope', 1), 'not-found');
+        assert.equal(
+          await store.replaceWrappedKey('obj-1', wrappedKey('obj-1', 1, 'k'), {
+            provider: 'file',
+            version: 2,
+            wrapped: Buffer.from('new'),
+          }),
+          true,
+        );
+        assert.equal(await store.retireKeyVersion('k', 1), 'retired');
+        assert.equal(await store.retireKeyVersion('k', 1), 'already');
+        assert.deepEqual(
+          (await store.getKey('k'))?.versions.map((v) => v.state),
+          ['retired', 'active'],
+        );
+      });
+
+      test('wrapped keys: put replaces, get, delete; listWrappedKeys pages by ref below a version; counts per version', async () => {
+        await store.putWrappedKey(wrappedKey('b', 1));
+        await store.putWrappedKey(wrappedKey('a', 1));
+        await store.putWrappedKey(wrappedKey('c', 2));
+        await store.putWrappedKey(wrappedKey('d', 1, 'other'));
+        await store.putWrappedKey(wrappedKey('e', 1));
+        assert.deepEqual(await store.getWrappedKey('a'), wrappedKey('a', 1));
+        await store.putWrappedKey(wrappedKey('a', 2));
+        assert.deepEqual(await store.getWrappedKey('a'), wrappedKey('a', 2));
+        assert.equal(await store.getWrappedKey('zz'), null);
+        const page = async (after: string, limit: number) => (await store.listWrappedKeys('default', 2, after, limit)).map((k) => k.ref);
+        assert.deepEqual(await page('', 10), ['b', 'e']);
+        assert.deepEqual(await page('', 1), ['b']);
+        assert.deepEqual(await page('b', 10), ['e']);
+        assert.deepEqual(await page('', 0), []);
+        assert.deepEqual((await store.listWrappedKeys('default', 2, '', 10))[0], wrappedKey('b', 1));
+        assert.deepEqual(await store.countWrappedKeys(), [
+          { keyId: 'default', version: 1, count: 2 },
+          { keyId: 'default', version: 2, count: 2 },
+          { keyId: 'other', version: 1, count: 1 },
+        ]);
+        assert.equal(await store.deleteWrappedKey('b'), true);
+        assert.equal(await store.deleteWrappedKey('b'), false);
+        assert.equal(await store.getWrappedKey('b'), null);
+      });
+
+      test('replaceWrappedKey swaps only while the stored key is exactly the expected one (version and bytes)', async () => {
+        await store.putWrappedKey(wrappedKey('x', 1));
+        const v1 = wrappedKey('x', 1);
+        assert.equal(
+          await store.replaceWrappedKey('x', { ...v1, version: 2 }, { provider: 'file', version: 3, wrapped: Buffer.from('late') }),
+          false,
+        );
+        // Same version, other bytes: a write that landed meanwhile (another data key) is never overwritten.
+        assert.equal(
+          await store.replaceWrappedKey(
+            'x',
+            { ...v1, wrapped: Buffer.from('other') },
+            { provider: 'file', version: 2, wrapped: Buffer.from('z') },
+          ),
+          false,
+        );
+        assert.equal(await store.replaceWrappedKey('x', v1, { provider: 'pkcs11', version: 2, wrapped: Buffer.from('v2') }), true);
+        assert.deepEqual(await store.getWrappedKey('x'), {
+          ref: 'x',
+          provider: 'pkcs11',
+          keyId: 'default',
+          version: 2,
+          wrapped: Buffer.from('v2'),
+        });
+        assert.equal(await store.replaceWrappedKey('x', v1, { provider: 'file', version: 2, wrapped: Buffer.from('again') }), false);
+        assert.equal(await store.replaceWrappedKey('missing', v1, { provider: 'file', version: 2, wrapped: Buffer.from('m') }), false);
+        await assert.rejects(store.putWrappedKey(wrappedKey('object:["b","k"]', 1)), /reserved/);
+      });
+    });
+
     describe('settings', () => {
       test('getSetting is null until set; putSetting replaces; null deletes', async () => {
         assert.equal(await store.getSetting('read_only'), null);

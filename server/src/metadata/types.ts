@@ -226,6 +226,41 @@ export interface TrashedChunk {
   trashedAt: Date;
 }
 
+/** One version of a named key-encryption key. */
+export interface KeyVersionRecord {
+  version: number;
+  createdAt: Date;
+  /** A retired version unwraps nothing; it is retired only when no wrapped key refers to it. */
+  state: 'active' | 'retired';
+}
+
+/** A named key-encryption key (KEK) as the key registry records it; the KEK itself lives in its provider. */
+export interface KeyRecord {
+  keyId: string;
+  /** KeyProvider.kind holding its versions. */
+  provider: string;
+  createdAt: Date;
+  /** Ascending by version; new writes use the newest active one. */
+  versions: KeyVersionRecord[];
+}
+
+/** A data key wrapped by one KEK version, stored under an opaque reference chosen by its writer. */
+export interface StoredWrappedKey {
+  /** Identity of what the data key encrypts (an object version, the credential master key, ...). */
+  ref: string;
+  provider: string;
+  keyId: string;
+  version: number;
+  wrapped: Buffer;
+}
+
+/** How many stored wrapped keys one KEK version wraps. */
+export interface WrappedKeyCount {
+  keyId: string;
+  version: number;
+  count: number;
+}
+
 /** How long a completed upload is remembered for retried Completes. */
 export const COMPLETED_UPLOAD_MEMORY_MS = 24 * 3600 * 1000;
 
@@ -328,6 +363,46 @@ export interface MetadataStore {
   replaceSealedSecret(accessKey: string, from: Buffer, to: Buffer): Promise<boolean>;
   /** Records use; may be coalesced (at most once a minute per key) to keep the hot path cheap. */
   touchCredential(accessKey: string, at: Date): Promise<void>;
+
+  // Named key-encryption keys (the key registry) and the data keys they wrap
+  listKeys(): Promise<KeyRecord[]>;
+  getKey(keyId: string): Promise<KeyRecord | null>;
+  /** Creates a key with its version 1 (active); 'exists' leaves the existing key as it was. */
+  createKey(keyId: string, provider: string, at: Date): Promise<'created' | 'exists'>;
+  /** Adds `version`, which must be exactly the newest version + 1 ('conflict' otherwise: a concurrent rotate won). */
+  addKeyVersion(keyId: string, version: number, at: Date): Promise<'ok' | 'no-key' | 'conflict'>;
+  /**
+   * Retires a version, checked in one transaction: 'in-use' while any stored wrapped key
+   * (anywhere listWrappedKeys reads) refers to it, 'current' for the newest version (rotate first), 'not-found' if unknown.
+   */
+  retireKeyVersion(keyId: string, version: number): Promise<'retired' | 'not-found' | 'in-use' | 'current' | 'already'>;
+  /**
+   * Inserts or replaces the wrapped key stored under `key.ref` (table object_keys: keys that
+   * belong to no object row, such as the credential master key). Refs starting with
+   * "object:" or "upload:" are reserved for the listing below.
+   */
+  putWrappedKey(key: StoredWrappedKey): Promise<void>;
+  getWrappedKey(ref: string): Promise<StoredWrappedKey | null>;
+  deleteWrappedKey(ref: string): Promise<boolean>;
+  /**
+   * Every stored wrapped key of `keyId` under a version below `belowVersion`, wherever it is
+   * stored: object_keys (ascending by ref), then the objects' and uploads' own envelopes
+   * (`encryption` column, when the schema has it; refs "object:[bucketId,key]" and
+   * "upload:<uploadId>"; SSE-C keys are not the registry's and never listed). Pages in that
+   * stable order: pass the last ref returned as `afterRef` ('' to start).
+   */
+  listWrappedKeys(keyId: string, belowVersion: number, afterRef: string, limit: number): Promise<StoredWrappedKey[]>;
+  /**
+   * Atomically replaces the wrapped key under `ref` if it is still exactly `expected` (same
+   * version and wrapped bytes): a rewrap never overwrites a write that landed meanwhile.
+   */
+  replaceWrappedKey(
+    ref: string,
+    expected: Pick<StoredWrappedKey, 'version' | 'wrapped'>,
+    next: Omit<StoredWrappedKey, 'ref' | 'keyId'>,
+  ): Promise<boolean>;
+  /** Stored wrapped keys per key and version, over every place listWrappedKeys reads (versions with none are absent). */
+  countWrappedKeys(): Promise<WrappedKeyCount[]>;
 
   // Node-wide settings (read-only mode, IP blocklist, ...), as small JSON values
   getSetting(name: string): Promise<string | null>;

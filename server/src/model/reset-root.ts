@@ -1,10 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
-import { parseRecordedPaths, recordedPathsFile } from '../config/paths.js';
+import { nodePaths, parseRecordedPaths, recordedPathsFile } from '../config/paths.js';
 import { openMetadataStore } from '../metadata/open.js';
 import type { MetadataStore } from '../metadata/types.js';
-import { loadOrCreateMasterKey } from '../auth/secret-box.js';
+import { openKeyProvider } from '../keys/open-provider.js';
+import { KeyRegistry } from '../keys/key-registry.js';
+import { openCredentialMasterKey } from './credential-master-key.js';
 import { CredentialService } from './credentials.js';
 import { ROOT_USER, rootCredentialsPath, writeRootCredentialsFile } from './root-credential.js';
 import { loadOrCreateAuditIdentity } from '../obs/audit-key.js';
@@ -45,14 +46,28 @@ export async function nodeAuditLogPath(dataDir: string, fallback: string | null)
  */
 export async function resetRoot(options: {
   config: Config;
-  masterKeyPath: string;
   auditLogPath: string | null;
 }): Promise<{ accessKey: string; revoked: string[]; auditLog: string | null }> {
   const dataDir = options.config.server.data_dir;
-  await mkdir(dirname(options.masterKeyPath), { recursive: true, mode: 0o700 });
-  const masterKey = await loadOrCreateMasterKey(options.masterKeyPath);
   const metadata = await openMetadataStore(options.config);
+  // The running node's audit log (recorded in node-paths.json), one audit log whatever
+  // config this command runs with; the chained log continues after its last line.
+  const auditLog = await nodeAuditLogPath(dataDir, options.auditLogPath);
+  const log = AuditLog.open(auditLog, await loadOrCreateAuditIdentity(dataDir));
+  const provider = await openKeyProvider(options.config).catch(async (err: unknown) => {
+    await metadata.close();
+    throw err;
+  });
   try {
+    // The same master key the server uses (and the same one-time migration, if it has not run yet).
+    const keys = provider === null ? null : await KeyRegistry.open(metadata, provider);
+    const master = await openCredentialMasterKey({
+      paths: nodePaths(options.config),
+      metadata,
+      keys,
+      audit: (action, details) => log.write('system', action, details),
+    });
+    const masterKey = master.key;
     const credentials = new CredentialService(metadata, masterKey);
     const created = await credentials.create({ user: ROOT_USER, role: 'admin' });
     const at = new Date();
@@ -63,10 +78,6 @@ export async function resetRoot(options: {
     await metadata.putSetting(BREAK_GLASS_SETTING, JSON.stringify([created.accessKey]));
     const path = rootCredentialsPath(dataDir);
     await writeRootCredentialsFile(path, created.accessKey, created.secretKey);
-    // The running node's audit log (recorded in node-paths.json); the chained log continues
-    // after its last line (AuditLog.open reads it).
-    const auditLog = await nodeAuditLogPath(dataDir, options.auditLogPath);
-    const log = AuditLog.open(auditLog, await loadOrCreateAuditIdentity(dataDir));
     log.write('system', 'root.reset', {
       access_key: created.accessKey,
       revoked_break_glass: revoked,
@@ -74,11 +85,12 @@ export async function resetRoot(options: {
       host: hostname(),
       via: 'anode admin reset-root',
     });
-    await log.close();
     process.stdout.write(`anode: new root credential ${created.accessKey} written to ${path} (mode 0600)\n`);
     if (revoked.length > 0) process.stdout.write(`anode: earlier break-glass key(s) revoked: ${revoked.join(', ')}\n`);
     return { accessKey: created.accessKey, revoked, auditLog };
   } finally {
+    await log.close();
+    await provider?.close();
     await metadata.close();
   }
 }

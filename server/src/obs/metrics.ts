@@ -96,6 +96,12 @@ export class Metrics {
     help: '1 when public ACLs and "*" policies are honoured for unsigned requests',
     registers: [this.registry],
   });
+  readonly objectsByKeyVersion = new Gauge({
+    name: 'anode_objects_by_key_version',
+    help: 'Stored data keys (objects, and the credential master key) wrapped by each key version',
+    labelNames: ['key', 'version'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'anode_process_' });

@@ -174,4 +174,22 @@ export class AdminClient {
   removeBlock(cidr: string) {
     return this.call('removeBlock', { body: { cidr } });
   }
+  listKeys() {
+    return this.call('listKeys');
+  }
+  createKey(name: string) {
+    return this.call('createKey', { body: { name } });
+  }
+  rotateKey(name?: string) {
+    return this.call('rotateKey', { body: name === undefined ? {} : { name } });
+  }
+  rewrapKey(name?: string, wait = false) {
+    return this.call('rewrapKey', { body: { ...(name === undefined ? {} : { name }), wait } });
+  }
+  getRewrapStatus(name?: string) {
+    return this.call('getRewrapStatus', { query: name === undefined ? {} : { name } });
+  }
+  retireKey(name: string, version: number) {
+    return this.call('retireKey', { body: { name, version } });
+  }
 }

@@ -13,6 +13,17 @@ import type {
   BucketPermissionsResponse,
   CreateCredentialRequest,
   CreatedCredential,
+  CreateKeyResponse,
+  KeyNameRequest,
+  ListKeysResponse,
+  RetireKeyRequest,
+  RetireKeyResponse,
+  RewrapKeyRequest,
+  RewrapKeyResponse,
+  RewrapStatusQuery,
+  RewrapStatusResponse,
+  RotateKeyRequest,
+  RotateKeyResponse,
   GcStatusResponse,
   IncidentStatusResponse,
   ListBucketsResponse,
@@ -92,6 +103,13 @@ export const ADMIN_ROUTES = {
   addBlock: route('POST', '/admin/blocklist', 'containment', 'blocklist.add'),
   // Removing a block widens access: refused while read-only like any other change.
   removeBlock: route('DELETE', '/admin/blocklist', 'refused', 'blocklist.remove'),
+  // Key names may hold '/' (alias/photos), so they travel in the body or query, never the path.
+  listKeys: route('GET', '/admin/keys', 'read'),
+  createKey: route('POST', '/admin/keys', 'refused', 'keys.create'),
+  rotateKey: route('POST', '/admin/keys/rotate', 'refused', 'keys.rotate'),
+  rewrapKey: route('POST', '/admin/keys/rewrap', 'refused', 'keys.rewrap.start'),
+  getRewrapStatus: route('GET', '/admin/keys/rewrap', 'read'),
+  retireKey: route('POST', '/admin/keys/retire', 'refused', 'keys.retire'),
 } as const satisfies Record<string, RouteSpec>;
 
 export type AdminRouteName = keyof typeof ADMIN_ROUTES;
@@ -122,6 +140,12 @@ export interface AdminApi {
   listBlocklist: { params: Empty; query: Empty; body: undefined; response: BlocklistResponse };
   addBlock: { params: Empty; query: Empty; body: BlockRequest; response: BlockChangeResponse };
   removeBlock: { params: Empty; query: Empty; body: BlockRequest; response: BlockChangeResponse };
+  listKeys: { params: Empty; query: Empty; body: undefined; response: ListKeysResponse };
+  createKey: { params: Empty; query: Empty; body: KeyNameRequest; response: CreateKeyResponse };
+  rotateKey: { params: Empty; query: Empty; body: RotateKeyRequest; response: RotateKeyResponse };
+  rewrapKey: { params: Empty; query: Empty; body: RewrapKeyRequest; response: RewrapKeyResponse };
+  getRewrapStatus: { params: Empty; query: RewrapStatusQuery; body: undefined; response: RewrapStatusResponse };
+  retireKey: { params: Empty; query: Empty; body: RetireKeyRequest; response: RetireKeyResponse };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -179,6 +179,105 @@ export interface CredentialCounts {
   expired: number;
 }
 
+/** One version of a named key-encryption key. */
+export interface KeyVersionJson {
+  version: number;
+  created_at: string;
+  state: 'active' | 'retired';
+  /** Stored data keys wrapped by this version (objects, and the credential master key). */
+  objects: number;
+}
+
+export interface KeyJson {
+  name: string;
+  provider: string;
+  created_at: string;
+  /** The version new writes use; null when every version is retired. */
+  current_version: number | null;
+  versions: KeyVersionJson[];
+}
+
+export interface ListKeysResponse {
+  /** The key provider this node is configured with, or null (no encryption, no provider). */
+  provider: string | null;
+  keys: KeyJson[];
+}
+
+export interface KeyNameRequest {
+  name: string;
+}
+
+export interface CreateKeyResponse {
+  created: boolean;
+  key: KeyJson;
+}
+
+export interface RotateKeyRequest {
+  /** Default 'default'. */
+  name?: string;
+}
+
+export interface RotateKeyResponse {
+  version: number;
+  key: KeyJson;
+}
+
+export interface RewrapKeyRequest {
+  /** Default 'default'. */
+  name?: string;
+  /** Answer only when the rewrap has finished (default false). */
+  wait?: boolean;
+}
+
+export interface RewrapStatusJson {
+  name: string;
+  to_version: number;
+  running: boolean;
+  started_at: string;
+  finished_at: string | null;
+  total: number;
+  rewrapped: number;
+  skipped: number;
+  failed: number;
+  last_error: string | null;
+}
+
+export interface RewrapKeyResponse {
+  /** False when a rewrap of this key was already running and this call joined it. */
+  started: boolean;
+  status: RewrapStatusJson;
+}
+
+export interface RewrapStatusQuery {
+  name?: string;
+}
+
+export interface RewrapStatusResponse {
+  status: RewrapStatusJson | null;
+}
+
+export interface RetireKeyRequest {
+  name: string;
+  version: number;
+}
+
+export interface RetireKeyResponse {
+  key: KeyJson;
+}
+
+/** Encryption at rest and its keys, as `anodectl status` shows them. */
+export interface EncryptionStatus {
+  /** [storage] encryption: object data encrypted at rest. */
+  enabled: boolean;
+  provider: string | null;
+  /** null when no provider is configured. */
+  provider_reachable: boolean | null;
+  provider_error: string | null;
+  /** Where the credential master key lives: 'provider:<kind>' or the key file's path. */
+  master_key: string;
+  keys: KeyJson[];
+}
+
 export interface StatusResponse {
   version: string;
   started_at: string;
@@ -196,6 +295,7 @@ export interface StatusResponse {
   audit: AuditChainStatus;
   /** The access log file on the node's host, or null when off. */
   access_log: string | null;
+  encryption: EncryptionStatus;
 }
 
 /** The node's audit chain: who signs it, where its head is, whether it is intact. */

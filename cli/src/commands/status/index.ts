@@ -5,7 +5,7 @@ import { adminSession } from '../login/session.js';
 
 export function statusCommand(io: CliIo): Command {
   return new Command('status')
-    .description("show the node's version, uptime, read-only state, listeners, credential and bucket counts and GC")
+    .description("show the node's version, uptime, read-only state, listeners, credential and bucket counts, GC, encryption and keys")
     .action(async (_f: unknown, command: Command) => {
       const s = await adminSession(command, io);
       const st = await s.call((c) => c.getStatus());
@@ -42,6 +42,29 @@ export function statusCommand(io: CliIo): Command {
               : `${x.audit.chain_ok ? 'ok' : out.style.red('BROKEN (run anodectl audit verify)')}, head seq ${x.audit.head_seq ?? '-'}, ${x.audit.path}`,
           ],
           ['Audit key', x.audit.public_key_fingerprint],
+          ['Encryption at rest', x.encryption.enabled ? out.style.green('on') : out.style.yellow('off')],
+          [
+            'Key provider',
+            x.encryption.provider === null
+              ? 'none'
+              : x.encryption.provider_reachable === false
+                ? out.style.red(`${x.encryption.provider}: UNREACHABLE (${x.encryption.provider_error ?? '?'})`)
+                : x.encryption.provider_reachable === null
+                  ? x.encryption.provider
+                  : `${x.encryption.provider} (reachable)`,
+          ],
+          ['Credential master key', x.encryption.master_key],
+          [
+            'Keys',
+            x.encryption.keys.length === 0
+              ? 'none'
+              : x.encryption.keys
+                  .map(
+                    (k) =>
+                      `${k.name} v${k.current_version ?? '-'} (${k.versions.map((v) => `v${v.version}${v.state === 'retired' ? ' retired' : ''}: ${v.objects}`).join(', ')})`,
+                  )
+                  .join('; '),
+          ],
         ]),
       );
       // The public key itself, to pin for anodectl audit verify --public-key (human output only).

@@ -98,6 +98,14 @@ export const credentialsReport: AdminHandler = async (deps) => {
 };
 
 export const resealCredentials: AdminHandler = async (deps) => {
+  // Re-seal writes a new key file; a master key wrapped by the key provider is not a file.
+  if (deps.masterKeyWhere.startsWith('provider:')) {
+    throw new AdminError(
+      'InvalidRequest',
+      `the credential master key is wrapped by the key provider (${deps.masterKeyWhere}); re-seal works on a master key file only`,
+      { status: 409 },
+    );
+  }
   let r;
   try {
     r = await resealAllSecrets({ metadata: deps.metadata, credentials: deps.credentials, masterKeyPath: nodePaths(deps.config).masterKey });

@@ -5,6 +5,7 @@ import { getBucketPermissions, listBuckets, putBucketPermissions } from './bucke
 import { getAudit, getGcStatus, getReadOnly, getStatus, runGc, setReadOnly } from './node.js';
 import { addBlock, getIncidentStatus, listBlocklist, lockdown, removeBlock, unlock } from './incident.js';
 import { credentialsReport, resealCredentials } from './credential-tools.js';
+import { createKey, getRewrapStatus, listKeys, retireKey, rewrapKey, rotateKey } from './keys.js';
 
 /** One handler per route of the shared table (the type makes a missing one a compile error). */
 export const HANDLERS: AdminHandlers = {
@@ -32,4 +33,10 @@ export const HANDLERS: AdminHandlers = {
   listBlocklist,
   addBlock,
   removeBlock,
+  listKeys,
+  createKey,
+  rotateKey,
+  rewrapKey,
+  getRewrapStatus,
+  retireKey,
 };

@@ -9,6 +9,7 @@ import { credentialStatus, gcStatsJson, gcStatusJson } from '../json.js';
 import { readAudit } from '../audit-reader.js';
 import { objectBody, onlyFields, optionalBoolean } from '../validate.js';
 import type { AdminHandler } from './types.js';
+import { encryptionStatus } from './keys.js';
 
 // server/package.json, from src/admin/handlers (tsx) and dist/admin/handlers alike.
 
@@ -69,6 +70,7 @@ export const getStatus: AdminHandler = async (deps) => {
       chain_ok: (await deps.metrics.auditChainOk.get()).values[0]?.value === 1,
     },
     access_log: deps.accessLog.path,
+    encryption: await encryptionStatus(deps),
   };
   return { body: status };
 };

@@ -15,11 +15,15 @@ import type {
   PartRecord,
   TrashedChunk,
   UploadRecord,
+  KeyRecord,
+  StoredWrappedKey,
+  WrappedKeyCount,
 } from '../types.js';
 import { COMPLETED_UPLOAD_MEMORY_MS } from '../types.js';
 import { prefixUpperBound } from '../key-range.js';
 import { migrate, SchemaVersionError } from './schema.js';
 import { notifyChange } from './change-feed.js';
+import { envelopeKeyOf, isReservedRef, objectRef, parseRef, SSE_C_PROVIDER, uploadRef } from '../wrapped-key-refs.js';
 import { passwordOf, redactPostgresUrl } from './redact-url.js';
 import {
   BUCKET_COLUMNS,
@@ -119,8 +123,12 @@ export class PostgresMetadataStore implements MetadataStore {
   readonly #touched = new Map<string, number>();
   #closed = false;
 
-  private constructor(pool: pg.Pool) {
+  /** Tables whose rows carry an envelope in an `encryption` jsonb column ('objects', 'uploads'). */
+  readonly #envelopes: ReadonlySet<string>;
+
+  private constructor(pool: pg.Pool, envelopes: ReadonlySet<string> = new Set()) {
     this.#pool = pool;
+    this.#envelopes = envelopes;
   }
 
   /**
@@ -169,7 +177,18 @@ export class PostgresMetadataStore implements MetadataStore {
         errorCode(err),
       );
     }
-    return new PostgresMetadataStore(pool);
+    // Envelope columns (encryption at rest) exist once their migration has run.
+    const envelopes = await pool
+      .query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND column_name = 'encryption' AND table_name IN ('objects', 'uploads')`,
+      )
+      .then((r) => new Set(r.rows.map((x) => x.table_name)))
+      .catch(async (err: unknown) => {
+        await pool.end().catch(() => undefined);
+        throw err;
+      });
+    return new PostgresMetadataStore(pool, envelopes);
   }
 
   async close(): Promise<void> {
@@ -691,6 +710,184 @@ export class PostgresMetadataStore implements MetadataStore {
     ]);
   }
 
+  // ---- key registry ----
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const keys = await this.#rows<PgKeyRow>('SELECT * FROM kek_keys ORDER BY key_id');
+    const versions = await this.#rows<PgVersionRow>('SELECT * FROM kek_versions ORDER BY key_id, version');
+    return keys.map((k) =>
+      pgRowToKey(
+        k,
+        versions.filter((v) => v.key_id === k.key_id),
+      ),
+    );
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | null> {
+    const key = (await this.#rows<PgKeyRow>('SELECT * FROM kek_keys WHERE key_id = $1', [keyId]))[0];
+    if (key === undefined) return null;
+    return pgRowToKey(key, await this.#rows<PgVersionRow>('SELECT * FROM kek_versions WHERE key_id = $1 ORDER BY version', [keyId]));
+  }
+
+  createKey(keyId: string, provider: string, at: Date): Promise<'created' | 'exists'> {
+    return this.#tx(async (c) => {
+      const inserted = await c.query(
+        'INSERT INTO kek_keys (key_id, provider, created_at) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING',
+        [keyId, provider, at],
+      );
+      if ((inserted.rowCount ?? 0) === 0) return 'exists';
+      await c.query("INSERT INTO kek_versions (key_id, version, created_at, state) VALUES ($1, 1, $2, 'active')", [keyId, at]);
+      return 'created';
+    });
+  }
+
+  addKeyVersion(keyId: string, version: number, at: Date): Promise<'ok' | 'no-key' | 'conflict'> {
+    return this.#tx(async (c) => {
+      // The key row's lock orders concurrent rotations: the second sees the first's version.
+      const key = await c.query('SELECT 1 FROM kek_keys WHERE key_id = $1 FOR UPDATE', [keyId]);
+      if ((key.rowCount ?? 0) === 0) return 'no-key';
+      const max = (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM kek_versions WHERE key_id = $1', [keyId])).rows[0]?.v;
+      if ((max ?? 0) + 1 !== version) return 'conflict';
+      await c.query("INSERT INTO kek_versions (key_id, version, created_at, state) VALUES ($1, $2, $3, 'active')", [keyId, version, at]);
+      return 'ok';
+    });
+  }
+
+  retireKeyVersion(keyId: string, version: number): Promise<'retired' | 'not-found' | 'in-use' | 'current' | 'already'> {
+    return this.#tx(async (c) => {
+      await c.query('SELECT 1 FROM kek_keys WHERE key_id = $1 FOR UPDATE', [keyId]);
+      const row = (await c.query<PgVersionRow>('SELECT * FROM kek_versions WHERE key_id = $1 AND version = $2', [keyId, version])).rows[0];
+      if (row === undefined) return 'not-found';
+      if (row.state === 'retired') return 'already';
+      const max = (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM kek_versions WHERE key_id = $1', [keyId])).rows[0]?.v;
+      if (max === version) return 'current';
+      const used = await c.query('SELECT 1 FROM object_keys WHERE key_id = $1 AND version = $2 LIMIT 1', [keyId, version]);
+      if ((used.rowCount ?? 0) > 0) return 'in-use';
+      for (const table of this.#envelopes) {
+        const inEnvelope = await c.query(
+          `SELECT 1 FROM ${table} WHERE ${PG_REGISTRY_ENVELOPE} AND ${PG_WK('keyId')} = $1 AND ${PG_WK_VERSION} = $2 LIMIT 1`,
+          [keyId, version],
+        );
+        if ((inEnvelope.rowCount ?? 0) > 0) return 'in-use';
+      }
+      await c.query("UPDATE kek_versions SET state = 'retired' WHERE key_id = $1 AND version = $2", [keyId, version]);
+      return 'retired';
+    });
+  }
+
+  async putWrappedKey(key: StoredWrappedKey): Promise<void> {
+    if (isReservedRef(key.ref)) throw new TypeError(`wrapped key ref ${key.ref} is reserved for object and upload envelopes`);
+    await this.#changes(
+      `INSERT INTO object_keys (ref, provider, key_id, version, wrapped) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (ref) DO UPDATE SET (provider, key_id, version, wrapped) =
+         (excluded.provider, excluded.key_id, excluded.version, excluded.wrapped)`,
+      [key.ref, key.provider, key.keyId, key.version, key.wrapped],
+    );
+  }
+
+  async getWrappedKey(ref: string): Promise<StoredWrappedKey | null> {
+    const parsed = parseRef(ref);
+    if (parsed.kind === 'stored') {
+      const row = (await this.#rows<PgWrappedRow>('SELECT * FROM object_keys WHERE ref = $1', [ref]))[0];
+      return row === undefined ? null : pgRowToWrapped(row);
+    }
+    const table = parsed.kind === 'object' ? 'objects' : 'uploads';
+    if (!this.#envelopes.has(table)) return null;
+    const rows =
+      parsed.kind === 'object'
+        ? await this.#rows<{ encryption: unknown }>('SELECT encryption FROM objects WHERE bucket_id = $1 AND key = $2', [
+            parsed.bucketId,
+            keyBytes(parsed.key),
+          ])
+        : await this.#rows<{ encryption: unknown }>('SELECT encryption FROM uploads WHERE upload_id = $1', [parsed.uploadId]);
+    const w = envelopeKeyOf(rows[0]?.encryption ?? null);
+    return w === null || w.provider === SSE_C_PROVIDER ? null : { ref, ...w, wrapped: Buffer.from(w.wrapped, 'base64') };
+  }
+
+  async deleteWrappedKey(ref: string): Promise<boolean> {
+    return (await this.#changes('DELETE FROM object_keys WHERE ref = $1', [ref])) > 0;
+  }
+
+  async listWrappedKeys(keyId: string, belowVersion: number, afterRef: string, limit: number): Promise<StoredWrappedKey[]> {
+    if (limit <= 0) return [];
+    const after = parseRef(afterRef);
+    const out: StoredWrappedKey[] = [];
+    if (after.kind === 'stored') {
+      const rows = await this.#rows<PgWrappedRow>(
+        'SELECT * FROM object_keys WHERE key_id = $1 AND version < $2 AND ref > $3 ORDER BY ref LIMIT $4',
+        [keyId, belowVersion, afterRef, limit],
+      );
+      out.push(...rows.map(pgRowToWrapped));
+    }
+    const filter = `${PG_REGISTRY_ENVELOPE} AND ${PG_WK('keyId')} = $1 AND ${PG_WK_VERSION} < $2`;
+    if (after.kind !== 'upload' && this.#envelopes.has('objects') && out.length < limit) {
+      const [b, k] = after.kind === 'object' ? [after.bucketId, keyBytes(after.key)] : ['', Buffer.alloc(0)];
+      const rows = await this.#rows<{ bucket_id: string; key: Buffer; encryption: unknown }>(
+        `SELECT bucket_id, key, encryption FROM objects WHERE (bucket_id, key) > ($3, $4) AND ${filter}
+         ORDER BY bucket_id, key LIMIT $5`,
+        [keyId, belowVersion, b, k, limit - out.length],
+      );
+      for (const r of rows) {
+        const w = envelopeKeyOf(r.encryption);
+        if (w !== null)
+          out.push({ ref: objectRef(r.bucket_id, Buffer.from(r.key).toString('utf8')), ...w, wrapped: Buffer.from(w.wrapped, 'base64') });
+      }
+    }
+    if (this.#envelopes.has('uploads') && out.length < limit) {
+      const from = after.kind === 'upload' ? after.uploadId : '';
+      const rows = await this.#rows<{ upload_id: string; encryption: unknown }>(
+        `SELECT upload_id, encryption FROM uploads WHERE upload_id > $3 AND ${filter} ORDER BY upload_id LIMIT $4`,
+        [keyId, belowVersion, from, limit - out.length],
+      );
+      for (const r of rows) {
+        const w = envelopeKeyOf(r.encryption);
+        if (w !== null) out.push({ ref: uploadRef(r.upload_id), ...w, wrapped: Buffer.from(w.wrapped, 'base64') });
+      }
+    }
+    return out;
+  }
+
+  async replaceWrappedKey(
+    ref: string,
+    expected: Pick<StoredWrappedKey, 'version' | 'wrapped'>,
+    next: Omit<StoredWrappedKey, 'ref' | 'keyId'>,
+  ): Promise<boolean> {
+    const parsed = parseRef(ref);
+    if (parsed.kind === 'stored') {
+      const n = await this.#changes(
+        'UPDATE object_keys SET provider = $1, version = $2, wrapped = $3 WHERE ref = $4 AND version = $5 AND wrapped = $6',
+        [next.provider, next.version, next.wrapped, ref, expected.version, expected.wrapped],
+      );
+      return n > 0;
+    }
+    const table = parsed.kind === 'object' ? 'objects' : 'uploads';
+    if (!this.#envelopes.has(table)) return false;
+    const set = `encryption = jsonb_set(jsonb_set(jsonb_set(encryption,
+        '{wrappedKey,provider}', to_jsonb($1::text)), '{wrappedKey,version}', to_jsonb($2::int)), '{wrappedKey,wrapped}', to_jsonb($3::text))`;
+    const cas = `${PG_REGISTRY_ENVELOPE} AND ${PG_WK_VERSION} = $4 AND ${PG_WK('wrapped')} = $5`;
+    const params = [next.provider, next.version, next.wrapped.toString('base64'), expected.version, expected.wrapped.toString('base64')];
+    const n =
+      parsed.kind === 'object'
+        ? await this.#changes(`UPDATE objects SET ${set} WHERE bucket_id = $6 AND key = $7 AND ${cas}`, [
+            ...params,
+            parsed.bucketId,
+            keyBytes(parsed.key),
+          ])
+        : await this.#changes(`UPDATE uploads SET ${set} WHERE upload_id = $6 AND ${cas}`, [...params, parsed.uploadId]);
+    return n > 0;
+  }
+
+  async countWrappedKeys(): Promise<WrappedKeyCount[]> {
+    const parts = ['SELECT key_id, version FROM object_keys'];
+    for (const table of this.#envelopes)
+      parts.push(`SELECT ${PG_WK('keyId')}, ${PG_WK_VERSION} FROM ${table} WHERE ${PG_REGISTRY_ENVELOPE}`);
+    const rows = await this.#rows<{ key_id: string; version: number; n: string }>(
+      `SELECT key_id, version, count(*) AS n FROM (${parts.join(' UNION ALL ')}) AS w (key_id, version)
+       GROUP BY key_id, version ORDER BY key_id COLLATE "C", version`,
+    );
+    return rows.map((r) => ({ keyId: r.key_id, version: r.version, count: Number(r.n) }));
+  }
+
   // ---- settings ----
 
   async getSetting(name: string): Promise<string | null> {
@@ -708,4 +905,48 @@ export class PostgresMetadataStore implements MetadataStore {
     // After the write committed, so a node that hears it and re-reads sees the new value.
     await notifyChange(this.#pool, { kind: 'setting', name });
   }
+}
+
+/** One field of an envelope's wrapped key (the `encryption` jsonb column). */
+const PG_WK = (field: string) => `(encryption->'wrappedKey'->>'${field}')`;
+const PG_WK_VERSION = `(encryption->'wrappedKey'->>'version')::integer`;
+/** The registry's envelopes only (never SSE-C's, wrapped by the customer's key). */
+const PG_REGISTRY_ENVELOPE = `encryption IS NOT NULL AND ${PG_WK('provider')} <> 'sse-c'`;
+
+interface PgKeyRow {
+  key_id: string;
+  provider: string;
+  created_at: Date;
+}
+
+interface PgVersionRow {
+  key_id: string;
+  version: number;
+  created_at: Date;
+  state: string;
+}
+
+interface PgWrappedRow {
+  ref: string;
+  provider: string;
+  key_id: string;
+  version: number;
+  wrapped: Buffer;
+}
+
+function pgRowToKey(row: PgKeyRow, versions: PgVersionRow[]): KeyRecord {
+  return {
+    keyId: row.key_id,
+    provider: row.provider,
+    createdAt: new Date(row.created_at),
+    versions: versions.map((v) => ({
+      version: v.version,
+      createdAt: new Date(v.created_at),
+      state: v.state === 'retired' ? 'retired' : 'active',
+    })),
+  };
+}
+
+function pgRowToWrapped(row: PgWrappedRow): StoredWrappedKey {
+  return { ref: row.ref, provider: row.provider, keyId: row.key_id, version: row.version, wrapped: Buffer.from(row.wrapped) };
 }

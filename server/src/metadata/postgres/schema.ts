@@ -150,6 +150,29 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE uploads ADD COLUMN encryption jsonb;
   ALTER TABLE buckets ADD COLUMN encryption jsonb;
   `,
+  // 7: key registry: named key-encryption keys, their versions, and the wrapped data keys.
+  `
+  CREATE TABLE kek_keys (
+    key_id text COLLATE "C" PRIMARY KEY,
+    provider text NOT NULL,
+    created_at timestamptz NOT NULL
+  );
+  CREATE TABLE kek_versions (
+    key_id text COLLATE "C" NOT NULL REFERENCES kek_keys (key_id),
+    version integer NOT NULL,
+    created_at timestamptz NOT NULL,
+    state text NOT NULL,
+    PRIMARY KEY (key_id, version)
+  );
+  CREATE TABLE object_keys (
+    ref text COLLATE "C" PRIMARY KEY,
+    provider text NOT NULL,
+    key_id text COLLATE "C" NOT NULL,
+    version integer NOT NULL,
+    wrapped bytea NOT NULL
+  );
+  CREATE INDEX object_keys_by_version ON object_keys (key_id, version, ref);
+  `,
 ];
 
 export class SchemaVersionError extends Error {

@@ -190,6 +190,29 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   ALTER TABLE uploads ADD COLUMN encryption TEXT;
   ALTER TABLE buckets ADD COLUMN encryption TEXT;
   `,
+  // 7: key registry: named key-encryption keys, their versions, and the wrapped data keys.
+  `
+  CREATE TABLE kek_keys (
+    key_id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE kek_versions (
+    key_id TEXT NOT NULL REFERENCES kek_keys (key_id),
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (key_id, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE object_keys (
+    ref TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    wrapped BLOB NOT NULL
+  );
+  CREATE INDEX object_keys_by_version ON object_keys (key_id, version, ref);
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */

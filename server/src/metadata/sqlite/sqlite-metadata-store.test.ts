@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runMetadataStoreConformance } from '../conformance.js';
+import { runEnvelopeKeyCases } from '../envelope-conformance.js';
 import { bucketRecord, credentialRecord, objectRecord, uploadRecord } from '../conformance-fixtures.js';
 import { IS_CHUNK_KNOWN_SQL, SqliteMetadataStore } from './sqlite-metadata-store.js';
 import { MAIN_MIGRATIONS, migrate } from './schema.js';
@@ -16,6 +17,41 @@ runMetadataStoreConformance('sqlite', async () => {
   return {
     store,
     async cleanup() {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+runEnvelopeKeyCases('sqlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'anode-meta-env-'));
+  // The envelope columns come with encryption at rest; add them where this schema lacks them.
+  (await SqliteMetadataStore.open(dir)).close();
+  const raw = new Database(join(dir, 'metadata', 'anode.db'));
+  for (const table of ['objects', 'uploads']) {
+    if (raw.prepare("SELECT 1 FROM pragma_table_info(?) WHERE name = 'encryption'").get(table) === undefined)
+      raw.exec(`ALTER TABLE ${table} ADD COLUMN encryption TEXT`);
+  }
+  raw.close();
+  const store = await SqliteMetadataStore.open(dir);
+  const db = new Database(join(dir, 'metadata', 'anode.db'));
+  const where = (table: string) => (table === 'objects' ? 'bucket_id = ? AND key = ?' : 'upload_id = ?');
+  return {
+    store,
+    async setEnvelope(table, address, envelope) {
+      db.prepare(`UPDATE ${table} SET encryption = ? WHERE ${where(table)}`).run(
+        envelope === null ? null : JSON.stringify(envelope),
+        ...address,
+      );
+    },
+    async getEnvelope(table, address) {
+      const row = db
+        .prepare<unknown[], { encryption: string | null }>(`SELECT encryption FROM ${table} WHERE ${where(table)}`)
+        .get(...address);
+      return row?.encryption == null ? null : (JSON.parse(row.encryption) as unknown);
+    },
+    async cleanup() {
+      db.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -9,14 +9,28 @@ import type {
   BucketSettings,
   Tag,
   CredentialRecord,
+  KeyRecord,
   ListObjectsQuery,
   ListUploadsQuery,
   MetadataStore,
   ObjectRecord,
   PartRecord,
+  StoredWrappedKey,
   TrashedChunk,
   UploadRecord,
+  WrappedKeyCount,
 } from '../types.js';
+import {
+  envelopeSource,
+  prepareKeyStatements,
+  rowToCount,
+  rowToKey,
+  rowToWrapped,
+  wrappedToRow,
+  type EnvelopeSource,
+  type KeyStatements,
+} from './key-statements.js';
+import { envelopeKeyOf, isReservedRef, objectRef, parseRef, SSE_C_PROVIDER, uploadRef, type ParsedRef } from '../wrapped-key-refs.js';
 import { COMPLETED_UPLOAD_MEMORY_MS } from '../types.js';
 import { CREDENTIAL_MIGRATIONS, MAIN_MIGRATIONS, migrate } from './schema.js';
 import {
@@ -229,6 +243,11 @@ type Statements = ReturnType<typeof prepareStatements>;
 export class SqliteMetadataStore implements MetadataStore {
   readonly #db: Database.Database;
   readonly #s: Statements;
+  readonly #k: KeyStatements;
+  /** Envelopes in the objects' and uploads' `encryption` column (null before that column exists). */
+  readonly #objectEnvelopes: EnvelopeSource | null;
+  readonly #uploadEnvelopes: EnvelopeSource | null;
+  readonly #envelopes: EnvelopeSource[];
   readonly #writes: WriteBatcher;
   /** accessKey -> ms of the last last_used_at write we queued (coalescing touchCredential). */
   readonly #touched = new Map<string, number>();
@@ -237,6 +256,10 @@ export class SqliteMetadataStore implements MetadataStore {
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#s = prepareStatements(db);
+    this.#k = prepareKeyStatements(db);
+    this.#objectEnvelopes = envelopeSource(db, 'objects');
+    this.#uploadEnvelopes = envelopeSource(db, 'uploads');
+    this.#envelopes = [this.#objectEnvelopes, this.#uploadEnvelopes].filter((e): e is EnvelopeSource => e !== null);
     this.#writes = new WriteBatcher(db);
   }
 
@@ -552,6 +575,132 @@ export class SqliteMetadataStore implements MetadataStore {
     if (this.#touched.size >= TOUCH_MEMO_LIMIT) this.#touched.clear();
     this.#touched.set(accessKey, ms);
     await this.#writes.run(() => this.#s.touchCredential.run(ms, accessKey, ms - TOUCH_INTERVAL_MS));
+  }
+
+  // ---- key registry ----
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const versions = this.#k.allVersions.all();
+    return this.#k.listKeys.all().map((row) =>
+      rowToKey(
+        row,
+        versions.filter((v) => v.key_id === row.key_id),
+      ),
+    );
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | null> {
+    const row = this.#k.getKey.get(keyId);
+    return row === undefined ? null : rowToKey(row, this.#k.versionsOf.all(keyId));
+  }
+
+  createKey(keyId: string, provider: string, at: Date): Promise<'created' | 'exists'> {
+    return this.#writes.run(() => {
+      if (this.#k.insertKey.run(keyId, provider, at.getTime()).changes === 0) return 'exists';
+      this.#k.insertVersion.run(keyId, 1, at.getTime());
+      return 'created';
+    });
+  }
+
+  addKeyVersion(keyId: string, version: number, at: Date): Promise<'ok' | 'no-key' | 'conflict'> {
+    return this.#writes.run(() => {
+      if (this.#k.getKey.get(keyId) === undefined) return 'no-key';
+      if ((this.#k.maxVersion.get(keyId)?.v ?? 0) + 1 !== version) return 'conflict';
+      this.#k.insertVersion.run(keyId, version, at.getTime());
+      return 'ok';
+    });
+  }
+
+  retireKeyVersion(keyId: string, version: number): Promise<'retired' | 'not-found' | 'in-use' | 'current' | 'already'> {
+    return this.#writes.run(() => {
+      const row = this.#k.getVersion.get(keyId, version);
+      if (row === undefined) return 'not-found';
+      if (row.state === 'retired') return 'already';
+      if ((this.#k.maxVersion.get(keyId)?.v ?? 0) === version) return 'current';
+      if (this.#k.versionInUse.get(keyId, version) !== undefined) return 'in-use';
+      if (this.#envelopes.some((e) => e.inUse(keyId, version))) return 'in-use';
+      this.#k.retireVersion.run(keyId, version);
+      return 'retired';
+    });
+  }
+
+  async putWrappedKey(key: StoredWrappedKey): Promise<void> {
+    if (isReservedRef(key.ref)) throw new TypeError(`wrapped key ref ${key.ref} is reserved for object and upload envelopes`);
+    await this.#writes.run(() => this.#k.putWrapped.run(wrappedToRow(key)));
+  }
+
+  async getWrappedKey(ref: string): Promise<StoredWrappedKey | null> {
+    const parsed = parseRef(ref);
+    if (parsed.kind === 'stored') {
+      const row = this.#k.getWrapped.get(ref);
+      return row === undefined ? null : rowToWrapped(row);
+    }
+    const [source, at] = this.#envelopeAt(parsed);
+    const w = source === null ? null : envelopeKeyOf(source.get(at) ?? null);
+    return w === null || w.provider === SSE_C_PROVIDER ? null : { ref, ...w, wrapped: Buffer.from(w.wrapped, 'base64') };
+  }
+
+  deleteWrappedKey(ref: string): Promise<boolean> {
+    return this.#writes.run(() => this.#k.deleteWrapped.run(ref).changes > 0);
+  }
+
+  async listWrappedKeys(keyId: string, belowVersion: number, afterRef: string, limit: number): Promise<StoredWrappedKey[]> {
+    if (limit <= 0) return [];
+    const after = parseRef(afterRef);
+    const out: StoredWrappedKey[] = [];
+    if (after.kind === 'stored') out.push(...this.#k.listWrapped.all(keyId, belowVersion, afterRef, limit).map(rowToWrapped));
+    const phases: ['object' | 'upload', string[]][] = [];
+    if (after.kind === 'stored') phases.push(['object', []], ['upload', []]);
+    else if (after.kind === 'object') phases.push(['object', [after.bucketId, after.key]], ['upload', []]);
+    else phases.push(['upload', [after.uploadId]]);
+    for (const [kind, from] of phases) {
+      const source = kind === 'object' ? this.#objectEnvelopes : this.#uploadEnvelopes;
+      if (source === null || out.length >= limit) continue;
+      for (const row of source.list(from, keyId, belowVersion, limit - out.length)) {
+        const w = envelopeKeyOf(row.encryption);
+        if (w === null) continue;
+        const ref = kind === 'object' ? objectRef(row.at[0]!, row.at[1]!) : uploadRef(row.at[0]!);
+        out.push({ ref, ...w, wrapped: Buffer.from(w.wrapped, 'base64') });
+      }
+    }
+    return out;
+  }
+
+  replaceWrappedKey(
+    ref: string,
+    expected: Pick<StoredWrappedKey, 'version' | 'wrapped'>,
+    next: Omit<StoredWrappedKey, 'ref' | 'keyId'>,
+  ): Promise<boolean> {
+    return this.#writes.run(() => {
+      const parsed = parseRef(ref);
+      if (parsed.kind === 'stored') {
+        return this.#k.replaceWrapped.run(next.provider, next.version, next.wrapped, ref, expected.version, expected.wrapped).changes > 0;
+      }
+      const [source, at] = this.#envelopeAt(parsed);
+      if (source === null) return false;
+      return source.replace(
+        at,
+        { version: expected.version, wrapped: expected.wrapped.toString('base64') },
+        { provider: next.provider, version: next.version, wrapped: next.wrapped.toString('base64') },
+      );
+    });
+  }
+
+  async countWrappedKeys(): Promise<WrappedKeyCount[]> {
+    const total = new Map<string, WrappedKeyCount>();
+    const add = (keyId: string, version: number, n: number) => {
+      const k = JSON.stringify([keyId, version]);
+      const c = total.get(k);
+      if (c === undefined) total.set(k, { keyId, version, count: n });
+      else c.count += n;
+    };
+    for (const c of this.#k.countWrapped.all().map(rowToCount)) add(c.keyId, c.version, c.count);
+    for (const e of this.#envelopes) for (const r of e.count()) add(r.key_id, r.version, r.n);
+    return [...total.values()].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : a.version - b.version));
+  }
+
+  #envelopeAt(parsed: Exclude<ParsedRef, { kind: 'stored' }>): [EnvelopeSource | null, string[]] {
+    return parsed.kind === 'object' ? [this.#objectEnvelopes, [parsed.bucketId, parsed.key]] : [this.#uploadEnvelopes, [parsed.uploadId]];
   }
 
   // ---- settings ----
