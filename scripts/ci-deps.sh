@@ -21,6 +21,11 @@ PACKAGES=(
   ca-certificates
   build-essential # compiles better-sqlite3 if no prebuilt binary matches
   python3-setuptools
+  jq              # the README's steps (test/cli/readme.test.ts runs them)
+  curl            # the README fetches a presigned URL
+  util-linux      # script(1): test/cli/spinner-pty.test.ts runs anodectl under a pty
+  zsh             # zsh -n on `anodectl completion zsh` (test/cli/completion.test.ts)
+  fish            # fish -n on `anodectl completion fish`
 )
 
 SUDO=()

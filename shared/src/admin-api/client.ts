@@ -18,6 +18,7 @@ import { sendSignedRequest, type RawResponse } from './signed-request.js';
 import type {
   AuditQuery,
   BucketPermissions,
+  CreateBucketRequest,
   CreateCredentialRequest,
   LockdownRequest,
   RevokeAllRequest,
@@ -134,6 +135,15 @@ export class AdminClient {
   }
   listBuckets() {
     return this.call('listBuckets');
+  }
+  createBucket(body: CreateBucketRequest) {
+    return this.call('createBucket', { body });
+  }
+  deleteBucket(bucket: string) {
+    return this.call('deleteBucket', { params: { bucket } });
+  }
+  emptyBucket(bucket: string, limit?: number) {
+    return this.call('emptyBucket', { params: { bucket }, body: limit === undefined ? {} : { limit } });
   }
   getBucketPermissions(bucket: string) {
     return this.call('getBucketPermissions', { params: { bucket } });

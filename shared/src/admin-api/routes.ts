@@ -11,6 +11,11 @@ import type {
   BlockRequest,
   BucketPermissions,
   BucketPermissionsResponse,
+  BucketInfo,
+  CreateBucketRequest,
+  DeleteBucketResponse,
+  EmptyBucketRequest,
+  EmptyBucketResponse,
   CreateCredentialRequest,
   CreatedCredential,
   GcStatusResponse,
@@ -60,6 +65,9 @@ export const ADMIN_ROUTES = {
   revokeCredential: route('DELETE', '/admin/credentials/{accessKey}', 'containment', 'credentials.revoke'),
   rotateCredential: route('POST', '/admin/credentials/{accessKey}/rotate', 'refused', 'credentials.rotate'),
   listBuckets: route('GET', '/admin/buckets', 'read'),
+  createBucket: route('POST', '/admin/buckets', 'refused', 'buckets.create'),
+  deleteBucket: route('DELETE', '/admin/buckets/{bucket}', 'refused', 'buckets.delete'),
+  emptyBucket: route('POST', '/admin/buckets/{bucket}/empty', 'refused', 'buckets.empty'),
   getBucketPermissions: route('GET', '/admin/buckets/{bucket}/permissions', 'read'),
   putBucketPermissions: route('PUT', '/admin/buckets/{bucket}/permissions', 'refused', 'buckets.permissions.set'),
   getReadOnly: route('GET', '/admin/readonly', 'read'),
@@ -86,6 +94,9 @@ export interface AdminApi {
   revokeCredential: { params: { accessKey: string }; query: Empty; body: undefined; response: RevokeCredentialResponse };
   rotateCredential: { params: { accessKey: string }; query: Empty; body: RotateCredentialRequest; response: RotateCredentialResponse };
   listBuckets: { params: Empty; query: Empty; body: undefined; response: ListBucketsResponse };
+  createBucket: { params: Empty; query: Empty; body: CreateBucketRequest; response: BucketInfo };
+  deleteBucket: { params: { bucket: string }; query: Empty; body: undefined; response: DeleteBucketResponse };
+  emptyBucket: { params: { bucket: string }; query: Empty; body: EmptyBucketRequest; response: EmptyBucketResponse };
   getBucketPermissions: { params: { bucket: string }; query: Empty; body: undefined; response: BucketPermissionsResponse };
   putBucketPermissions: { params: { bucket: string }; query: Empty; body: BucketPermissions; response: BucketPermissionsResponse };
   getReadOnly: { params: Empty; query: Empty; body: undefined; response: ReadOnlyResponse };

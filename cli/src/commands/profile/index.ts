@@ -29,7 +29,7 @@ export function profileCommand(io: CliIo): Command {
                 { header: 'name', value: (x) => x.name },
                 { header: 'endpoint', value: (x) => x.endpoint },
                 { header: 'access key', value: (x) => x.access_key },
-                { header: 'ca', value: (x) => x.ca },
+                { header: 'ca', value: (x) => x.ca, wide: true },
               ],
               r.profiles,
             ),

@@ -1,6 +1,6 @@
 import type { AdminHandlers } from './types.js';
 import { createCredential, listCredentials, revokeAllCredentials, revokeCredential, rotateCredential } from './credentials.js';
-import { getBucketPermissions, listBuckets, putBucketPermissions } from './buckets.js';
+import { createBucket, deleteBucket, emptyBucket, getBucketPermissions, listBuckets, putBucketPermissions } from './buckets.js';
 import { getAudit, getGcStatus, getReadOnly, getStatus, runGc, setReadOnly } from './node.js';
 import { addBlock, getIncidentStatus, listBlocklist, lockdown, removeBlock } from './incident.js';
 
@@ -12,6 +12,9 @@ export const HANDLERS: AdminHandlers = {
   revokeCredential,
   rotateCredential,
   listBuckets,
+  createBucket,
+  deleteBucket,
+  emptyBucket,
   getBucketPermissions,
   putBucketPermissions,
   getReadOnly,
