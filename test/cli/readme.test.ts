@@ -25,8 +25,9 @@ export function markedBlocks(markdown: string): Block[] {
   for (let i = 0; i < lines.length; i++) {
     const m = /^<!-- readme-test(: env)? -->$/.exec(lines[i]!.trim());
     if (!m) continue;
-    const fence = i + 1;
-    assert.match(lines[fence] ?? '', /^```(sh|bash)$/, `README.md:${fence + 1}: a readme-test comment must be followed by a sh block`);
+    let fence = i + 1;
+    while ((lines[fence] ?? 'x').trim() === '') fence++; // prettier puts a blank line after the comment
+    assert.match(lines[fence] ?? '', /^```(sh|bash)$/, `README.md:${i + 1}: a readme-test comment must be followed by a sh block`);
     const end = lines.indexOf('```', fence + 1);
     assert.ok(end > fence, `README.md:${fence + 1}: unterminated block`);
     blocks.push({ kind: m[1] === undefined ? 'run' : 'env', line: fence + 2, text: lines.slice(fence + 1, end).join('\n') });
