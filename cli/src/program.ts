@@ -8,6 +8,7 @@ import { registerCommands } from './commands/index.js';
 import { processIo, type CliIo } from './context.js';
 import { CliError, ExitCode, exitCodeFor, UserError } from './errors.js';
 import { Output, OUTPUT_FORMATS } from './output.js';
+import { addHelpTexts } from './help.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 export const VERSION = pkg.version;
@@ -32,17 +33,22 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .option('--no-color', 'disable colour (also NO_COLOR=1, or when not a terminal)')
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true });
-  registerCommands(program, io);
+  registerCommands(program, io, VERSION);
   configureTree(program, io);
+  addHelpTexts(program);
   return program;
 }
 
 // addCommand() does not copy settings to the added command, so apply them to every node.
 function configureTree(command: Command, io: CliIo): void {
-  command.exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-  });
+  command
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    // Every subcommand's --help lists the global options (--endpoint, --profile, -o, --json, --yes, ...).
+    .configureHelp({ showGlobalOptions: true });
   for (const sub of command.commands) configureTree(sub, io);
 }
 

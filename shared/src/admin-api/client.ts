@@ -66,6 +66,7 @@ export function errorFromResponse(res: RawResponse): AdminApiError {
         e.code,
         typeof e.message === 'string' ? e.message : e.code,
         typeof e.request_id === 'string' ? e.request_id : undefined,
+        'json',
       );
     }
   } catch {
@@ -75,7 +76,7 @@ export function errorFromResponse(res: RawResponse): AdminApiError {
   if (code !== undefined) {
     const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? code;
     const requestId = /<RequestId>([^<]*)<\/RequestId>/.exec(text)?.[1];
-    return new AdminApiError(res.status, code, message, requestId);
+    return new AdminApiError(res.status, code, message, requestId, 'xml');
   }
   return new AdminApiError(res.status, `HTTP${res.status}`, `HTTP ${res.status}`);
 }
