@@ -135,9 +135,11 @@ export function pathOf(command: Command): string {
 
 /** Adds the examples (and, on the root, the exit codes) to every command's --help. */
 export function addHelpTexts(command: Command): void {
-  const examples = EXAMPLES[pathOf(command)];
-  if (examples !== undefined && examples.length > 0)
-    command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
-  if (command.parent === null) command.addHelpText('after', exitCodesText());
+  const examples = EXAMPLES[pathOf(command)] ?? [];
+  const parts: string[] = [];
+  if (examples.length > 0) parts.push(`Examples:\n${examples.map((e) => `  $ ${e}`).join('\n')}`);
+  if (command.parent === null) parts.push(exitCodesText().trim());
+  // One block, one blank line before each part; commander adds the final newline.
+  if (parts.length > 0) command.addHelpText('after', `\n${parts.join('\n\n')}`);
   for (const sub of command.commands) addHelpTexts(sub);
 }

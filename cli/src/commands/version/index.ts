@@ -41,7 +41,10 @@ export function versionCommand(io: CliIo, clientVersion: string): Command {
       ctx.out.result(result, (r) =>
         ctx.out.details([
           ['Client', `anodectl ${r.client.version} (Node.js ${r.client.node_runtime})`],
-          ['Node', r.node !== null ? `anode ${r.node.version} at ${r.node.endpoint} (${r.node.region})` : `unknown: ${r.node_error ?? '-'}`],
+          [
+            'Node',
+            r.node !== null ? `anode ${r.node.version} at ${r.node.endpoint} (${r.node.region})` : `unknown: ${r.node_error ?? '-'}`,
+          ],
         ]),
       );
     });
