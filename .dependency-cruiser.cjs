@@ -39,7 +39,7 @@ module.exports = {
     {
       name: 'only-main-picks-adapters',
       severity: 'error',
-      from: { path: '^server/src/', pathNot: '^server/src/(main\\.ts|model/reset-root\\.ts|metadata/|chunks/)' },
+      from: { path: '^server/src/', pathNot: '^server/src/(main\\.ts|backup\\.ts|model/reset-root\\.ts|metadata/|chunks/)' },
       to: { path: '^server/src/(metadata/sqlite|chunks/local-chunk-store)' },
     },
     {

@@ -20,6 +20,14 @@ export default tseslint.config(
     },
   },
   {
+    // Every spinner goes through cli/src/spinner.ts (no animation without a terminal width, stops on SIGINT/SIGTERM).
+    files: ['cli/src/**/*.ts'],
+    ignores: ['cli/src/spinner.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'ora', message: 'use startSpinner from cli/src/spinner.ts' }] }],
+    },
+  },
+  {
     files: ['cli/src/bin.ts', 'server/src/main.ts', 'scripts/**', 'test/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -25,6 +25,11 @@ PACKAGES=(
   python3-setuptools
   softhsm2        # PKCS#11 key provider tests: a private SoftHSM2 token per test (test/keys/, SOFTHSM2_CONF)
   opensc          # pkcs11-tool: the tests read a KEK's attributes (sensitive, never extractable) from the token
+  jq              # the README's steps (test/cli/readme.test.ts runs them)
+  curl            # the README fetches a presigned URL
+  util-linux      # script(1): test/cli/spinner-pty.test.ts runs anodectl under a pty
+  zsh             # zsh -n on `anodectl completion zsh` (test/cli/completion.test.ts)
+  fish            # fish -n on `anodectl completion fish`
 )
 
 SUDO=()

@@ -85,6 +85,7 @@ timeseries(
   [[`sum by (api, reason) (rate(anode_connections_refused_total{${SEL}}[5m]))`, '{{api}} {{reason}}']],
   'cps',
 );
+timeseries('Stored data keys by key version', [[`sum by (key, version) (anode_objects_by_key_version{${SEL}})`, '{{key}} v{{version}}']]);
 timeseries('Decryption failures (tampered or damaged chunks)', [[`sum(increase(anode_decrypt_failures_total{${SEL}}[5m]))`, 'failures']]);
 timeseries('Audit write/checkpoint failures', [[`sum(increase(anode_audit_failures_total{${SEL}}[5m]))`, 'failures']]);
 timeseries(

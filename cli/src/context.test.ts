@@ -9,7 +9,7 @@ import { FileSecretStore, KeyringSecretStore, openSecretStore } from './config/s
 import { normalizeEndpoint, resolveAdminTarget, type GlobalOptions } from './context.js';
 import { ConflictError, NotFoundError, PermissionDeniedError, UsageError, UserError } from './errors.js';
 
-const globals: GlobalOptions = { json: false, yes: false, color: true };
+const globals: GlobalOptions = { json: false, output: 'table', yes: false, color: true };
 
 function tempConfig(): string {
   return join(mkdtempSync(join(tmpdir(), 'anodectl-cfg-')), 'anode');

@@ -14,7 +14,7 @@ import { configDir, type Env } from './config/paths.js';
 import { loadCliConfig, validateProfileName, type Profile } from './config/profiles.js';
 import { openSecretStore, type SecretStore, type SecretStoreKind } from './config/secret-store.js';
 import type { Command } from 'commander';
-import { Output } from './output.js';
+import { Output, type OutputFormat } from './output.js';
 import type { PromptStreams } from './prompts.js';
 
 /** The admin API's default listen address (DESIGN.md: 127.0.0.1:8081). */
@@ -24,7 +24,10 @@ export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8081';
 export interface GlobalOptions {
   endpoint?: string;
   profile?: string;
+  /** -o json or yaml (or --json): a result for a program. */
   json: boolean;
+  /** -o, with --json meaning json; default table. */
+  output: OutputFormat;
   yes: boolean;
   ca?: string;
   /** false with --no-color. */
@@ -57,7 +60,7 @@ export function commandContext(globals: GlobalOptions, io: CliIo): CommandContex
   return {
     globals,
     io,
-    out: new Output(io.stdout, io.stderr, { json: globals.json, color: globals.color, env: io.env }),
+    out: new Output(io.stdout, io.stderr, { json: globals.json, format: globals.output, color: globals.color, env: io.env }),
     prompt: { yes: globals.yes, streams: { input: io.stdin, output: io.stderr } },
   };
 }
@@ -66,7 +69,17 @@ export function commandContext(globals: GlobalOptions, io: CliIo): CommandContex
 export function globalsOf(command: Command): GlobalOptions {
   const all = command.optsWithGlobals<Record<string, unknown>>();
   const str = (key: string): string | undefined => (typeof all[key] === 'string' ? all[key] : undefined);
-  const globals: GlobalOptions = { json: all['json'] === true, yes: all['yes'] === true, color: all['color'] !== false };
+  const flagJson = all['json'] === true;
+  const asked = typeof all['output'] === 'string' ? (all['output'] as OutputFormat) : undefined;
+  if (flagJson && asked !== undefined && asked !== 'json')
+    throw new UsageError(`--json and -o ${asked} ask for two formats; --json is short for -o json`);
+  const output: OutputFormat = asked ?? (flagJson ? 'json' : 'table');
+  const globals: GlobalOptions = {
+    json: output === 'json' || output === 'yaml',
+    output,
+    yes: all['yes'] === true,
+    color: all['color'] !== false,
+  };
   const endpoint = str('endpoint');
   if (endpoint !== undefined) globals.endpoint = endpoint;
   const profile = str('profile');

@@ -131,6 +131,43 @@ export function unreachable(endpoint: string, err: unknown): UnreachableError {
 }
 
 /**
+ * An https:// endpoint whose server answered in plain HTTP: OpenSSL reads the HTTP reply
+ * as a TLS record and fails with "wrong version number" (EPROTO). Returns the operator's
+ * explanation, or undefined for any other error.
+ */
+export function tlsMismatch(endpoint: string, err: unknown): UnreachableError | undefined {
+  if (!endpoint.startsWith('https:')) return undefined;
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const code = codeOf(e);
+    const message = e instanceof Error ? e.message : '';
+    if ((code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') && /wrong version number|packet length too long/i.test(message)) {
+      return new UnreachableError(`${endpoint} does not speak TLS: the node there serves plain HTTP`, {
+        cause: err,
+        hint: `use ${endpoint.replace(/^https:/, 'http:')} in --endpoint / ANODE_ENDPOINT, or give the node [tls] cert and key`,
+      });
+    }
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return undefined;
+}
+
+/** The two planes of a node; each answers errors in its own format (admin: JSON, S3: XML). */
+export type ApiPlane = 'admin' | 's3';
+
+/** An endpoint that answered as the other plane: the admin endpoint pointed at the S3 port, or the reverse. */
+export function wrongPlane(endpoint: string, expected: ApiPlane, cause?: unknown): UnreachableError {
+  return expected === 'admin'
+    ? new UnreachableError(`${endpoint} answered as the S3 API, not the admin API`, {
+        cause,
+        hint: 'point --endpoint / ANODE_ENDPOINT at the admin listener (server.admin_listen, default 127.0.0.1:8081), not the S3 port',
+      })
+    : new UnreachableError(`${endpoint} answered as the admin API, not the S3 API`, {
+        cause,
+        hint: 'point --s3-endpoint / ANODE_S3_ENDPOINT at the S3 listener (server.s3_listen, default port 8080), not the admin port',
+      });
+}
+
+/**
  * The CLI error for an HTTP error answer from the admin API. The message is the
  * server's (an S3-style Code and Message), never the request's credentials.
  */

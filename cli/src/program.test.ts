@@ -48,8 +48,30 @@ test('global options are accepted before or after the subcommand', async () => {
     const program = buildProgram(io);
     program.addCommand(new Command('probe').action((_o, cmd: Command) => void (seen = globalsOf(cmd))));
     assert.equal(await run(program, argv(...args), io), 0);
-    assert.deepEqual(seen, { json: true, yes: true, color: false, endpoint: 'http://h:1' });
+    assert.deepEqual(seen, { json: true, output: 'json', yes: true, color: false, endpoint: 'http://h:1' });
   }
+});
+
+test('-o picks the format, --json is -o json, and two different formats are a usage error', async () => {
+  for (const [args, output] of [
+    [['-o', 'yaml', 'probe'], 'yaml'],
+    [['probe', '--output', 'wide'], 'wide'],
+    [['probe', '--json', '-o', 'json'], 'json'],
+    [['probe'], 'table'],
+  ] as const) {
+    const io = testIo();
+    const program = buildProgram(io);
+    let seen: ReturnType<typeof globalsOf> | undefined;
+    program.addCommand(new Command('probe').action((_o, cmd: Command) => void (seen = globalsOf(cmd))));
+    assert.equal(await run(program, argv(...args), io), 0);
+    assert.equal(seen?.output, output);
+    assert.equal(seen?.json, output === 'json' || output === 'yaml');
+  }
+  const io = testIo();
+  const program = buildProgram(io);
+  program.addCommand(new Command('probe').action((_o, cmd: Command) => void globalsOf(cmd)));
+  assert.equal(await run(program, argv('probe', '--json', '-o', 'yaml'), io), 2);
+  assert.equal(await run(buildProgram(testIo()), argv('-o', 'xml', 'status'), testIo()), 2);
 });
 
 test('user errors print their message and exit with their code; other errors are internal (exit 1)', async () => {

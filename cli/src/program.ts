@@ -2,12 +2,13 @@
  * The anodectl command tree and the one function that runs it. bin.ts is the only
  * caller that exits the process; tests call buildProgram/run with their own streams.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { registerCommands } from './commands/index.js';
 import { processIo, type CliIo } from './context.js';
 import { CliError, ExitCode, exitCodeFor, UserError } from './errors.js';
-import { Output } from './output.js';
+import { Output, OUTPUT_FORMATS } from './output.js';
+import { addHelpTexts } from './help.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 export const VERSION = pkg.version;
@@ -19,7 +20,12 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .option('--endpoint <url>', 'admin API endpoint (env ANODE_ENDPOINT; default http://127.0.0.1:8081)')
     .option('--profile <name>', 'profile from ~/.config/anode/config.yaml (env ANODE_PROFILE)')
-    .option('--json', 'print the result as JSON on stdout (messages still go to stderr)')
+    .addOption(
+      new Option('-o, --output <format>', 'result format: table (fits 80 columns), wide (every column), json or yaml').choices(
+        OUTPUT_FORMATS,
+      ),
+    )
+    .option('--json', 'short for -o json: the result as JSON on stdout (messages still go to stderr)')
     .option('-y, --yes', 'answer yes to every confirmation prompt (needed when stdin is not a terminal)')
     // One flag for "the Anode CA": a PEM bundle that verifies an https endpoint, or the
     // directory made by `certs init-ca` (certs issue signs with the ca.key inside).
@@ -27,17 +33,22 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .option('--no-color', 'disable colour (also NO_COLOR=1, or when not a terminal)')
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true });
-  registerCommands(program, io);
+  registerCommands(program, io, VERSION);
   configureTree(program, io);
+  addHelpTexts(program);
   return program;
 }
 
 // addCommand() does not copy settings to the added command, so apply them to every node.
 function configureTree(command: Command, io: CliIo): void {
-  command.exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-  });
+  command
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    // Every subcommand's --help lists the global options (--endpoint, --profile, -o, --json, --yes, ...).
+    .configureHelp({ showGlobalOptions: true });
   for (const sub of command.commands) configureTree(sub, io);
 }
 

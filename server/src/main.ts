@@ -30,6 +30,7 @@ import { completeInterruptedReseal } from './model/reseal.js';
 import { DenialTraces } from './obs/denials.js';
 import { ensureRootCredential } from './model/root-credential.js';
 import { resetRoot } from './model/reset-root.js';
+import { backupNode } from './backup.js';
 import { JsonLinesLog } from './obs/json-lines-log.js';
 import { AuditLog } from './obs/audit-log.js';
 import { loadOrCreateAuditIdentity } from './obs/audit-key.js';
@@ -49,6 +50,9 @@ const USAGE = `Usage:
   anode server [--config FILE] [--data DIR]      start a node
   anode admin reset-root [--config FILE] [--data DIR]
                                                  break-glass: create a new root credential (needs local access)
+  anode admin backup --out DIR [--config FILE] [--data DIR]
+                                                 copy metadata (SQLite online backup), master key and chunks
+                                                 of the node to DIR while it runs (docs/operations.md)
   anode --version | --help
 
 Every config key can be overridden by ANODE_<SECTION>_<KEY>; see anode-config(5).
@@ -325,6 +329,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       data: { type: 'string', short: 'd' },
+      out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -348,6 +353,14 @@ async function main(argv: string[]): Promise<number> {
     const r = await resetRoot({ config, auditLogPath: nodePaths(config).auditLog });
     if (r.auditLog !== nodePaths(config).auditLog)
       process.stdout.write(`anode: audit line written to the node's audit log ${r.auditLog ?? '(off)'}\n`);
+    return 0;
+  }
+  if (command === 'admin' && sub === 'backup') {
+    if (values.out === undefined || values.out === '') throw new ConfigError('anode admin backup needs --out DIR (a new, empty directory)');
+    const m = await backupNode(config, values.out);
+    process.stdout.write(
+      `anode: backup of ${m.data_dir} written to ${values.out}: ${m.metadata.map((f) => f.name).join(', ')}, master.key, ${m.chunks} chunks (${m.chunk_bytes} bytes)\n`,
+    );
     return 0;
   }
   process.stderr.write(`anode: unknown command: ${positionals.join(' ')}\n\n${USAGE}`);

@@ -41,8 +41,8 @@ test('certs init-ca --force replaces the CA, and --json prints only JSON', async
   const forced = await runCli(['--json', 'certs', 'init-ca', '--out', dir, '--days', '2', '--force'], { env, cwd: work });
   assert.equal(forced.code, 0, forced.stderr);
   const result = JSON.parse(forced.stdout) as Record<string, unknown>;
-  assert.equal(result['keyPath'], join(dir, 'ca.key'));
-  assert.match(String(result['fingerprintSha256']), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  assert.equal(result['key_path'], join(dir, 'ca.key'));
+  assert.match(String(result['fingerprint_sha256']), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   assert.equal(mode(join(dir, 'ca.key')), 0o600, '--force also restores the key mode');
 });
 
@@ -92,12 +92,22 @@ test('certs inspect reports names, usages and days left, as a table or JSON', as
 
   const json = await runCli(['certs', 'inspect', join(caDir, 'ca.crt'), '--json'], { env, cwd: work });
   assert.equal(json.code, 0);
-  const info = JSON.parse(json.stdout) as { isCA: boolean; keyUsage: string[]; daysLeft: number; selfSigned: boolean; publicKey: string };
-  assert.equal(info.isCA, true);
-  assert.equal(info.selfSigned, true);
-  assert.equal(info.publicKey, 'RSA 4096');
-  assert.deepEqual(info.keyUsage, ['digitalSignature', 'keyCertSign', 'cRLSign']);
-  assert.ok(info.daysLeft >= 29 && info.daysLeft <= 30);
+  const info = JSON.parse(json.stdout) as {
+    is_ca: boolean;
+    key_usage: string[];
+    days_left: number;
+    self_signed: boolean;
+    public_key: string;
+  };
+  assert.equal(info.is_ca, true);
+  assert.equal(info.self_signed, true);
+  assert.equal(info.public_key, 'RSA 4096');
+  assert.deepEqual(info.key_usage, ['digitalSignature', 'keyCertSign', 'cRLSign']);
+  assert.ok(info.days_left >= 29 && info.days_left <= 30);
+  for (const key of Object.keys(info)) assert.match(key, /^[a-z0-9_]+$/, `snake_case key ${key}`);
+  const yaml = await runCli(['certs', 'inspect', join(caDir, 'ca.crt'), '-o', 'yaml'], { env, cwd: work });
+  assert.equal(yaml.code, 0, yaml.stderr);
+  assert.match(yaml.stdout, /^is_ca: true$/m);
 });
 
 test('certs commands fail with the documented exit codes', async () => {

@@ -121,9 +121,9 @@ test('ports come from --config, flags override them, --json wraps the output', a
   );
   const r = await runCli(['--json', 'firewall', '--format', 'nftables', ...CIDRS, '--config', config, '--admin-port', '7000']);
   assert.equal(r.code, 0, r.stderr);
-  const result = JSON.parse(r.stdout) as { ports: Record<string, number>; output: string; clusterCidrs: string[] };
+  const result = JSON.parse(r.stdout) as { ports: Record<string, number>; output: string; cluster_cidrs: string[]; admin_cidrs: string[] };
   assert.deepEqual(result.ports, { s3: 7480, admin: 7000, grpc: 7482 });
-  assert.deepEqual(result.clusterCidrs, ['10.20.0.0/16', 'fd20::/64']);
+  assert.deepEqual(result.cluster_cidrs, ['10.20.0.0/16', 'fd20::/64']);
   assert.match(result.output, /tcp dport 7482 counter drop/);
 });
 

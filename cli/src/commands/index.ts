@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../context.js';
 import { certsCommand } from './certs/index.js';
 import { firewallCommand } from './firewall/index.js';
-import { loginCommand } from './login/index.js';
+import { loginCommand, logoutCommand } from './login/index.js';
 import { profileCommand } from './profile/index.js';
 import { credentialsCommand } from './credentials/index.js';
 import { readonlyCommand } from './readonly/index.js';
@@ -20,12 +20,15 @@ import { incidentCommand } from './incident/index.js';
 import { blockCommand } from './block/index.js';
 import { auditCommand } from './audit/index.js';
 import { keysCommand } from './keys/index.js';
+import { versionCommand } from './version/index.js';
+import { completionCommand } from './completion/index.js';
 
 const NOUNS: readonly ((io: CliIo) => Command)[] = [
   certsCommand,
   firewallCommand,
   // Admin API nouns (login/profile store the connection; the rest drive the node).
   loginCommand,
+  logoutCommand,
   profileCommand,
   credentialsCommand,
   readonlyCommand,
@@ -40,6 +43,8 @@ const NOUNS: readonly ((io: CliIo) => Command)[] = [
   keysCommand,
 ];
 
-export function registerCommands(program: Command, io: CliIo): void {
+export function registerCommands(program: Command, io: CliIo, version: string): void {
   for (const noun of NOUNS) program.addCommand(noun(io));
+  program.addCommand(versionCommand(io, version));
+  program.addCommand(completionCommand(io));
 }

@@ -124,3 +124,13 @@ export function parseCidr(text: string): Cidr {
   }
   return { family: address.family, address: networkAddr, prefix, text: `${networkAddr.text}/${prefix}` };
 }
+
+/** True when ip is inside cidr (same family, the first prefix bits equal). */
+export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
+  if (cidr.family !== ip.family) return false;
+  for (let bit = 0; bit < cidr.prefix; bit++) {
+    const mask = 0x80 >> (bit & 7);
+    if (((cidr.address.bytes[bit >> 3] ?? 0) & mask) !== ((ip.bytes[bit >> 3] ?? 0) & mask)) return false;
+  }
+  return true;
+}

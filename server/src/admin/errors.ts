@@ -15,6 +15,8 @@ export const ADMIN_ERRORS = {
   NoSuchCredential: 404,
   NotFound: 404,
   MethodNotAllowed: 405,
+  BucketAlreadyExists: 409,
+  BucketNotEmpty: 409,
   /** The node is read-only and this call would change something. */
   ReadOnlyMode: 409,
   /** A key action on a node with no key provider configured. */

@@ -18,6 +18,7 @@ import { sendSignedRequest, type RawResponse } from './signed-request.js';
 import type {
   AuditQuery,
   BucketPermissions,
+  CreateBucketRequest,
   CreateCredentialRequest,
   LockdownRequest,
   RevokeAllRequest,
@@ -65,6 +66,7 @@ export function errorFromResponse(res: RawResponse): AdminApiError {
         e.code,
         typeof e.message === 'string' ? e.message : e.code,
         typeof e.request_id === 'string' ? e.request_id : undefined,
+        'json',
       );
     }
   } catch {
@@ -74,7 +76,7 @@ export function errorFromResponse(res: RawResponse): AdminApiError {
   if (code !== undefined) {
     const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? code;
     const requestId = /<RequestId>([^<]*)<\/RequestId>/.exec(text)?.[1];
-    return new AdminApiError(res.status, code, message, requestId);
+    return new AdminApiError(res.status, code, message, requestId, 'xml');
   }
   return new AdminApiError(res.status, `HTTP${res.status}`, `HTTP ${res.status}`);
 }
@@ -134,6 +136,15 @@ export class AdminClient {
   }
   listBuckets() {
     return this.call('listBuckets');
+  }
+  createBucket(body: CreateBucketRequest) {
+    return this.call('createBucket', { body });
+  }
+  deleteBucket(bucket: string) {
+    return this.call('deleteBucket', { params: { bucket } });
+  }
+  emptyBucket(bucket: string, limit?: number) {
+    return this.call('emptyBucket', { params: { bucket }, body: limit === undefined ? {} : { limit } });
   }
   getBucketPermissions(bucket: string) {
     return this.call('getBucketPermissions', { params: { bucket } });

@@ -8,6 +8,8 @@ export class AdminApiError extends AnodeError {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** How the answer was encoded: the admin API's JSON envelope, an S3 XML error, or neither. */
+    readonly format: 'json' | 'xml' | 'other' = 'other',
   ) {
     super(message);
   }

@@ -11,6 +11,11 @@ import type {
   BlockRequest,
   BucketPermissions,
   BucketPermissionsResponse,
+  BucketInfo,
+  CreateBucketRequest,
+  DeleteBucketResponse,
+  EmptyBucketRequest,
+  EmptyBucketResponse,
   CreateCredentialRequest,
   CreatedCredential,
   CreateKeyResponse,
@@ -85,6 +90,9 @@ export const ADMIN_ROUTES = {
   credentialsReport: route('GET', '/admin/credentials/report', 'read'),
   resealCredentials: route('POST', '/admin/credentials/reseal', 'containment', 'credentials.reseal'),
   listBuckets: route('GET', '/admin/buckets', 'read'),
+  createBucket: route('POST', '/admin/buckets', 'refused', 'buckets.create'),
+  deleteBucket: route('DELETE', '/admin/buckets/{bucket}', 'refused', 'buckets.delete'),
+  emptyBucket: route('POST', '/admin/buckets/{bucket}/empty', 'refused', 'buckets.empty'),
   getBucketPermissions: route('GET', '/admin/buckets/{bucket}/permissions', 'read'),
   // Read-only: only when every grant left was already there (removing grants tightens).
   putBucketPermissions: route('PUT', '/admin/buckets/{bucket}/permissions', 'tightening', 'buckets.permissions.set'),
@@ -124,6 +132,9 @@ export interface AdminApi {
   credentialsReport: { params: Empty; query: Empty; body: undefined; response: CredentialsReportResponse };
   resealCredentials: { params: Empty; query: Empty; body: undefined; response: ResealResponse };
   listBuckets: { params: Empty; query: Empty; body: undefined; response: ListBucketsResponse };
+  createBucket: { params: Empty; query: Empty; body: CreateBucketRequest; response: BucketInfo };
+  deleteBucket: { params: { bucket: string }; query: Empty; body: undefined; response: DeleteBucketResponse };
+  emptyBucket: { params: { bucket: string }; query: Empty; body: EmptyBucketRequest; response: EmptyBucketResponse };
   getBucketPermissions: { params: { bucket: string }; query: Empty; body: undefined; response: BucketPermissionsResponse };
   putBucketPermissions: { params: { bucket: string }; query: Empty; body: BucketPermissions; response: BucketPermissionsResponse };
   simulatePolicy: { params: Empty; query: Empty; body: PolicySimulateRequest; response: PolicySimulateResponse };

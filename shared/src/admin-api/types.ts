@@ -107,6 +107,31 @@ export interface ListBucketsResponse {
   buckets: BucketInfo[];
 }
 
+export interface CreateBucketRequest {
+  name: string;
+  /** The user that owns the bucket (default: the caller's user). */
+  owner?: string;
+}
+
+export interface DeleteBucketResponse {
+  bucket: string;
+  deleted: true;
+}
+
+export interface EmptyBucketRequest {
+  /** Objects (and then uploads) removed by this call at most, 1 to 1000; default 1000. */
+  limit?: number;
+}
+
+/** One batch of `buckets delete --force`: call again until done. */
+export interface EmptyBucketResponse {
+  bucket: string;
+  objects_deleted: number;
+  uploads_aborted: number;
+  /** True when the bucket holds no object and no multipart upload any more. */
+  done: boolean;
+}
+
 export interface SetReadOnlyRequest {
   enabled: boolean;
 }

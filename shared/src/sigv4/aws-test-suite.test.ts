@@ -27,7 +27,7 @@ import { presignUrlDetailed, signRequestDetailed } from './signer.js';
 import { computeSignature, deriveSigningKey } from './signing-key.js';
 import { createStringToSign } from './string-to-sign.js';
 
-// The team's reference folder sits beside the repository (../shared).
+// The AWS SigV4 test vectors, vendored with their licences under test/fixtures/sigv4/.
 const ROOT = fileURLToPath(new URL('../../../test/fixtures/sigv4/', import.meta.url));
 const SUITE_2017 = join(ROOT, 'aws-sig-v4-test-suite');
 const C_AUTH = join(ROOT, 'aws-c-auth-v4');

@@ -48,9 +48,11 @@ export function auditLogCommand(io: CliIo): Command {
         );
         return;
       }
-      // Follow: JSON lines with --json, one line per entry otherwise. The poll asks for
-      // entries at or after the last timestamp seen and drops the ones already printed.
-      const print = (e: AuditEntry) => out.raw(`${out.json ? JSON.stringify(e) : line(out, e)}\n`);
+      // Follow: JSON lines with -o json, a YAML document per entry with -o yaml, one line per
+      // entry otherwise. The poll asks for entries at or after the last timestamp seen and
+      // drops the ones already printed.
+      const print = (e: AuditEntry) =>
+        out.raw(out.format === 'yaml' ? `---\n${out.document(e)}` : `${out.json ? JSON.stringify(e) : line(out, e)}\n`);
       let seenAtLast = new Set<string>();
       const emit = (entries: AuditEntry[]) => {
         for (const e of entries) {

@@ -3,7 +3,10 @@ import { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { BUCKET_PERMISSIONS, type BucketInfo, type BucketPermissions, type BucketPermissionsResponse } from '@anode/shared/admin-api/index';
 import type { CliIo } from '../../context.js';
-import { fileError, UsageError } from '../../errors.js';
+import { bucketNameProblem } from '@anode/shared';
+import { fileError, UsageError, UserError } from '../../errors.js';
+import { confirmOrAbort } from '../../prompts.js';
+import { startSpinner } from '../../spinner.js';
 import type { Output } from '../../output.js';
 import { collect } from '../../parse.js';
 import { adminSession } from '../login/session.js';
@@ -26,6 +29,12 @@ export function parseGrant(text: string): [string, string[]] {
       );
   }
   return [key, perms];
+}
+
+/** The bucket-name rules checked before any request (exit 2 in the CLI's words). */
+export function checkBucketName(name: string): void {
+  const problem = bucketNameProblem(name);
+  if (problem !== null) throw new UsageError(`invalid bucket name ${JSON.stringify(name)}: a bucket name ${problem}`);
 }
 
 function permissionsText(out: Output, r: BucketPermissionsResponse): string {
@@ -58,11 +67,18 @@ export function bucketsCommand(io: CliIo): Command {
               [
                 { header: 'name', value: (b) => b.name },
                 { header: 'owner', value: (b) => b.owner },
-                { header: 'created', value: (b) => b.created },
+                { header: 'region', value: (b) => b.region, wide: true },
+                { header: 'created', value: (b) => out.when(b.created) },
                 { header: 'objects', value: (b) => `${b.object_count}${b.object_count_truncated ? '+' : ''}` },
-                { header: 'public acl', value: (b) => (b.public_acl ? out.style.red('yes') : 'no') },
-                { header: 'policy', value: (b) => (b.has_policy ? (b.public_policy ? out.style.red('public') : 'yes') : 'no') },
-                { header: 'grants', value: (b) => b.grants },
+                {
+                  header: 'public',
+                  value: (b) => {
+                    const how = [b.public_acl ? 'acl' : '', b.public_policy ? 'policy' : ''].filter((x) => x !== '').join('+');
+                    return how === '' ? 'no' : out.style.red(how);
+                  },
+                },
+                { header: 'policy', value: (b) => (b.has_policy ? 'yes' : 'no'), wide: true },
+                { header: 'grants', value: (b) => b.grants, wide: true },
               ],
               rows,
             ),
@@ -107,9 +123,61 @@ export function bucketsCommand(io: CliIo): Command {
       s.ctx.out.result(await s.call((c) => c.putBucketPermissions(bucket, permissions)), (r) => permissionsText(s.ctx.out, r));
     });
 
+  const create = new Command('create')
+    .description("create a private bucket in the node's region")
+    .argument('<bucket>', 'bucket name (3-63 characters: a-z, 0-9, dots and hyphens)')
+    .option('--owner <user>', 'the user that owns it (default: the user of the key in use)')
+    .action(async (bucket: string, flags: { owner?: string }, command: Command) => {
+      checkBucketName(bucket);
+      const s = await adminSession(command, io);
+      const created = await s.call((c) => c.createBucket({ name: bucket, ...(flags.owner !== undefined ? { owner: flags.owner } : {}) }));
+      s.ctx.out.result(created, (b) => `created bucket ${b.name} (owner ${b.owner}, region ${b.region})`);
+    });
+
+  const del = new Command('delete')
+    .description('delete a bucket; it must be empty unless --force')
+    .argument('<bucket>', 'bucket name')
+    .option('--force', 'first delete every object and abort every multipart upload in it (asks first)')
+    .action(async (bucket: string, flags: { force?: boolean }, command: Command) => {
+      checkBucketName(bucket);
+      const s = await adminSession(command, io);
+      const force = flags.force === true;
+      await confirmOrAbort(
+        force ? `Delete bucket ${bucket} AND EVERY OBJECT IN IT? This cannot be undone.` : `Delete bucket ${bucket}? (it must be empty)`,
+        s.ctx.prompt,
+      );
+      let objects = 0;
+      let uploads = 0;
+      if (force) {
+        const spinner = startSpinner({ text: `emptying ${bucket}`, stream: io.stderr, silent: s.ctx.out.json });
+        try {
+          for (;;) {
+            const r = await s.call((c) => c.emptyBucket(bucket));
+            objects += r.objects_deleted;
+            uploads += r.uploads_aborted;
+            spinner.update(`emptying ${bucket}: ${objects} objects deleted, ${uploads} uploads aborted`);
+            if (r.done) break;
+            if (r.objects_deleted === 0 && r.uploads_aborted === 0)
+              throw new UserError(`bucket ${bucket} is not getting emptier: something keeps writing to it`);
+          }
+        } finally {
+          spinner.stop();
+        }
+      }
+      const r = await s.call((c) => c.deleteBucket(bucket));
+      s.ctx.out.result({ ...r, objects_deleted: objects, uploads_aborted: uploads }, (x) =>
+        force ? `deleted bucket ${x.bucket} (${objects} objects deleted, ${uploads} uploads aborted)` : `deleted bucket ${x.bucket}`,
+      );
+    });
+
   const permissions = new Command('permissions')
     .description("get or set a bucket's per-user permission grants")
     .addCommand(get)
     .addCommand(set);
-  return new Command('buckets').description('list buckets and manage per-user bucket permissions').addCommand(list).addCommand(permissions);
+  return new Command('buckets')
+    .description('create, list and delete buckets; manage per-user bucket permissions')
+    .addCommand(list)
+    .addCommand(create)
+    .addCommand(del)
+    .addCommand(permissions);
 }

@@ -1,4 +1,5 @@
 /** `anodectl certs init-ca`: a new RSA-4096 CA in --out (ca.crt 0644, ca.key 0600). */
+import { snakeCaseKeys } from '../../output.js';
 import { Command } from 'commander';
 import { X509Certificate } from 'node:crypto';
 import { contextFor, type CliIo } from '../../context.js';
@@ -55,13 +56,15 @@ export function initCaCommand(io: CliIo): Command {
         notAfter: new Date(x509.validTo).toISOString(),
         fingerprintSha256: x509.fingerprint256,
       };
-      out.result(result, (r) =>
-        [
-          `${out.style.green('✓')} CA certificate ${r.certPath}`,
-          `${out.style.green('✓')} CA key         ${r.keyPath} (mode 0600 — keep it offline; it can mint node identities)`,
-          `  subject ${r.subject}, valid until ${r.notAfter}`,
-          `  SHA-256 ${r.fingerprintSha256}`,
-        ].join('\n'),
+      // JSON keys are snake_case like every other command's (the types here are camelCase).
+      out.result(snakeCaseKeys(result), () =>
+        ((r: typeof result) =>
+          [
+            `${out.style.green('✓')} CA certificate ${r.certPath}`,
+            `${out.style.green('✓')} CA key         ${r.keyPath} (mode 0600 — keep it offline; it can mint node identities)`,
+            `  subject ${r.subject}, valid until ${r.notAfter}`,
+            `  SHA-256 ${r.fingerprintSha256}`,
+          ].join('\n'))(result),
       );
     });
 }

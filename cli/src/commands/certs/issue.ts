@@ -5,6 +5,7 @@
  * --ca is the global option (the Anode CA: a file or the init-ca directory); commander
  * cannot have a subcommand redefine a global flag, and here it names the CA directory.
  */
+import { snakeCaseKeys } from '../../output.js';
 import { Command } from 'commander';
 import { contextFor, type CliIo } from '../../context.js';
 import { ConflictError, fileError, UsageError, UserError } from '../../errors.js';
@@ -83,12 +84,14 @@ export function issueCommand(io: CliIo): Command {
         serialNumber: issued.serialHex,
         notAfter: issued.notAfter.toISOString(),
       };
-      out.result(result, (r) =>
-        [
-          `${out.style.green('✓')} certificate ${r.certPath}`,
-          `${out.style.green('✓')} key         ${r.keyPath} (mode 0600)`,
-          `  names ${[...r.dnsNames.map((d) => `DNS:${d}`), ...r.ipAddresses.map((i) => `IP:${i}`)].join(', ')}; valid until ${r.notAfter}`,
-        ].join('\n'),
+      // JSON keys are snake_case like every other command's (the types here are camelCase).
+      out.result(snakeCaseKeys(result), () =>
+        ((r: typeof result) =>
+          [
+            `${out.style.green('✓')} certificate ${r.certPath}`,
+            `${out.style.green('✓')} key         ${r.keyPath} (mode 0600)`,
+            `  names ${[...r.dnsNames.map((d) => `DNS:${d}`), ...r.ipAddresses.map((i) => `IP:${i}`)].join(', ')}; valid until ${r.notAfter}`,
+          ].join('\n'))(result),
       );
     });
 }

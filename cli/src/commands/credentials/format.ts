@@ -11,10 +11,10 @@ export function credentialColumns(out: Output): Column<CredentialInfo>[] {
       value: (c) =>
         c.status === 'active' ? out.style.green(c.status) : c.status === 'expiring' ? out.style.yellow(c.status) : out.style.dim(c.status),
     },
-    { header: 'permissions', value: (c) => c.permissions.join(',') },
-    { header: 'created', value: (c) => c.created },
-    { header: 'last used', value: (c) => c.last_used },
-    { header: 'expires', value: (c) => c.expires ?? c.revoked },
+    { header: 'permissions', value: (c) => c.permissions.join(','), wide: true },
+    { header: 'created', value: (c) => out.when(c.created), wide: true },
+    { header: 'last used', value: (c) => out.when(c.last_used) },
+    { header: 'expires', value: (c) => out.when(c.expires ?? c.revoked), wide: true },
   ];
 }
 

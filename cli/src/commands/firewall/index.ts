@@ -3,6 +3,7 @@
  * (offline; nothing is applied). IPv4 rules in iptables format, IPv6 in ip6tables
  * format, both in one nftables `inet` table, or a Kubernetes NetworkPolicy.
  */
+import { snakeCaseKeys } from '../../output.js';
 import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { contextFor, type CliIo } from '../../context.js';
@@ -140,7 +141,7 @@ export function firewallCommand(io: CliIo): Command {
           adminCidrs: spec.adminCidrs.map((c) => c.text),
           output,
         };
-        out.result(result, () => '');
+        out.result(snakeCaseKeys(result), () => '');
       } else {
         out.raw(output);
       }

@@ -1,10 +1,10 @@
 /** `anodectl gc run [--wait]|status`: garbage collection of unreferenced chunks and expired uploads. */
 import { Command } from 'commander';
-import ora from 'ora';
 import type { GcPendingJson, GcStatsJson, GcStatusResponse } from '@anode/shared/admin-api/index';
 import type { CliIo } from '../../context.js';
 import type { Output } from '../../output.js';
 import { adminSession } from '../login/session.js';
+import { startSpinner } from '../../spinner.js';
 
 const POLL_MS = 500;
 
@@ -74,33 +74,26 @@ export function gcCommand(io: CliIo): Command {
       }
       // Poll status rather than hold one long request: progress for people, and no proxy timeout.
       // With --json nothing but the result is printed, not even the spinner's final line.
-      const spinner = ora({
-        text: 'GC running',
-        stream: io.stderr,
-        isEnabled: io.stderr.isTTY === true && !s.ctx.out.json,
-        isSilent: s.ctx.out.json,
-      });
-      spinner.start();
-      let status = await s.call((c) => c.getGcStatus());
-      while (status.running) {
-        const cur = status.current;
-        if (cur !== null)
-          spinner.text = `GC running: ${cur.chunks_scanned} chunks scanned, ${cur.chunks_removed} removed, ${cur.bytes_freed} bytes freed`;
-        await new Promise((r) => setTimeout(r, POLL_MS));
+      const spinner = startSpinner({ text: 'GC running', stream: io.stderr, silent: s.ctx.out.json });
+      let status: GcStatusResponse;
+      try {
         status = await s.call((c) => c.getGcStatus());
+        while (status.running) {
+          const cur = status.current;
+          if (cur !== null)
+            spinner.update(
+              `GC running: ${cur.chunks_scanned} chunks scanned, ${cur.chunks_removed} removed, ${cur.bytes_freed} bytes freed`,
+            );
+          await new Promise((r) => setTimeout(r, POLL_MS));
+          status = await s.call((c) => c.getGcStatus());
+        }
+      } finally {
+        spinner.stop();
       }
       const failed = status.last_error !== null;
-      const message = failed ? `GC failed: ${status.last_error}` : 'GC finished';
-      if (spinner.isEnabled) {
-        if (failed) spinner.fail(message);
-        else spinner.succeed(message);
-      } else {
-        // Not a terminal: the framework's output decides colour, not the spinner's symbols.
-        spinner.stop();
-        if (!s.ctx.out.json) {
-          if (failed) s.ctx.out.error(message);
-          else s.ctx.out.success(message);
-        }
+      if (!s.ctx.out.json) {
+        if (failed) s.ctx.out.error(`GC failed: ${status.last_error}`);
+        else s.ctx.out.success('GC finished');
       }
       s.ctx.out.result(status, (x) => gcStatusText(s.ctx.out, x));
     });

@@ -5,12 +5,13 @@
 import { Command } from 'commander';
 import { password, input } from '@inquirer/prompts';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { AdminClient } from '@anode/shared/admin-api/index';
 import { contextFor, DEFAULT_ENDPOINT, normalizeEndpoint, type CliIo } from '../../context.js';
 import { configDir } from '../../config/paths.js';
-import { saveProfile, validateProfileName, type Profile } from '../../config/profiles.js';
+import { loadCliConfig, saveCliConfig, saveProfile, validateProfileName, type Profile } from '../../config/profiles.js';
 import { openSecretStore } from '../../config/secret-store.js';
-import { fileError, UsageError } from '../../errors.js';
+import { fileError, NotFoundError, UsageError } from '../../errors.js';
 import { cliErrorFor, readCa, regionOf } from './session.js';
 
 interface LoginFlags {
@@ -102,7 +103,8 @@ export function loginCommand(io: CliIo): Command {
       const profile: Profile = {
         endpoint,
         accessKey,
-        ...(globals.ca !== undefined ? { ca: globals.ca } : {}),
+        // Absolute: the profile is used from any working directory later.
+        ...(globals.ca !== undefined ? { ca: resolve(globals.ca) } : {}),
         ...(flags.s3Endpoint !== undefined ? { s3Endpoint: normalizeEndpoint(flags.s3Endpoint) } : {}),
       };
       await saveProfile(dir, name, profile, { makeCurrent: true });
@@ -117,6 +119,36 @@ export function loginCommand(io: CliIo): Command {
       out.result(
         result,
         (r) => `logged in to ${r.endpoint} as ${r.access_key} (profile "${r.profile}", now current)\nsecret stored in ${r.secret_location}`,
+      );
+    });
+}
+
+/** `anodectl logout`: forget the secret and access key of a profile (its endpoint stays, for the next login). */
+export function logoutCommand(io: CliIo): Command {
+  return new Command('logout')
+    .description('remove the stored secret and access key of the current profile (or --profile); the endpoint is kept')
+    .action(async (_flags: unknown, command: Command) => {
+      const { out, globals } = contextFor(command, io);
+      const dir = configDir(io.env);
+      const config = await loadCliConfig(dir);
+      const name = globals.profile ?? (io.env['ANODE_PROFILE'] || undefined) ?? config.currentProfile;
+      if (name === undefined)
+        throw new NotFoundError('no current profile to log out of', { hint: 'anodectl profile list shows the profiles' });
+      validateProfileName(name);
+      const profile = config.profiles[name];
+      if (profile === undefined)
+        throw new NotFoundError(`no profile named "${name}"`, { hint: 'anodectl profile list shows the profiles' });
+      const store = openSecretStore(dir, io.env);
+      const secretDeleted = await store.delete(name);
+      const hadKey = profile.accessKey !== undefined;
+      delete profile.accessKey;
+      await saveCliConfig(dir, config);
+      if (io.env['ANODE_ACCESS_KEY'] !== undefined && io.env['ANODE_ACCESS_KEY'] !== '')
+        out.warn('ANODE_ACCESS_KEY / ANODE_SECRET_KEY are set in the environment and still work: unset them too');
+      out.result({ profile: name, secret_deleted: secretDeleted, access_key_removed: hadKey }, (r) =>
+        r.secret_deleted || r.access_key_removed
+          ? `logged out of profile "${r.profile}" (secret removed from ${store.describe(name)}); anodectl login signs in again`
+          : `profile "${r.profile}" held no credential`,
       );
     });
 }

@@ -17,7 +17,17 @@ import {
   type CommandContext,
   type Credentials,
 } from '../../context.js';
-import { errorForHttpStatus, fileError, isTransportError, unreachable, UsageError, UserError } from '../../errors.js';
+import {
+  errorForHttpStatus,
+  fileError,
+  isTransportError,
+  tlsMismatch,
+  unreachable,
+  UsageError,
+  UserError,
+  wrongPlane,
+  type ApiPlane,
+} from '../../errors.js';
 
 export const DEFAULT_REGION = 'us-east-1';
 /** The S3 API's default port (DESIGN.md): the S3 endpoint defaults to the admin host on it. */
@@ -49,8 +59,18 @@ export async function readCa(path: string | undefined): Promise<Buffer | undefin
 const TLS_VERIFY_CODES =
   /^(SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|SELF_SIGNED_CERT_IN_CHAIN)$/;
 
-export function cliErrorFor(endpoint: string, err: unknown): unknown {
-  if (err instanceof AdminApiError) return errorForHttpStatus(err.status, `${err.message} (${err.code}, HTTP ${err.status})`);
+/**
+ * plane: which API endpoint is meant to be. An error answer in the other plane's format
+ * (XML from an "admin" endpoint, the JSON envelope from an "s3" one) means the endpoint
+ * names the wrong port.
+ */
+export function cliErrorFor(endpoint: string, err: unknown, plane: ApiPlane = 'admin'): unknown {
+  if (err instanceof AdminApiError) {
+    if ((plane === 'admin' && err.format === 'xml') || (plane === 's3' && err.format === 'json')) return wrongPlane(endpoint, plane, err);
+    return errorForHttpStatus(err.status, `${err.message} (${err.code}, HTTP ${err.status})`);
+  }
+  const mismatch = tlsMismatch(endpoint, err);
+  if (mismatch !== undefined) return mismatch;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && TLS_VERIFY_CODES.test(code)) {
     // Never fall back to an unverified connection: say why and how to trust the node.
@@ -130,9 +150,9 @@ export async function s3Request(session: AdminSession, endpoint: string, call: S
       ...(session.ca !== undefined ? { ca: session.ca } : {}),
     });
   } catch (err) {
-    throw cliErrorFor(endpoint, err);
+    throw cliErrorFor(endpoint, err, 's3');
   }
-  if (res.status < 200 || res.status > 299) throw cliErrorFor(endpoint, errorFromResponse(res));
+  if (res.status < 200 || res.status > 299) throw cliErrorFor(endpoint, errorFromResponse(res), 's3');
   return res;
 }
 

@@ -8,7 +8,7 @@ import { contextFor, type CliIo } from '../../context.js';
 import { fileError, UsageError, UserError } from '../../errors.js';
 import { confirmOrAbort } from '../../prompts.js';
 import { adminSession, s3EndpointFor, s3Request } from '../login/session.js';
-import { validatePolicy } from './validate-policy.js';
+import { publicStatements, validatePolicy } from './validate-policy.js';
 import { explainCommand, simulateCommand } from './simulate.js';
 
 const s3EndpointOption = () =>
@@ -63,6 +63,12 @@ export function policyCommand(io: CliIo): Command {
       const text = await readPolicyFile(flags.file, io);
       checkOrThrow(text, bucket, flags.file);
       const s = await adminSession(command, io);
+      const open = publicStatements(text);
+      if (open.length > 0)
+        await confirmOrAbort(
+          `Apply this policy to ${bucket}? ${open.join(', ')} allow${open.length === 1 ? 's' : ''} everyone (Principal "*", no condition): it makes the bucket public.`,
+          s.ctx.prompt,
+        );
       await s3Request(s, s3EndpointFor(s.target, flags.s3Endpoint, io), {
         method: 'PUT',
         bucket,

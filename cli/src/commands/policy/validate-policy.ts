@@ -73,3 +73,25 @@ export function validatePolicy(text: string, bucket: string): string[] {
   });
   return problems;
 }
+
+/** The statements (by Sid or index) that Allow everyone with no condition: they make the bucket public. */
+export function publicStatements(text: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!isRecord(doc)) return [];
+  const raw = doc['Statement'];
+  const statements = isRecord(raw) ? [raw] : Array.isArray(raw) ? raw : [];
+  const out: string[] = [];
+  statements.forEach((st, i) => {
+    if (!isRecord(st) || st['Effect'] !== 'Allow' || st['Condition'] !== undefined) return;
+    const p = st['Principal'];
+    const everyone =
+      p === '*' || (isRecord(p) && (strings(p['AWS']) ?? []).includes('*')) || (st['NotPrincipal'] !== undefined && p === undefined);
+    if (everyone) out.push(typeof st['Sid'] === 'string' ? st['Sid'] : `Statement ${i}`);
+  });
+  return out;
+}

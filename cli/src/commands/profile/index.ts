@@ -29,7 +29,7 @@ export function profileCommand(io: CliIo): Command {
                 { header: 'name', value: (x) => x.name },
                 { header: 'endpoint', value: (x) => x.endpoint },
                 { header: 'access key', value: (x) => x.access_key },
-                { header: 'ca', value: (x) => x.ca },
+                { header: 'ca', value: (x) => x.ca, wide: true },
               ],
               r.profiles,
             ),
@@ -62,13 +62,23 @@ export function profileCommand(io: CliIo): Command {
       if (config.profiles[name] === undefined) throw new NotFoundError(`no profile named "${name}"`);
       await confirmOrAbort(`Delete profile "${name}" and its stored secret?`, ctx.prompt);
       delete config.profiles[name];
-      if (config.currentProfile === name) delete config.currentProfile;
+      // The current profile went: with one left it becomes current; with several the operator picks.
+      const left = Object.keys(config.profiles).sort();
+      const wasCurrent = config.currentProfile === name;
+      if (wasCurrent) {
+        delete config.currentProfile;
+        if (left.length === 1) config.currentProfile = left[0]!;
+      }
       await saveCliConfig(dir, config);
       const secretDeleted = await openSecretStore(dir, io.env).delete(name);
-      ctx.out.result(
-        { deleted: name, secret_deleted: secretDeleted },
-        () => `deleted profile ${name}${secretDeleted ? ' and its secret' : ''}`,
-      );
+      const current = config.currentProfile ?? null;
+      ctx.out.result({ deleted: name, secret_deleted: secretDeleted, current }, () => {
+        const head = `deleted profile ${name}${secretDeleted ? ' and its secret' : ''}`;
+        if (!wasCurrent) return head;
+        if (current !== null) return `${head}\ncurrent profile is now "${current}"`;
+        if (left.length === 0) return `${head}\nno profile left: anodectl login creates one`;
+        return `${head}\nno current profile now: choose one with anodectl profile use NAME (${left.join(', ')})`;
+      });
     });
 
   return new Command('profile').description('list, switch and delete saved profiles').addCommand(list).addCommand(use).addCommand(del);

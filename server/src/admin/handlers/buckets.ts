@@ -1,7 +1,9 @@
 /** Buckets as an operator sees them, and the per-user permission grants the S3 plane enforces. */
 import { OBJECT_COUNT_CAP, PUBLIC_OBJECT_EXAMPLES, type BucketInfo, type BucketPermissions } from '@anode/shared/admin-api/index';
 import type { BucketRecord, MetadataStore } from '../../metadata/types.js';
-import { isPublicAcl } from '../../policy/acl.js';
+import { randomBytes } from 'node:crypto';
+import { bucketNameProblem } from '@anode/shared';
+import { isPublicAcl, privateAcl } from '../../policy/acl.js';
 import { parseBucketPolicy } from '../../policy/policy-parse.js';
 import { getPolicyStatus } from '../../policy/policy-evaluate.js';
 import { AdminError, invalid } from '../errors.js';
@@ -33,27 +35,105 @@ async function countObjects(
   };
 }
 
+async function bucketInfo(metadata: MetadataStore, b: BucketRecord): Promise<BucketInfo> {
+  const objects = await countObjects(metadata, b.id);
+  return {
+    name: b.name,
+    owner: b.owner,
+    region: b.region,
+    created: b.createdAt.toISOString(),
+    object_count: objects.count,
+    object_count_truncated: objects.truncated,
+    public_acl: isPublicAcl(b.acl),
+    has_policy: b.policy !== null,
+    public_policy: publicPolicy(b),
+    public_objects: objects.publicCount,
+    public_object_keys: objects.publicKeys,
+    grants: Object.keys(b.permissions).length,
+  };
+}
+
 export const listBuckets: AdminHandler = async (deps) => {
   const buckets = await deps.metadata.listBuckets();
   const out: BucketInfo[] = [];
-  for (const b of buckets) {
-    const objects = await countObjects(deps.metadata, b.id);
-    out.push({
-      name: b.name,
-      owner: b.owner,
-      region: b.region,
-      created: b.createdAt.toISOString(),
-      object_count: objects.count,
-      object_count_truncated: objects.truncated,
-      public_acl: isPublicAcl(b.acl),
-      has_policy: b.policy !== null,
-      public_policy: publicPolicy(b),
-      public_objects: objects.publicCount,
-      public_object_keys: objects.publicKeys,
-      grants: Object.keys(b.permissions).length,
-    });
-  }
+  for (const b of buckets) out.push(await bucketInfo(deps.metadata, b));
   return { body: { buckets: out } };
+};
+
+/** `{"name": "photos", "owner": "alice"}`: a private bucket in the node's region, owned by owner (default the caller). */
+export const createBucket: AdminHandler = async (deps, ctx) => {
+  const body = objectBody(ctx.body ?? {});
+  const name = body['name'];
+  if (typeof name !== 'string') throw invalid('"name" (the bucket name) is required');
+  const problem = bucketNameProblem(name);
+  if (problem !== null) throw new AdminError('InvalidBucketName', `bucket name ${JSON.stringify(name.slice(0, 80))} ${problem}`);
+  const ownerField = body['owner'];
+  if (ownerField !== undefined && (typeof ownerField !== 'string' || !USER_NAME.test(ownerField)))
+    throw invalid('"owner" must be a user name');
+  const owner = ownerField ?? (ctx.principal.kind === 'user' ? ctx.principal.user : undefined);
+  if (owner === undefined) throw invalid('"owner" is required');
+  const record: BucketRecord = {
+    id: randomBytes(16).toString('hex'),
+    name,
+    owner,
+    region: deps.config.server.region,
+    createdAt: new Date(),
+    acl: privateAcl(owner),
+    policy: null,
+    permissions: {},
+  };
+  if ((await deps.metadata.createBucket(record)) === 'exists')
+    throw new AdminError('BucketAlreadyExists', `a bucket named ${JSON.stringify(name)} already exists`);
+  return { status: 201, body: await bucketInfo(deps.metadata, record), audit: { details: { bucket: name, owner } } };
+};
+
+/** Deletes an empty bucket (BucketNotEmpty otherwise: `emptyBucket` first). */
+export const deleteBucket: AdminHandler = async (deps, ctx) => {
+  const bucket = await bucketParam(deps.metadata, ctx.params['bucket']);
+  if (deps.bucketWrites.busy(bucket.id))
+    throw new AdminError(
+      'BucketNotEmpty',
+      `bucket ${JSON.stringify(bucket.name)} has writes in progress; try again when they have finished`,
+    );
+  const result = await deps.metadata.deleteBucket(bucket.id);
+  if (result === 'not-empty')
+    throw new AdminError('BucketNotEmpty', `bucket ${JSON.stringify(bucket.name)} is not empty (objects or multipart uploads)`);
+  if (result === 'not-found') throw new AdminError('NoSuchBucket', `no such bucket: ${JSON.stringify(bucket.name)}`);
+  return { body: { bucket: bucket.name, deleted: true }, audit: { details: { bucket: bucket.name, owner: bucket.owner } } };
+};
+
+const EMPTY_BATCH = 1000;
+
+/**
+ * Removes up to `limit` objects, then (once no object is left) up to `limit` multipart
+ * uploads. One bounded batch per call, so the caller shows progress and a request never
+ * runs for long; their chunks go to the trash for GC, as with DeleteObject.
+ */
+export const emptyBucket: AdminHandler = async (deps, ctx) => {
+  const bucket = await bucketParam(deps.metadata, ctx.params['bucket']);
+  const body = objectBody(ctx.body ?? {});
+  const limitField = body['limit'] ?? EMPTY_BATCH;
+  if (typeof limitField !== 'number' || !Number.isInteger(limitField) || limitField < 1 || limitField > EMPTY_BATCH)
+    throw invalid(`"limit" must be an integer from 1 to ${EMPTY_BATCH}`);
+  const objects = await deps.metadata.listObjects(bucket.id, { prefix: '', startAfter: '', limit: limitField });
+  for (const o of objects) await deps.objects.deleteObject(bucket, o.key);
+  let aborted = 0;
+  if (objects.length < limitField) {
+    const uploads = await deps.metadata.listUploads(bucket.id, {
+      prefix: '',
+      keyMarker: '',
+      uploadIdMarker: '',
+      limit: limitField - objects.length,
+    });
+    for (const u of uploads) if ((await deps.metadata.abortUpload(u.uploadId)) === 'ok') aborted++;
+  }
+  const done =
+    (await deps.metadata.listObjects(bucket.id, { prefix: '', startAfter: '', limit: 1 })).length === 0 &&
+    (await deps.metadata.listUploads(bucket.id, { prefix: '', keyMarker: '', uploadIdMarker: '', limit: 1 })).length === 0;
+  return {
+    body: { bucket: bucket.name, objects_deleted: objects.length, uploads_aborted: aborted, done },
+    audit: { details: { bucket: bucket.name, objects_deleted: objects.length, uploads_aborted: aborted } },
+  };
 };
 
 async function bucketParam(metadata: MetadataStore, name: string | undefined): Promise<BucketRecord> {

@@ -1,7 +1,7 @@
 import type { AdminHandlers } from './types.js';
 import { explainDenial, simulatePolicy } from './policy.js';
 import { createCredential, listCredentials, revokeAllCredentials, revokeCredential, rotateCredential } from './credentials.js';
-import { getBucketPermissions, listBuckets, putBucketPermissions } from './buckets.js';
+import { createBucket, deleteBucket, emptyBucket, getBucketPermissions, listBuckets, putBucketPermissions } from './buckets.js';
 import { getAudit, getGcStatus, getReadOnly, getStatus, runGc, setReadOnly } from './node.js';
 import { addBlock, getIncidentStatus, listBlocklist, lockdown, removeBlock, unlock } from './incident.js';
 import { credentialsReport, resealCredentials } from './credential-tools.js';
@@ -17,6 +17,9 @@ export const HANDLERS: AdminHandlers = {
   credentialsReport,
   resealCredentials,
   listBuckets,
+  createBucket,
+  deleteBucket,
+  emptyBucket,
   getBucketPermissions,
   putBucketPermissions,
   simulatePolicy,
