@@ -23,6 +23,8 @@ export function bucketRecord(name: string, extra: Partial<BucketRecord> = {}): B
     acl: { owner: 'alice', grants: [{ grantee: { type: 'CanonicalUser', id: 'alice' }, permission: 'FULL_CONTROL' }] },
     policy: null,
     permissions: {},
+    versioning: 'Unversioned',
+    objectLock: null,
     ...extra,
   };
 }
@@ -50,6 +52,10 @@ export function objectRecord(
     storageClass: 'STANDARD',
     chunks,
     parts: null,
+    versionId: 'null',
+    versionSeq: 1_700_000_001_456_000,
+    retention: null,
+    legalHold: false,
     ...extra,
   };
 }

@@ -35,6 +35,39 @@ export interface BucketRecord {
   policy: string | null;
   /** Per-user permission grants set through the admin API: "user:alice" -> ["read"]. */
   permissions: Record<string, string[]>;
+  /** S3 versioning state; absent means 'Unversioned' (never enabled). */
+  versioning?: VersioningState;
+  /** Object Lock configuration; absent/null when the bucket has no object lock. */
+  objectLock?: ObjectLockConfig | null;
+}
+
+export type VersioningState = 'Unversioned' | 'Enabled' | 'Suspended';
+
+export type LockMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+export interface DefaultRetention {
+  mode: LockMode;
+  days?: number;
+  years?: number;
+}
+
+/** A bucket with object lock: `defaultRetention` applies to new versions written without their own. */
+export interface ObjectLockConfig {
+  defaultRetention: DefaultRetention | null;
+}
+
+export interface Retention {
+  mode: LockMode;
+  retainUntil: Date;
+}
+
+/**
+ * The lock state of one version. Destroying or changing it is conditional on the state the
+ * caller checked (compare-and-swap in the store), so a concurrent change is never lost.
+ */
+export interface LockState {
+  retention: Retention | null;
+  legalHold: boolean;
 }
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
@@ -81,6 +114,39 @@ export interface ObjectRecord {
   chunks: ChunkRef[];
   /** For objects built by CompleteMultipartUpload: the parts, for GET ?partNumber=. */
   parts: PartSummary[] | null;
+  /**
+   * The version id ('null' for the null version, the default). putObject with 'null'
+   * replaces the key's null version; with any other id it keeps the current version as a
+   * non-current one.
+   */
+  versionId?: string;
+  /** Orders the versions of a key, newest highest (microseconds since the epoch, monotonic). */
+  versionSeq?: number;
+  retention?: Retention | null;
+  legalHold?: boolean;
+}
+
+export interface DeleteMarkerRecord {
+  bucketId: string;
+  key: string;
+  versionId: string;
+  versionSeq: number;
+  lastModified: Date;
+  owner: string;
+}
+
+/** One entry of a key's version history, newest first. */
+export type VersionEntry = ({ type: 'object'; object: ObjectRecord } | { type: 'marker'; marker: DeleteMarkerRecord }) & {
+  isLatest: boolean;
+};
+
+export interface ListVersionsQuery {
+  prefix: string;
+  /** Entries strictly after this key ... */
+  keyMarker: string;
+  /** ... or, when set, after this version of keyMarker (entries of keyMarker older than it come first). */
+  after: { versionSeq: number; versionId: string } | null;
+  limit: number;
 }
 
 export interface UploadRecord {
@@ -162,7 +228,7 @@ export interface MetadataStore {
   createBucket(bucket: BucketRecord): Promise<'created' | 'exists'>;
   getBucket(name: string): Promise<BucketRecord | null>;
   listBuckets(): Promise<BucketRecord[]>;
-  /** Returns 'not-empty' if objects or uploads in progress remain; the bucket stays. */
+  /** Returns 'not-empty' if objects, versions, delete markers or uploads in progress remain; the bucket stays. */
   deleteBucket(bucketId: string): Promise<'deleted' | 'not-found' | 'not-empty'>;
   setBucketAcl(bucketId: string, acl: Acl): Promise<void>;
   setBucketPolicy(bucketId: string, policy: string | null): Promise<void>;
@@ -181,6 +247,32 @@ export interface MetadataStore {
   setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean>;
   /** Objects with key > startAfter and key starting with prefix, ascending, at most limit. */
   listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
+
+  // Versions. A key's current version (if it is not a delete marker) is what getObject and
+  // listObjects see; the other versions and every delete marker sit in the version history.
+  // Chunks of every version count as referenced until that version is deleted.
+  /** The version `versionId` of the key, or its latest version (maybe a marker) when null. */
+  getObjectVersion(bucketId: string, key: string, versionId: string | null): Promise<VersionEntry | null>;
+  /** Adds a delete marker as the key's latest version ('null': replaces the null version). */
+  putDeleteMarker(marker: DeleteMarkerRecord): Promise<'ok' | 'no-bucket'>;
+  /**
+   * Removes one version for good, only if its lock state is still `expect` ('changed' if
+   * not; nothing removed). The next newest version becomes current. Chunks go to the trash.
+   */
+  deleteVersion(bucketId: string, key: string, versionId: string, expect: LockState): Promise<VersionEntry | 'not-found' | 'changed'>;
+  /** Sets a version's retention, only if its lock state is still `expect`. */
+  setRetention(
+    bucketId: string,
+    key: string,
+    versionId: string,
+    retention: Retention | null,
+    expect: LockState,
+  ): Promise<'ok' | 'not-found' | 'changed'>;
+  setLegalHold(bucketId: string, key: string, versionId: string, on: boolean): Promise<'ok' | 'not-found'>;
+  /** Versions and delete markers, by key ascending then newest first. */
+  listVersions(bucketId: string, query: ListVersionsQuery): Promise<VersionEntry[]>;
+  setBucketVersioning(bucketId: string, state: VersioningState): Promise<void>;
+  setBucketObjectLock(bucketId: string, config: ObjectLockConfig | null): Promise<void>;
 
   // Multipart uploads
   /** 'no-bucket' when the bucket `upload.bucketId` no longer exists (checked in the same transaction). */

@@ -31,7 +31,15 @@ export type Operation =
   | 'UploadPartCopy'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
-  | 'ListParts';
+  | 'ListParts'
+  | 'PutBucketVersioning'
+  | 'ListObjectVersions'
+  | 'GetObjectLockConfiguration'
+  | 'PutObjectLockConfiguration'
+  | 'GetObjectRetention'
+  | 'PutObjectRetention'
+  | 'GetObjectLegalHold'
+  | 'PutObjectLegalHold';
 
 export interface OperationSpec {
   /** The IAM action the operation needs (what policies, grants and ACLs are checked against). */
@@ -71,6 +79,14 @@ export const OPERATIONS: Readonly<Record<Operation, OperationSpec>> = {
   CompleteMultipartUpload: { action: 's3:PutObject', mutating: true },
   AbortMultipartUpload: { action: 's3:AbortMultipartUpload', mutating: true },
   ListParts: { action: 's3:ListMultipartUploadParts', mutating: false },
+  PutBucketVersioning: { action: 's3:PutBucketVersioning', mutating: true },
+  ListObjectVersions: { action: 's3:ListBucketVersions', mutating: false },
+  GetObjectLockConfiguration: { action: 's3:GetBucketObjectLockConfiguration', mutating: false },
+  PutObjectLockConfiguration: { action: 's3:PutBucketObjectLockConfiguration', mutating: true },
+  GetObjectRetention: { action: 's3:GetObjectRetention', mutating: false },
+  PutObjectRetention: { action: 's3:PutObjectRetention', mutating: true },
+  GetObjectLegalHold: { action: 's3:GetObjectLegalHold', mutating: false },
+  PutObjectLegalHold: { action: 's3:PutObjectLegalHold', mutating: true },
 };
 
 /** The IAM action each operation needs; derived from OPERATIONS. */
@@ -89,24 +105,19 @@ const UNSUPPORTED = [
   'encryption',
   'intelligent-tiering',
   'inventory',
-  'legal-hold',
   'lifecycle',
   'logging',
   'metadataConfiguration',
   'metrics',
   'notification',
-  'object-lock',
   'ownershipControls',
   'publicAccessBlock',
   'replication',
   'requestPayment',
   'restore',
-  'retention',
   'select',
   'tagging',
   'torrent',
-  'versionId',
-  'versions',
   'website',
   'renameObject',
 ];
@@ -115,13 +126,30 @@ function notImplemented(what: string): S3Error {
   return new S3Error('NotImplemented', { message: `${what} is not implemented by this server.` });
 }
 
+/** Operations that take ?versionId= (others answer 501 for it rather than ignore it). */
+const VERSIONED: ReadonlySet<Operation> = new Set<Operation>([
+  'GetObject',
+  'HeadObject',
+  'DeleteObject',
+  'GetObjectRetention',
+  'PutObjectRetention',
+  'GetObjectLegalHold',
+  'PutObjectLegalHold',
+]);
+
 /** Picks the operation from method, bucket/key presence, subresources and headers. */
 export function route(method: string, target: Target, headers: Record<string, string | string[] | undefined>): Operation {
+  const op = routeOperation(method, target, headers);
+  if (target.query.has('versionId') && !VERSIONED.has(op) && !target.query.get('versionId')?.every((v) => v === 'null')) {
+    throw notImplemented(`?versionId on ${op}`);
+  }
+  return op;
+}
+
+function routeOperation(method: string, target: Target, headers: Record<string, string | string[] | undefined>): Operation {
   const has = (name: string) => target.query.has(name);
   const { bucket, key } = target;
   for (const sub of UNSUPPORTED) {
-    // versionId=null addresses the only version of an unversioned object.
-    if (sub === 'versionId' && target.query.get('versionId')?.every((v) => v === 'null')) continue;
     if (has(sub)) throw notImplemented(`The ?${sub} subresource`);
   }
   if (bucket === null) {
@@ -133,6 +161,8 @@ export function route(method: string, target: Target, headers: Record<string, st
       case 'GET':
         if (has('location')) return 'GetBucketLocation';
         if (has('versioning')) return 'GetBucketVersioning';
+        if (has('versions')) return 'ListObjectVersions';
+        if (has('object-lock')) return 'GetObjectLockConfiguration';
         if (has('acl')) return 'GetBucketAcl';
         if (has('policyStatus')) return 'GetBucketPolicyStatus';
         if (has('policy')) return 'GetBucketPolicy';
@@ -144,7 +174,8 @@ export function route(method: string, target: Target, headers: Record<string, st
       case 'PUT':
         if (has('acl')) return 'PutBucketAcl';
         if (has('policy')) return 'PutBucketPolicy';
-        if (has('versioning')) throw notImplemented('PutBucketVersioning');
+        if (has('versioning')) return 'PutBucketVersioning';
+        if (has('object-lock')) return 'PutObjectLockConfiguration';
         return 'CreateBucket';
       case 'DELETE':
         if (has('policy')) return 'DeleteBucketPolicy';
@@ -161,12 +192,16 @@ export function route(method: string, target: Target, headers: Record<string, st
     case 'GET':
       if (has('uploadId')) return 'ListParts';
       if (has('acl')) return 'GetObjectAcl';
+      if (has('retention')) return 'GetObjectRetention';
+      if (has('legal-hold')) return 'GetObjectLegalHold';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';
     case 'PUT':
       if (has('uploadId') || has('partNumber')) return copy ? 'UploadPartCopy' : 'UploadPart';
       if (has('acl')) return 'PutObjectAcl';
+      if (has('retention')) return 'PutObjectRetention';
+      if (has('legal-hold')) return 'PutObjectLegalHold';
       return copy ? 'CopyObject' : 'PutObject';
     case 'DELETE':
       if (has('uploadId')) return 'AbortMultipartUpload';

@@ -397,7 +397,7 @@ describe('PostgresMetadataStore specifics', () => {
       [],
       db,
     );
-    assert.deepEqual(tables, [{ table_schema: 'anode', n: '9' }]);
+    assert.deepEqual(tables, [{ table_schema: 'anode', n: '10' }]); // 10 with object_versions
     await cluster.dropDatabase(db);
   });
 

@@ -11,6 +11,10 @@ import type {
   Role,
   StoredChecksum,
   UploadRecord,
+  LockMode,
+  ObjectLockConfig,
+  Retention,
+  VersioningState,
 } from '../types.js';
 
 /**
@@ -28,6 +32,8 @@ export interface BucketRow {
   acl: Acl;
   policy: string | null;
   permissions: Record<string, string[]>;
+  versioning: string;
+  object_lock: ObjectLockConfig | null;
 }
 
 export interface ObjectRow {
@@ -44,6 +50,26 @@ export interface ObjectRow {
   storage_class: string;
   chunks: ChunkRef[];
   parts: PartSummary[] | null;
+  version_id: string;
+  version_seq: string;
+  lock_mode: string | null;
+  lock_until: Date | null;
+  legal_hold: boolean;
+}
+
+export interface VersionRow {
+  bucket_id: string;
+  key: Buffer;
+  version_id: string;
+  version_seq: string;
+  is_marker: boolean;
+  last_modified: Date;
+  owner: string;
+  lock_mode: string | null;
+  lock_until: Date | null;
+  legal_hold: boolean;
+  /** The whole ObjectRecord (metadata/record-codec.ts); null for a delete marker. */
+  record: string | null;
 }
 
 export interface UploadRow {
@@ -90,9 +116,20 @@ export function keyBytes(key: string): Buffer {
 /** Parameters are positional; JSON goes as text so pg never turns an array into a PG array. */
 const j = (value: unknown): string => JSON.stringify(value);
 
-export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions';
+export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions, versioning, object_lock';
 export function bucketParams(b: BucketRecord): unknown[] {
-  return [b.id, b.name, b.owner, b.region, b.createdAt, j(b.acl), b.policy, j(b.permissions)];
+  return [
+    b.id,
+    b.name,
+    b.owner,
+    b.region,
+    b.createdAt,
+    j(b.acl),
+    b.policy,
+    j(b.permissions),
+    b.versioning ?? 'Unversioned',
+    b.objectLock ? j(b.objectLock) : null,
+  ];
 }
 
 export function rowToBucket(r: BucketRow): BucketRecord {
@@ -105,11 +142,16 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     acl: r.acl,
     policy: r.policy,
     permissions: r.permissions,
+    versioning: r.versioning as VersioningState,
+    objectLock: r.object_lock,
   };
 }
 
 export const OBJECT_COLUMNS =
-  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts';
+  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, ' +
+  'version_id, version_seq, lock_mode, lock_until, legal_hold';
+/** OBJECT_COLUMNS after (bucket_id, key), for UPDATE ... SET (...) = ($3, ...). */
+export const OBJECT_VALUE_COLUMNS = OBJECT_COLUMNS.split(', ').slice(2).join(', ');
 export function objectParams(o: ObjectRecord): unknown[] {
   return [
     o.bucketId,
@@ -125,7 +167,16 @@ export function objectParams(o: ObjectRecord): unknown[] {
     o.storageClass,
     j(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
     o.parts === null ? null : j(o.parts),
+    o.versionId ?? 'null',
+    o.versionSeq ?? o.lastModified.getTime() * 1000,
+    o.retention?.mode ?? null,
+    o.retention?.retainUntil ?? null,
+    o.legalHold === true,
   ];
+}
+
+export function lockRetention(mode: string | null, until: Date | null): Retention | null {
+  return mode === null || until === null ? null : { mode: mode as LockMode, retainUntil: until };
 }
 
 export function rowToObject(r: ObjectRow): ObjectRecord {
@@ -143,6 +194,10 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     storageClass: r.storage_class,
     chunks: r.chunks,
     parts: r.parts,
+    versionId: r.version_id,
+    versionSeq: Number(r.version_seq),
+    retention: lockRetention(r.lock_mode, r.lock_until),
+    legalHold: r.legal_hold,
   };
 }
 

@@ -11,6 +11,10 @@ import type {
   Role,
   StoredChecksum,
   UploadRecord,
+  LockMode,
+  ObjectLockConfig,
+  Retention,
+  VersioningState,
 } from '../types.js';
 
 /** Row shapes as better-sqlite3 returns them, and their mapping to records. */
@@ -24,6 +28,8 @@ export interface BucketRow {
   acl: string;
   policy: string | null;
   permissions: string;
+  versioning: string;
+  object_lock: string | null;
 }
 
 export interface ObjectRow {
@@ -40,6 +46,26 @@ export interface ObjectRow {
   storage_class: string;
   chunks: string;
   parts: string | null;
+  version_id: string;
+  version_seq: number;
+  lock_mode: string | null;
+  lock_until: number | null;
+  legal_hold: number;
+}
+
+export interface VersionRow {
+  bucket_id: string;
+  key: string;
+  version_id: string;
+  version_seq: number;
+  is_marker: number;
+  last_modified: number;
+  owner: string;
+  lock_mode: string | null;
+  lock_until: number | null;
+  legal_hold: number;
+  /** The whole ObjectRecord (metadata/record-codec.ts); null for a delete marker. */
+  record: string | null;
 }
 
 export interface UploadRow {
@@ -98,6 +124,8 @@ export function bucketToRow(b: BucketRecord): BucketRow {
     acl: JSON.stringify(b.acl),
     policy: b.policy,
     permissions: JSON.stringify(b.permissions),
+    versioning: b.versioning ?? 'Unversioned',
+    object_lock: b.objectLock ? JSON.stringify(b.objectLock) : null,
   };
 }
 
@@ -111,6 +139,8 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     acl: json<Acl>(r.acl),
     policy: r.policy,
     permissions: json<Record<string, string[]>>(r.permissions),
+    versioning: r.versioning as VersioningState,
+    objectLock: r.object_lock === null ? null : json<ObjectLockConfig>(r.object_lock),
   };
 }
 
@@ -129,6 +159,11 @@ export function objectToRow(o: ObjectRecord): ObjectRow {
     storage_class: o.storageClass,
     chunks: JSON.stringify(o.chunks.map((c) => ({ id: c.id, size: c.size }))),
     parts: o.parts === null ? null : JSON.stringify(o.parts),
+    version_id: o.versionId ?? 'null',
+    version_seq: o.versionSeq ?? o.lastModified.getTime() * 1000,
+    lock_mode: o.retention?.mode ?? null,
+    lock_until: o.retention?.retainUntil.getTime() ?? null,
+    legal_hold: o.legalHold === true ? 1 : 0,
   };
 }
 
@@ -147,7 +182,15 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     storageClass: r.storage_class,
     chunks: json<ChunkRef[]>(r.chunks),
     parts: r.parts === null ? null : json<PartSummary[]>(r.parts),
+    versionId: r.version_id,
+    versionSeq: r.version_seq,
+    retention: lockRetention(r.lock_mode, r.lock_until),
+    legalHold: r.legal_hold === 1,
   };
+}
+
+export function lockRetention(mode: string | null, until: number | null): Retention | null {
+  return mode === null || until === null ? null : { mode: mode as LockMode, retainUntil: new Date(until) };
 }
 
 export function chunkIdsOf(chunksJson: string): string[] {

@@ -6,7 +6,7 @@ import { ChecksumAlgorithms } from '../body.js';
 import { checksumElements } from '../checksum-xml.js';
 import { xmlResult, type S3Result } from '../result.js';
 import type { ChecksumAlgorithm } from '../../metadata/types.js';
-import { loadCopySource } from './copy-source.js';
+import { loadCopySourceVersion } from './copy-source.js';
 import {
   objectHeadersFrom,
   refuseUnsupportedWriteHeaders,
@@ -15,12 +15,15 @@ import {
   writeConditionsFrom,
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
+import { requestedLockFrom } from './object-lock.js';
+import { objectVersionHeader } from './versioning.js';
 
 export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  refuseUnsupportedWriteHeaders(ctx);
+  refuseUnsupportedWriteHeaders(ctx, { objectLock: true });
+  const lock = requestedLockFrom(ctx);
   const bucket = ctx.bucket!;
   const key = ctx.target!.key!;
-  const source = await loadCopySource(deps, ctx);
+  const { object: source, bucket: sourceBucket } = await loadCopySourceVersion(deps, ctx);
   const directive = (header(ctx, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', {
@@ -43,6 +46,7 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     throw new S3Error('InvalidRequest', { message: 'Checksum algorithm provided is unsupported.' });
   }
   const { record } = await deps.objects.copyObject({
+    ...(lock ? { lock } : {}),
     bucket,
     key,
     source,
@@ -61,5 +65,9 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
         xmlns: S3_XMLNS,
       },
     ),
+    {
+      ...objectVersionHeader(bucket, record),
+      ...((sourceBucket.versioning ?? 'Unversioned') !== 'Unversioned' ? { 'x-amz-copy-source-version-id': source.versionId ?? 'null' } : {}),
+    },
   );
 }

@@ -9,6 +9,11 @@ import type { ObjectRecord } from '../../metadata/types.js';
 import { checksumHeaderName } from '../../util/checksums.js';
 import { checkPreconditions } from '../../model/preconditions.js';
 import type { S3Result } from '../result.js';
+import { objectVersionHeader, versionIdHeader } from './versioning.js';
+import { bypassGovernance } from './object-lock.js';
+import { ownerOf } from './request-acl.js';
+import { authorize } from '../../policy/authorize.js';
+import { conditionContext } from '../conditions.js';
 
 const OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
@@ -41,8 +46,8 @@ export function objectHeaders(obj: ObjectRecord): OutgoingHttpHeaders {
 async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean): Promise<S3Result> {
   const t = ctx.target!;
   const versionId = queryParam(t, 'versionId');
-  const obj = await deps.objects.getObject(ctx.bucket!, t.key!);
-  if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchKey', { extra: { Key: t.key! } });
+  if (versionId !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion');
+  const obj = await deps.objects.getVersion(ctx.bucket!, t.key!, versionId);
   checkPreconditions(
     {
       ifMatch: header(ctx, 'if-match'),
@@ -53,7 +58,12 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
     obj,
     true,
   );
-  const headers = objectHeaders(obj);
+  const headers = { ...objectHeaders(obj), ...objectVersionHeader(ctx.bucket!, obj) };
+  if (obj.retention) {
+    headers['x-amz-object-lock-mode'] = obj.retention.mode;
+    headers['x-amz-object-lock-retain-until-date'] = obj.retention.retainUntil.toISOString();
+  }
+  if (ctx.bucket!.objectLock) headers['x-amz-object-lock-legal-hold'] = obj.legalHold === true ? 'ON' : 'OFF';
   for (const [param, name] of Object.entries(OVERRIDES)) {
     const v = queryParam(t, param);
     if (v === undefined) continue;
@@ -143,6 +153,24 @@ export function handleHeadObject(deps: S3Deps, ctx: RequestContext): Promise<S3R
 }
 
 export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  await deps.objects.deleteObject(ctx.bucket!, ctx.target!.key!);
-  return { status: 204, headers: {}, body: { kind: 'bare' } };
+  const key = ctx.target!.key!;
+  const versionId = queryParam(ctx.target!, 'versionId');
+  if (versionId !== undefined) requireAction(deps, ctx, 's3:DeleteObjectVersion');
+  const result = await deps.objects.deleteObject(ctx.bucket!, key, {
+    versionId,
+    bypassGovernance: versionId !== undefined && bypassGovernance(deps, ctx, key),
+    owner: ownerOf(ctx, ctx.bucket!.owner),
+  });
+  const headers: Record<string, string> = { ...versionIdHeader(ctx.bucket!, result.versionId) };
+  if (result.deleteMarker) headers['x-amz-delete-marker'] = 'true';
+  return { status: 204, headers, body: { kind: 'bare' } };
+}
+
+/** Versioned access needs its own action too (s3:GetObjectVersion, s3:DeleteObjectVersion), as in AWS. */
+function requireAction(deps: S3Deps, ctx: RequestContext, action: string): void {
+  const decision = authorize({ principal: ctx.principal, action, bucket: ctx.bucket!, key: ctx.target!.key!, context: conditionContext(ctx, ctx.operation!) });
+  if (!decision.allowed) {
+    deps.metrics.permissionDenied.inc();
+    throw new S3Error('AccessDenied');
+  }
 }

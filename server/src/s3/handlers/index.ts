@@ -6,7 +6,6 @@ import {
   handleCreateBucket,
   handleDeleteBucket,
   handleGetBucketLocation,
-  handleGetBucketVersioning,
   handleHeadBucket,
   handleListBuckets,
 } from './buckets.js';
@@ -26,6 +25,16 @@ import {
 } from './multipart.js';
 import { handleGetBucketAcl, handleGetObjectAcl, handlePutBucketAcl, handlePutObjectAcl } from './acl.js';
 import { handleDeleteBucketPolicy, handleGetBucketPolicy, handleGetBucketPolicyStatus, handlePutBucketPolicy } from './bucket-policy.js';
+
+import { handleGetBucketVersioning, handleListObjectVersions, handlePutBucketVersioning } from './versioning.js';
+import {
+  handleGetObjectLegalHold,
+  handleGetObjectLockConfiguration,
+  handleGetObjectRetention,
+  handlePutObjectLegalHold,
+  handlePutObjectLockConfiguration,
+  handlePutObjectRetention,
+} from './object-lock.js';
 
 /** Parses the request, calls the model, and returns what handle.ts writes. */
 export type Handler = (deps: S3Deps, ctx: RequestContext) => Promise<S3Result>;
@@ -61,4 +70,12 @@ export const HANDLERS: Record<Operation, Handler> = {
   CompleteMultipartUpload: handleCompleteMultipartUpload,
   AbortMultipartUpload: handleAbortMultipartUpload,
   ListParts: handleListParts,
+  PutBucketVersioning: handlePutBucketVersioning,
+  ListObjectVersions: handleListObjectVersions,
+  GetObjectLockConfiguration: handleGetObjectLockConfiguration,
+  PutObjectLockConfiguration: handlePutObjectLockConfiguration,
+  GetObjectRetention: handleGetObjectRetention,
+  PutObjectRetention: handlePutObjectRetention,
+  GetObjectLegalHold: handleGetObjectLegalHold,
+  PutObjectLegalHold: handlePutObjectLegalHold,
 };

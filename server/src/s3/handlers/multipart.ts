@@ -22,6 +22,7 @@ import {
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
 import { loadCopySource } from './copy-source.js';
+import { objectVersionHeader } from './versioning.js';
 
 const MAX_PARTS = 10000;
 
@@ -158,7 +159,8 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
     throw new S3Error('MalformedXML', {
       message: 'The XML you provided was not well-formed or did not validate against our published schema: no parts listed',
     });
-  const { record } = await deps.objects.completeUpload({ upload, parts, conditions: writeConditionsFrom(ctx) });
+  const { record } = await deps.objects.completeUpload({ bucket: ctx.bucket!, upload, parts, conditions: writeConditionsFrom(ctx) });
+  const versionHeaders = objectVersionHeader(ctx.bucket!, record);
   const host = ctx.req.headers.host ?? 'localhost';
   return xmlResult(
     el(
@@ -175,6 +177,7 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
       ],
       { xmlns: S3_XMLNS },
     ),
+    versionHeaders,
   );
 }
 

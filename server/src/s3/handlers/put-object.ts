@@ -11,12 +11,16 @@ import {
   writeConditionsFrom,
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
+import { requestedLockFrom } from './object-lock.js';
+import { objectVersionHeader } from './versioning.js';
 
 export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  refuseUnsupportedWriteHeaders(ctx);
+  refuseUnsupportedWriteHeaders(ctx, { objectLock: true });
+  const lock = requestedLockFrom(ctx);
   const bucket = ctx.bucket!;
   const owner = ownerOf(ctx, bucket.owner);
-  const { etag, checksum } = await deps.objects.putObject({
+  const { etag, checksum, record } = await deps.objects.putObject({
+    ...(lock ? { lock } : {}),
     bucket,
     key: ctx.target!.key!,
     owner,
@@ -27,5 +31,5 @@ export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promis
     conditions: writeConditionsFrom(ctx),
     openBody: () => openPayload(ctx, MAX_OBJECT_SIZE),
   });
-  return emptyResult(200, { etag, ...checksumResponseHeaders(checksum) });
+  return emptyResult(200, { etag, ...checksumResponseHeaders(checksum), ...objectVersionHeader(bucket, record) });
 }
