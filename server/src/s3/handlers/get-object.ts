@@ -156,11 +156,10 @@ export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Pro
   const key = ctx.target!.key!;
   const versionId = queryParam(ctx.target!, 'versionId');
   if (versionId !== undefined) requireAction(deps, ctx, 's3:DeleteObjectVersion');
-  const result = await deps.objects.deleteObject(ctx.bucket!, key, {
-    versionId,
-    bypassGovernance: versionId !== undefined && bypassGovernance(deps, ctx, key),
-    owner: ownerOf(ctx, ctx.bucket!.owner),
-  });
+  const bypass = versionId !== undefined && bypassGovernance(deps, ctx, key);
+  const result = await deps.objects.deleteObject(ctx.bucket!, key, { versionId, bypassGovernance: bypass, owner: ownerOf(ctx, ctx.bucket!.owner) });
+  // Removing a version under object lock with the governance bypass is an administrative act.
+  if (bypass && ctx.bucket!.objectLock) deps.audit.write(ctx, 'object.version.delete_bypass', { bucket: ctx.bucket!.name, key, version_id: versionId });
   const headers: Record<string, string> = { ...versionIdHeader(ctx.bucket!, result.versionId) };
   if (result.deleteMarker) headers['x-amz-delete-marker'] = 'true';
   return { status: 204, headers, body: { kind: 'bare' } };

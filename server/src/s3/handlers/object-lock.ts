@@ -109,6 +109,7 @@ export async function handlePutObjectLockConfiguration(deps: S3Deps, ctx: Reques
   }
   const config: ObjectLockConfig = { defaultRetention };
   await deps.objects.setObjectLockConfiguration(ctx.bucket!, config);
+  deps.audit.write(ctx, 'bucket.object_lock.set', { bucket: ctx.bucket!.name, default_retention: defaultRetention });
   return emptyResult(200);
 }
 
@@ -147,7 +148,16 @@ export async function handlePutObjectRetention(deps: S3Deps, ctx: RequestContext
     }
     retention = { mode: mode as LockMode, retainUntil };
   }
-  const versionId = await deps.objects.putRetention(ctx.bucket!, key, queryParam(ctx.target!, 'versionId'), retention, bypassGovernance(deps, ctx, key));
+  const bypass = bypassGovernance(deps, ctx, key);
+  const versionId = await deps.objects.putRetention(ctx.bucket!, key, queryParam(ctx.target!, 'versionId'), retention, bypass);
+  deps.audit.write(ctx, 'object.retention.set', {
+    bucket: ctx.bucket!.name,
+    key,
+    version_id: versionId,
+    mode: retention?.mode ?? null,
+    retain_until: retention?.retainUntil.toISOString() ?? null,
+    bypass_governance: bypass,
+  });
   return emptyResult(200, versionHeader(ctx, versionId));
 }
 
@@ -162,6 +172,7 @@ export async function handlePutObjectLegalHold(deps: S3Deps, ctx: RequestContext
   const status = textOf(doc, 'Status');
   if (status !== 'ON' && status !== 'OFF') throw new S3Error('MalformedXML');
   const versionId = await deps.objects.putLegalHold(ctx.bucket!, ctx.target!.key!, queryParam(ctx.target!, 'versionId'), status === 'ON');
+  deps.audit.write(ctx, 'object.legal_hold.set', { bucket: ctx.bucket!.name, key: ctx.target!.key!, version_id: versionId, status });
   return emptyResult(200, versionHeader(ctx, versionId));
 }
 

@@ -34,6 +34,7 @@ export async function handlePutBucketVersioning(deps: S3Deps, ctx: RequestContex
   }
   if (status !== 'Enabled' && status !== 'Suspended') throw new S3Error('MalformedXML');
   await deps.objects.setVersioning(ctx.bucket!, status);
+  deps.audit.write(ctx, 'bucket.versioning.set', { bucket: ctx.bucket!.name, status });
   return emptyResult(200);
 }
 
