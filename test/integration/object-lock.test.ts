@@ -55,8 +55,16 @@ async function lockedBucket(): Promise<string> {
   return b;
 }
 
-async function putLocked(b: string, key: string, mode: 'GOVERNANCE' | 'COMPLIANCE', until: Date, body: string | Buffer = 'data'): Promise<string> {
-  const r = await s3.send(new PutObjectCommand({ Bucket: b, Key: key, Body: body, ObjectLockMode: mode, ObjectLockRetainUntilDate: until }));
+async function putLocked(
+  b: string,
+  key: string,
+  mode: 'GOVERNANCE' | 'COMPLIANCE',
+  until: Date,
+  body: string | Buffer = 'data',
+): Promise<string> {
+  const r = await s3.send(
+    new PutObjectCommand({ Bucket: b, Key: key, Body: body, ObjectLockMode: mode, ObjectLockRetainUntilDate: until }),
+  );
   return r.VersionId!;
 }
 
@@ -80,7 +88,15 @@ describe('object lock', () => {
     await s3.send(new CreateBucketCommand({ Bucket: plain }));
     await expectS3Error(s3.send(new GetObjectLockConfigurationCommand({ Bucket: plain })), 'ObjectLockConfigurationNotFoundError', 404);
     await expectS3Error(
-      s3.send(new PutObjectCommand({ Bucket: plain, Key: 'k', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date(Date.now() + DAY) })),
+      s3.send(
+        new PutObjectCommand({
+          Bucket: plain,
+          Key: 'k',
+          Body: 'x',
+          ObjectLockMode: 'GOVERNANCE',
+          ObjectLockRetainUntilDate: new Date(Date.now() + DAY),
+        }),
+      ),
       'InvalidRequest',
       400,
     );
@@ -102,7 +118,11 @@ describe('object lock', () => {
     assert.ok(Math.abs((head.ObjectLockRetainUntilDate?.getTime() ?? 0) - until.getTime()) < 1000);
 
     await expectS3Error(s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k', VersionId: v })), 'AccessDenied', 403);
-    await expectS3Error(s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k', VersionId: v, BypassGovernanceRetention: true })), 'AccessDenied', 403);
+    await expectS3Error(
+      s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k', VersionId: v, BypassGovernanceRetention: true })),
+      'AccessDenied',
+      403,
+    );
     await expectS3Error(writer.send(new DeleteObjectCommand({ Bucket: b, Key: 'k', VersionId: v })), 'AccessDenied', 403);
     const multi = await s3.send(
       new DeleteObjectsCommand({ Bucket: b, BypassGovernanceRetention: true, Delete: { Objects: [{ Key: 'k', VersionId: v }] } }),
@@ -120,7 +140,9 @@ describe('object lock', () => {
 
     // Retention: COMPLIANCE can be extended, never shortened, removed or weakened.
     const later = new Date(until.getTime() + DAY);
-    await s3.send(new PutObjectRetentionCommand({ Bucket: b, Key: 'k', VersionId: v, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: later } }));
+    await s3.send(
+      new PutObjectRetentionCommand({ Bucket: b, Key: 'k', VersionId: v, Retention: { Mode: 'COMPLIANCE', RetainUntilDate: later } }),
+    );
     const r = await s3.send(new GetObjectRetentionCommand({ Bucket: b, Key: 'k', VersionId: v }));
     assert.equal(r.Retention?.Mode, 'COMPLIANCE');
     assert.equal(r.Retention?.RetainUntilDate?.getTime(), later.getTime());
@@ -147,7 +169,11 @@ describe('object lock', () => {
     const v = await putLocked(b, 'g', 'GOVERNANCE', until);
     await expectS3Error(s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'g', VersionId: v })), 'AccessDenied', 403);
     // The writer may delete objects but holds no bypass permission: the header does nothing.
-    await expectS3Error(writer.send(new DeleteObjectCommand({ Bucket: b, Key: 'g', VersionId: v, BypassGovernanceRetention: true })), 'AccessDenied', 403);
+    await expectS3Error(
+      writer.send(new DeleteObjectCommand({ Bucket: b, Key: 'g', VersionId: v, BypassGovernanceRetention: true })),
+      'AccessDenied',
+      403,
+    );
     const multi = await writer.send(
       new DeleteObjectsCommand({ Bucket: b, BypassGovernanceRetention: true, Delete: { Objects: [{ Key: 'g', VersionId: v }] } }),
     );
@@ -167,7 +193,12 @@ describe('object lock', () => {
     );
     // Extending needs no bypass.
     await writer.send(
-      new PutObjectRetentionCommand({ Bucket: b, Key: 'g', VersionId: v, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(until.getTime() + DAY) } }),
+      new PutObjectRetentionCommand({
+        Bucket: b,
+        Key: 'g',
+        VersionId: v,
+        Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(until.getTime() + DAY) },
+      }),
     );
     await stillThere(b, 'g', v);
 
@@ -177,7 +208,14 @@ describe('object lock', () => {
         Bucket: b,
         Policy: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: ['user:writer'] }, Action: ['s3:BypassGovernanceRetention'], Resource: [`arn:aws:s3:::${b}/*`] }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: ['user:writer'] },
+              Action: ['s3:BypassGovernanceRetention'],
+              Resource: [`arn:aws:s3:::${b}/*`],
+            },
+          ],
         }),
       }),
     );
@@ -195,7 +233,11 @@ describe('object lock', () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: b, Key: 'h', Body: 'held', ObjectLockLegalHoldStatus: 'ON' }));
     const v = put.VersionId!;
     assert.equal((await s3.send(new GetObjectLegalHoldCommand({ Bucket: b, Key: 'h', VersionId: v }))).LegalHold?.Status, 'ON');
-    await expectS3Error(s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'h', VersionId: v, BypassGovernanceRetention: true })), 'AccessDenied', 403);
+    await expectS3Error(
+      s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'h', VersionId: v, BypassGovernanceRetention: true })),
+      'AccessDenied',
+      403,
+    );
     await s3.send(new PutObjectLegalHoldCommand({ Bucket: b, Key: 'h', VersionId: v, LegalHold: { Status: 'OFF' } }));
     assert.equal((await s3.send(new GetObjectLegalHoldCommand({ Bucket: b, Key: 'h', VersionId: v }))).LegalHold?.Status, 'OFF');
     await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'h', VersionId: v }));
@@ -205,7 +247,11 @@ describe('object lock', () => {
   test('default retention applies to new versions; GetObjectRetention of an unlocked version is an error', async () => {
     const b = await lockedBucket();
     const plain = await s3.send(new PutObjectCommand({ Bucket: b, Key: 'before', Body: 'x' }));
-    await expectS3Error(s3.send(new GetObjectRetentionCommand({ Bucket: b, Key: 'before', VersionId: plain.VersionId })), 'NoSuchObjectLockConfiguration', 404);
+    await expectS3Error(
+      s3.send(new GetObjectRetentionCommand({ Bucket: b, Key: 'before', VersionId: plain.VersionId })),
+      'NoSuchObjectLockConfiguration',
+      404,
+    );
     await s3.send(
       new PutObjectLockConfigurationCommand({
         Bucket: b,

@@ -50,34 +50,75 @@ describe('versioning and object lock from other clients', { timeout: 300_000 }, 
     await writeFile(file, 'locked bytes');
     const until = new Date(Date.now() + 86_400_000).toISOString();
     const put = await awsJson<{ VersionId: string }>([
-      's3api', 'put-object', '--bucket', b, '--key', 'k', '--body', file,
-      '--object-lock-mode', 'COMPLIANCE', '--object-lock-retain-until-date', until,
-      '--checksum-algorithm', 'CRC32',
+      's3api',
+      'put-object',
+      '--bucket',
+      b,
+      '--key',
+      'k',
+      '--body',
+      file,
+      '--object-lock-mode',
+      'COMPLIANCE',
+      '--object-lock-retain-until-date',
+      until,
+      '--checksum-algorithm',
+      'CRC32',
     ]);
     assert.match(put.VersionId, /^[0-9A-Za-z]{32}$/);
-    const denied = await awsFails(['s3api', 'delete-object', '--bucket', b, '--key', 'k', '--version-id', put.VersionId, '--bypass-governance-retention']);
+    const denied = await awsFails([
+      's3api',
+      'delete-object',
+      '--bucket',
+      b,
+      '--key',
+      'k',
+      '--version-id',
+      put.VersionId,
+      '--bypass-governance-retention',
+    ]);
     assert.match(denied, /AccessDenied/);
     const multi = await awsJson<{ Errors?: Array<{ Code: string }> }>([
-      's3api', 'delete-objects', '--bucket', b, '--bypass-governance-retention',
-      '--delete', JSON.stringify({ Objects: [{ Key: 'k', VersionId: put.VersionId }] }),
+      's3api',
+      'delete-objects',
+      '--bucket',
+      b,
+      '--bypass-governance-retention',
+      '--delete',
+      JSON.stringify({ Objects: [{ Key: 'k', VersionId: put.VersionId }] }),
     ]);
     assert.equal(multi.Errors?.[0]?.Code, 'AccessDenied');
     const shorten = await awsFails([
-      's3api', 'put-object-retention', '--bucket', b, '--key', 'k', '--version-id', put.VersionId,
-      '--retention', JSON.stringify({ Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 3_600_000).toISOString() }),
+      's3api',
+      'put-object-retention',
+      '--bucket',
+      b,
+      '--key',
+      'k',
+      '--version-id',
+      put.VersionId,
+      '--retention',
+      JSON.stringify({ Mode: 'COMPLIANCE', RetainUntilDate: new Date(Date.now() + 3_600_000).toISOString() }),
     ]);
     assert.match(shorten, /AccessDenied/);
     const marker = await awsJson<{ DeleteMarker?: boolean; VersionId?: string }>(['s3api', 'delete-object', '--bucket', b, '--key', 'k']);
     assert.equal(marker.DeleteMarker, true);
     // `aws s3 rm --recursive` deletes current objects only: it adds markers, never removes versions.
     await runOk(AWS, [...base(), 's3', 'rm', `s3://${b}/`, '--recursive'], { env, timeoutMs: 120_000 });
-    const listed = await awsJson<{ Versions?: Array<{ VersionId: string; IsLatest: boolean }>; DeleteMarkers?: Array<{ IsLatest: boolean }> }>([
-      's3api', 'list-object-versions', '--bucket', b,
-    ]);
-    assert.deepEqual(listed.Versions?.map((v) => [v.VersionId, v.IsLatest]), [[put.VersionId, false]]);
+    const listed = await awsJson<{
+      Versions?: Array<{ VersionId: string; IsLatest: boolean }>;
+      DeleteMarkers?: Array<{ IsLatest: boolean }>;
+    }>(['s3api', 'list-object-versions', '--bucket', b]);
+    assert.deepEqual(
+      listed.Versions?.map((v) => [v.VersionId, v.IsLatest]),
+      [[put.VersionId, false]],
+    );
     assert.equal(listed.DeleteMarkers?.[0]?.IsLatest, true);
     const out = join(env['HOME']!, 'out.txt');
-    await runOk(AWS, [...base(), 's3api', 'get-object', '--bucket', b, '--key', 'k', '--version-id', put.VersionId, out], { env, timeoutMs: 60_000 });
+    await runOk(AWS, [...base(), 's3api', 'get-object', '--bucket', b, '--key', 'k', '--version-id', put.VersionId, out], {
+      env,
+      timeoutMs: 60_000,
+    });
     const bucketDelete = await awsFails(['s3api', 'delete-bucket', '--bucket', b]);
     assert.match(bucketDelete, /BucketNotEmpty/);
     assert.match(await awsFails(['s3', 'rb', `s3://${b}`, '--force']), /BucketNotEmpty/);

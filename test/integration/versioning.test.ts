@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
@@ -67,7 +67,9 @@ describe('versioning', () => {
     await enable(b, 'Suspended');
     assert.equal((await s3.send(new GetBucketVersioningCommand({ Bucket: b }))).Status, 'Suspended');
     await expectS3Error(
-      s3.send(new PutBucketVersioningCommand({ Bucket: b, MFA: '123 456', VersioningConfiguration: { Status: 'Enabled', MFADelete: 'Enabled' } })),
+      s3.send(
+        new PutBucketVersioningCommand({ Bucket: b, MFA: '123 456', VersioningConfiguration: { Status: 'Enabled', MFADelete: 'Enabled' } }),
+      ),
       'NotImplemented',
       501,
     );
@@ -149,8 +151,14 @@ describe('versioning', () => {
     assert.equal(del.DeleteMarker, true);
     assert.equal(del.VersionId, 'null');
     const after = await s3.send(new ListObjectVersionsCommand({ Bucket: b }));
-    assert.deepEqual((after.Versions ?? []).map((v) => v.VersionId), [v1]);
-    assert.deepEqual((after.DeleteMarkers ?? []).map((m) => [m.VersionId, m.IsLatest]), [['null', true]]);
+    assert.deepEqual(
+      (after.Versions ?? []).map((v) => v.VersionId),
+      [v1],
+    );
+    assert.deepEqual(
+      (after.DeleteMarkers ?? []).map((m) => [m.VersionId, m.IsLatest]),
+      [['null', true]],
+    );
   });
 
   test('ListObjectVersions: key and version-id markers, prefix, delimiter, max-keys, encoding', async () => {
@@ -181,10 +189,27 @@ describe('versioning', () => {
       keyMarker = page.NextKeyMarker;
       versionIdMarker = page.NextVersionIdMarker;
     }
-    assert.deepEqual(seen, ['a/x#0*', 'a/x#1', 'a/x#2', 'a/y#0*', 'a/y#1', 'a/y#2', 'b#0*', 'b#1', 'b#2', 'b#3', 'c d#0*', 'c d#1', 'c d#2']);
+    assert.deepEqual(seen, [
+      'a/x#0*',
+      'a/x#1',
+      'a/x#2',
+      'a/y#0*',
+      'a/y#1',
+      'a/y#2',
+      'b#0*',
+      'b#1',
+      'b#2',
+      'b#3',
+      'c d#0*',
+      'c d#1',
+      'c d#2',
+    ]);
 
     const grouped = await s3.send(new ListObjectVersionsCommand({ Bucket: b, Delimiter: '/' }));
-    assert.deepEqual((grouped.CommonPrefixes ?? []).map((p) => p.Prefix), ['a/']);
+    assert.deepEqual(
+      (grouped.CommonPrefixes ?? []).map((p) => p.Prefix),
+      ['a/'],
+    );
     assert.deepEqual([...new Set((grouped.Versions ?? []).map((v) => v.Key))], ['b', 'c d']);
     const prefixed = await s3.send(new ListObjectVersionsCommand({ Bucket: b, Prefix: 'a/y' }));
     assert.equal(prefixed.Versions?.length, 3);
@@ -239,6 +264,12 @@ describe('versioning', () => {
   });
 
   test('GC keeps every version’s chunks until that version is deleted; a bucket with versions is not empty', async () => {
+    const admin = new AdminClient({
+      endpoint: node.adminUrl,
+      credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey },
+    });
+    await admin.runGc(true);
+    const chunksBefore = (await chunkFiles(join(node.dataDir, 'chunks'))).length;
     const b = uniqueBucket('ver');
     await s3.send(new CreateBucketCommand({ Bucket: b }));
     await enable(b, 'Enabled');
@@ -246,7 +277,6 @@ describe('versioning', () => {
     const v1 = await put(b, 'k', old);
     await put(b, 'k', 'new');
     await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k' }));
-    const admin = new AdminClient({ endpoint: node.adminUrl, credentials: { accessKeyId: node.accessKey, secretAccessKey: node.secretKey } });
     await admin.runGc(true);
     const got = await s3.send(new GetObjectCommand({ Bucket: b, Key: 'k', VersionId: v1 }));
     assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(old));
@@ -258,8 +288,18 @@ describe('versioning', () => {
     }
     await admin.runGc(true);
     await s3.send(new DeleteBucketCommand({ Bucket: b }));
-    const before = await chunkFiles(join(node.dataDir, 'chunks'));
-    assert.ok(Array.isArray(before));
+    assert.equal((await chunkFiles(join(node.dataDir, 'chunks'))).length, chunksBefore, 'no chunk is left once no version references it');
+  });
+
+  test('the access log and metrics name the new operations', async () => {
+    const log = (await readFile(node.accessLog, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { operation?: string });
+    const ops = new Set(log.map((e) => e.operation));
+    for (const op of ['PutBucketVersioning', 'GetBucketVersioning', 'ListObjectVersions']) assert.ok(ops.has(op), op);
+    const metrics = await (await fetch(`${node.adminUrl}/metrics`)).text();
+    assert.match(metrics, /operation="ListObjectVersions"/);
   });
 });
 

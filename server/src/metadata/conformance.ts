@@ -355,7 +355,14 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         await store.createBucket(bucketRecord('b'));
         const v1 = version('b', 'k', 1);
         await store.putObject(v1);
-        const marker = { bucketId: 'b', key: 'k', versionId: version('b', 'k', 2).versionId!, versionSeq: 1_700_000_000_000_002, lastModified: at(1_700_000_000_002), owner: 'alice' };
+        const marker = {
+          bucketId: 'b',
+          key: 'k',
+          versionId: version('b', 'k', 2).versionId!,
+          versionSeq: 1_700_000_000_000_002,
+          lastModified: at(1_700_000_000_002),
+          owner: 'alice',
+        };
         assert.equal(await store.putDeleteMarker(marker), 'ok');
         assert.equal(await store.putDeleteMarker({ ...marker, bucketId: 'gone' }), 'no-bucket');
         assert.equal(await store.getObject('b', 'k'), null);
@@ -376,7 +383,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         for (const v of [v1, v2, v3]) await store.putObject(v);
         const gone = await store.deleteVersion('b', 'k', v2.versionId!, none);
         assert.equal(typeof gone === 'object' && gone.type === 'object' && gone.object.versionId, v2.versionId);
-        assert.deepEqual([...(await trash())].filter((id) => [c1.id, c2.id, c3.id].includes(id)), [c2.id]);
+        assert.deepEqual(
+          [...(await trash())].filter((id) => [c1.id, c2.id, c3.id].includes(id)),
+          [c2.id],
+        );
         await store.deleteVersion('b', 'k', v3.versionId!, none);
         assert.deepEqual(await store.getObject('b', 'k'), v1);
         assert.equal(await store.deleteVersion('b', 'k', v3.versionId!, none), 'not-found');
@@ -388,7 +398,14 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       test('deleteBucket is not-empty while only non-current versions or delete markers remain', async () => {
         await store.createBucket(bucketRecord('b'));
         await store.putObject(version('b', 'k', 1));
-        await store.putDeleteMarker({ bucketId: 'b', key: 'k', versionId: 'null', versionSeq: 1_700_000_000_000_009, lastModified: at(1_700_000_000_009), owner: 'alice' });
+        await store.putDeleteMarker({
+          bucketId: 'b',
+          key: 'k',
+          versionId: 'null',
+          versionSeq: 1_700_000_000_000_009,
+          lastModified: at(1_700_000_000_009),
+          owner: 'alice',
+        });
         assert.deepEqual(await keys('b'), []);
         assert.equal(await store.deleteBucket('b'), 'not-empty');
       });
@@ -427,7 +444,9 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         const v1 = version('b', 'k', 1);
         await store.putObject(v1);
         const results = await Promise.all(
-          [1, 2, 3, 4].map((i) => store.setRetention('b', 'k', v1.versionId!, { mode: 'GOVERNANCE', retainUntil: at(1_900_000_000_000 + i) }, none)),
+          [1, 2, 3, 4].map((i) =>
+            store.setRetention('b', 'k', v1.versionId!, { mode: 'GOVERNANCE', retainUntil: at(1_900_000_000_000 + i) }, none),
+          ),
         );
         assert.equal(results.filter((r) => r === 'ok').length, 1);
         assert.equal(results.filter((r) => r === 'changed').length, 3);
@@ -436,7 +455,14 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       test('listVersions pages by key then newest first, resuming after a (key, version) marker, within a prefix', async () => {
         await store.createBucket(bucketRecord('b'));
         for (const key of ['a/1', 'a/2', 'b/1']) for (const n of [1, 2, 3]) await store.putObject(version('b', key, n));
-        await store.putDeleteMarker({ bucketId: 'b', key: 'a/2', versionId: version('b', 'a/2', 4).versionId!, versionSeq: 1_700_000_000_000_004, lastModified: at(1_700_000_000_004), owner: 'alice' });
+        await store.putDeleteMarker({
+          bucketId: 'b',
+          key: 'a/2',
+          versionId: version('b', 'a/2', 4).versionId!,
+          versionSeq: 1_700_000_000_000_004,
+          lastModified: at(1_700_000_000_004),
+          owner: 'alice',
+        });
         const all = await store.listVersions('b', { prefix: 'a/', keyMarker: '', after: null, limit: 100 });
         const keyOf = (e: VersionEntry) => (e.type === 'object' ? e.object.key : e.marker.key);
         assert.deepEqual(
@@ -459,7 +485,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
           ['a/2:0998:false', 'a/2:0999:false', 'b/1:0997:true'],
         );
         const fromKey = await store.listVersions('b', { prefix: '', keyMarker: 'a/2', after: null, limit: 2 });
-        assert.deepEqual(fromKey.map((e) => `${keyOf(e)}:${idOf(e)!.slice(0, 4)}`), ['b/1:0997', 'b/1:0998']);
+        assert.deepEqual(
+          fromKey.map((e) => `${keyOf(e)}:${idOf(e)!.slice(0, 4)}`),
+          ['b/1:0997', 'b/1:0998'],
+        );
       });
 
       test('bucket versioning state and object lock configuration are stored', async () => {

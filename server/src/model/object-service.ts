@@ -485,7 +485,9 @@ export class ObjectService {
 
   async setVersioning(bucket: BucketRecord, state: 'Enabled' | 'Suspended'): Promise<void> {
     if (bucket.objectLock && state !== 'Enabled') {
-      throw new ModelError('InvalidBucketState', { message: 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.' });
+      throw new ModelError('InvalidBucketState', {
+        message: 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
+      });
     }
     await this.#metadata.setBucketVersioning(bucket.id, state);
   }
@@ -493,7 +495,9 @@ export class ObjectService {
   /** Turns object lock on (a versioning-enabled bucket only; never off again) and sets the default retention. */
   async setObjectLockConfiguration(bucket: BucketRecord, config: ObjectLockConfig): Promise<void> {
     if (!bucket.objectLock && bucket.versioning !== 'Enabled') {
-      throw new ModelError('InvalidBucketState', { message: 'Versioning must be \'Enabled\' on the bucket to apply a Object Lock configuration' });
+      throw new ModelError('InvalidBucketState', {
+        message: "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
+      });
     }
     await this.#metadata.setBucketObjectLock(bucket.id, config);
   }
@@ -542,7 +546,8 @@ export class ObjectService {
   async putLegalHold(bucket: BucketRecord, key: string, versionId: string | undefined, on: boolean): Promise<string> {
     const obj = await this.#lockTarget(bucket, key, versionId);
     const id = obj.versionId ?? 'null';
-    if ((await this.#metadata.setLegalHold(bucket.id, key, id, on)) === 'not-found') throw new ModelError('NoSuchVersion', { key, versionId: id });
+    if ((await this.#metadata.setLegalHold(bucket.id, key, id, on)) === 'not-found')
+      throw new ModelError('NoSuchVersion', { key, versionId: id });
     return id;
   }
 

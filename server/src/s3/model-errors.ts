@@ -32,7 +32,10 @@ const TO_S3: { [C in ModelErrorCode]: (d: ModelErrorDetails[C]) => S3Error } = {
   DeleteMarker: (d) => {
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': d.versionId, 'last-modified': d.lastModified.toUTCString() };
     return d.byVersionId
-      ? new S3Error('MethodNotAllowed', { headers: { ...headers, allow: 'DELETE' }, extra: { Method: 'GET', ResourceType: 'DeleteMarker' } })
+      ? new S3Error('MethodNotAllowed', {
+          headers: { ...headers, allow: 'DELETE' },
+          extra: { Method: 'GET', ResourceType: 'DeleteMarker' },
+        })
       : new S3Error('NoSuchKey', { headers, extra: { Key: d.key } });
   },
   ObjectLocked: () => new S3Error('AccessDenied', { message: 'Access Denied because object protected by object lock.' }),
@@ -42,7 +45,10 @@ const TO_S3: { [C in ModelErrorCode]: (d: ModelErrorDetails[C]) => S3Error } = {
     d.what === 'bucket'
       ? new S3Error('ObjectLockConfigurationNotFoundError')
       : new S3Error('NoSuchObjectLockConfiguration', {
-          message: d.what === 'retention' ? 'The specified object does not have a ObjectLock configuration' : 'The specified object does not have a legal hold configuration',
+          message:
+            d.what === 'retention'
+              ? 'The specified object does not have a ObjectLock configuration'
+              : 'The specified object does not have a legal hold configuration',
         }),
 };
 

@@ -105,7 +105,9 @@ function prepareStatements(db: Database.Database) {
     getVersion: db.prepare<[string, string, string], VersionRow>(
       'SELECT * FROM object_versions WHERE bucket_id = ? AND key = ? AND version_id = ?',
     ),
-    deleteVersion: db.prepare<[string, string, string], void>('DELETE FROM object_versions WHERE bucket_id = ? AND key = ? AND version_id = ?'),
+    deleteVersion: db.prepare<[string, string, string], void>(
+      'DELETE FROM object_versions WHERE bucket_id = ? AND key = ? AND version_id = ?',
+    ),
     newestVersion: db.prepare<[string, string], VersionRow>(
       'SELECT * FROM object_versions WHERE bucket_id = ? AND key = ? ORDER BY version_seq DESC, version_id LIMIT 1',
     ),
@@ -279,7 +281,6 @@ function versionEntry(row: VersionRow, isLatest: boolean): VersionEntry {
   }
   return { type: 'object', object: versionRowToObject(row), isLatest };
 }
-
 
 /**
  * The embedded metadata backend: `<data>/metadata/anode.db`, with credentials in

@@ -67,7 +67,9 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     ),
     {
       ...objectVersionHeader(bucket, record),
-      ...((sourceBucket.versioning ?? 'Unversioned') !== 'Unversioned' ? { 'x-amz-copy-source-version-id': source.versionId ?? 'null' } : {}),
+      ...((sourceBucket.versioning ?? 'Unversioned') !== 'Unversioned'
+        ? { 'x-amz-copy-source-version-id': source.versionId ?? 'null' }
+        : {}),
     },
   );
 }

@@ -157,9 +157,14 @@ export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Pro
   const versionId = queryParam(ctx.target!, 'versionId');
   if (versionId !== undefined) requireAction(deps, ctx, 's3:DeleteObjectVersion');
   const bypass = versionId !== undefined && bypassGovernance(deps, ctx, key);
-  const result = await deps.objects.deleteObject(ctx.bucket!, key, { versionId, bypassGovernance: bypass, owner: ownerOf(ctx, ctx.bucket!.owner) });
+  const result = await deps.objects.deleteObject(ctx.bucket!, key, {
+    versionId,
+    bypassGovernance: bypass,
+    owner: ownerOf(ctx, ctx.bucket!.owner),
+  });
   // Removing a version under object lock with the governance bypass is an administrative act.
-  if (bypass && ctx.bucket!.objectLock) deps.audit.write(ctx, 'object.version.delete_bypass', { bucket: ctx.bucket!.name, key, version_id: versionId });
+  if (bypass && ctx.bucket!.objectLock)
+    deps.audit.write(ctx, 'object.version.delete_bypass', { bucket: ctx.bucket!.name, key, version_id: versionId });
   const headers: Record<string, string> = { ...versionIdHeader(ctx.bucket!, result.versionId) };
   if (result.deleteMarker) headers['x-amz-delete-marker'] = 'true';
   return { status: 204, headers, body: { kind: 'bare' } };
@@ -167,7 +172,13 @@ export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Pro
 
 /** Versioned access needs its own action too (s3:GetObjectVersion, s3:DeleteObjectVersion), as in AWS. */
 function requireAction(deps: S3Deps, ctx: RequestContext, action: string): void {
-  const decision = authorize({ principal: ctx.principal, action, bucket: ctx.bucket!, key: ctx.target!.key!, context: conditionContext(ctx, ctx.operation!) });
+  const decision = authorize({
+    principal: ctx.principal,
+    action,
+    bucket: ctx.bucket!,
+    key: ctx.target!.key!,
+    context: conditionContext(ctx, ctx.operation!),
+  });
   if (!decision.allowed) {
     deps.metrics.permissionDenied.inc();
     throw new S3Error('AccessDenied');

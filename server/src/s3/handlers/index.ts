@@ -2,13 +2,7 @@ import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import type { Operation } from '../router.js';
 import type { S3Result } from '../result.js';
-import {
-  handleCreateBucket,
-  handleDeleteBucket,
-  handleGetBucketLocation,
-  handleHeadBucket,
-  handleListBuckets,
-} from './buckets.js';
+import { handleCreateBucket, handleDeleteBucket, handleGetBucketLocation, handleHeadBucket, handleListBuckets } from './buckets.js';
 import { handleListObjects, handleListObjectsV2 } from './list-objects.js';
 import { handleDeleteObject, handleGetObject, handleHeadObject } from './get-object.js';
 import { handlePutObject } from './put-object.js';

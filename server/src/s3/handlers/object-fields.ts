@@ -69,7 +69,8 @@ export function storageClassFrom(ctx: RequestContext): string {
 
 /** Features that would change what is stored; accepting them silently would be a wrong success. */
 export function refuseUnsupportedWriteHeaders(ctx: RequestContext, options: { objectLock?: boolean } = {}): void {
-  const lock = options.objectLock === true ? [] : ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'];
+  const lock =
+    options.objectLock === true ? [] : ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'];
   for (const name of [
     'x-amz-server-side-encryption',
     'x-amz-server-side-encryption-customer-algorithm',

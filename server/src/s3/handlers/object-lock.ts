@@ -48,10 +48,16 @@ export function requestedLockFrom(ctx: RequestContext): RequestedLock | undefine
     });
   }
   if (mode !== undefined && !MODES.has(mode)) {
-    throw new S3Error('InvalidArgument', { message: 'Unknown wormMode directive.', extra: { ArgumentName: 'x-amz-object-lock-mode', ArgumentValue: mode } });
+    throw new S3Error('InvalidArgument', {
+      message: 'Unknown wormMode directive.',
+      extra: { ArgumentName: 'x-amz-object-lock-mode', ArgumentValue: mode },
+    });
   }
   if (hold !== undefined && hold !== 'ON' && hold !== 'OFF') {
-    throw new S3Error('InvalidArgument', { message: 'Legal Hold must be either of \'ON\' or \'OFF\'', extra: { ArgumentName: 'x-amz-object-lock-legal-hold' } });
+    throw new S3Error('InvalidArgument', {
+      message: "Legal Hold must be either of 'ON' or 'OFF'",
+      extra: { ArgumentName: 'x-amz-object-lock-legal-hold' },
+    });
   }
   let retention: Retention | null = null;
   if (mode !== undefined) {
@@ -103,7 +109,10 @@ export async function handlePutObjectLockConfiguration(deps: S3Deps, ctx: Reques
     if ((days === undefined) === (years === undefined)) throw new S3Error('MalformedXML');
     const n = Number(days ?? years);
     if (!/^\d+$/.test((days ?? years)!) || n <= 0) {
-      throw new S3Error('InvalidArgument', { message: 'Default retention period must be a positive integer value.', extra: { ArgumentName: days ? 'Days' : 'Years' } });
+      throw new S3Error('InvalidArgument', {
+        message: 'Default retention period must be a positive integer value.',
+        extra: { ArgumentName: days ? 'Days' : 'Years' },
+      });
     }
     defaultRetention = days !== undefined ? { mode: mode as LockMode, days: n } : { mode: mode as LockMode, years: n };
   }
@@ -123,7 +132,9 @@ export async function handleGetObjectLockConfiguration(deps: S3Deps, ctx: Reques
       [
         el('ObjectLockEnabled', 'Enabled'),
         d
-          ? el('Rule', [el('DefaultRetention', [el('Mode', d.mode), d.days !== undefined ? el('Days', d.days) : el('Years', d.years ?? 0)])])
+          ? el('Rule', [
+              el('DefaultRetention', [el('Mode', d.mode), d.days !== undefined ? el('Days', d.days) : el('Years', d.years ?? 0)]),
+            ])
           : null,
       ],
       { xmlns: S3_XMLNS },
@@ -144,7 +155,10 @@ export async function handlePutObjectRetention(deps: S3Deps, ctx: RequestContext
     if (mode === undefined || until === undefined || !MODES.has(mode)) throw new S3Error('MalformedXML');
     const retainUntil = parseDate(until, 'RetainUntilDate');
     if (retainUntil.getTime() <= Date.now()) {
-      throw new S3Error('InvalidArgument', { message: 'The retain until date must be in the future!', extra: { ArgumentName: 'RetainUntilDate' } });
+      throw new S3Error('InvalidArgument', {
+        message: 'The retain until date must be in the future!',
+        extra: { ArgumentName: 'RetainUntilDate' },
+      });
     }
     retention = { mode: mode as LockMode, retainUntil };
   }
