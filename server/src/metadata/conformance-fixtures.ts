@@ -25,6 +25,7 @@ export function bucketRecord(name: string, extra: Partial<BucketRecord> = {}): B
     permissions: {},
     versioning: 'Unversioned',
     objectLock: null,
+    lifecycle: null,
     ...extra,
   };
 }

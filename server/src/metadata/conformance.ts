@@ -491,7 +491,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         );
       });
 
-      test('bucket versioning state and object lock configuration are stored', async () => {
+      test('bucket versioning state, object lock configuration and lifecycle rules are stored', async () => {
         await store.createBucket(bucketRecord('b'));
         await store.setBucketVersioning('b', 'Enabled');
         await store.setBucketObjectLock('b', { defaultRetention: { mode: 'COMPLIANCE', days: 3 } });
@@ -501,6 +501,20 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         await store.setBucketVersioning('b', 'Suspended');
         got = await store.getBucket('b');
         assert.equal(got?.versioning, 'Suspended');
+        const rules = [
+          {
+            id: 'r1',
+            enabled: true,
+            filter: { prefix: 'logs/', sizeGreaterThan: 10, sizeLessThan: null },
+            expiration: { days: 30 },
+            noncurrentExpiration: { noncurrentDays: 7, newerNoncurrentVersions: 2 },
+            abortIncompleteMultipartDays: 3,
+          },
+        ];
+        await store.setBucketLifecycle('b', rules);
+        assert.deepEqual((await store.getBucket('b'))?.lifecycle, rules);
+        await store.setBucketLifecycle('b', null);
+        assert.equal((await store.getBucket('b'))?.lifecycle, null);
         const created = bucketRecord('c', { versioning: 'Enabled', objectLock: { defaultRetention: null } });
         await store.createBucket(created);
         assert.deepEqual(await store.getBucket('c'), created);

@@ -39,6 +39,26 @@ export interface BucketRecord {
   versioning?: VersioningState;
   /** Object Lock configuration; absent/null when the bucket has no object lock. */
   objectLock?: ObjectLockConfig | null;
+  /** Lifecycle rules (PutBucketLifecycleConfiguration); absent/null when none. */
+  lifecycle?: LifecycleRule[] | null;
+}
+
+export interface LifecycleFilter {
+  prefix: string;
+  /** Only objects larger / smaller than this many bytes (null: no bound). */
+  sizeGreaterThan: number | null;
+  sizeLessThan: number | null;
+}
+
+export interface LifecycleRule {
+  id: string;
+  enabled: boolean;
+  filter: LifecycleFilter;
+  /** Current versions expire `days` after creation or from `date` (ISO) on; markers with nothing behind them go. */
+  expiration: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean } | null;
+  /** Non-current versions are removed `noncurrentDays` after they became non-current, keeping the newest `newer`. */
+  noncurrentExpiration: { noncurrentDays: number; newerNoncurrentVersions?: number } | null;
+  abortIncompleteMultipartDays: number | null;
 }
 
 export type VersioningState = 'Unversioned' | 'Enabled' | 'Suspended';
@@ -273,6 +293,7 @@ export interface MetadataStore {
   listVersions(bucketId: string, query: ListVersionsQuery): Promise<VersionEntry[]>;
   setBucketVersioning(bucketId: string, state: VersioningState): Promise<void>;
   setBucketObjectLock(bucketId: string, config: ObjectLockConfig | null): Promise<void>;
+  setBucketLifecycle(bucketId: string, rules: LifecycleRule[] | null): Promise<void>;
 
   // Multipart uploads
   /** 'no-bucket' when the bucket `upload.bucketId` no longer exists (checked in the same transaction). */

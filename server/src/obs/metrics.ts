@@ -30,6 +30,17 @@ export class Metrics {
   readonly bytesIn = new Counter({ name: 'anode_bytes_received_total', help: 'Object bytes received', registers: [this.registry] });
   readonly bytesOut = new Counter({ name: 'anode_bytes_sent_total', help: 'Response bytes sent', registers: [this.registry] });
   readonly readOnly = new Gauge({ name: 'anode_read_only', help: '1 when the node refuses writes', registers: [this.registry] });
+  readonly lifecycleActions = new Counter({
+    name: 'anode_lifecycle_actions_total',
+    help: 'Versions, delete markers and uploads removed by lifecycle rules, and versions object lock kept',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+  readonly lifecycleLastRun = new Gauge({
+    name: 'anode_lifecycle_last_run_timestamp_seconds',
+    help: 'End of the last lifecycle run',
+    registers: [this.registry],
+  });
   readonly gcRuns = new Counter({ name: 'anode_gc_runs_total', help: 'Garbage collection runs', registers: [this.registry] });
   readonly gcChunksRemoved = new Counter({
     name: 'anode_gc_chunks_removed_total',

@@ -38,6 +38,9 @@ const CASES: [string, string, Record<string, string>, string][] = [
   ['PUT', '/bk1/k?retention&versionId=abc', {}, 'PutObjectRetention'],
   ['GET', '/bk1/k?legal-hold', {}, 'GetObjectLegalHold'],
   ['PUT', '/bk1/k?legal-hold', {}, 'PutObjectLegalHold'],
+  ['GET', '/bk1?lifecycle', {}, 'GetBucketLifecycleConfiguration'],
+  ['PUT', '/bk1?lifecycle', {}, 'PutBucketLifecycleConfiguration'],
+  ['DELETE', '/bk1?lifecycle', {}, 'DeleteBucketLifecycle'],
   ['HEAD', '/bk1/k', {}, 'HeadObject'],
   ['DELETE', '/bk1/k', {}, 'DeleteObject'],
   ['GET', '/bk1/k?acl', {}, 'GetObjectAcl'],
@@ -58,7 +61,7 @@ test('each AWS request line routes to its operation', () => {
 
 test('features not built answer 501, never a wrong success', () => {
   for (const [method, url] of [
-    ['GET', '/bk1?lifecycle'],
+    ['GET', '/bk1?website'],
     ['PUT', '/bk1?tagging'],
     ['GET', '/bk1/k?tagging'],
     ['GET', '/bk1/k?acl&versionId=abc'],
@@ -100,6 +103,8 @@ test('OPERATIONS: the writes refused in read-only mode, and the compatibility vi
     'PutObjectLockConfiguration',
     'PutObjectRetention',
     'PutObjectLegalHold',
+    'PutBucketLifecycleConfiguration',
+    'DeleteBucketLifecycle',
   ];
   const mutating = (Object.keys(OPERATIONS) as Operation[]).filter((op) => OPERATIONS[op].mutating);
   assert.deepEqual(mutating.sort(), [...writes].sort());

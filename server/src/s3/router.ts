@@ -39,7 +39,10 @@ export type Operation =
   | 'GetObjectRetention'
   | 'PutObjectRetention'
   | 'GetObjectLegalHold'
-  | 'PutObjectLegalHold';
+  | 'PutObjectLegalHold'
+  | 'GetBucketLifecycleConfiguration'
+  | 'PutBucketLifecycleConfiguration'
+  | 'DeleteBucketLifecycle';
 
 export interface OperationSpec {
   /** The IAM action the operation needs (what policies, grants and ACLs are checked against). */
@@ -87,6 +90,10 @@ export const OPERATIONS: Readonly<Record<Operation, OperationSpec>> = {
   PutObjectRetention: { action: 's3:PutObjectRetention', mutating: true },
   GetObjectLegalHold: { action: 's3:GetObjectLegalHold', mutating: false },
   PutObjectLegalHold: { action: 's3:PutObjectLegalHold', mutating: true },
+  GetBucketLifecycleConfiguration: { action: 's3:GetLifecycleConfiguration', mutating: false },
+  PutBucketLifecycleConfiguration: { action: 's3:PutLifecycleConfiguration', mutating: true },
+  // AWS checks s3:PutLifecycleConfiguration for DeleteBucketLifecycle too.
+  DeleteBucketLifecycle: { action: 's3:PutLifecycleConfiguration', mutating: true },
 };
 
 /** The IAM action each operation needs; derived from OPERATIONS. */
@@ -105,7 +112,6 @@ const UNSUPPORTED = [
   'encryption',
   'intelligent-tiering',
   'inventory',
-  'lifecycle',
   'logging',
   'metadataConfiguration',
   'metrics',
@@ -163,6 +169,7 @@ function routeOperation(method: string, target: Target, headers: Record<string, 
         if (has('versioning')) return 'GetBucketVersioning';
         if (has('versions')) return 'ListObjectVersions';
         if (has('object-lock')) return 'GetObjectLockConfiguration';
+        if (has('lifecycle')) return 'GetBucketLifecycleConfiguration';
         if (has('acl')) return 'GetBucketAcl';
         if (has('policyStatus')) return 'GetBucketPolicyStatus';
         if (has('policy')) return 'GetBucketPolicy';
@@ -176,9 +183,11 @@ function routeOperation(method: string, target: Target, headers: Record<string, 
         if (has('policy')) return 'PutBucketPolicy';
         if (has('versioning')) return 'PutBucketVersioning';
         if (has('object-lock')) return 'PutObjectLockConfiguration';
+        if (has('lifecycle')) return 'PutBucketLifecycleConfiguration';
         return 'CreateBucket';
       case 'DELETE':
         if (has('policy')) return 'DeleteBucketPolicy';
+        if (has('lifecycle')) return 'DeleteBucketLifecycle';
         return 'DeleteBucket';
       case 'POST':
         if (has('delete')) return 'DeleteObjects';

@@ -15,6 +15,7 @@ import type {
   ListVersionsQuery,
   LockState,
   ObjectLockConfig,
+  LifecycleRule,
   Retention,
   VersionEntry,
   VersioningState,
@@ -388,7 +389,7 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async createBucket(bucket: BucketRecord): Promise<'created' | 'exists'> {
     const n = await this.#changes(
-      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(10)}) ON CONFLICT (name) DO NOTHING`,
+      `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(11)}) ON CONFLICT (name) DO NOTHING`,
       bucketParams(bucket),
     );
     return n > 0 ? 'created' : 'exists';
@@ -667,6 +668,10 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async setBucketObjectLock(bucketId: string, config: ObjectLockConfig | null): Promise<void> {
     await this.#changes('UPDATE buckets SET object_lock = $1 WHERE id = $2', [config === null ? null : JSON.stringify(config), bucketId]);
+  }
+
+  async setBucketLifecycle(bucketId: string, rules: LifecycleRule[] | null): Promise<void> {
+    await this.#changes('UPDATE buckets SET lifecycle = $1 WHERE id = $2', [rules === null ? null : JSON.stringify(rules), bucketId]);
   }
 
   // ---- multipart uploads ----

@@ -13,6 +13,7 @@ import type {
   UploadRecord,
   LockMode,
   ObjectLockConfig,
+  LifecycleRule,
   Retention,
   VersioningState,
 } from '../types.js';
@@ -34,6 +35,7 @@ export interface BucketRow {
   permissions: Record<string, string[]>;
   versioning: string;
   object_lock: ObjectLockConfig | null;
+  lifecycle: LifecycleRule[] | null;
 }
 
 export interface ObjectRow {
@@ -116,7 +118,7 @@ export function keyBytes(key: string): Buffer {
 /** Parameters are positional; JSON goes as text so pg never turns an array into a PG array. */
 const j = (value: unknown): string => JSON.stringify(value);
 
-export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions, versioning, object_lock';
+export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions, versioning, object_lock, lifecycle';
 export function bucketParams(b: BucketRecord): unknown[] {
   return [
     b.id,
@@ -129,6 +131,7 @@ export function bucketParams(b: BucketRecord): unknown[] {
     j(b.permissions),
     b.versioning ?? 'Unversioned',
     b.objectLock ? j(b.objectLock) : null,
+    b.lifecycle ? j(b.lifecycle) : null,
   ];
 }
 
@@ -144,6 +147,7 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     permissions: r.permissions,
     versioning: r.versioning as VersioningState,
     objectLock: r.object_lock,
+    lifecycle: r.lifecycle,
   };
 }
 

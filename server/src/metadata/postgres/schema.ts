@@ -129,6 +129,7 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE buckets ADD COLUMN versioning text NOT NULL DEFAULT 'Unversioned';
   ALTER TABLE buckets ADD COLUMN object_lock jsonb;
+  ALTER TABLE buckets ADD COLUMN lifecycle jsonb;
   ALTER TABLE objects ADD COLUMN version_id text COLLATE "C" NOT NULL DEFAULT 'null';
   ALTER TABLE objects ADD COLUMN version_seq bigint NOT NULL DEFAULT 0;
   ALTER TABLE objects ADD COLUMN lock_mode text;

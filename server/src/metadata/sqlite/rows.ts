@@ -13,6 +13,7 @@ import type {
   UploadRecord,
   LockMode,
   ObjectLockConfig,
+  LifecycleRule,
   Retention,
   VersioningState,
 } from '../types.js';
@@ -30,6 +31,7 @@ export interface BucketRow {
   permissions: string;
   versioning: string;
   object_lock: string | null;
+  lifecycle: string | null;
 }
 
 export interface ObjectRow {
@@ -126,6 +128,7 @@ export function bucketToRow(b: BucketRecord): BucketRow {
     permissions: JSON.stringify(b.permissions),
     versioning: b.versioning ?? 'Unversioned',
     object_lock: b.objectLock ? JSON.stringify(b.objectLock) : null,
+    lifecycle: b.lifecycle ? JSON.stringify(b.lifecycle) : null,
   };
 }
 
@@ -141,6 +144,7 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     permissions: json<Record<string, string[]>>(r.permissions),
     versioning: r.versioning as VersioningState,
     objectLock: r.object_lock === null ? null : json<ObjectLockConfig>(r.object_lock),
+    lifecycle: r.lifecycle === null ? null : json<LifecycleRule[]>(r.lifecycle),
   };
 }
 

@@ -169,6 +169,7 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT 'Unversioned';
   ALTER TABLE buckets ADD COLUMN object_lock TEXT;
+  ALTER TABLE buckets ADD COLUMN lifecycle TEXT;
   ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';
   ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE objects ADD COLUMN lock_mode TEXT;

@@ -16,6 +16,7 @@ import type {
   ListVersionsQuery,
   LockState,
   ObjectLockConfig,
+  LifecycleRule,
   Retention,
   VersionEntry,
   VersioningState,
@@ -61,8 +62,8 @@ function prepareStatements(db: Database.Database) {
   return {
     // buckets
     insertBucket: db.prepare<[BucketRow], void>(
-      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions, versioning, object_lock)
-       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions, @versioning, @object_lock)
+      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions, versioning, object_lock, lifecycle)
+       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions, @versioning, @object_lock, @lifecycle)
        ON CONFLICT (name) DO NOTHING`,
     ),
     getBucket: db.prepare<[string], BucketRow>('SELECT * FROM buckets WHERE name = ?'),
@@ -73,6 +74,7 @@ function prepareStatements(db: Database.Database) {
     bucketHasVersions: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM object_versions WHERE bucket_id = ? LIMIT 1'),
     setBucketVersioning: db.prepare<[string, string], void>('UPDATE buckets SET versioning = ? WHERE id = ?'),
     setBucketObjectLock: db.prepare<[string | null, string], void>('UPDATE buckets SET object_lock = ? WHERE id = ?'),
+    setBucketLifecycle: db.prepare<[string | null, string], void>('UPDATE buckets SET lifecycle = ? WHERE id = ?'),
     bucketHasUploads: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM uploads WHERE bucket_id = ? LIMIT 1'),
     setBucketAcl: db.prepare<[string, string], void>('UPDATE buckets SET acl = ? WHERE id = ?'),
     setBucketPolicy: db.prepare<[string | null, string], void>('UPDATE buckets SET policy = ? WHERE id = ?'),
@@ -627,6 +629,10 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async setBucketObjectLock(bucketId: string, config: ObjectLockConfig | null): Promise<void> {
     await this.#writes.run(() => this.#s.setBucketObjectLock.run(config === null ? null : JSON.stringify(config), bucketId));
+  }
+
+  async setBucketLifecycle(bucketId: string, rules: LifecycleRule[] | null): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketLifecycle.run(rules === null ? null : JSON.stringify(rules), bucketId));
   }
 
   // ---- multipart uploads ----

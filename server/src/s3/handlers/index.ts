@@ -30,6 +30,12 @@ import {
   handlePutObjectRetention,
 } from './object-lock.js';
 
+import {
+  handleDeleteBucketLifecycle,
+  handleGetBucketLifecycleConfiguration,
+  handlePutBucketLifecycleConfiguration,
+} from './lifecycle.js';
+
 /** Parses the request, calls the model, and returns what handle.ts writes. */
 export type Handler = (deps: S3Deps, ctx: RequestContext) => Promise<S3Result>;
 
@@ -72,4 +78,7 @@ export const HANDLERS: Record<Operation, Handler> = {
   PutObjectRetention: handlePutObjectRetention,
   GetObjectLegalHold: handleGetObjectLegalHold,
   PutObjectLegalHold: handlePutObjectLegalHold,
+  GetBucketLifecycleConfiguration: handleGetBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: handlePutBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: handleDeleteBucketLifecycle,
 };
