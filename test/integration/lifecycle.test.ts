@@ -83,7 +83,13 @@ describe('lifecycle', () => {
     ]);
     const got = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b }));
     assert.deepEqual(
-      got.Rules?.map((r) => [r.ID, r.Status, r.Filter?.Prefix ?? r.Filter?.And?.Prefix, r.Expiration?.Days, r.NoncurrentVersionExpiration?.NoncurrentDays]),
+      got.Rules?.map((r) => [
+        r.ID,
+        r.Status,
+        r.Filter?.Prefix ?? r.Filter?.And?.Prefix,
+        r.Expiration?.Days,
+        r.NoncurrentVersionExpiration?.NoncurrentDays,
+      ]),
       [
         ['tmp', 'Disabled', 'tmp/', 3, undefined],
         ['both', 'Disabled', 'logs/', undefined, 2],
@@ -91,7 +97,11 @@ describe('lifecycle', () => {
       ],
     );
     assert.equal(got.Rules?.[1]?.Filter?.And?.ObjectSizeGreaterThan, 10);
-    await expectS3Error(lifecycle(b, [{ ID: 'x', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 0 } }]), 'InvalidArgument', 400);
+    await expectS3Error(
+      lifecycle(b, [{ ID: 'x', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 0 } }]),
+      'InvalidArgument',
+      400,
+    );
     await expectS3Error(
       lifecycle(b, [{ ID: 't', Status: 'Enabled', Filter: { Tag: { Key: 'a', Value: 'b' } }, Expiration: { Days: 1 } }]),
       'NotImplemented',
@@ -144,7 +154,12 @@ describe('lifecycle', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'old/b', VersionId: gone })); // only the marker is left
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'exp/c', Body: 'c' }));
     await lifecycle(b, [
-      { ID: 'noncurrent', Status: 'Enabled', Filter: { Prefix: 'docs/' }, NoncurrentVersionExpiration: { NoncurrentDays: 3, NewerNoncurrentVersions: 1 } },
+      {
+        ID: 'noncurrent',
+        Status: 'Enabled',
+        Filter: { Prefix: 'docs/' },
+        NoncurrentVersionExpiration: { NoncurrentDays: 3, NewerNoncurrentVersions: 1 },
+      },
       { ID: 'markers', Status: 'Enabled', Filter: { Prefix: 'old/' }, Expiration: { ExpiredObjectDeleteMarker: true } },
       { ID: 'expire', Status: 'Enabled', Filter: { Prefix: 'exp/' }, Expiration: { Days: 5 } },
     ]);
@@ -167,7 +182,9 @@ describe('lifecycle', () => {
     await s3.send(new CreateBucketCommand({ Bucket: b, ObjectLockEnabledForBucket: true }));
     const retainUntil = new Date(Date.now() + 30 * DAY_S * 1000);
     const locked = (
-      await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v1', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: retainUntil }))
+      await s3.send(
+        new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v1', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: retainUntil }),
+      )
     ).VersionId!;
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v2' }));
     await lifecycle(b, [{ ID: 'all', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }]);

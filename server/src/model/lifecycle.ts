@@ -99,7 +99,13 @@ async function applyToVersions(deps: LifecycleDeps, bucket: BucketRecord, rules:
 const keyOf = (e: VersionEntry) => (e.type === 'object' ? e.object.key : e.marker.key);
 
 /** One key's versions, newest first (index 0 is the latest). */
-async function applyToKey(deps: LifecycleDeps, bucket: BucketRecord, rules: LifecycleRule[], versions: VersionEntry[], stats: LifecycleStats) {
+async function applyToKey(
+  deps: LifecycleDeps,
+  bucket: BucketRecord,
+  rules: LifecycleRule[],
+  versions: VersionEntry[],
+  stats: LifecycleStats,
+) {
   const now = deps.now().getTime();
   const key = keyOf(versions[0]!);
   const latest = versions[0]!;
@@ -181,7 +187,10 @@ async function abortUploads(deps: LifecycleDeps, bucket: BucketRecord, rules: Li
       keyMarker = u.key;
       uploadIdMarker = u.uploadId;
       const rule = rules.find(
-        (r) => r.abortIncompleteMultipartDays !== null && matches(r, u.key, null) && now >= daysAfter(u.initiated, r.abortIncompleteMultipartDays),
+        (r) =>
+          r.abortIncompleteMultipartDays !== null &&
+          matches(r, u.key, null) &&
+          now >= daysAfter(u.initiated, r.abortIncompleteMultipartDays),
       );
       if (!rule) continue;
       if ((await deps.metadata.abortUpload(u.uploadId)) === 'ok') {

@@ -30,11 +30,7 @@ import {
   handlePutObjectRetention,
 } from './object-lock.js';
 
-import {
-  handleDeleteBucketLifecycle,
-  handleGetBucketLifecycleConfiguration,
-  handlePutBucketLifecycleConfiguration,
-} from './lifecycle.js';
+import { handleDeleteBucketLifecycle, handleGetBucketLifecycleConfiguration, handlePutBucketLifecycleConfiguration } from './lifecycle.js';
 
 /** Parses the request, calls the model, and returns what handle.ts writes. */
 export type Handler = (deps: S3Deps, ctx: RequestContext) => Promise<S3Result>;

@@ -23,14 +23,18 @@ function positive(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || n <= 0) {
-    throw new S3Error('InvalidArgument', { message: `'${what}' must be a positive integer`, extra: { ArgumentName: what, ArgumentValue: text } });
+    throw new S3Error('InvalidArgument', {
+      message: `'${what}' must be a positive integer`,
+      extra: { ArgumentName: what, ArgumentValue: text },
+    });
   }
   return n;
 }
 
 function nonNegative(text: string | undefined, what: string): number | null {
   if (text === undefined) return null;
-  if (!/^\d+$/.test(text.trim())) throw new S3Error('InvalidArgument', { message: `'${what}' must be a non-negative integer`, extra: { ArgumentName: what } });
+  if (!/^\d+$/.test(text.trim()))
+    throw new S3Error('InvalidArgument', { message: `'${what}' must be a non-negative integer`, extra: { ArgumentName: what } });
   return Number(text.trim());
 }
 
@@ -56,11 +60,14 @@ function parseFilter(rule: Record<string, unknown>): LifecycleFilter {
 function parseRule(rule: Record<string, unknown>): LifecycleRule {
   for (const unsupported of ['Transition', 'NoncurrentVersionTransition']) {
     if (rule[unsupported] !== undefined) {
-      throw new S3Error('NotImplemented', { message: `Lifecycle ${unsupported} actions are not implemented by this server (one storage class).` });
+      throw new S3Error('NotImplemented', {
+        message: `Lifecycle ${unsupported} actions are not implemented by this server (one storage class).`,
+      });
     }
   }
   const id = textOf(rule, 'ID') ?? randomBytes(12).toString('base64url');
-  if (id.length > 255) throw new S3Error('InvalidArgument', { message: 'ID length should not exceed allowed limit of 255', extra: { ArgumentName: 'ID' } });
+  if (id.length > 255)
+    throw new S3Error('InvalidArgument', { message: 'ID length should not exceed allowed limit of 255', extra: { ArgumentName: 'ID' } });
   const status = textOf(rule, 'Status');
   if (status !== 'Enabled' && status !== 'Disabled') throw new S3Error('MalformedXML');
   const x = child(rule, 'Expiration');
@@ -76,7 +83,10 @@ function parseRule(rule: Record<string, unknown>): LifecycleRule {
     if (dateText !== undefined) {
       const ms = Date.parse(dateText.trim());
       if (Number.isNaN(ms) || ms % 86_400_000 !== 0) {
-        throw new S3Error('InvalidArgument', { message: "'Date' must be at midnight GMT", extra: { ArgumentName: 'Date', ArgumentValue: dateText } });
+        throw new S3Error('InvalidArgument', {
+          message: "'Date' must be at midnight GMT",
+          extra: { ArgumentName: 'Date', ArgumentValue: dateText },
+        });
       }
       date = new Date(ms).toISOString();
     }
@@ -113,13 +123,17 @@ export async function handlePutBucketLifecycleConfiguration(deps: S3Deps, ctx: R
     Object.keys(ctx.req.headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-mode') ||
     header(ctx, 'x-amz-sdk-checksum-algorithm') !== undefined ||
     header(ctx, 'x-amz-trailer') !== undefined;
-  if (!integrity) throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*' });
+  if (!integrity)
+    throw new S3Error('InvalidRequest', { message: 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*' });
   const doc = parseXmlBody((await readSmallBody(ctx, 1024 * 1024)).toString('utf8'), 'LifecycleConfiguration');
   const raw = listOf(doc, 'Rule');
   if (raw.length === 0 || raw.length > MAX_RULES) throw new S3Error('MalformedXML');
   const rules = raw.map(parseRule);
   if (new Set(rules.map((r) => r.id)).size !== rules.length) {
-    throw new S3Error('InvalidArgument', { message: 'Rule ID must be unique. Found same ID for more than one rule', extra: { ArgumentName: 'ID' } });
+    throw new S3Error('InvalidArgument', {
+      message: 'Rule ID must be unique. Found same ID for more than one rule',
+      extra: { ArgumentName: 'ID' },
+    });
   }
   await deps.metadata.setBucketLifecycle(ctx.bucket!.id, rules);
   deps.audit.write(ctx, 'bucket.lifecycle.set', { bucket: ctx.bucket!.name, rules: rules.length });
@@ -145,7 +159,8 @@ function ruleXml(r: LifecycleRule): XmlChild {
     f.sizeGreaterThan !== null ? el('ObjectSizeGreaterThan', f.sizeGreaterThan) : null,
     f.sizeLessThan !== null ? el('ObjectSizeLessThan', f.sizeLessThan) : null,
   ].filter(Boolean);
-  const filter = conditions.length > 1 ? el('Filter', [el('And', conditions)]) : el('Filter', conditions.length === 1 ? conditions : [el('Prefix', '')]);
+  const filter =
+    conditions.length > 1 ? el('Filter', [el('And', conditions)]) : el('Filter', conditions.length === 1 ? conditions : [el('Prefix', '')]);
   const x = r.expiration;
   return el('Rule', [
     el('ID', r.id),
