@@ -520,6 +520,28 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual(await store.getBucket('c'), created);
       });
 
+      test('a new version is the newest even when its sequence is behind (another node’s clock)', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const v5 = version('b', 'k', 5);
+        await store.putObject(v5);
+        const behind = version('b', 'k', 6, [chunk()], { versionSeq: 1_700_000_000_000_001 });
+        await store.putObject(behind);
+        const cur = await store.getObject('b', 'k');
+        assert.equal(cur?.versionId, behind.versionId);
+        assert.ok(cur!.versionSeq! > v5.versionSeq!);
+        const marker = { bucketId: 'b', key: 'k', versionId: version('b', 'k', 7).versionId!, versionSeq: 1, lastModified: at(1), owner: 'alice' };
+        await store.putDeleteMarker(marker);
+        const listed = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 10 });
+        assert.deepEqual(
+          listed.map((e) => [idOf(e), e.isLatest]),
+          [
+            [marker.versionId, true],
+            [behind.versionId, false],
+            [v5.versionId, false],
+          ],
+        );
+      });
+
       test('completeUpload writes a new version like putObject', async () => {
         await store.createBucket(bucketRecord('b'));
         const v1 = version('b', 'k', 1);

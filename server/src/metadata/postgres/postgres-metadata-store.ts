@@ -311,9 +311,26 @@ export class PostgresMetadataStore implements MetadataStore {
   /** Writes the key's new latest version; returns the chunk ids of the version it replaced (a null version). */
   async #upsertObject(c: Queryable, object: ObjectRecord): Promise<string[]> {
     await this.#lockKey(c, object.bucketId, object.key);
+    // After making room: a replaced null version no longer counts as newer.
     const released = await this.#makeRoom(c, object.bucketId, object.key, object.versionId ?? 'null');
-    await c.query(`INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(18)})`, objectParams(object));
+    const seq = await this.#newestSeq(c, object.bucketId, object.key, object.versionSeq ?? object.lastModified.getTime() * 1000);
+    await c.query(`INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(18)})`, objectParams({ ...object, versionSeq: seq }));
     return released;
+  }
+
+  /**
+   * The sequence a new latest version gets (the key is locked): the one proposed, or just
+   * above the key's newest, so a node whose clock is behind another's still writes the
+   * newest version of the key.
+   */
+  async #newestSeq(c: Queryable, bucketId: string, key: string, proposed: number): Promise<number> {
+    const r = await c.query<{ seq: string | null }>(
+      `SELECT GREATEST((SELECT max(version_seq) FROM objects WHERE bucket_id = $1 AND key = $2),
+                       (SELECT max(version_seq) FROM object_versions WHERE bucket_id = $1 AND key = $2)) AS seq`,
+      [bucketId, keyBytes(key)],
+    );
+    const newest = r.rows[0]?.seq;
+    return newest === null || newest === undefined || Number(newest) < proposed ? proposed : Number(newest) + 1;
   }
 
   /**
@@ -528,10 +545,11 @@ export class PostgresMetadataStore implements MetadataStore {
       this.#tx(async (c) => {
         await this.#lockKey(c, marker.bucketId, marker.key);
         const released = await this.#makeRoom(c, marker.bucketId, marker.key, marker.versionId);
+        const seq = await this.#newestSeq(c, marker.bucketId, marker.key, marker.versionSeq);
         await c.query(
           `INSERT INTO object_versions (bucket_id, key, version_id, version_seq, is_marker, last_modified, owner, legal_hold, record)
            VALUES ($1, $2, $3, $4, true, $5, $6, false, NULL)`,
-          [marker.bucketId, keyBytes(marker.key), marker.versionId, marker.versionSeq, marker.lastModified, marker.owner],
+          [marker.bucketId, keyBytes(marker.key), marker.versionId, seq, marker.lastModified, marker.owner],
         );
         await this.#shiftRefs(c, [], released, new Date());
       }),

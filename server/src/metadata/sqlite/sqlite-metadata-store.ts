@@ -98,6 +98,10 @@ function prepareStatements(db: Database.Database) {
          lock_until = excluded.lock_until, legal_hold = excluded.legal_hold`,
     ),
     // version history
+    newestSeq: db.prepare<[string, string, string, string], { seq: number | null }>(
+      `SELECT max(s) AS seq FROM (SELECT max(version_seq) AS s FROM objects WHERE bucket_id = ? AND key = ?
+                                  UNION ALL SELECT max(version_seq) FROM object_versions WHERE bucket_id = ? AND key = ?)`,
+    ),
     insertVersion: db.prepare<[VersionRow], void>(
       `INSERT INTO object_versions (bucket_id, key, version_id, version_seq, is_marker, last_modified, owner,
                                     lock_mode, lock_until, legal_hold, record)
@@ -362,8 +366,10 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   #putObjectNow(object: ObjectRecord, now: number): void {
+    // After making room: a replaced null version no longer counts as newer.
     const released = this.#makeRoom(object.bucketId, object.key, object.versionId ?? 'null');
-    this.#s.upsertObject.run(objectToRow(object));
+    const seq = this.#seqAbove(object.bucketId, object.key, object.versionSeq ?? object.lastModified.getTime() * 1000);
+    this.#s.upsertObject.run(objectToRow({ ...object, versionSeq: seq }));
     // Reference the new chunks before releasing the old ones, so a chunk in both never
     // passes through the trash.
     this.#ref(object.chunks.map((c) => c.id));
@@ -390,6 +396,12 @@ export class SqliteMetadataStore implements MetadataStore {
     if (old === undefined) return [];
     this.#s.deleteVersion.run(bucketId, key, 'null');
     return old.record === null ? [] : decodeRecord(old.record).chunks.map((c) => c.id);
+  }
+
+  /** The proposed sequence for a new latest version, or just above the key's newest if that is not older. */
+  #seqAbove(bucketId: string, key: string, proposed: number): number {
+    const newest = this.#s.newestSeq.get(bucketId, key, bucketId, key)?.seq ?? null;
+    return newest === null || newest < proposed ? proposed : newest + 1;
   }
 
   /** Makes the newest version in the history current if the key has no current version and it is not a marker. */
@@ -515,11 +527,12 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.#writes.run(() => {
       if (this.#s.bucketExists.get(marker.bucketId) === undefined) return 'no-bucket';
       const released = this.#makeRoom(marker.bucketId, marker.key, marker.versionId);
+      const seq = this.#seqAbove(marker.bucketId, marker.key, marker.versionSeq);
       this.#s.insertVersion.run({
         bucket_id: marker.bucketId,
         key: marker.key,
         version_id: marker.versionId,
-        version_seq: marker.versionSeq,
+        version_seq: seq,
         is_marker: 1,
         last_modified: marker.lastModified.getTime(),
         owner: marker.owner,
