@@ -8,7 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -290,6 +293,37 @@ describe('object lock', () => {
       const final = await s3.send(new GetObjectRetentionCommand({ Bucket: b, Key: key, VersionId: v }));
       assert.equal(final.Retention?.RetainUntilDate?.getTime(), far.getTime(), `round ${round}: ${results.join(',')}`);
     }
+  });
+
+  test('lock headers on CreateMultipartUpload apply to the completed object', async () => {
+    const b = await lockedBucket();
+    const until = new Date(Date.now() + DAY);
+    const up = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: b,
+        Key: 'mp',
+        ObjectLockMode: 'COMPLIANCE',
+        ObjectLockRetainUntilDate: until,
+        ObjectLockLegalHoldStatus: 'ON',
+      }),
+    );
+    const part = await s3.send(new UploadPartCommand({ Bucket: b, Key: 'mp', UploadId: up.UploadId, PartNumber: 1, Body: 'part' }));
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: b,
+        Key: 'mp',
+        UploadId: up.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    const r = await s3.send(new GetObjectRetentionCommand({ Bucket: b, Key: 'mp', VersionId: done.VersionId }));
+    assert.equal(r.Retention?.Mode, 'COMPLIANCE');
+    assert.ok(Math.abs((r.Retention?.RetainUntilDate?.getTime() ?? 0) - until.getTime()) < 1000);
+    assert.equal(
+      (await s3.send(new GetObjectLegalHoldCommand({ Bucket: b, Key: 'mp', VersionId: done.VersionId }))).LegalHold?.Status,
+      'ON',
+    );
+    await expectS3Error(s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'mp', VersionId: done.VersionId })), 'AccessDenied', 403);
   });
 
   test('a version whose retention has expired can be deleted', async () => {

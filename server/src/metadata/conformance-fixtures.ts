@@ -74,6 +74,8 @@ export function uploadRecord(bucketId: string, key: string, uploadId: string, ex
     storageClass: 'STANDARD',
     checksumAlgorithm: 'SHA256',
     checksumType: 'COMPOSITE',
+    retention: { mode: 'GOVERNANCE', retainUntil: at(1_900_000_000_000) },
+    legalHold: true,
     ...extra,
   };
 }

@@ -529,7 +529,14 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         const cur = await store.getObject('b', 'k');
         assert.equal(cur?.versionId, behind.versionId);
         assert.ok(cur!.versionSeq! > v5.versionSeq!);
-        const marker = { bucketId: 'b', key: 'k', versionId: version('b', 'k', 7).versionId!, versionSeq: 1, lastModified: at(1), owner: 'alice' };
+        const marker = {
+          bucketId: 'b',
+          key: 'k',
+          versionId: version('b', 'k', 7).versionId!,
+          versionSeq: 1,
+          lastModified: at(1),
+          owner: 'alice',
+        };
         await store.putDeleteMarker(marker);
         const listed = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 10 });
         assert.deepEqual(

@@ -182,6 +182,9 @@ export interface UploadRecord {
   storageClass: string;
   checksumAlgorithm: ChecksumAlgorithm | null;
   checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
+  /** Object Lock asked for at CreateMultipartUpload, given to the completed object. */
+  retention?: Retention | null;
+  legalHold?: boolean;
 }
 
 export interface PartRecord {

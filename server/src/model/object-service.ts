@@ -313,6 +313,7 @@ export class ObjectService {
   }
 
   async createUpload(input: CreateUploadInput): Promise<UploadRecord> {
+    checkLockRequest(input.bucket, input.lock);
     const upload: UploadRecord = {
       // Hex, not base64url: an id starting with '-' reads as an option to aws-cli and other CLIs.
       uploadId: randomBytes(24).toString('hex'),
@@ -326,6 +327,7 @@ export class ObjectService {
       storageClass: input.storageClass,
       checksumAlgorithm: input.checksumAlgorithm,
       checksumType: input.checksumType,
+      ...(input.lock ? { retention: input.lock.retention, legalHold: input.lock.legalHold } : {}),
     };
     if ((await this.#metadata.createUpload(upload)) === 'no-bucket') throw new ModelError('NoSuchBucket', { bucket: input.bucket.name });
     return upload;
@@ -405,7 +407,13 @@ export class ObjectService {
     const md5 = createHash('md5');
     for (const p of parts) md5.update(Buffer.from(p.etag.slice(1, -1), 'hex'));
     const record: ObjectRecord = {
-      ...this.#base(input.bucket, upload.key, upload),
+      ...this.#base(input.bucket, upload.key, {
+        ...upload,
+        // Lock asked for at CreateMultipartUpload; none (the bucket default) otherwise.
+        ...(upload.retention || upload.legalHold
+          ? { lock: { retention: upload.retention ?? null, legalHold: upload.legalHold === true } }
+          : {}),
+      }),
       size: parts.reduce((s, p) => s + p.size, 0),
       etag: `"${md5.digest('hex')}-${parts.length}"`,
       checksum: multipartChecksum(upload, parts),

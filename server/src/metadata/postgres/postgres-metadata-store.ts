@@ -695,7 +695,7 @@ export class PostgresMetadataStore implements MetadataStore {
   // ---- multipart uploads ----
 
   createUpload(upload: UploadRecord): Promise<'ok' | 'no-bucket'> {
-    return whenBucketExists(this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(11)})`, uploadParams(upload)));
+    return whenBucketExists(this.#changes(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(14)})`, uploadParams(upload)));
   }
 
   async getUpload(uploadId: string): Promise<UploadRecord | null> {

@@ -86,6 +86,9 @@ export interface UploadRow {
   storage_class: string;
   checksum_algorithm: string | null;
   checksum_type: string | null;
+  lock_mode: string | null;
+  lock_until: Date | null;
+  legal_hold: boolean;
 }
 
 export interface PartRow {
@@ -206,7 +209,7 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
 }
 
 export const UPLOAD_COLUMNS =
-  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type';
+  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type, lock_mode, lock_until, legal_hold';
 export function uploadParams(u: UploadRecord): unknown[] {
   return [
     u.uploadId,
@@ -220,6 +223,9 @@ export function uploadParams(u: UploadRecord): unknown[] {
     u.storageClass,
     u.checksumAlgorithm,
     u.checksumType,
+    u.retention?.mode ?? null,
+    u.retention?.retainUntil ?? null,
+    u.legalHold === true,
   ];
 }
 
@@ -236,6 +242,8 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     storageClass: r.storage_class,
     checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
     checksumType: r.checksum_type as UploadRecord['checksumType'],
+    retention: lockRetention(r.lock_mode, r.lock_until),
+    legalHold: r.legal_hold,
   };
 }
 

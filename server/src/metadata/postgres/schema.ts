@@ -135,6 +135,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE objects ADD COLUMN lock_mode text;
   ALTER TABLE objects ADD COLUMN lock_until timestamptz;
   ALTER TABLE objects ADD COLUMN legal_hold boolean NOT NULL DEFAULT false;
+  ALTER TABLE uploads ADD COLUMN lock_mode text;
+  ALTER TABLE uploads ADD COLUMN lock_until timestamptz;
+  ALTER TABLE uploads ADD COLUMN legal_hold boolean NOT NULL DEFAULT false;
   UPDATE objects SET version_seq = (extract(epoch FROM last_modified) * 1000000)::bigint;
   CREATE TABLE object_versions (
     bucket_id text COLLATE "C" NOT NULL REFERENCES buckets (id),

@@ -82,6 +82,9 @@ export interface UploadRow {
   storage_class: string;
   checksum_algorithm: string | null;
   checksum_type: string | null;
+  lock_mode: string | null;
+  lock_until: number | null;
+  legal_hold: number;
 }
 
 export interface PartRow {
@@ -214,6 +217,9 @@ export function uploadToRow(u: UploadRecord): UploadRow {
     storage_class: u.storageClass,
     checksum_algorithm: u.checksumAlgorithm,
     checksum_type: u.checksumType,
+    lock_mode: u.retention?.mode ?? null,
+    lock_until: u.retention?.retainUntil.getTime() ?? null,
+    legal_hold: u.legalHold === true ? 1 : 0,
   };
 }
 
@@ -230,6 +236,8 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     storageClass: r.storage_class,
     checksumAlgorithm: r.checksum_algorithm as ChecksumAlgorithm | null,
     checksumType: r.checksum_type as UploadRecord['checksumType'],
+    retention: lockRetention(r.lock_mode, r.lock_until),
+    legalHold: r.legal_hold === 1,
   };
 }
 

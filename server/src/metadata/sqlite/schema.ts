@@ -175,6 +175,9 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   ALTER TABLE objects ADD COLUMN lock_mode TEXT;
   ALTER TABLE objects ADD COLUMN lock_until INTEGER;
   ALTER TABLE objects ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE uploads ADD COLUMN lock_mode TEXT;
+  ALTER TABLE uploads ADD COLUMN lock_until INTEGER;
+  ALTER TABLE uploads ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
   UPDATE objects SET version_seq = last_modified * 1000;
   CREATE TABLE object_versions (
     bucket_id TEXT NOT NULL REFERENCES buckets (id),

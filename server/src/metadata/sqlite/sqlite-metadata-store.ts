@@ -159,9 +159,9 @@ function prepareStatements(db: Database.Database) {
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
       `INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl,
-                            storage_class, checksum_algorithm, checksum_type)
+                            storage_class, checksum_algorithm, checksum_type, lock_mode, lock_until, legal_hold)
        VALUES (@upload_id, @bucket_id, @key, @initiated, @owner, @headers, @user_metadata, @acl,
-               @storage_class, @checksum_algorithm, @checksum_type)`,
+               @storage_class, @checksum_algorithm, @checksum_type, @lock_mode, @lock_until, @legal_hold)`,
     ),
     getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
     deleteUpload: db.prepare<[string], void>('DELETE FROM uploads WHERE upload_id = ?'),

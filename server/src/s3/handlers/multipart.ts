@@ -23,6 +23,7 @@ import {
 import { ownerOf, requestedAcl } from './request-acl.js';
 import { loadCopySource } from './copy-source.js';
 import { objectVersionHeader } from './versioning.js';
+import { requestedLockFrom } from './object-lock.js';
 
 const MAX_PARTS = 10000;
 
@@ -44,7 +45,8 @@ function loadUpload(deps: S3Deps, ctx: RequestContext): Promise<UploadRecord> {
 }
 
 export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  refuseUnsupportedWriteHeaders(ctx);
+  refuseUnsupportedWriteHeaders(ctx, { objectLock: true });
+  const lock = requestedLockFrom(ctx);
   const bucket = ctx.bucket!;
   const key = ctx.target!.key!;
   const owner = ownerOf(ctx, bucket.owner);
@@ -74,6 +76,7 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
     throw new S3Error('InvalidRequest', { message: 'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.' });
   }
   const upload = await deps.objects.createUpload({
+    ...(lock ? { lock } : {}),
     bucket,
     key,
     owner,
