@@ -295,6 +295,32 @@ describe('object lock', () => {
     }
   });
 
+  test('a governance-bypass delete racing a legal hold: never both succeed', async () => {
+    const b = await lockedBucket();
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 12; round++) {
+      const key = `hold-race-${round}`;
+      const v = await putLocked(b, key, 'GOVERNANCE', new Date(Date.now() + DAY));
+      const settle = (p: Promise<unknown>) =>
+        p.then(
+          () => 'ok',
+          (e: unknown) => (e instanceof S3ServiceException ? e.name : String(e)),
+        );
+      const [del, hold] = await Promise.all([
+        settle(s3.send(new DeleteObjectCommand({ Bucket: b, Key: key, VersionId: v, BypassGovernanceRetention: true }))),
+        settle(s3.send(new PutObjectLegalHoldCommand({ Bucket: b, Key: key, VersionId: v, LegalHold: { Status: 'ON' } }))),
+      ]);
+      outcomes.add(`${del}/${hold}`);
+      if (del === 'ok') assert.equal(hold, 'NoSuchVersion', 'the hold cannot succeed on a deleted version');
+      else {
+        assert.equal(del, 'AccessDenied');
+        assert.equal(hold, 'ok');
+        await stillThere(b, key, v);
+      }
+    }
+    assert.ok(outcomes.size >= 1);
+  });
+
   test('lock headers on CreateMultipartUpload apply to the completed object', async () => {
     const b = await lockedBucket();
     const until = new Date(Date.now() + DAY);

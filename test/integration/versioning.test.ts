@@ -92,6 +92,8 @@ describe('versioning', () => {
     assert.equal(head.VersionId, v1);
     assert.equal(head.ContentLength, 3);
     await expectS3Error(s3.send(new GetObjectCommand({ Bucket: b, Key: 'k', VersionId: 'A'.repeat(32) })), 'NoSuchVersion', 404);
+    await expectS3Error(s3.send(new GetObjectCommand({ Bucket: b, Key: 'k', VersionId: 'not-ours' })), 'InvalidArgument', 400);
+    await expectS3Error(s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k', VersionId: 'not-ours' })), 'InvalidArgument', 400);
 
     // Copy from an old version.
     const copy = await s3.send(new CopyObjectCommand({ Bucket: b, Key: 'copy', CopySource: `${b}/k?versionId=${v1}` }));

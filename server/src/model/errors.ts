@@ -25,6 +25,8 @@ export interface ModelErrorDetails {
   /** A part's checksum algorithm differs from the one its upload was created with. */
   ChecksumAlgorithmMismatch: { expected: ChecksumAlgorithm; actual: ChecksumAlgorithm };
   NoSuchVersion: { key: string; versionId: string };
+  /** Not a version id this server could have made (nor 'null'). */
+  InvalidVersionId: { versionId: string };
   /** The version addressed (or the latest, when `byVersionId` is false) is a delete marker. */
   DeleteMarker: { key: string; versionId: string; lastModified: Date; byVersionId: boolean };
   /** Object Lock forbids destroying the version or changing its retention so. */

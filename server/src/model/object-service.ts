@@ -257,7 +257,7 @@ export class ObjectService {
       }
       throw new ModelError('NoSuchKey', { key });
     }
-    if (!isWellFormedVersionId(versionId)) throw new ModelError('InvalidLockRequest', { message: 'Invalid version id specified' });
+    if (!isWellFormedVersionId(versionId)) throw new ModelError('InvalidVersionId', { versionId });
     const entry = await this.#metadata.getObjectVersion(bucket.id, key, versionId);
     if (entry === null) throw new ModelError('NoSuchVersion', { key, versionId });
     if (entry.type === 'marker') {
@@ -475,7 +475,7 @@ export class ObjectService {
    * between, the check runs again on the new state.
    */
   async deleteVersion(bucket: BucketRecord, key: string, versionId: string, bypassGovernance: boolean): Promise<DeleteResult> {
-    if (!isWellFormedVersionId(versionId)) throw new ModelError('InvalidLockRequest', { message: 'Invalid version id specified' });
+    if (!isWellFormedVersionId(versionId)) throw new ModelError('InvalidVersionId', { versionId });
     for (let attempt = 0; attempt < 10; attempt++) {
       const entry = await this.#metadata.getObjectVersion(bucket.id, key, versionId);
       if (entry === null) return { versionId, deleteMarker: false };

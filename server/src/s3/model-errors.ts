@@ -28,6 +28,11 @@ const TO_S3: { [C in ModelErrorCode]: (d: ModelErrorDetails[C]) => S3Error } = {
     new S3Error('InvalidRequest', {
       message: `Checksum Type mismatch occurred, expected checksum Type: ${d.expected.toLowerCase()}, actual checksum Type: ${d.actual.toLowerCase()}`,
     }),
+  InvalidVersionId: (d) =>
+    new S3Error('InvalidArgument', {
+      message: 'Invalid version id specified',
+      extra: { ArgumentName: 'versionId', ArgumentValue: d.versionId.slice(0, 256) },
+    }),
   NoSuchVersion: (d) => new S3Error('NoSuchVersion', { extra: { Key: d.key, VersionId: d.versionId } }),
   DeleteMarker: (d) => {
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': d.versionId, 'last-modified': d.lastModified.toUTCString() };
