@@ -293,6 +293,19 @@ describe('versioning', () => {
     assert.equal((await chunkFiles(join(node.dataDir, 'chunks'))).length, chunksBefore, 'no chunk is left once no version references it');
   });
 
+  test('a public-read version is readable anonymously by its id, as by GetObject', async () => {
+    const b = uniqueBucket('ver');
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
+    const v = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'pub', Body: 'hello', ACL: 'public-read' }))).VersionId!;
+    const byId = await fetch(`${node.s3Url}/${b}/pub?versionId=${v}`);
+    assert.equal(byId.status, 200);
+    assert.equal(await byId.text(), 'hello');
+    await put(b, 'private', 'secret');
+    const denied = await fetch(`${node.s3Url}/${b}/private?versionId=null`);
+    assert.equal(denied.status, 403);
+  });
+
   test('the access log and metrics name the new operations', async () => {
     const log = (await readFile(node.accessLog, 'utf8'))
       .split('\n')

@@ -5,7 +5,7 @@ import type { S3Deps } from '../deps.js';
 import { queryParam } from '../../http/target.js';
 import { parseRange } from '../../util/range.js';
 import type { ChunkRef } from '../../chunks/chunk-store.js';
-import type { ObjectRecord } from '../../metadata/types.js';
+import type { Acl, ObjectRecord } from '../../metadata/types.js';
 import { checksumHeaderName } from '../../util/checksums.js';
 import { checkPreconditions } from '../../model/preconditions.js';
 import type { S3Result } from '../result.js';
@@ -46,8 +46,9 @@ export function objectHeaders(obj: ObjectRecord): OutgoingHttpHeaders {
 async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean): Promise<S3Result> {
   const t = ctx.target!;
   const versionId = queryParam(t, 'versionId');
-  if (versionId !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion');
   const obj = await deps.objects.getVersion(ctx.bucket!, t.key!, versionId);
+  // The version's own ACL counts, as for GetObject (a public-read version stays readable by id).
+  if (versionId !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion', obj.acl);
   checkPreconditions(
     {
       ifMatch: header(ctx, 'if-match'),
@@ -171,8 +172,9 @@ export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Pro
 }
 
 /** Versioned access needs its own action too (s3:GetObjectVersion, s3:DeleteObjectVersion), as in AWS. */
-function requireAction(deps: S3Deps, ctx: RequestContext, action: string): void {
+function requireAction(deps: S3Deps, ctx: RequestContext, action: string, objectAcl?: Acl): void {
   const decision = authorize({
+    ...(objectAcl ? { objectAcl } : {}),
     principal: ctx.principal,
     action,
     bucket: ctx.bucket!,
