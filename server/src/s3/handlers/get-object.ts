@@ -60,11 +60,14 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
     true,
   );
   const headers = { ...objectHeaders(obj), ...objectVersionHeader(ctx.bucket!, obj) };
-  if (obj.retention) {
+  // As AWS: the lock headers only for a caller who may read them.
+  if (obj.retention && allowed(ctx, 's3:GetObjectRetention')) {
     headers['x-amz-object-lock-mode'] = obj.retention.mode;
     headers['x-amz-object-lock-retain-until-date'] = obj.retention.retainUntil.toISOString();
   }
-  if (ctx.bucket!.objectLock) headers['x-amz-object-lock-legal-hold'] = obj.legalHold === true ? 'ON' : 'OFF';
+  if (ctx.bucket!.objectLock && allowed(ctx, 's3:GetObjectLegalHold')) {
+    headers['x-amz-object-lock-legal-hold'] = obj.legalHold === true ? 'ON' : 'OFF';
+  }
   for (const [param, name] of Object.entries(OVERRIDES)) {
     const v = queryParam(t, param);
     if (v === undefined) continue;
@@ -169,6 +172,16 @@ export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Pro
   const headers: Record<string, string> = { ...versionIdHeader(ctx.bucket!, result.versionId) };
   if (result.deleteMarker) headers['x-amz-delete-marker'] = 'true';
   return { status: 204, headers, body: { kind: 'bare' } };
+}
+
+function allowed(ctx: RequestContext, action: string): boolean {
+  return authorize({
+    principal: ctx.principal,
+    action,
+    bucket: ctx.bucket!,
+    key: ctx.target!.key!,
+    context: conditionContext(ctx, ctx.operation!),
+  }).allowed;
 }
 
 /** Versioned access needs its own action too (s3:GetObjectVersion, s3:DeleteObjectVersion), as in AWS. */

@@ -10,6 +10,7 @@ import { queryParam } from '../../http/target.js';
 import { maxParam, urlEncoder } from '../list-params.js';
 import { ownerNode } from '../owner-xml.js';
 import { listVersionsPage, entryKey } from '../../model/version-listing.js';
+import { isWellFormedVersionId } from '../../model/versioning.js';
 import type { BucketRecord, ObjectRecord } from '../../metadata/types.js';
 
 /** x-amz-version-id for a response about `record`: only once the bucket has had versioning on, as AWS does. */
@@ -55,6 +56,12 @@ export async function handleListObjectVersions(deps: S3Deps, ctx: RequestContext
     throw new S3Error('InvalidArgument', {
       message: 'A version-id marker cannot be specified without a key marker.',
       extra: { ArgumentName: 'version-id-marker', ArgumentValue: versionIdMarker },
+    });
+  }
+  if (versionIdMarker !== '' && !isWellFormedVersionId(versionIdMarker)) {
+    throw new S3Error('InvalidArgument', {
+      message: 'Invalid version id specified',
+      extra: { ArgumentName: 'version-id-marker', ArgumentValue: versionIdMarker.slice(0, 256) },
     });
   }
   const maxKeys = maxParam(ctx, 'max-keys');
