@@ -549,6 +549,27 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         );
       });
 
+      test('concurrent writes and deletes of one key: every version kept, one latest, each removed once', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const versions = Array.from({ length: 12 }, (_, i) => version('b', 'k', i + 1));
+        await Promise.all(versions.map((v) => store.putObject(v)));
+        const listed = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 100 });
+        assert.equal(listed.length, 12);
+        assert.equal(listed.filter((e) => e.isLatest).length, 1);
+        assert.equal(new Set(listed.map(idOf)).size, 12);
+        const cur = await store.getObject('b', 'k');
+        assert.equal(cur?.versionId, idOf(listed[0]!));
+        // Two deletes of the same version: exactly one removes it.
+        const target = versions[3]!.versionId!;
+        const results = await Promise.all([1, 2, 3].map(() => store.deleteVersion('b', 'k', target, none)));
+        assert.equal(results.filter((r) => typeof r === 'object').length, 1);
+        assert.equal(results.filter((r) => r === 'not-found').length, 2);
+        const all = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 100 });
+        await Promise.all(all.map((e) => store.deleteVersion('b', 'k', idOf(e)!, none)));
+        assert.equal(await store.getObjectVersion('b', 'k', null), null);
+        assert.equal(await store.deleteBucket('b'), 'deleted');
+      });
+
       test('completeUpload writes a new version like putObject', async () => {
         await store.createBucket(bucketRecord('b'));
         const v1 = version('b', 'k', 1);
