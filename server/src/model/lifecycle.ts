@@ -123,6 +123,7 @@ async function applyToKey(
   }
   // Non-current versions: each became non-current when the next newer version was written.
   let noncurrentSeen = 0;
+  let removedHere = 0;
   for (let i = 1; i < versions.length; i++) {
     const e = versions[i]!;
     if (e.type !== 'object') continue;
@@ -139,10 +140,15 @@ async function applyToKey(
     if (!rule) continue;
     const result = await guarded(stats, () => deps.objects.deleteVersion(bucket, key, o.versionId ?? 'null', false));
     if (result === 'locked') continue;
+    removedHere++;
     stats.noncurrentRemoved++;
     deps.onAction('lifecycle.noncurrent_expire', { bucket: bucket.name, key, version_id: o.versionId ?? 'null', rule: rule.id });
   }
-  // A delete marker with no version left behind it.
+  // A delete marker with no version left behind it (checked again in the store only when
+  // this run could have made it so: no query per key otherwise).
+  const markerRule = rules.some((r) => r.expiration?.expiredObjectDeleteMarker === true && matches(r, key, null));
+  const loneNow = latest.type === 'marker' && latest.isLatest && versions.length - 1 === removedHere;
+  if (!markerRule || !loneNow) return;
   const remaining = await deps.metadata.getObjectVersion(bucket.id, key, null);
   if (remaining?.type === 'marker' && remaining.isLatest) {
     const rest = await deps.metadata.listVersions(bucket.id, { prefix: key, keyMarker: '', after: null, limit: 2 });
