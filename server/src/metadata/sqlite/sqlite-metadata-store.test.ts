@@ -189,6 +189,44 @@ describe('SqliteMetadataStore specifics', () => {
     }
   });
 
+  test('schema 3 -> versions: every existing object becomes the current null version, ordered by its time', async () => {
+    await mkdir(join(dir, 'metadata'), { recursive: true });
+    const v3 = new Database(join(dir, 'metadata', 'anode.db'));
+    migrate(v3, 'main', MAIN_MIGRATIONS.slice(0, 3));
+    v3.prepare(
+      `INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions, id)
+                VALUES ('b', 'alice', 'us-east-1', 0, '{"owner":"alice","grants":[]}', NULL, '{}', 'b-id')`,
+    ).run();
+    const c1 = '5'.repeat(32);
+    v3.prepare(
+      `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts)
+                VALUES ('b-id', 'old', 3, '"e"', 1700000000000, 'alice', '{}', '{}', NULL, '{"owner":"alice","grants":[]}', 'STANDARD', ?, NULL)`,
+    ).run(JSON.stringify([{ id: c1, size: 3 }]));
+    v3.prepare('INSERT INTO chunk_refs (chunk_id, refs) VALUES (?, 1)').run(c1);
+    v3.close();
+
+    const store = await SqliteMetadataStore.open(dir);
+    try {
+      const bucket = await store.getBucket('b');
+      assert.equal(bucket?.versioning, 'Unversioned');
+      assert.equal(bucket?.objectLock, null);
+      const obj = await store.getObject('b-id', 'old');
+      assert.equal(obj?.versionId, 'null');
+      assert.equal(obj?.versionSeq, 1_700_000_000_000_000);
+      assert.equal(obj?.retention, null);
+      assert.equal(obj?.legalHold, false);
+      // A new version keeps the migrated one, chunks and all, as non-current.
+      await store.putObject({ ...obj!, versionId: 'V'.repeat(32), versionSeq: 1_800_000_000_000_000, chunks: [] });
+      const old = await store.getObjectVersion('b-id', 'old', 'null');
+      assert.equal(old?.type === 'object' && old.object.chunks[0]?.id, c1);
+      assert.equal(old?.isLatest, false);
+      assert.equal(await store.isChunkKnown(c1), true);
+      assert.deepEqual(await store.listTrash(new Date(Date.now() + 60_000), 10), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('schema 2 -> 3: each part becomes a one-element chunk list; reference counts carry over', async () => {
     await mkdir(join(dir, 'metadata'), { recursive: true });
     const v2 = new Database(join(dir, 'metadata', 'anode.db'));

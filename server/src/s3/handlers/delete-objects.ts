@@ -8,6 +8,10 @@ import { listOf, parseXmlBody, textOf } from '../../util/xml-parse.js';
 import { readSmallBody } from '../body.js';
 import { authorize } from '../../policy/authorize.js';
 import { conditionContext } from '../conditions.js';
+import { modelErrorToS3 } from '../model-errors.js';
+import type { DeleteResult } from '../../model/object-service.js';
+import { bypassGovernance } from './object-lock.js';
+import { ownerOf } from './request-acl.js';
 
 const MAX_KEYS = 1000;
 
@@ -48,17 +52,35 @@ export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Pr
       fail(key === '' ? 'InvalidArgument' : 'KeyTooLongError', key === '' ? 'Invalid key' : 'Your key is too long');
       continue;
     }
-    if (versionId !== undefined && versionId !== 'null') {
-      fail('NoSuchVersion', 'The specified version does not exist.');
-      continue;
-    }
-    if (!authorize({ principal: ctx.principal, action: 's3:DeleteObject', bucket, key, context }).allowed) {
+    const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
+    if (!authorize({ principal: ctx.principal, action, bucket, key, context }).allowed) {
       deps.metrics.permissionDenied.inc();
       fail('AccessDenied', 'Access Denied');
       continue;
     }
-    await deps.objects.deleteObject(bucket, key);
-    if (!quiet) results.push(el('Deleted', [el('Key', key), versionId !== undefined ? el('VersionId', versionId) : null]));
+    let done: DeleteResult;
+    try {
+      done = await deps.objects.deleteObject(bucket, key, {
+        versionId,
+        bypassGovernance: versionId !== undefined && bypassGovernance(deps, ctx, key),
+        owner: ownerOf(ctx, bucket.owner),
+      });
+    } catch (err) {
+      const s3 = modelErrorToS3(err);
+      if (s3 === null) throw err;
+      fail(s3.code, s3.message);
+      continue;
+    }
+    if (!quiet) {
+      results.push(
+        el('Deleted', [
+          el('Key', key),
+          versionId !== undefined ? el('VersionId', versionId) : null,
+          done.deleteMarker ? el('DeleteMarker', true) : null,
+          done.deleteMarker && done.versionId !== null ? el('DeleteMarkerVersionId', done.versionId) : null,
+        ]),
+      );
+    }
   }
   return xmlResult(el('DeleteResult', results, { xmlns: S3_XMLNS }));
 }
