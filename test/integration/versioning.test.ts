@@ -265,6 +265,25 @@ describe('versioning', () => {
     assert.equal(await text(b, 'mp', first), 'small');
   });
 
+  test('a retried CompleteMultipartUpload answers with the version it made, while that version is current', async () => {
+    const b = uniqueBucket('ver');
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    await enable(b, 'Enabled');
+    const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: b, Key: 'mp', Tagging: 'from=mpu' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket: b, Key: 'mp', UploadId: up.UploadId, PartNumber: 1, Body: 'partdata' }));
+    const input = { Bucket: b, Key: 'mp', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } };
+    const done = await s3.send(new CompleteMultipartUploadCommand(input));
+    const again = await s3.send(new CompleteMultipartUploadCommand(input));
+    assert.equal(again.VersionId, done.VersionId);
+    assert.equal(again.ETag, done.ETag);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: 'mp' }));
+    assert.equal(head.VersionId, done.VersionId);
+    // A newer version: the upload's version is no longer current, so the retry is NoSuchUpload.
+    await put(b, 'mp', 'newer');
+    await expectS3Error(s3.send(new CompleteMultipartUploadCommand(input)), 'NoSuchUpload', 404);
+    assert.equal(await text(b, 'mp', done.VersionId), 'partdata');
+  });
+
   test('GC keeps every version’s chunks until that version is deleted; a bucket with versions is not empty', async () => {
     const admin = new AdminClient({
       endpoint: node.adminUrl,
