@@ -40,6 +40,7 @@ import { listen, closeGracefully } from './http/listen.js';
 import { handleS3 } from './s3/handle.js';
 import { createAdminHandler } from './admin/handle.js';
 import { GcScheduler } from './model/gc-scheduler.js';
+import { LifecycleScheduler } from './model/lifecycle-scheduler.js';
 import { anyContains, parseCidr, type Cidr } from './util/cidr.js';
 import { sendBodyError } from './s3/body-error.js';
 import { sendAdminBodyError } from './admin/body-error.js';
@@ -234,6 +235,18 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
       },
     }),
   });
+  const clockOffsetSeconds = Number(process.env['ANODE_TEST_LIFECYCLE_CLOCK_OFFSET_SECONDS'] ?? '0');
+  if (!Number.isFinite(clockOffsetSeconds)) throw new Error('ANODE_TEST_LIFECYCLE_CLOCK_OFFSET_SECONDS must be a number of seconds');
+  if (clockOffsetSeconds !== 0) logger.warn({ clockOffsetSeconds }, 'lifecycle rules run on a shifted test clock');
+  const lifecycle = new LifecycleScheduler({
+    metadata,
+    objects,
+    metrics,
+    audit,
+    logger,
+    intervalSeconds: config.lifecycle.interval_seconds,
+    clockOffsetMs: clockOffsetSeconds * 1000,
+  });
   const s3Deps = {
     config,
     metadata,
@@ -273,6 +286,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     createAdminHandler({ ...s3Deps, gc, keys, masterKeyWhere: master.where }),
   );
   gc.start();
+  lifecycle.start();
   const scheme = tls ? 'https' : 'http';
   logger.info(
     {
@@ -304,9 +318,11 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     gc.stop();
+    lifecycle.stop();
     const timeout = config.server.shutdown_timeout_seconds * 1000;
     await Promise.all([closeGracefully(s3, timeout), closeGracefully(admin, timeout)]);
     await gc.idle();
+    await lifecycle.idle();
     audit.write('system', 'node.stop', { signal });
     await Promise.all([accessLog.close(), audit.close()]);
     unfollow();

@@ -19,9 +19,11 @@ import {
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
@@ -513,5 +515,66 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
     );
     const ok = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' }));
     assert.equal(ok.ServerSideEncryption, 'aws:kms');
+  });
+});
+
+describe('encryption with versioning', () => {
+  test('each version keeps its own key, tags and SSE mode; an old SSE-C version is read and copied by id with its key', async () => {
+    const bucket = uniqueBucket('enc-ver');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    const k1 = randomBytes(32);
+    const ssec1 = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: k1 as unknown as string };
+    const v1Body = Buffer.from(`${MARKER}-v1-${'a'.repeat(1000)}`);
+    const v2Body = Buffer.from(`${MARKER}-v2-${'b'.repeat(1000)}`);
+    const v1 = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: v1Body, Tagging: 'gen=1&team=a', Metadata: { m: 'one' }, ...ssec1 }),
+    );
+    const v2 = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: v2Body, Tagging: 'gen=2', ServerSideEncryption: 'AES256' }),
+    );
+    assert.match(v1.VersionId ?? '', /^[0-9A-Za-z]{32}$/);
+    assert.notEqual(v1.VersionId, v2.VersionId);
+    assert.equal(v1.SSECustomerAlgorithm, 'AES256');
+    assert.equal(v2.ServerSideEncryption, 'AES256');
+
+    // The current version: SSE-S3, its own tags; no customer key asked.
+    const cur = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
+    assert.equal(cur.VersionId, v2.VersionId);
+    assert.equal(cur.ServerSideEncryption, 'AES256');
+    assert.equal(cur.TagCount, 1);
+    assert.deepEqual(Buffer.from(await cur.Body!.transformToByteArray()), v2Body);
+
+    // The non-current version, by id: still SSE-C (the key is needed), its tags and sealed metadata kept.
+    await expectS3Error(get(bucket, 'k', undefined, { VersionId: v1.VersionId }), 'InvalidRequest', 400);
+    const old = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', VersionId: v1.VersionId, ...ssec1 }));
+    assert.equal(old.VersionId, v1.VersionId);
+    assert.equal(old.SSECustomerAlgorithm, 'AES256');
+    assert.equal(old.TagCount, 2);
+    assert.equal(old.Metadata?.['m'], 'one');
+    assert.deepEqual(Buffer.from(await old.Body!.transformToByteArray()), v1Body);
+    const wrong = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: randomBytes(32) as unknown as string };
+    await expectS3Error(get(bucket, 'k', undefined, { VersionId: v1.VersionId, ...wrong }), 'AccessDenied', 403);
+
+    // Copy of the old version (its customer key for the source) into a new SSE-S3 object.
+    const copied = await s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'copy',
+        CopySource: `${bucket}/k?versionId=${v1.VersionId}`,
+        CopySourceSSECustomerAlgorithm: 'AES256',
+        CopySourceSSECustomerKey: k1 as unknown as string,
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    assert.equal(copied.CopySourceVersionId, v1.VersionId);
+    assert.match(copied.VersionId ?? '', /^[0-9A-Za-z]{32}$/);
+    assert.equal(copied.ServerSideEncryption, 'AES256');
+    assert.deepEqual(await get(bucket, 'copy'), v1Body);
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'copy' }));
+    assert.deepEqual(tags.TagSet?.map((t) => `${t.Key}=${t.Value}`).sort(), ['gen=1', 'team=a']);
+
+    // Neither version's plaintext is anywhere under the data dir.
+    for (const f of await chunkFiles()) assert.equal((await readFile(f)).includes(MARKER), false, f);
   });
 });

@@ -37,6 +37,7 @@ import {
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
   PutObjectAclCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -406,6 +407,29 @@ describe('browser POST uploads', { timeout: 180_000 }, () => {
     assert.equal(obj.TagCount, 1);
     const owner = await s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'uploads/hello.txt' }));
     assert.equal(owner.Owner?.DisplayName, 'root');
+  });
+
+  it('in a versioning-enabled bucket a POST upload answers with the version it made', async () => {
+    const versioned = await newBucket('post-ver');
+    await s3.send(new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: 'Enabled' } }));
+    const { url, fields } = await createPresignedPost(s3, { Bucket: versioned, Key: 'v.txt', Expires: 600 });
+    const first = await post(url, fields, new Blob(['one']));
+    assert.equal(first.status, 204, await first.text());
+    const second = await post(url, fields, new Blob(['two']));
+    assert.equal(second.status, 204, await second.text());
+    const v1 = first.headers.get('x-amz-version-id');
+    const v2 = second.headers.get('x-amz-version-id');
+    assert.match(v1 ?? '', /^[0-9A-Za-z]{32}$/);
+    assert.notEqual(v1, v2);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: versioned, Key: 'v.txt' }));
+    assert.equal(head.VersionId, v2);
+    const old = await s3.send(new GetObjectCommand({ Bucket: versioned, Key: 'v.txt', VersionId: v1! }));
+    assert.equal(await old.Body?.transformToString(), 'one');
+    // An unversioned bucket's POST answers without one, as AWS.
+    const plain = await createPresignedPost(s3, { Bucket: bucket, Key: 'unversioned.txt', Expires: 600 });
+    const r = await post(plain.url, plain.fields, new Blob(['x']));
+    assert.equal(r.status, 204);
+    assert.equal(r.headers.get('x-amz-version-id'), null);
   });
 
   it('refusals: too large, too small, a field outside the policy, a changed field, a bad signature, expired', async () => {

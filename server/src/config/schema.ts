@@ -133,6 +133,9 @@ export const CONFIG_SCHEMA = {
     trash_delay_seconds: { type: 'integer', default: 300, doc: 'replaced chunks are deleted after this delay (reads in flight)' },
     upload_expiry_seconds: { type: 'integer', default: 604800, doc: 'incomplete multipart uploads older than this are aborted' },
   },
+  lifecycle: {
+    interval_seconds: { type: 'integer', default: 3600, doc: 'how often bucket lifecycle rules are applied (0 disables them)' },
+  },
 } as const satisfies Record<string, Record<string, KeySpec>>;
 
 type Schema = typeof CONFIG_SCHEMA;

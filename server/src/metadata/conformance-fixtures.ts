@@ -24,6 +24,9 @@ export function bucketRecord(name: string, extra: Partial<BucketRecord> = {}): B
     policy: null,
     permissions: {},
     settings: {},
+    versioning: 'Unversioned',
+    objectLock: null,
+    lifecycle: null,
     ...extra,
   };
 }
@@ -52,6 +55,10 @@ export function objectRecord(
     chunks,
     parts: null,
     tags: [],
+    versionId: 'null',
+    versionSeq: 1_700_000_001_456_000,
+    retention: null,
+    legalHold: false,
     ...extra,
   };
 }
@@ -70,6 +77,8 @@ export function uploadRecord(bucketId: string, key: string, uploadId: string, ex
     checksumAlgorithm: 'SHA256',
     checksumType: 'COMPOSITE',
     tags: [],
+    retention: { mode: 'GOVERNANCE', retainUntil: at(1_900_000_000_000) },
+    legalHold: true,
     ...extra,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MetadataStore, ObjectEncryption } from './types.js';
+import type { MetadataStore, ObjectEncryption, ObjectRecord, VersionEntry } from './types.js';
 import { at, bucketRecord, chunk, credentialRecord, objectRecord, partRecord, uploadRecord } from './conformance-fixtures.js';
 
 export interface OpenedStore {
@@ -405,6 +405,323 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       });
     });
 
+    describe('versions', () => {
+      const none = { retention: null, legalHold: false };
+      /** Version `n` of a key: id "v<n>" padded, newer n sorting first as real ids do. */
+      function version(bucketId: string, key: string, n: number, chunks = [chunk()], extra: Partial<ObjectRecord> = {}): ObjectRecord {
+        return objectRecord(bucketId, key, chunks, {
+          versionId: `${String(1000 - n).padStart(4, '0')}${'v'.repeat(28)}`,
+          versionSeq: 1_700_000_000_000_000 + n,
+          lastModified: at(1_700_000_000_000 + n),
+          ...extra,
+        });
+      }
+      const idOf = (e: VersionEntry) => (e.type === 'object' ? e.object.versionId : e.marker.versionId);
+
+      test('a new version keeps the old one as non-current; both are readable and their chunks referenced', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const c1 = chunk();
+        const c2 = chunk();
+        const v1 = version('b', 'k', 1, [c1]);
+        const v2 = version('b', 'k', 2, [c2]);
+        await store.putObject(v1);
+        await store.putObject(v2);
+        assert.deepEqual(await store.getObject('b', 'k'), v2);
+        const old = await store.getObjectVersion('b', 'k', v1.versionId!);
+        assert.deepEqual(old, { type: 'object', object: v1, isLatest: false });
+        assert.deepEqual(await store.getObjectVersion('b', 'k', null), { type: 'object', object: v2, isLatest: true });
+        assert.equal(await store.getObjectVersion('b', 'k', 'nope'), null);
+        assert.equal(await store.isChunkKnown(c1.id), true);
+        assert.equal((await trash()).has(c1.id), false);
+        const listed = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 10 });
+        assert.deepEqual(
+          listed.map((e) => [idOf(e), e.isLatest]),
+          [
+            [v2.versionId, true],
+            [v1.versionId, false],
+          ],
+        );
+        assert.deepEqual(await keys('b'), ['k']);
+      });
+
+      test('a non-current version keeps its tags and encryption envelope, and has them again when it is current', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const encryption: ObjectEncryption = {
+          mode: 'aws:kms',
+          wrappedKey: { provider: 'file', keyId: 'k1', version: 2, wrapped: 'd3JhcHBlZA==' },
+          sealedFor: { bucketId: 'b', key: 'k', id: 'v1', multipart: true },
+          bucketKeyEnabled: false,
+          sealedMetadata: 'bWV0YQ==',
+        };
+        const v1 = version('b', 'k', 1, [chunk()], {
+          tags: [
+            { key: 'team', value: 'blue' },
+            { key: 'ünï', value: '' },
+          ],
+          encryption,
+          userMetadata: {},
+          retention: { mode: 'GOVERNANCE', retainUntil: at(1_900_000_000_000) },
+        });
+        const v2 = version('b', 'k', 2);
+        await store.putObject(v1);
+        await store.putObject(v2);
+        assert.deepEqual(await store.getObjectVersion('b', 'k', v1.versionId!), { type: 'object', object: v1, isLatest: false });
+        const listed = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 10 });
+        const old = listed.find((e) => idOf(e) === v1.versionId);
+        assert.deepEqual(old, { type: 'object', object: v1, isLatest: false });
+        assert.equal(typeof (await store.deleteVersion('b', 'k', v2.versionId!, none)), 'object');
+        assert.deepEqual(await store.getObject('b', 'k'), v1);
+      });
+
+      test("a 'null' version replaces the key's null version wherever it is, and only it", async () => {
+        await store.createBucket(bucketRecord('b'));
+        const cNull = chunk();
+        const nullV = objectRecord('b', 'k', [cNull], { versionSeq: 1_700_000_000_000_000 });
+        const v1 = version('b', 'k', 1);
+        await store.putObject(nullV);
+        await store.putObject(v1); // the null version becomes non-current
+        const cNull2 = chunk();
+        const nullV2 = objectRecord('b', 'k', [cNull2], { versionSeq: 1_700_000_000_000_005 });
+        await store.putObject(nullV2);
+        assert.deepEqual(await store.getObject('b', 'k'), nullV2);
+        assert.equal((await trash()).has(cNull.id), true);
+        const ids = (await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 10 })).map(idOf);
+        assert.deepEqual(ids, ['null', v1.versionId]);
+      });
+
+      test('a delete marker hides the key; deleting the marker brings the version back', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const v1 = version('b', 'k', 1);
+        await store.putObject(v1);
+        const marker = {
+          bucketId: 'b',
+          key: 'k',
+          versionId: version('b', 'k', 2).versionId!,
+          versionSeq: 1_700_000_000_000_002,
+          lastModified: at(1_700_000_000_002),
+          owner: 'alice',
+        };
+        assert.equal(await store.putDeleteMarker(marker), 'ok');
+        assert.equal(await store.putDeleteMarker({ ...marker, bucketId: 'gone' }), 'no-bucket');
+        assert.equal(await store.getObject('b', 'k'), null);
+        assert.deepEqual(await keys('b'), []);
+        assert.deepEqual(await store.getObjectVersion('b', 'k', null), { type: 'marker', marker, isLatest: true });
+        assert.deepEqual(await store.getObjectVersion('b', 'k', marker.versionId), { type: 'marker', marker, isLatest: true });
+        const removed = await store.deleteVersion('b', 'k', marker.versionId, none);
+        assert.deepEqual(removed, { type: 'marker', marker, isLatest: false });
+        assert.deepEqual(await store.getObject('b', 'k'), v1);
+      });
+
+      test('deleteVersion removes one version, trashes only its chunks, and the next newest becomes current', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const [c1, c2, c3] = [chunk(), chunk(), chunk()];
+        const v1 = version('b', 'k', 1, [c1]);
+        const v2 = version('b', 'k', 2, [c2]);
+        const v3 = version('b', 'k', 3, [c3]);
+        for (const v of [v1, v2, v3]) await store.putObject(v);
+        const gone = await store.deleteVersion('b', 'k', v2.versionId!, none);
+        assert.equal(typeof gone === 'object' && gone.type === 'object' && gone.object.versionId, v2.versionId);
+        assert.deepEqual(
+          [...(await trash())].filter((id) => [c1.id, c2.id, c3.id].includes(id)),
+          [c2.id],
+        );
+        await store.deleteVersion('b', 'k', v3.versionId!, none);
+        assert.deepEqual(await store.getObject('b', 'k'), v1);
+        assert.equal(await store.deleteVersion('b', 'k', v3.versionId!, none), 'not-found');
+        await store.deleteVersion('b', 'k', v1.versionId!, none);
+        assert.equal(await store.getObjectVersion('b', 'k', null), null);
+        assert.equal(await store.deleteBucket('b'), 'deleted');
+      });
+
+      test('deleteBucket is not-empty while only non-current versions or delete markers remain', async () => {
+        await store.createBucket(bucketRecord('b'));
+        await store.putObject(version('b', 'k', 1));
+        await store.putDeleteMarker({
+          bucketId: 'b',
+          key: 'k',
+          versionId: 'null',
+          versionSeq: 1_700_000_000_000_009,
+          lastModified: at(1_700_000_000_009),
+          owner: 'alice',
+        });
+        assert.deepEqual(await keys('b'), []);
+        assert.equal(await store.deleteBucket('b'), 'not-empty');
+      });
+
+      test('deleteVersion and setRetention act only on the lock state the caller checked (compare-and-swap)', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const retention = { mode: 'GOVERNANCE' as const, retainUntil: at(1_900_000_000_000) };
+        const v1 = version('b', 'k', 1, [chunk()], { retention, legalHold: false });
+        const v2 = version('b', 'k', 2);
+        await store.putObject(v1);
+        await store.putObject(v2);
+        const locked = { retention, legalHold: false };
+        assert.equal(await store.deleteVersion('b', 'k', v1.versionId!, none), 'changed');
+        assert.ok(await store.getObjectVersion('b', 'k', v1.versionId!));
+        const longer = { mode: 'COMPLIANCE' as const, retainUntil: at(1_950_000_000_000) };
+        assert.equal(await store.setRetention('b', 'k', v1.versionId!, longer, none), 'changed');
+        assert.equal(await store.setRetention('b', 'k', v1.versionId!, longer, locked), 'ok');
+        assert.equal(await store.setRetention('b', 'k', v1.versionId!, null, locked), 'changed');
+        assert.equal(await store.setRetention('b', 'k', 'missing', null, none), 'not-found');
+        const got = await store.getObjectVersion('b', 'k', v1.versionId!);
+        assert.deepEqual(got?.type === 'object' && got.object.retention, longer);
+        // The current version too, and the legal hold is part of the state compared.
+        assert.equal(await store.setLegalHold('b', 'k', v2.versionId!, true), 'ok');
+        assert.equal(await store.setLegalHold('b', 'k', 'missing', true), 'not-found');
+        assert.equal(await store.deleteVersion('b', 'k', v2.versionId!, none), 'changed');
+        assert.equal(await store.setRetention('b', 'k', v2.versionId!, retention, none), 'changed');
+        assert.equal(await store.setRetention('b', 'k', v2.versionId!, retention, { retention: null, legalHold: true }), 'ok');
+        assert.deepEqual((await store.getObject('b', 'k'))?.retention, retention);
+        assert.equal((await store.getObject('b', 'k'))?.legalHold, true);
+        const removed = await store.deleteVersion('b', 'k', v2.versionId!, { retention, legalHold: true });
+        assert.notEqual(typeof removed, 'string');
+      });
+
+      test('concurrent setRetention with the same expected state: exactly one wins', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const v1 = version('b', 'k', 1);
+        await store.putObject(v1);
+        const results = await Promise.all(
+          [1, 2, 3, 4].map((i) =>
+            store.setRetention('b', 'k', v1.versionId!, { mode: 'GOVERNANCE', retainUntil: at(1_900_000_000_000 + i) }, none),
+          ),
+        );
+        assert.equal(results.filter((r) => r === 'ok').length, 1);
+        assert.equal(results.filter((r) => r === 'changed').length, 3);
+      });
+
+      test('listVersions pages by key then newest first, resuming after a (key, version) marker, within a prefix', async () => {
+        await store.createBucket(bucketRecord('b'));
+        for (const key of ['a/1', 'a/2', 'b/1']) for (const n of [1, 2, 3]) await store.putObject(version('b', key, n));
+        await store.putDeleteMarker({
+          bucketId: 'b',
+          key: 'a/2',
+          versionId: version('b', 'a/2', 4).versionId!,
+          versionSeq: 1_700_000_000_000_004,
+          lastModified: at(1_700_000_000_004),
+          owner: 'alice',
+        });
+        const all = await store.listVersions('b', { prefix: 'a/', keyMarker: '', after: null, limit: 100 });
+        const keyOf = (e: VersionEntry) => (e.type === 'object' ? e.object.key : e.marker.key);
+        assert.deepEqual(
+          all.map((e) => `${keyOf(e)}:${idOf(e)!.slice(0, 4)}:${e.type}:${e.isLatest}`),
+          [
+            'a/1:0997:object:true',
+            'a/1:0998:object:false',
+            'a/1:0999:object:false',
+            'a/2:0996:marker:true',
+            'a/2:0997:object:false',
+            'a/2:0998:object:false',
+            'a/2:0999:object:false',
+          ],
+        );
+        const second = all[4]!;
+        const after = { versionSeq: second.type === 'object' ? second.object.versionSeq! : 0, versionId: idOf(second)! };
+        const rest = await store.listVersions('b', { prefix: '', keyMarker: 'a/2', after, limit: 3 });
+        assert.deepEqual(
+          rest.map((e) => `${keyOf(e)}:${idOf(e)!.slice(0, 4)}:${e.isLatest}`),
+          ['a/2:0998:false', 'a/2:0999:false', 'b/1:0997:true'],
+        );
+        const fromKey = await store.listVersions('b', { prefix: '', keyMarker: 'a/2', after: null, limit: 2 });
+        assert.deepEqual(
+          fromKey.map((e) => `${keyOf(e)}:${idOf(e)!.slice(0, 4)}`),
+          ['b/1:0997', 'b/1:0998'],
+        );
+      });
+
+      test('bucket versioning state, object lock configuration and lifecycle rules are stored', async () => {
+        await store.createBucket(bucketRecord('b'));
+        await store.setBucketVersioning('b', 'Enabled');
+        await store.setBucketObjectLock('b', { defaultRetention: { mode: 'COMPLIANCE', days: 3 } });
+        let got = await store.getBucket('b');
+        assert.equal(got?.versioning, 'Enabled');
+        assert.deepEqual(got?.objectLock, { defaultRetention: { mode: 'COMPLIANCE', days: 3 } });
+        await store.setBucketVersioning('b', 'Suspended');
+        got = await store.getBucket('b');
+        assert.equal(got?.versioning, 'Suspended');
+        const rules = [
+          {
+            id: 'r1',
+            enabled: true,
+            filter: { prefix: 'logs/', sizeGreaterThan: 10, sizeLessThan: null },
+            expiration: { days: 30 },
+            noncurrentExpiration: { noncurrentDays: 7, newerNoncurrentVersions: 2 },
+            abortIncompleteMultipartDays: 3,
+          },
+        ];
+        await store.setBucketLifecycle('b', rules);
+        assert.deepEqual((await store.getBucket('b'))?.lifecycle, rules);
+        await store.setBucketLifecycle('b', null);
+        assert.equal((await store.getBucket('b'))?.lifecycle, null);
+        const created = bucketRecord('c', { versioning: 'Enabled', objectLock: { defaultRetention: null } });
+        await store.createBucket(created);
+        assert.deepEqual(await store.getBucket('c'), created);
+      });
+
+      test('a new version is the newest even when its sequence is behind (another node’s clock)', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const v5 = version('b', 'k', 5);
+        await store.putObject(v5);
+        const behind = version('b', 'k', 6, [chunk()], { versionSeq: 1_700_000_000_000_001 });
+        await store.putObject(behind);
+        const cur = await store.getObject('b', 'k');
+        assert.equal(cur?.versionId, behind.versionId);
+        assert.ok(cur!.versionSeq! > v5.versionSeq!);
+        const marker = {
+          bucketId: 'b',
+          key: 'k',
+          versionId: version('b', 'k', 7).versionId!,
+          versionSeq: 1,
+          lastModified: at(1),
+          owner: 'alice',
+        };
+        await store.putDeleteMarker(marker);
+        const listed = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 10 });
+        assert.deepEqual(
+          listed.map((e) => [idOf(e), e.isLatest]),
+          [
+            [marker.versionId, true],
+            [behind.versionId, false],
+            [v5.versionId, false],
+          ],
+        );
+      });
+
+      test('concurrent writes and deletes of one key: every version kept, one latest, each removed once', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const versions = Array.from({ length: 12 }, (_, i) => version('b', 'k', i + 1));
+        await Promise.all(versions.map((v) => store.putObject(v)));
+        const listed = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 100 });
+        assert.equal(listed.length, 12);
+        assert.equal(listed.filter((e) => e.isLatest).length, 1);
+        assert.equal(new Set(listed.map(idOf)).size, 12);
+        const cur = await store.getObject('b', 'k');
+        assert.equal(cur?.versionId, idOf(listed[0]!));
+        // Two deletes of the same version: exactly one removes it.
+        const target = versions[3]!.versionId!;
+        const results = await Promise.all([1, 2, 3].map(() => store.deleteVersion('b', 'k', target, none)));
+        assert.equal(results.filter((r) => typeof r === 'object').length, 1);
+        assert.equal(results.filter((r) => r === 'not-found').length, 2);
+        const all = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 100 });
+        await Promise.all(all.map((e) => store.deleteVersion('b', 'k', idOf(e)!, none)));
+        assert.equal(await store.getObjectVersion('b', 'k', null), null);
+        assert.equal(await store.deleteBucket('b'), 'deleted');
+      });
+
+      test('completeUpload writes a new version like putObject', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const v1 = version('b', 'k', 1);
+        await store.putObject(v1);
+        await store.createUpload(uploadRecord('b', 'k', 'u1'));
+        const c = chunk();
+        await store.putPart(partRecord('u1', 1, [c]));
+        const v2 = version('b', 'k', 2, [c]);
+        assert.equal(await store.completeUpload('u1', v2), 'ok');
+        assert.deepEqual(await store.getObject('b', 'k'), v2);
+        assert.deepEqual((await store.getObjectVersion('b', 'k', v1.versionId!))?.isLatest, false);
+      });
+    });
+
     describe('multipart uploads', () => {
       beforeEach(async () => {
         await store.createBucket(bucketRecord('b'));
@@ -574,6 +891,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
           key: 'k\u0000é',
           etag: '"abc-1"',
           objectModified: object.lastModified,
+          versionId: 'null',
         });
         assert.equal(await store.getCompletedUpload('other'), null);
       });

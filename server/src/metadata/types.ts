@@ -39,6 +39,12 @@ export interface BucketRecord {
   settings?: BucketSettings;
   /** Default encryption (PutBucketEncryption); absent or null when none is configured. */
   encryption?: BucketEncryption | null;
+  /** S3 versioning state; absent means 'Unversioned' (never enabled). */
+  versioning?: VersioningState;
+  /** Object Lock configuration; absent/null when the bucket has no object lock. */
+  objectLock?: ObjectLockConfig | null;
+  /** Lifecycle rules (PutBucketLifecycleConfiguration); absent/null when none. */
+  lifecycle?: LifecycleRule[] | null;
 }
 
 /** An object or bucket tag. */
@@ -107,6 +113,55 @@ export interface ObjectEncryption {
   sealedMetadata?: string;
 }
 
+export interface LifecycleFilter {
+  prefix: string;
+  /** Only objects larger / smaller than this many bytes (null: no bound). */
+  sizeGreaterThan: number | null;
+  sizeLessThan: number | null;
+  /** Only objects carrying every one of these tags (key and value); absent: no tag condition. */
+  tags?: Tag[];
+}
+
+export interface LifecycleRule {
+  id: string;
+  enabled: boolean;
+  filter: LifecycleFilter;
+  /** Current versions expire `days` after creation or from `date` (ISO) on; markers with nothing behind them go. */
+  expiration: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean } | null;
+  /** Non-current versions are removed `noncurrentDays` after they became non-current, keeping the newest `newer`. */
+  noncurrentExpiration: { noncurrentDays: number; newerNoncurrentVersions?: number } | null;
+  abortIncompleteMultipartDays: number | null;
+}
+
+export type VersioningState = 'Unversioned' | 'Enabled' | 'Suspended';
+
+export type LockMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+export interface DefaultRetention {
+  mode: LockMode;
+  days?: number;
+  years?: number;
+}
+
+/** A bucket with object lock: `defaultRetention` applies to new versions written without their own. */
+export interface ObjectLockConfig {
+  defaultRetention: DefaultRetention | null;
+}
+
+export interface Retention {
+  mode: LockMode;
+  retainUntil: Date;
+}
+
+/**
+ * The lock state of one version. Destroying or changing it is conditional on the state the
+ * caller checked (compare-and-swap in the store), so a concurrent change is never lost.
+ */
+export interface LockState {
+  retention: Retention | null;
+  legalHold: boolean;
+}
+
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 
 export interface StoredChecksum {
@@ -155,6 +210,39 @@ export interface ObjectRecord {
   tags?: Tag[];
   /** Absent (or null) for a plaintext object. */
   encryption?: ObjectEncryption | null;
+  /**
+   * The version id ('null' for the null version, the default). putObject with 'null'
+   * replaces the key's null version; with any other id it keeps the current version as a
+   * non-current one.
+   */
+  versionId?: string;
+  /** Orders the versions of a key, newest highest (microseconds since the epoch, monotonic). */
+  versionSeq?: number;
+  retention?: Retention | null;
+  legalHold?: boolean;
+}
+
+export interface DeleteMarkerRecord {
+  bucketId: string;
+  key: string;
+  versionId: string;
+  versionSeq: number;
+  lastModified: Date;
+  owner: string;
+}
+
+/** One entry of a key's version history, newest first. */
+export type VersionEntry = ({ type: 'object'; object: ObjectRecord } | { type: 'marker'; marker: DeleteMarkerRecord }) & {
+  isLatest: boolean;
+};
+
+export interface ListVersionsQuery {
+  prefix: string;
+  /** Entries strictly after this key ... */
+  keyMarker: string;
+  /** ... or, when set, after this version of keyMarker (entries of keyMarker older than it come first). */
+  after: { versionSeq: number; versionId: string } | null;
+  limit: number;
 }
 
 export interface UploadRecord {
@@ -174,6 +262,9 @@ export interface UploadRecord {
   tags?: Tag[];
   /** The data key every part is sealed with; absent (or null) for a plaintext upload. */
   encryption?: ObjectEncryption | null;
+  /** Object Lock asked for at CreateMultipartUpload, given to the completed object. */
+  retention?: Retention | null;
+  legalHold?: boolean;
 }
 
 export interface PartRecord {
@@ -272,6 +363,8 @@ export interface CompletedUpload {
   etag: string;
   /** The lastModified of the object it made: the retry succeeds only while that object is current. */
   objectModified: Date;
+  /** The version it made ('null' in an unversioned bucket, or for rows kept from before versioning). */
+  versionId: string;
 }
 
 /**
@@ -288,7 +381,7 @@ export interface MetadataStore {
   createBucket(bucket: BucketRecord): Promise<'created' | 'exists'>;
   getBucket(name: string): Promise<BucketRecord | null>;
   listBuckets(): Promise<BucketRecord[]>;
-  /** Returns 'not-empty' if objects or uploads in progress remain; the bucket stays. */
+  /** Returns 'not-empty' if objects, versions, delete markers or uploads in progress remain; the bucket stays. */
   deleteBucket(bucketId: string): Promise<'deleted' | 'not-found' | 'not-empty'>;
   setBucketAcl(bucketId: string, acl: Acl): Promise<void>;
   setBucketPolicy(bucketId: string, policy: string | null): Promise<void>;
@@ -313,6 +406,33 @@ export interface MetadataStore {
   setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<boolean>;
   /** Objects with key > startAfter and key starting with prefix, ascending, at most limit. */
   listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
+
+  // Versions. A key's current version (if it is not a delete marker) is what getObject and
+  // listObjects see; the other versions and every delete marker sit in the version history.
+  // Chunks of every version count as referenced until that version is deleted.
+  /** The version `versionId` of the key, or its latest version (maybe a marker) when null. */
+  getObjectVersion(bucketId: string, key: string, versionId: string | null): Promise<VersionEntry | null>;
+  /** Adds a delete marker as the key's latest version ('null': replaces the null version). */
+  putDeleteMarker(marker: DeleteMarkerRecord): Promise<'ok' | 'no-bucket'>;
+  /**
+   * Removes one version for good, only if its lock state is still `expect` ('changed' if
+   * not; nothing removed). The next newest version becomes current. Chunks go to the trash.
+   */
+  deleteVersion(bucketId: string, key: string, versionId: string, expect: LockState): Promise<VersionEntry | 'not-found' | 'changed'>;
+  /** Sets a version's retention, only if its lock state is still `expect`. */
+  setRetention(
+    bucketId: string,
+    key: string,
+    versionId: string,
+    retention: Retention | null,
+    expect: LockState,
+  ): Promise<'ok' | 'not-found' | 'changed'>;
+  setLegalHold(bucketId: string, key: string, versionId: string, on: boolean): Promise<'ok' | 'not-found'>;
+  /** Versions and delete markers, by key ascending then newest first. */
+  listVersions(bucketId: string, query: ListVersionsQuery): Promise<VersionEntry[]>;
+  setBucketVersioning(bucketId: string, state: VersioningState): Promise<void>;
+  setBucketObjectLock(bucketId: string, config: ObjectLockConfig | null): Promise<void>;
+  setBucketLifecycle(bucketId: string, rules: LifecycleRule[] | null): Promise<void>;
 
   // Multipart uploads
   /** 'no-bucket' when the bucket `upload.bucketId` no longer exists (checked in the same transaction). */

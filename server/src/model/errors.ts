@@ -32,6 +32,19 @@ export interface ModelErrorDetails {
   SseCustomerKeyMismatch: Record<string, never>;
   /** Customer key headers for an object that is not SSE-C. */
   SseCustomerKeyUnexpected: Record<string, never>;
+  NoSuchVersion: { key: string; versionId: string };
+  /** Not a version id this server could have made (nor 'null'). */
+  InvalidVersionId: { versionId: string };
+  /** The version addressed (or the latest, when `byVersionId` is false) is a delete marker. */
+  DeleteMarker: { key: string; versionId: string; lastModified: Date; byVersionId: boolean };
+  /** Object Lock forbids destroying the version or changing its retention so. */
+  ObjectLocked: { key: string; versionId: string; reason: 'legal-hold' | 'GOVERNANCE' | 'COMPLIANCE' };
+  /** An object-lock request the bucket or version cannot take (no object lock, bad state). */
+  InvalidLockRequest: { message: string };
+  /** A bucket-state change not allowed (suspending versioning with object lock on). */
+  InvalidBucketState: { message: string };
+  /** The version has no retention / legal hold / the bucket has no object lock configuration. */
+  NoLockConfiguration: { what: 'bucket' | 'retention' | 'legal-hold' };
 }
 
 export type ModelErrorCode = keyof ModelErrorDetails;

@@ -180,6 +180,7 @@ test('multipart: parts commit, Complete builds the "-N" ETag, and checks ETags, 
 
   const wrong = await rejectsWith(
     objects.completeUpload({
+      bucket,
       upload,
       parts: [
         { partNumber: 1, etag: p1.part.etag, checksums: {} },
@@ -192,6 +193,7 @@ test('multipart: parts commit, Complete builds the "-N" ETag, and checks ETags, 
   assert.deepEqual(wrong.details, { uploadId: upload.uploadId, partNumber: 2, reason: 'etag', etag: '"0123456789abcdef0123456789abcdef"' });
   await rejectsWith(
     objects.completeUpload({
+      bucket,
       upload,
       parts: [
         { partNumber: 2, etag: p2.part.etag, checksums: {} },
@@ -203,6 +205,7 @@ test('multipart: parts commit, Complete builds the "-N" ETag, and checks ETags, 
   );
   await rejectsWith(
     objects.completeUpload({
+      bucket,
       upload,
       parts: [
         { partNumber: 1, etag: p1.part.etag, checksums: {} },
@@ -214,6 +217,7 @@ test('multipart: parts commit, Complete builds the "-N" ETag, and checks ETags, 
   );
 
   const done = await objects.completeUpload({
+    bucket,
     upload,
     parts: [
       { partNumber: 1, etag: p1.part.etag, checksums: {} },
@@ -239,6 +243,7 @@ test('Complete refuses a small part that is not the last', async () => {
   const p2 = await objects.uploadPart({ upload, partNumber: 2, body: body(Buffer.from('last')) });
   const err = await rejectsWith(
     objects.completeUpload({
+      bucket,
       upload,
       parts: [
         { partNumber: 1, etag: p1.part.etag, checksums: {} },

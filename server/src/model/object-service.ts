@@ -19,7 +19,13 @@ import type {
   StoredChecksum,
   Tag,
   UploadRecord,
+  Retention,
+  VersionEntry,
+  VersioningState,
+  ObjectLockConfig,
 } from '../metadata/types.js';
+import { assertDeletable, assertRetentionChange, defaultRetentionFor, lockStateOf } from './object-lock.js';
+import { isWellFormedVersionId, newVersionId, nextVersionSeq } from './versioning.js';
 import { combineCrcParts, compositeChecksum, isCrcAlgorithm } from '../util/checksums.js';
 import type { BucketWrites } from './bucket-writes.js';
 import type { ChunksInFlight } from './chunks-in-flight.js';
@@ -50,6 +56,19 @@ export interface ObjectAttributes {
   storageClass: string;
   /** Object tags (x-amz-tagging); absent = none. */
   tags?: Tag[];
+  /** Object Lock asked for with the write (x-amz-object-lock-*); the bucket's default applies otherwise. */
+  lock?: RequestedLock;
+}
+
+export interface RequestedLock {
+  retention: Retention | null;
+  legalHold: boolean;
+}
+
+/** How a delete went: the version removed or the delete marker made. */
+export interface DeleteResult {
+  versionId: string | null;
+  deleteMarker: boolean;
 }
 
 export interface PutObjectInput extends ObjectAttributes {
@@ -64,6 +83,7 @@ export interface PutObjectInput extends ObjectAttributes {
 
 export interface CopyObjectInput {
   bucket: BucketRecord;
+  lock?: RequestedLock;
   key: string;
   source: ObjectRecord;
   owner: string;
@@ -296,6 +316,7 @@ export class ObjectService {
 
   async #putObject(input: PutObjectInput, onChunkId: (id: string) => void): Promise<ObjectWriteResult> {
     const { bucket, key, conditions } = input;
+    checkLockRequest(bucket, input.lock);
     await this.#checkWriteConditions(bucket.id, key, conditions);
     // Wrapped before the body is read: an unknown key or a provider down fails first.
     const unsealed = await this.#newDataKey(input.sse, bucket, key, null);
@@ -316,6 +337,41 @@ export class ObjectService {
     return { record, etag: record.etag, checksum: record.checksum };
   }
 
+  /**
+   * The object a GET/HEAD/CopySource names: its current version, or the version `versionId`.
+   * A delete marker in the way is a DeleteMarker error (404 or 405 on the wire).
+   */
+  async getVersion(bucket: BucketRecord, key: string, versionId: string | undefined): Promise<ObjectRecord> {
+    if (versionId === undefined) {
+      const obj = await this.#metadata.getObject(bucket.id, key);
+      if (obj) return obj;
+      if ((bucket.versioning ?? 'Unversioned') !== 'Unversioned') {
+        const latest = await this.#metadata.getObjectVersion(bucket.id, key, null);
+        if (latest?.type === 'marker') {
+          throw new ModelError('DeleteMarker', {
+            key,
+            versionId: latest.marker.versionId,
+            lastModified: latest.marker.lastModified,
+            byVersionId: false,
+          });
+        }
+      }
+      throw new ModelError('NoSuchKey', { key });
+    }
+    if (!isWellFormedVersionId(versionId)) throw new ModelError('InvalidVersionId', { versionId });
+    const entry = await this.#metadata.getObjectVersion(bucket.id, key, versionId);
+    if (entry === null) throw new ModelError('NoSuchVersion', { key, versionId });
+    if (entry.type === 'marker') {
+      throw new ModelError('DeleteMarker', { key, versionId, lastModified: entry.marker.lastModified, byVersionId: true });
+    }
+    return entry.object;
+  }
+
+  /** One version entry (object or marker) or null. */
+  versionEntry(bucket: BucketRecord, key: string, versionId: string | null): Promise<VersionEntry | null> {
+    return this.#metadata.getObjectVersion(bucket.id, key, versionId);
+  }
+
   copyObject(input: CopyObjectInput): Promise<ObjectWriteResult> {
     return this.#during(input.bucket.id, (onChunkId) => this.#copyObject(input, onChunkId));
   }
@@ -325,6 +381,7 @@ export class ObjectService {
     // The source's chunks are shared or read: held from GC until the copy has committed.
     for (const c of input.source.chunks) onChunkId(c.id);
     const algorithm = input.checksumAlgorithm ?? input.source.checksum?.algorithm ?? null;
+    checkLockRequest(bucket, input.lock);
     await this.#checkWriteConditions(bucket.id, key, input.conditions);
     const src = await this.unlock(input.source, input.sourceCustomer ?? null);
     const source = src.record;
@@ -332,6 +389,7 @@ export class ObjectService {
       owner: input.owner,
       acl: input.acl,
       storageClass: input.storageClass,
+      ...(input.lock ? { lock: input.lock } : {}),
       headers: input.replace?.headers ?? source.headers,
       userMetadata: input.replace?.userMetadata ?? source.userMetadata,
       tags: input.tags ?? source.tags ?? [],
@@ -345,7 +403,7 @@ export class ObjectService {
     if (source.parts === null && algorithm === (source.checksum?.algorithm ?? null) && (src.unsealed === null) === (wanted === null)) {
       const unsealed = src.unsealed && wanted ? await this.#crypto.rewrap(wanted, src.unsealed) : null;
       const record: ObjectRecord = {
-        ...this.#base(bucket.id, key, attributes, unsealed),
+        ...this.#base(bucket, key, attributes, unsealed),
         size: source.size,
         etag: source.etag,
         checksum: source.checksum,
@@ -366,6 +424,7 @@ export class ObjectService {
   }
 
   async createUpload(input: CreateUploadInput): Promise<UploadRecord> {
+    checkLockRequest(input.bucket, input.lock);
     // Hex, not base64url: an id starting with '-' reads as an option to aws-cli and other CLIs.
     const uploadId = randomBytes(24).toString('hex');
     const unsealed = await this.#newDataKey(input.sse, input.bucket, input.key, uploadId);
@@ -382,6 +441,7 @@ export class ObjectService {
       checksumAlgorithm: input.checksumAlgorithm,
       checksumType: input.checksumType,
       tags: input.tags ?? [],
+      ...(input.lock ? { retention: input.lock.retention, legalHold: input.lock.legalHold } : {}),
     };
     if ((await this.#metadata.createUpload(upload)) === 'no-bucket') throw new ModelError('NoSuchBucket', { bucket: input.bucket.name });
     return upload;
@@ -463,7 +523,12 @@ export class ObjectService {
   }
 
   /** Builds the object from the listed parts (ascending, at least one) and commits it. */
-  async completeUpload(input: { upload: UploadRecord; parts: CompletedPart[]; conditions: WriteConditions }): Promise<ObjectWriteResult> {
+  async completeUpload(input: {
+    bucket: BucketRecord;
+    upload: UploadRecord;
+    parts: CompletedPart[];
+    conditions: WriteConditions;
+  }): Promise<ObjectWriteResult> {
     const { upload, parts: requested } = input;
     const { uploadId } = upload;
     for (let i = 1; i < requested.length; i++) {
@@ -488,7 +553,13 @@ export class ObjectService {
     const md5 = createHash('md5');
     for (const p of parts) md5.update(Buffer.from(p.etag.slice(1, -1), 'hex'));
     const record: ObjectRecord = {
-      ...this.#base(upload.bucketId, upload.key, upload),
+      ...this.#base(input.bucket, upload.key, {
+        ...upload,
+        // Lock asked for at CreateMultipartUpload; none (the bucket default) otherwise.
+        ...(upload.retention || upload.legalHold
+          ? { lock: { retention: upload.retention ?? null, legalHold: upload.legalHold === true } }
+          : {}),
+      }),
       // Sealed at CreateMultipartUpload: the parts' data key and the sealed metadata as they are.
       ...(upload.encryption ? { encryption: upload.encryption } : {}),
       size: parts.reduce((s, p) => s + p.size, 0),
@@ -497,20 +568,25 @@ export class ObjectService {
       chunks: parts.filter((p) => p.size > 0).flatMap(partChunks),
       parts: parts.map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })),
     };
+    await this.#assertReplaceable(input.bucket, record);
     if ((await this.#metadata.completeUpload(uploadId, record)) === 'no-upload') throw new ModelError('NoSuchUpload', { uploadId });
     return { record, etag: record.etag, checksum: record.checksum };
   }
 
   /**
-   * The object upload `uploadId` made, if it completed recently and that object is still
-   * the current one at `key`: a retried Complete (the client timed out waiting) is answered
+   * The object upload `uploadId` made, if it completed recently and that object (the same
+   * version, in a versioned bucket) is still the current one at `key`: a retried Complete (the client timed out waiting) is answered
    * with it, as S3 does, rather than NoSuchUpload.
    */
   async completedEarlier(bucket: BucketRecord, key: string, uploadId: string): Promise<ObjectRecord | null> {
     const done = uploadId === '' ? null : await this.#metadata.getCompletedUpload(uploadId);
     if (!done || done.bucketId !== bucket.id || done.key !== key) return null;
     const current = await this.#metadata.getObject(bucket.id, key);
-    const same = current !== null && current.etag === done.etag && current.lastModified.getTime() === done.objectModified.getTime();
+    const same =
+      current !== null &&
+      (current.versionId ?? 'null') === done.versionId &&
+      current.etag === done.etag &&
+      current.lastModified.getTime() === done.objectModified.getTime();
     return same ? current : null;
   }
 
@@ -520,9 +596,132 @@ export class ObjectService {
     }
   }
 
-  /** Deleting a missing key succeeds, as in AWS. Its chunks go to the trash for GC. */
-  async deleteObject(bucket: BucketRecord, key: string): Promise<void> {
-    await this.#metadata.deleteObject(bucket.id, key);
+  /**
+   * Deleting a missing key succeeds, as in AWS. Without a version id: an unversioned bucket
+   * removes the object; a versioning-enabled one adds a delete marker; a suspended one
+   * replaces the null version with a null delete marker. With one: that version is removed
+   * for good, if object lock allows. Removed versions' chunks go to the trash for GC.
+   */
+  async deleteObject(
+    bucket: BucketRecord,
+    key: string,
+    options: { versionId?: string | undefined; bypassGovernance?: boolean; owner?: string } = {},
+  ): Promise<DeleteResult> {
+    const { versionId } = options;
+    if (versionId !== undefined) return this.deleteVersion(bucket, key, versionId, options.bypassGovernance === true);
+    const state: VersioningState = bucket.versioning ?? 'Unversioned';
+    if (state === 'Unversioned') {
+      await this.#metadata.deleteObject(bucket.id, key);
+      return { versionId: null, deleteMarker: false };
+    }
+    const now = new Date();
+    const versionSeq = nextVersionSeq(now.getTime());
+    const markerId = state === 'Enabled' ? newVersionId(versionSeq) : 'null';
+    if (markerId === 'null' && bucket.objectLock) {
+      const old = await this.#metadata.getObjectVersion(bucket.id, key, 'null');
+      if (old?.type === 'object') assertDeletable(old.object, { bypassGovernance: false, now });
+    }
+    const result = await this.#metadata.putDeleteMarker({
+      bucketId: bucket.id,
+      key,
+      versionId: markerId,
+      versionSeq,
+      lastModified: now,
+      owner: options.owner ?? bucket.owner,
+    });
+    if (result === 'no-bucket') throw new ModelError('NoSuchBucket', { bucket: bucket.name });
+    return { versionId: markerId, deleteMarker: true };
+  }
+
+  /**
+   * Removes one version for good: the single delete path every plane and the lifecycle
+   * runner use. Object lock is checked here (assertDeletable) against the state read, and
+   * the store removes the version only if that state is still current; if it changed in
+   * between, the check runs again on the new state.
+   */
+  async deleteVersion(bucket: BucketRecord, key: string, versionId: string, bypassGovernance: boolean): Promise<DeleteResult> {
+    if (!isWellFormedVersionId(versionId)) throw new ModelError('InvalidVersionId', { versionId });
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const entry = await this.#metadata.getObjectVersion(bucket.id, key, versionId);
+      if (entry === null) return { versionId, deleteMarker: false };
+      const expect = entry.type === 'object' ? lockStateOf(entry.object) : { retention: null, legalHold: false };
+      if (entry.type === 'object') assertDeletable(entry.object, { bypassGovernance, now: new Date() });
+      const result = await this.#metadata.deleteVersion(bucket.id, key, versionId, expect);
+      if (result === 'changed') continue;
+      if (result === 'not-found') return { versionId, deleteMarker: false };
+      return { versionId, deleteMarker: result.type === 'marker' };
+    }
+    throw new ModelError('ObjectLocked', { key, versionId, reason: 'GOVERNANCE' });
+  }
+
+  // ---- bucket versioning and object lock ----
+
+  async setVersioning(bucket: BucketRecord, state: 'Enabled' | 'Suspended'): Promise<void> {
+    if (bucket.objectLock && state !== 'Enabled') {
+      throw new ModelError('InvalidBucketState', {
+        message: 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
+      });
+    }
+    await this.#metadata.setBucketVersioning(bucket.id, state);
+  }
+
+  /** Turns object lock on (a versioning-enabled bucket only; never off again) and sets the default retention. */
+  async setObjectLockConfiguration(bucket: BucketRecord, config: ObjectLockConfig): Promise<void> {
+    if (!bucket.objectLock && bucket.versioning !== 'Enabled') {
+      throw new ModelError('InvalidBucketState', {
+        message: "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
+      });
+    }
+    await this.#metadata.setBucketObjectLock(bucket.id, config);
+  }
+
+  /** The version PutObjectRetention/LegalHold addresses: a real version of a bucket with object lock. */
+  async #lockTarget(bucket: BucketRecord, key: string, versionId: string | undefined): Promise<ObjectRecord> {
+    if (!bucket.objectLock) throw new ModelError('InvalidLockRequest', { message: 'Bucket is missing Object Lock Configuration' });
+    return this.getVersion(bucket, key, versionId);
+  }
+
+  async getRetention(bucket: BucketRecord, key: string, versionId: string | undefined): Promise<Retention> {
+    const obj = await this.#lockTarget(bucket, key, versionId);
+    if (!obj.retention) throw new ModelError('NoLockConfiguration', { what: 'retention' });
+    return obj.retention;
+  }
+
+  async getLegalHold(bucket: BucketRecord, key: string, versionId: string | undefined): Promise<boolean> {
+    const obj = await this.#lockTarget(bucket, key, versionId);
+    return obj.legalHold === true;
+  }
+
+  /**
+   * Sets a version's retention under the rules (object-lock.ts assertRetentionChange). The
+   * store applies it only if the lock state is still the one checked, so of two racing
+   * changes the second is re-checked against the first's result: a shortening can never
+   * undo an extension that won the race.
+   */
+  async putRetention(
+    bucket: BucketRecord,
+    key: string,
+    versionId: string | undefined,
+    retention: Retention | null,
+    bypassGovernance: boolean,
+  ): Promise<string> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const obj = await this.#lockTarget(bucket, key, versionId);
+      assertRetentionChange(obj, retention, { bypassGovernance, now: new Date() });
+      const id = obj.versionId ?? 'null';
+      const result = await this.#metadata.setRetention(bucket.id, key, id, retention, lockStateOf(obj));
+      if (result === 'ok') return id;
+      if (result === 'not-found') throw new ModelError('NoSuchVersion', { key, versionId: id });
+    }
+    throw new ModelError('ObjectLocked', { key, versionId: versionId ?? 'null', reason: 'GOVERNANCE' });
+  }
+
+  async putLegalHold(bucket: BucketRecord, key: string, versionId: string | undefined, on: boolean): Promise<string> {
+    const obj = await this.#lockTarget(bucket, key, versionId);
+    const id = obj.versionId ?? 'null';
+    if ((await this.#metadata.setLegalHold(bucket.id, key, id, on)) === 'not-found')
+      throw new ModelError('NoSuchVersion', { key, versionId: id });
+    return id;
   }
 
   async #checkWriteConditions(bucketId: string, key: string, conditions: WriteConditions): Promise<void> {
@@ -553,15 +752,17 @@ export class ObjectService {
   }
 
   #base(
-    bucketId: string,
+    bucket: BucketRecord,
     key: string,
     a: ObjectAttributes,
     unsealed: Unsealed | null = null,
   ): Omit<ObjectRecord, 'size' | 'etag' | 'checksum' | 'chunks'> {
+    const now = new Date();
+    const versionSeq = nextVersionSeq(now.getTime());
     return {
-      bucketId,
+      bucketId: bucket.id,
       key,
-      lastModified: new Date(),
+      lastModified: now,
       owner: a.owner,
       headers: a.headers,
       ...this.#sealed(unsealed, a.userMetadata),
@@ -569,7 +770,23 @@ export class ObjectService {
       storageClass: a.storageClass,
       parts: null,
       tags: a.tags ?? [],
+      // A bucket that is not versioning-enabled writes (and replaces) the null version.
+      versionId: bucket.versioning === 'Enabled' ? newVersionId(versionSeq) : 'null',
+      versionSeq,
+      retention: a.lock?.retention ?? defaultRetentionFor(bucket, now),
+      legalHold: a.lock?.legalHold ?? false,
     };
+  }
+
+  /**
+   * A write of the null version replaces the key's existing null version: object lock must
+   * allow destroying it. (Object lock keeps its bucket versioning-enabled for good, so a
+   * locked null version and a null-version write never meet; this is the guard that says so.)
+   */
+  async #assertReplaceable(bucket: BucketRecord, record: ObjectRecord): Promise<void> {
+    if (record.versionId !== 'null' || !bucket.objectLock) return;
+    const old = await this.#metadata.getObjectVersion(bucket.id, record.key, 'null');
+    if (old?.type === 'object') assertDeletable(old.object, { bypassGovernance: false, now: new Date() });
   }
 
   /** A single-part object made of `written`; an empty object references no chunk. */
@@ -580,7 +797,7 @@ export class ObjectService {
     unsealed: Unsealed | null,
   ): ObjectRecord {
     return {
-      ...this.#base(input.bucket.id, input.key, input, unsealed),
+      ...this.#base(input.bucket, input.key, input, unsealed),
       size: written.digests.size,
       etag: this.#crypto.etag(unsealed, written.digests.md5),
       checksum,
@@ -594,6 +811,7 @@ export class ObjectService {
    * record does not reference (an empty body's) are removed after the commit.
    */
   async #commitObject(bucket: BucketRecord, record: ObjectRecord, written: string[]): Promise<void> {
+    await this.#discardOnFailure(written, () => this.#assertReplaceable(bucket, record));
     const result = await this.#discardOnFailure(written, () => this.#metadata.putObject(record));
     if (result === 'no-bucket') {
       await this.#discard(written);
@@ -639,6 +857,12 @@ export class ObjectService {
       if (batch.length < 1000) return stored;
       after = batch[batch.length - 1]!.partNumber;
     }
+  }
+}
+
+function checkLockRequest(bucket: BucketRecord, lock: RequestedLock | undefined): void {
+  if (lock !== undefined && (lock.retention !== null || lock.legalHold) && !bucket.objectLock) {
+    throw new ModelError('InvalidLockRequest', { message: 'Bucket is missing Object Lock Configuration' });
   }
 }
 

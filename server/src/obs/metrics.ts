@@ -35,6 +35,17 @@ export class Metrics {
     help: 'Chunk reads refused because a segment failed authentication (altered, swapped, cut or wrong key)',
     registers: [this.registry],
   });
+  readonly lifecycleActions = new Counter({
+    name: 'anode_lifecycle_actions_total',
+    help: 'Versions, delete markers and uploads removed by lifecycle rules, and versions object lock kept',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+  readonly lifecycleLastRun = new Gauge({
+    name: 'anode_lifecycle_last_run_timestamp_seconds',
+    help: 'End of the last lifecycle run',
+    registers: [this.registry],
+  });
   readonly gcRuns = new Counter({ name: 'anode_gc_runs_total', help: 'Garbage collection runs', registers: [this.registry] });
   readonly gcChunksRemoved = new Counter({
     name: 'anode_gc_chunks_removed_total',

@@ -92,6 +92,8 @@ export const S3_ACTIONS = {
   's3:DeleteObjectTagging': info('object', null, 'bucket', 'write'),
   's3:PutObjectRetention': info('object', null, 'bucket', 'write'),
   's3:PutObjectLegalHold': info('object', null, 'bucket', 'write'),
+  // Owner, admin or a policy only: never implied by a WRITE grant.
+  's3:BypassGovernanceRetention': info('object', null, 'bucket', null),
   's3:RestoreObject': info('object', null, 'bucket', 'write'),
   's3:GetObjectAcl': info('object', 'READ_ACP', 'object', 'read_acp'),
   's3:GetObjectVersionAcl': info('object', 'READ_ACP', 'object', 'read_acp'),
@@ -106,7 +108,6 @@ export type S3Action = keyof typeof S3_ACTIONS;
  * not implement: accepted by the parser, never requested.
  */
 const OTHER_AWS_ACTIONS = [
-  's3:BypassGovernanceRetention',
   's3:GetObjectTorrent',
   's3:GetObjectVersionTagging',
   's3:GetObjectVersionTorrent',

@@ -40,6 +40,33 @@ const TO_S3: { [C in ModelErrorCode]: (d: ModelErrorDetails[C]) => S3Error } = {
   SseCustomerKeyMismatch: () => new S3Error('AccessDenied'),
   SseCustomerKeyUnexpected: () =>
     new S3Error('InvalidRequest', { message: 'The encryption parameters are not applicable to this object.' }),
+  InvalidVersionId: (d) =>
+    new S3Error('InvalidArgument', {
+      message: 'Invalid version id specified',
+      extra: { ArgumentName: 'versionId', ArgumentValue: d.versionId.slice(0, 256) },
+    }),
+  NoSuchVersion: (d) => new S3Error('NoSuchVersion', { extra: { Key: d.key, VersionId: d.versionId } }),
+  DeleteMarker: (d) => {
+    const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': d.versionId, 'last-modified': d.lastModified.toUTCString() };
+    return d.byVersionId
+      ? new S3Error('MethodNotAllowed', {
+          headers: { ...headers, allow: 'DELETE' },
+          extra: { Method: 'GET', ResourceType: 'DeleteMarker' },
+        })
+      : new S3Error('NoSuchKey', { headers, extra: { Key: d.key } });
+  },
+  ObjectLocked: () => new S3Error('AccessDenied', { message: 'Access Denied because object protected by object lock.' }),
+  InvalidLockRequest: (d) => new S3Error('InvalidRequest', { message: d.message }),
+  InvalidBucketState: (d) => new S3Error('InvalidBucketState', { message: d.message }),
+  NoLockConfiguration: (d) =>
+    d.what === 'bucket'
+      ? new S3Error('ObjectLockConfigurationNotFoundError')
+      : new S3Error('NoSuchObjectLockConfiguration', {
+          message:
+            d.what === 'retention'
+              ? 'The specified object does not have a ObjectLock configuration'
+              : 'The specified object does not have a legal hold configuration',
+        }),
 };
 
 function mapped<C extends ModelErrorCode>(code: C, details: ModelErrorDetails[C], cause: unknown): S3Error {

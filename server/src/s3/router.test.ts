@@ -29,6 +29,21 @@ const CASES: [string, string, Record<string, string>, string][] = [
   ['PUT', '/bk1/k', { 'x-amz-copy-source': '/bk2/k' }, 'CopyObject'],
   ['GET', '/bk1/k?x-id=GetObject', {}, 'GetObject'],
   ['GET', '/bk1/k?versionId=null', {}, 'GetObject'],
+  ['GET', '/bk1/k?versionId=abc', {}, 'GetObject'],
+  ['HEAD', '/bk1/k?versionId=abc', {}, 'HeadObject'],
+  ['DELETE', '/bk1/k?versionId=abc', {}, 'DeleteObject'],
+  ['PUT', '/bk1?versioning', {}, 'PutBucketVersioning'],
+  ['GET', '/bk1?versions', {}, 'ListObjectVersions'],
+  ['GET', '/bk1?versions&prefix=a&key-marker=b', {}, 'ListObjectVersions'],
+  ['GET', '/bk1?object-lock', {}, 'GetObjectLockConfiguration'],
+  ['PUT', '/bk1?object-lock', {}, 'PutObjectLockConfiguration'],
+  ['GET', '/bk1/k?retention', {}, 'GetObjectRetention'],
+  ['PUT', '/bk1/k?retention&versionId=abc', {}, 'PutObjectRetention'],
+  ['GET', '/bk1/k?legal-hold', {}, 'GetObjectLegalHold'],
+  ['PUT', '/bk1/k?legal-hold', {}, 'PutObjectLegalHold'],
+  ['GET', '/bk1?lifecycle', {}, 'GetBucketLifecycleConfiguration'],
+  ['PUT', '/bk1?lifecycle', {}, 'PutBucketLifecycleConfiguration'],
+  ['DELETE', '/bk1?lifecycle', {}, 'DeleteBucketLifecycle'],
   ['HEAD', '/bk1/k', {}, 'HeadObject'],
   ['DELETE', '/bk1/k', {}, 'DeleteObject'],
   ['GET', '/bk1/k?acl', {}, 'GetObjectAcl'],
@@ -70,12 +85,11 @@ test('each AWS request line routes to its operation', () => {
 
 test('features not built answer 501, never a wrong success', () => {
   for (const [method, url] of [
-    ['GET', '/bk1?lifecycle'],
+    ['GET', '/bk1?website'],
     ['PUT', '/bk1?replication'],
-    ['GET', '/bk1/k?retention'],
-    ['PUT', '/bk1?versioning'],
-    ['GET', '/bk1?versions'],
-    ['GET', '/bk1/k?versionId=abc'],
+    ['GET', '/bk1/k?acl&versionId=abc'],
+    ['PUT', '/bk1/k?acl&versionId=abc'],
+    ['GET', '/bk1/k?uploadId=u&versionId=abc'],
     ['POST', '/bk1/k?select&select-type=2'],
     ['POST', '/bk1/k'],
   ]) {
@@ -122,6 +136,12 @@ test('OPERATIONS: the writes refused in read-only mode, and the compatibility vi
     'PutBucketOwnershipControls',
     'DeleteBucketOwnershipControls',
     'PutBucketLogging',
+    'PutBucketVersioning',
+    'PutObjectLockConfiguration',
+    'PutObjectRetention',
+    'PutObjectLegalHold',
+    'PutBucketLifecycleConfiguration',
+    'DeleteBucketLifecycle',
   ];
   const mutating = (Object.keys(OPERATIONS) as Operation[]).filter((op) => OPERATIONS[op].mutating);
   assert.deepEqual(mutating.sort(), [...writes].sort());

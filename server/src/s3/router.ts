@@ -54,7 +54,18 @@ export type Operation =
   | 'DeleteBucketOwnershipControls'
   | 'GetObjectAttributes'
   | 'GetBucketLogging'
-  | 'PutBucketLogging';
+  | 'PutBucketLogging'
+  | 'PutBucketVersioning'
+  | 'ListObjectVersions'
+  | 'GetObjectLockConfiguration'
+  | 'PutObjectLockConfiguration'
+  | 'GetObjectRetention'
+  | 'PutObjectRetention'
+  | 'GetObjectLegalHold'
+  | 'PutObjectLegalHold'
+  | 'GetBucketLifecycleConfiguration'
+  | 'PutBucketLifecycleConfiguration'
+  | 'DeleteBucketLifecycle';
 
 export interface OperationSpec {
   /** The IAM action the operation needs (what policies, grants and ACLs are checked against). */
@@ -120,6 +131,18 @@ export const OPERATIONS: Readonly<Record<Operation, OperationSpec>> = {
   GetObjectAttributes: { action: 's3:GetObjectAttributes', mutating: false },
   GetBucketLogging: { action: 's3:GetBucketLogging', mutating: false },
   PutBucketLogging: { action: 's3:PutBucketLogging', mutating: true },
+  PutBucketVersioning: { action: 's3:PutBucketVersioning', mutating: true },
+  ListObjectVersions: { action: 's3:ListBucketVersions', mutating: false },
+  GetObjectLockConfiguration: { action: 's3:GetBucketObjectLockConfiguration', mutating: false },
+  PutObjectLockConfiguration: { action: 's3:PutBucketObjectLockConfiguration', mutating: true },
+  GetObjectRetention: { action: 's3:GetObjectRetention', mutating: false },
+  PutObjectRetention: { action: 's3:PutObjectRetention', mutating: true },
+  GetObjectLegalHold: { action: 's3:GetObjectLegalHold', mutating: false },
+  PutObjectLegalHold: { action: 's3:PutObjectLegalHold', mutating: true },
+  GetBucketLifecycleConfiguration: { action: 's3:GetLifecycleConfiguration', mutating: false },
+  PutBucketLifecycleConfiguration: { action: 's3:PutLifecycleConfiguration', mutating: true },
+  // AWS checks s3:PutLifecycleConfiguration for DeleteBucketLifecycle too.
+  DeleteBucketLifecycle: { action: 's3:PutLifecycleConfiguration', mutating: true },
 };
 
 /** The IAM action each operation needs; derived from OPERATIONS. */
@@ -135,20 +158,14 @@ const UNSUPPORTED = [
   'analytics',
   'intelligent-tiering',
   'inventory',
-  'legal-hold',
-  'lifecycle',
   'metadataConfiguration',
   'metrics',
   'notification',
-  'object-lock',
   'replication',
   'requestPayment',
   'restore',
-  'retention',
   'select',
   'torrent',
-  'versionId',
-  'versions',
   'website',
   'renameObject',
 ];
@@ -157,14 +174,31 @@ function notImplemented(what: string): S3Error {
   return new S3Error('NotImplemented', { message: `${what} is not implemented by this server.` });
 }
 
+/** Operations that take ?versionId= (others answer 501 for it rather than ignore it). */
+const VERSIONED: ReadonlySet<Operation> = new Set<Operation>([
+  'GetObject',
+  'HeadObject',
+  'DeleteObject',
+  'GetObjectRetention',
+  'PutObjectRetention',
+  'GetObjectLegalHold',
+  'PutObjectLegalHold',
+]);
+
 /** Picks the operation from method, bucket/key presence, subresources and headers. */
 export function route(method: string, target: Target, headers: Record<string, string | string[] | undefined>): Operation {
+  const op = routeOperation(method, target, headers);
+  if (target.query.has('versionId') && !VERSIONED.has(op) && !target.query.get('versionId')?.every((v) => v === 'null')) {
+    throw notImplemented(`?versionId on ${op}`);
+  }
+  return op;
+}
+
+function routeOperation(method: string, target: Target, headers: Record<string, string | string[] | undefined>): Operation {
   const has = (name: string) => target.query.has(name);
   const { bucket, key } = target;
   if (method === 'OPTIONS' && bucket !== null) return 'OptionsObject';
   for (const sub of UNSUPPORTED) {
-    // versionId=null addresses the only version of an unversioned object.
-    if (sub === 'versionId' && target.query.get('versionId')?.every((v) => v === 'null')) continue;
     if (has(sub)) throw notImplemented(`The ?${sub} subresource`);
   }
   if (bucket === null) {
@@ -181,6 +215,9 @@ export function route(method: string, target: Target, headers: Record<string, st
         if (has('ownershipControls')) return 'GetBucketOwnershipControls';
         if (has('logging')) return 'GetBucketLogging';
         if (has('versioning')) return 'GetBucketVersioning';
+        if (has('versions')) return 'ListObjectVersions';
+        if (has('object-lock')) return 'GetObjectLockConfiguration';
+        if (has('lifecycle')) return 'GetBucketLifecycleConfiguration';
         if (has('acl')) return 'GetBucketAcl';
         if (has('policyStatus')) return 'GetBucketPolicyStatus';
         if (has('policy')) return 'GetBucketPolicy';
@@ -199,7 +236,9 @@ export function route(method: string, target: Target, headers: Record<string, st
         if (has('ownershipControls')) return 'PutBucketOwnershipControls';
         if (has('logging')) return 'PutBucketLogging';
         if (has('encryption')) return 'PutBucketEncryption';
-        if (has('versioning')) throw notImplemented('PutBucketVersioning');
+        if (has('versioning')) return 'PutBucketVersioning';
+        if (has('object-lock')) return 'PutObjectLockConfiguration';
+        if (has('lifecycle')) return 'PutBucketLifecycleConfiguration';
         return 'CreateBucket';
       case 'DELETE':
         if (has('policy')) return 'DeleteBucketPolicy';
@@ -208,6 +247,7 @@ export function route(method: string, target: Target, headers: Record<string, st
         if (has('publicAccessBlock')) return 'DeletePublicAccessBlock';
         if (has('ownershipControls')) return 'DeleteBucketOwnershipControls';
         if (has('encryption')) return 'DeleteBucketEncryption';
+        if (has('lifecycle')) return 'DeleteBucketLifecycle';
         return 'DeleteBucket';
       case 'POST':
         if (has('delete')) return 'DeleteObjects';
@@ -223,6 +263,8 @@ export function route(method: string, target: Target, headers: Record<string, st
       if (has('acl')) return 'GetObjectAcl';
       if (has('tagging')) return 'GetObjectTagging';
       if (has('attributes')) return 'GetObjectAttributes';
+      if (has('retention')) return 'GetObjectRetention';
+      if (has('legal-hold')) return 'GetObjectLegalHold';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';
@@ -230,6 +272,8 @@ export function route(method: string, target: Target, headers: Record<string, st
       if (has('uploadId') || has('partNumber')) return copy ? 'UploadPartCopy' : 'UploadPart';
       if (has('acl')) return 'PutObjectAcl';
       if (has('tagging')) return 'PutObjectTagging';
+      if (has('retention')) return 'PutObjectRetention';
+      if (has('legal-hold')) return 'PutObjectLegalHold';
       return copy ? 'CopyObject' : 'PutObject';
     case 'DELETE':
       if (has('uploadId')) return 'AbortMultipartUpload';

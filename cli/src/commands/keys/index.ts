@@ -1,6 +1,6 @@
 /** `anodectl keys`: key files and the node's named encryption keys (create, list, rotate, rewrap, retire). */
 import { Command } from 'commander';
-import ora from 'ora';
+import { startSpinner } from '../../spinner.js';
 import type { RewrapStatusJson } from '@anode/shared/admin-api/index';
 import type { CliIo } from '../../context.js';
 import { UsageError, UserError } from '../../errors.js';
@@ -64,18 +64,18 @@ function rewrapCommand(io: CliIo): Command {
         );
         return;
       }
-      const spinner = ora({
-        text: `rewrapping ${name}`,
-        stream: io.stderr,
-        isEnabled: io.stderr.isTTY === true && !s.ctx.out.json,
-        isSilent: s.ctx.out.json,
-      });
-      spinner.start();
+      const spinner = startSpinner({ text: `rewrapping ${name}`, stream: io.stderr, silent: s.ctx.out.json });
       let status: RewrapStatusJson | null = started.status;
-      while (status !== null && status.running) {
-        spinner.text = `rewrapping ${name} to v${status.to_version}: ${status.rewrapped + status.skipped + status.failed}/${status.total}`;
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        status = (await s.call((c) => c.getRewrapStatus(name))).status;
+      try {
+        while (status !== null && status.running) {
+          spinner.update(
+            `rewrapping ${name} to v${status.to_version}: ${status.rewrapped + status.skipped + status.failed}/${status.total}`,
+          );
+          await new Promise((r) => setTimeout(r, POLL_MS));
+          status = (await s.call((c) => c.getRewrapStatus(name))).status;
+        }
+      } finally {
+        spinner.stop();
       }
       const final = status ?? started.status;
       const failed = final.failed > 0;
@@ -84,15 +84,10 @@ function rewrapCommand(io: CliIo): Command {
         : `rewrap of ${name} finished: ${final.rewrapped} rewrapped to v${final.to_version}`;
       if (failed) {
         // The error line (and exit status) come from the thrown error, after the figures.
-        spinner.stop();
         s.ctx.out.result(final, (x) => rewrapText(s.ctx.out, x));
         throw new UserError(message, { hint: 'fix the cause (anodectl status shows the provider) and run the rewrap again' });
       }
-      if (spinner.isEnabled) spinner.succeed(message);
-      else {
-        spinner.stop();
-        if (!s.ctx.out.json) s.ctx.out.success(message);
-      }
+      if (!s.ctx.out.json) s.ctx.out.success(message);
       s.ctx.out.result(final, (x) => rewrapText(s.ctx.out, x));
     });
 }

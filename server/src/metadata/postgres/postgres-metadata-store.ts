@@ -18,6 +18,14 @@ import type {
   KeyRecord,
   StoredWrappedKey,
   WrappedKeyCount,
+  DeleteMarkerRecord,
+  ListVersionsQuery,
+  LockState,
+  ObjectLockConfig,
+  LifecycleRule,
+  Retention,
+  VersionEntry,
+  VersioningState,
 } from '../types.js';
 import { COMPLETED_UPLOAD_MEMORY_MS } from '../types.js';
 import { prefixUpperBound } from '../key-range.js';
@@ -44,8 +52,11 @@ import {
   rowToPart,
   rowToUpload,
   uploadParams,
+  lockRetention,
 } from './rows.js';
-import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow } from './rows.js';
+import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow, VersionRow } from './rows.js';
+import { decodeRecord, encodeRecord } from '../record-codec.js';
+import { mergeVersions, sameLock } from '../versions.js';
 
 /** last_used_at is written at most this often per key, to keep auth off the write path. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -78,6 +89,35 @@ export class PostgresConnectError extends Error {
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
+/** The history row's own columns (version, lock state) override what its record says. */
+function versionRowToObject(row: VersionRow): ObjectRecord {
+  return {
+    ...decodeRecord(row.record ?? '{}'),
+    versionId: row.version_id,
+    versionSeq: Number(row.version_seq),
+    retention: lockRetention(row.lock_mode, row.lock_until),
+    legalHold: row.legal_hold,
+  };
+}
+
+function versionEntry(row: VersionRow, isLatest: boolean): VersionEntry {
+  if (row.record === null) {
+    return {
+      type: 'marker',
+      isLatest,
+      marker: {
+        bucketId: row.bucket_id,
+        key: row.key.toString('utf8'),
+        versionId: row.version_id,
+        versionSeq: Number(row.version_seq),
+        lastModified: row.last_modified,
+        owner: row.owner,
+      },
+    };
+  }
+  return { type: 'object', object: versionRowToObject(row), isLatest };
+}
+
 function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -89,7 +129,7 @@ function isRetryable(err: unknown): boolean {
 }
 
 /** The foreign keys from objects and uploads to their bucket's id (schema version 2). */
-const BUCKET_FOREIGN_KEYS = new Set(['objects_bucket_id_fkey', 'uploads_bucket_id_fkey']);
+const BUCKET_FOREIGN_KEYS = new Set(['objects_bucket_id_fkey', 'uploads_bucket_id_fkey', 'object_versions_bucket_id_fkey']);
 
 /**
  * A write whose bucket is gone fails its foreign key check inside its own transaction
@@ -286,31 +326,100 @@ export class PostgresMetadataStore implements MetadataStore {
     }
   }
 
-  /** Inserts or replaces the object row (locked); returns the chunk ids it replaced. */
+  /**
+   * Serialises every write to one key's versions (current row and history) for the rest of
+   * the transaction, whether or not a row exists yet to lock.
+   */
+  async #lockKey(c: Queryable, bucketId: string, key: string): Promise<void> {
+    await c.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || encode($2, 'hex'), 0))`, [bucketId, keyBytes(key)]);
+  }
+
+  /** Writes the key's new latest version; returns the chunk ids of the version it replaced (a null version). */
   async #upsertObject(c: Queryable, object: ObjectRecord): Promise<string[]> {
-    const params = objectParams(object);
-    for (;;) {
-      const old = await c.query<{ chunks: ChunkRef[] }>('SELECT chunks FROM objects WHERE bucket_id = $1 AND key = $2 FOR UPDATE', [
-        params[0],
-        params[1],
-      ]);
-      const row = old.rows[0];
-      if (row !== undefined) {
-        await c.query(
-          `UPDATE objects SET (size, etag, last_modified, owner, headers, user_metadata, checksum, acl,
-                               storage_class, chunks, parts, tags, encryption) = (${placeholders(columnCount(OBJECT_COLUMNS) - 2, 3)})
-           WHERE bucket_id = $1 AND key = $2`,
-          params,
-        );
-        return row.chunks.map((ch) => ch.id);
-      }
-      const inserted = await c.query(
-        `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(columnCount(OBJECT_COLUMNS))}) ON CONFLICT (bucket_id, key) DO NOTHING`,
-        params,
-      );
-      if (inserted.rowCount === 1) return [];
-      // Another writer created the key between our two statements: lock theirs and replace it.
+    await this.#lockKey(c, object.bucketId, object.key);
+    // After making room: a replaced null version no longer counts as newer.
+    const released = await this.#makeRoom(c, object.bucketId, object.key, object.versionId ?? 'null');
+    const seq = await this.#newestSeq(c, object.bucketId, object.key, object.versionSeq ?? object.lastModified.getTime() * 1000);
+    await c.query(
+      `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(columnCount(OBJECT_COLUMNS))})`,
+      objectParams({ ...object, versionSeq: seq }),
+    );
+    return released;
+  }
+
+  /**
+   * The sequence a new latest version gets (the key is locked): the one proposed, or just
+   * above the key's newest, so a node whose clock is behind another's still writes the
+   * newest version of the key.
+   */
+  async #newestSeq(c: Queryable, bucketId: string, key: string, proposed: number): Promise<number> {
+    const r = await c.query<{ seq: string | null }>(
+      `SELECT GREATEST((SELECT max(version_seq) FROM objects WHERE bucket_id = $1 AND key = $2),
+                       (SELECT max(version_seq) FROM object_versions WHERE bucket_id = $1 AND key = $2)) AS seq`,
+      [bucketId, keyBytes(key)],
+    );
+    const newest = r.rows[0]?.seq;
+    return newest === null || newest === undefined || Number(newest) < proposed ? proposed : Number(newest) + 1;
+  }
+
+  /**
+   * Before a new latest version (the key is locked): the current version moves into the
+   * history, except that a new 'null' version replaces the null version wherever it is.
+   */
+  async #makeRoom(c: Queryable, bucketId: string, key: string, versionId: string): Promise<string[]> {
+    const kb = keyBytes(key);
+    const cur = (await c.query<ObjectRow>('DELETE FROM objects WHERE bucket_id = $1 AND key = $2 RETURNING *', [bucketId, kb])).rows[0];
+    if (cur !== undefined) {
+      if (versionId === 'null' && cur.version_id === 'null') return cur.chunks.map((ch) => ch.id);
+      await this.#insertVersion(c, rowToObject(cur));
     }
+    if (versionId !== 'null') return [];
+    const old = (
+      await c.query<VersionRow>('DELETE FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3 RETURNING *', [
+        bucketId,
+        kb,
+        'null',
+      ])
+    ).rows[0];
+    return old?.record ? decodeRecord(old.record).chunks.map((ch) => ch.id) : [];
+  }
+
+  async #insertVersion(c: Queryable, object: ObjectRecord): Promise<void> {
+    await c.query(
+      `INSERT INTO object_versions (bucket_id, key, version_id, version_seq, is_marker, last_modified, owner,
+                                    lock_mode, lock_until, legal_hold, record)
+       VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9, $10)`,
+      [
+        object.bucketId,
+        keyBytes(object.key),
+        object.versionId ?? 'null',
+        object.versionSeq ?? object.lastModified.getTime() * 1000,
+        object.lastModified,
+        object.owner,
+        object.retention?.mode ?? null,
+        object.retention?.retainUntil ?? null,
+        object.legalHold === true,
+        encodeRecord(object),
+      ],
+    );
+  }
+
+  /** With the key locked: the newest history version becomes current if there is no current one and it is not a marker. */
+  async #settle(c: Queryable, bucketId: string, key: string): Promise<void> {
+    const kb = keyBytes(key);
+    if ((await c.query('SELECT 1 FROM objects WHERE bucket_id = $1 AND key = $2', [bucketId, kb])).rows.length > 0) return;
+    const newest = (
+      await c.query<VersionRow>(
+        'SELECT * FROM object_versions WHERE bucket_id = $1 AND key = $2 ORDER BY version_seq DESC, version_id LIMIT 1',
+        [bucketId, kb],
+      )
+    ).rows[0];
+    if (newest === undefined || newest.record === null) return;
+    await c.query('DELETE FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3', [bucketId, kb, newest.version_id]);
+    await c.query(
+      `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(columnCount(OBJECT_COLUMNS))})`,
+      objectParams(versionRowToObject(newest)),
+    );
   }
 
   /** Removes an upload (already locked by the caller) and its parts; returns their chunk ids. */
@@ -353,6 +462,7 @@ export class PostgresMetadataStore implements MetadataStore {
       if (found.rows.length === 0) return 'not-found';
       const used = await c.query<{ used: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM objects WHERE bucket_id = $1)
+             OR EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $1)
              OR EXISTS (SELECT 1 FROM uploads WHERE bucket_id = $1) AS used`,
         [bucketId],
       );
@@ -416,6 +526,7 @@ export class PostgresMetadataStore implements MetadataStore {
 
   deleteObject(bucketId: string, key: string): Promise<ObjectRecord | null> {
     return this.#tx(async (c) => {
+      await this.#lockKey(c, bucketId, key);
       const row = (await c.query<ObjectRow>('DELETE FROM objects WHERE bucket_id = $1 AND key = $2 RETURNING *', [bucketId, keyBytes(key)]))
         .rows[0];
       if (row === undefined) return null;
@@ -466,6 +577,179 @@ export class PostgresMetadataStore implements MetadataStore {
             [bucketId, keyBytes(startAfter), keyBytes(prefix), keyBytes(bound), limit],
           );
     return rows.map(rowToObject);
+  }
+
+  // ---- versions ----
+
+  async getObjectVersion(bucketId: string, key: string, versionId: string | null): Promise<VersionEntry | null> {
+    const kb = keyBytes(key);
+    const cur = (await this.#rows<ObjectRow>('SELECT * FROM objects WHERE bucket_id = $1 AND key = $2', [bucketId, kb]))[0];
+    if (cur !== undefined && (versionId === null || cur.version_id === versionId)) {
+      return { type: 'object', object: rowToObject(cur), isLatest: true };
+    }
+    const history = await this.#rows<VersionRow>(
+      versionId === null
+        ? 'SELECT * FROM object_versions WHERE bucket_id = $1 AND key = $2 ORDER BY version_seq DESC, version_id LIMIT 1'
+        : `SELECT v.*, NOT EXISTS (SELECT 1 FROM object_versions n WHERE n.bucket_id = v.bucket_id AND n.key = v.key
+             AND (n.version_seq > v.version_seq OR (n.version_seq = v.version_seq AND n.version_id < v.version_id))) AS newest
+           FROM object_versions v WHERE v.bucket_id = $1 AND v.key = $2 AND v.version_id = $3`,
+      versionId === null ? [bucketId, kb] : [bucketId, kb, versionId],
+    );
+    const row = history[0] as (VersionRow & { newest?: boolean }) | undefined;
+    if (row === undefined) return null;
+    return versionEntry(row, cur === undefined && (versionId === null || row.newest === true));
+  }
+
+  putDeleteMarker(marker: DeleteMarkerRecord): Promise<'ok' | 'no-bucket'> {
+    return whenBucketExists(
+      this.#tx(async (c) => {
+        await this.#lockKey(c, marker.bucketId, marker.key);
+        const released = await this.#makeRoom(c, marker.bucketId, marker.key, marker.versionId);
+        const seq = await this.#newestSeq(c, marker.bucketId, marker.key, marker.versionSeq);
+        await c.query(
+          `INSERT INTO object_versions (bucket_id, key, version_id, version_seq, is_marker, last_modified, owner, legal_hold, record)
+           VALUES ($1, $2, $3, $4, true, $5, $6, false, NULL)`,
+          [marker.bucketId, keyBytes(marker.key), marker.versionId, seq, marker.lastModified, marker.owner],
+        );
+        await this.#shiftRefs(c, [], released, new Date());
+      }),
+    );
+  }
+
+  deleteVersion(bucketId: string, key: string, versionId: string, expect: LockState): Promise<VersionEntry | 'not-found' | 'changed'> {
+    return this.#tx(async (c) => {
+      await this.#lockKey(c, bucketId, key);
+      const kb = keyBytes(key);
+      let entry: VersionEntry;
+      const cur = (
+        await c.query<ObjectRow>('SELECT * FROM objects WHERE bucket_id = $1 AND key = $2 AND version_id = $3 FOR UPDATE', [
+          bucketId,
+          kb,
+          versionId,
+        ])
+      ).rows[0];
+      if (cur !== undefined) {
+        const object = rowToObject(cur);
+        if (!sameLock(object, expect)) return 'changed';
+        await c.query('DELETE FROM objects WHERE bucket_id = $1 AND key = $2', [bucketId, kb]);
+        entry = { type: 'object', object, isLatest: true };
+      } else {
+        const row = (
+          await c.query<VersionRow>('SELECT * FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3 FOR UPDATE', [
+            bucketId,
+            kb,
+            versionId,
+          ])
+        ).rows[0];
+        if (row === undefined) return 'not-found';
+        entry = versionEntry(row, false);
+        if (entry.type === 'object' && !sameLock(entry.object, expect)) return 'changed';
+        await c.query('DELETE FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3', [bucketId, kb, versionId]);
+      }
+      if (entry.type === 'object') {
+        await this.#shiftRefs(
+          c,
+          [],
+          entry.object.chunks.map((ch) => ch.id),
+          new Date(),
+        );
+      }
+      await this.#settle(c, bucketId, key);
+      return entry;
+    });
+  }
+
+  setRetention(
+    bucketId: string,
+    key: string,
+    versionId: string,
+    retention: Retention | null,
+    expect: LockState,
+  ): Promise<'ok' | 'not-found' | 'changed'> {
+    return this.#tx(async (c) => {
+      // One conditional UPDATE per table: the row lock it takes serialises concurrent
+      // changes, and the second of two racing writers finds the state it expected gone.
+      const params = [
+        retention?.mode ?? null,
+        retention?.retainUntil ?? null,
+        bucketId,
+        keyBytes(key),
+        versionId,
+        expect.retention?.mode ?? null,
+        expect.retention?.retainUntil ?? null,
+        expect.legalHold,
+      ];
+      const cond = `bucket_id = $3 AND key = $4 AND version_id = $5 AND lock_mode IS NOT DISTINCT FROM $6::text
+        AND lock_until IS NOT DISTINCT FROM $7::timestamptz AND legal_hold = $8`;
+      if ((await c.query(`UPDATE objects SET lock_mode = $1, lock_until = $2 WHERE ${cond}`, params)).rowCount) return 'ok';
+      if ((await c.query(`UPDATE object_versions SET lock_mode = $1, lock_until = $2 WHERE ${cond} AND NOT is_marker`, params)).rowCount) {
+        return 'ok';
+      }
+      const exists = await c.query(
+        `SELECT 1 FROM objects WHERE bucket_id = $1 AND key = $2 AND version_id = $3
+         UNION ALL SELECT 1 FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3 AND NOT is_marker`,
+        [bucketId, keyBytes(key), versionId],
+      );
+      return exists.rows.length > 0 ? 'changed' : 'not-found';
+    });
+  }
+
+  async setLegalHold(bucketId: string, key: string, versionId: string, on: boolean): Promise<'ok' | 'not-found'> {
+    const params = [on, bucketId, keyBytes(key), versionId];
+    if ((await this.#changes('UPDATE objects SET legal_hold = $1 WHERE bucket_id = $2 AND key = $3 AND version_id = $4', params)) > 0) {
+      return 'ok';
+    }
+    const n = await this.#changes(
+      'UPDATE object_versions SET legal_hold = $1 WHERE bucket_id = $2 AND key = $3 AND version_id = $4 AND NOT is_marker',
+      params,
+    );
+    return n > 0 ? 'ok' : 'not-found';
+  }
+
+  async listVersions(bucketId: string, query: ListVersionsQuery): Promise<VersionEntry[]> {
+    const { prefix, keyMarker, after, limit } = query;
+    if (limit <= 0) return [];
+    const bound = prefixUpperBound(prefix);
+    const range = bound === null ? '' : ' AND key < $4';
+    const params = [bucketId, keyBytes(keyMarker), keyBytes(prefix), ...(bound === null ? [] : [keyBytes(bound)])];
+    const n = params.length + 1;
+    const current = await this.#rows<ObjectRow>(
+      `SELECT * FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3${range} ORDER BY key LIMIT $${n}`,
+      [...params, limit],
+    );
+    const history = await this.#rows<VersionRow>(
+      `SELECT * FROM object_versions WHERE bucket_id = $1 AND key > $2 AND key >= $3${range}
+       ORDER BY key, version_seq DESC, version_id LIMIT $${n}`,
+      [...params, limit],
+    );
+    const rest =
+      after === null || !keyMarker.startsWith(prefix)
+        ? []
+        : await this.#rows<VersionRow>(
+            `SELECT * FROM object_versions WHERE bucket_id = $1 AND key = $2
+               AND (version_seq < $3 OR (version_seq = $3 AND version_id > $4))
+             ORDER BY version_seq DESC, version_id LIMIT $5`,
+            [bucketId, keyBytes(keyMarker), after.versionSeq, after.versionId, limit],
+          );
+    return mergeVersions(
+      keyMarker,
+      rest.map((r) => versionEntry(r, false)),
+      current.map((r) => ({ type: 'object' as const, object: rowToObject(r), isLatest: true })),
+      history.map((r) => versionEntry(r, false)),
+      limit,
+    );
+  }
+
+  async setBucketVersioning(bucketId: string, state: VersioningState): Promise<void> {
+    await this.#changes('UPDATE buckets SET versioning = $1 WHERE id = $2', [state, bucketId]);
+  }
+
+  async setBucketObjectLock(bucketId: string, config: ObjectLockConfig | null): Promise<void> {
+    await this.#changes('UPDATE buckets SET object_lock = $1 WHERE id = $2', [config === null ? null : JSON.stringify(config), bucketId]);
+  }
+
+  async setBucketLifecycle(bucketId: string, rules: LifecycleRule[] | null): Promise<void> {
+    await this.#changes('UPDATE buckets SET lifecycle = $1 WHERE id = $2', [rules === null ? null : JSON.stringify(rules), bucketId]);
   }
 
   // ---- multipart uploads ----
@@ -564,10 +848,11 @@ export class PostgresMetadataStore implements MetadataStore {
       const now = new Date();
       await c.query('DELETE FROM completed_uploads WHERE completed_at < $1', [new Date(now.getTime() - COMPLETED_UPLOAD_MEMORY_MS)]);
       await c.query(
-        `INSERT INTO completed_uploads (upload_id, bucket_id, key, etag, object_modified, completed_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (upload_id) DO UPDATE SET etag = EXCLUDED.etag, object_modified = EXCLUDED.object_modified`,
-        [uploadId, object.bucketId, keyBytes(object.key), object.etag, object.lastModified, now],
+        `INSERT INTO completed_uploads (upload_id, bucket_id, key, etag, object_modified, completed_at, version_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (upload_id) DO UPDATE
+           SET etag = EXCLUDED.etag, object_modified = EXCLUDED.object_modified, version_id = EXCLUDED.version_id`,
+        [uploadId, object.bucketId, keyBytes(object.key), object.etag, object.lastModified, now, object.versionId ?? 'null'],
       );
       // Parts the object uses move from part to object references: net zero, never trashed.
       await this.#shiftRefs(
@@ -581,15 +866,29 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   async getCompletedUpload(uploadId: string): Promise<CompletedUpload | null> {
-    const rows = await this.#rows<{ upload_id: string; bucket_id: string; key: Buffer; etag: string; object_modified: Date }>(
-      `SELECT upload_id, bucket_id, key, etag, object_modified FROM completed_uploads
+    const rows = await this.#rows<{
+      upload_id: string;
+      bucket_id: string;
+      key: Buffer;
+      etag: string;
+      object_modified: Date;
+      version_id: string | null;
+    }>(
+      `SELECT upload_id, bucket_id, key, etag, object_modified, version_id FROM completed_uploads
         WHERE upload_id = $1 AND completed_at >= $2`,
       [uploadId, new Date(Date.now() - COMPLETED_UPLOAD_MEMORY_MS)],
     );
     const r = rows[0];
     return r === undefined
       ? null
-      : { uploadId: r.upload_id, bucketId: r.bucket_id, key: r.key.toString('utf8'), etag: r.etag, objectModified: r.object_modified };
+      : {
+          uploadId: r.upload_id,
+          bucketId: r.bucket_id,
+          key: r.key.toString('utf8'),
+          etag: r.etag,
+          objectModified: r.object_modified,
+          versionId: r.version_id ?? 'null',
+        };
   }
 
   abortUpload(uploadId: string): Promise<'ok' | 'no-upload'> {

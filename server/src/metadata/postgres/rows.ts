@@ -15,6 +15,11 @@ import type {
   Role,
   StoredChecksum,
   UploadRecord,
+  LockMode,
+  ObjectLockConfig,
+  LifecycleRule,
+  Retention,
+  VersioningState,
 } from '../types.js';
 
 /**
@@ -34,6 +39,9 @@ export interface BucketRow {
   permissions: Record<string, string[]>;
   settings: BucketSettings;
   encryption: BucketEncryption | null;
+  versioning: string;
+  object_lock: ObjectLockConfig | null;
+  lifecycle: LifecycleRule[] | null;
 }
 
 export interface ObjectRow {
@@ -52,6 +60,26 @@ export interface ObjectRow {
   parts: PartSummary[] | null;
   tags: Tag[];
   encryption: ObjectEncryption | null;
+  version_id: string;
+  version_seq: string;
+  lock_mode: string | null;
+  lock_until: Date | null;
+  legal_hold: boolean;
+}
+
+export interface VersionRow {
+  bucket_id: string;
+  key: Buffer;
+  version_id: string;
+  version_seq: string;
+  is_marker: boolean;
+  last_modified: Date;
+  owner: string;
+  lock_mode: string | null;
+  lock_until: Date | null;
+  legal_hold: boolean;
+  /** The whole ObjectRecord (metadata/record-codec.ts); null for a delete marker. */
+  record: string | null;
 }
 
 export interface UploadRow {
@@ -68,6 +96,9 @@ export interface UploadRow {
   checksum_type: string | null;
   tags: Tag[];
   encryption: ObjectEncryption | null;
+  lock_mode: string | null;
+  lock_until: Date | null;
+  legal_hold: boolean;
 }
 
 export interface PartRow {
@@ -100,7 +131,8 @@ export function keyBytes(key: string): Buffer {
 /** Parameters are positional; JSON goes as text so pg never turns an array into a PG array. */
 const j = (value: unknown): string => JSON.stringify(value);
 
-export const BUCKET_COLUMNS = 'id, name, owner, region, created_at, acl, policy, permissions, settings, encryption';
+export const BUCKET_COLUMNS =
+  'id, name, owner, region, created_at, acl, policy, permissions, settings, encryption, versioning, object_lock, lifecycle';
 export function bucketParams(b: BucketRecord): unknown[] {
   return [
     b.id,
@@ -113,6 +145,9 @@ export function bucketParams(b: BucketRecord): unknown[] {
     j(b.permissions),
     j(b.settings ?? {}),
     b.encryption ? j(b.encryption) : null,
+    b.versioning ?? 'Unversioned',
+    b.objectLock ? j(b.objectLock) : null,
+    b.lifecycle ? j(b.lifecycle) : null,
   ];
 }
 
@@ -128,11 +163,17 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     permissions: r.permissions,
     settings: r.settings,
     ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
+    versioning: r.versioning as VersioningState,
+    objectLock: r.object_lock,
+    lifecycle: r.lifecycle,
   };
 }
 
 export const OBJECT_COLUMNS =
-  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, tags, encryption';
+  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, tags, encryption, ' +
+  'version_id, version_seq, lock_mode, lock_until, legal_hold';
+/** OBJECT_COLUMNS after (bucket_id, key), for UPDATE ... SET (...) = ($3, ...). */
+export const OBJECT_VALUE_COLUMNS = OBJECT_COLUMNS.split(', ').slice(2).join(', ');
 export function objectParams(o: ObjectRecord): unknown[] {
   return [
     o.bucketId,
@@ -150,7 +191,16 @@ export function objectParams(o: ObjectRecord): unknown[] {
     o.parts === null ? null : j(o.parts),
     j(o.tags ?? []),
     o.encryption ? j(o.encryption) : null,
+    o.versionId ?? 'null',
+    o.versionSeq ?? o.lastModified.getTime() * 1000,
+    o.retention?.mode ?? null,
+    o.retention?.retainUntil ?? null,
+    o.legalHold === true,
   ];
+}
+
+export function lockRetention(mode: string | null, until: Date | null): Retention | null {
+  return mode === null || until === null ? null : { mode: mode as LockMode, retainUntil: until };
 }
 
 export function rowToObject(r: ObjectRow): ObjectRecord {
@@ -170,11 +220,16 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     parts: r.parts,
     tags: r.tags,
     ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
+    versionId: r.version_id,
+    versionSeq: Number(r.version_seq),
+    retention: lockRetention(r.lock_mode, r.lock_until),
+    legalHold: r.legal_hold,
   };
 }
 
 export const UPLOAD_COLUMNS =
-  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type, tags, encryption';
+  'upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl, storage_class, checksum_algorithm, checksum_type, tags, encryption, ' +
+  'lock_mode, lock_until, legal_hold';
 export function uploadParams(u: UploadRecord): unknown[] {
   return [
     u.uploadId,
@@ -190,6 +245,9 @@ export function uploadParams(u: UploadRecord): unknown[] {
     u.checksumType,
     j(u.tags ?? []),
     u.encryption ? j(u.encryption) : null,
+    u.retention?.mode ?? null,
+    u.retention?.retainUntil ?? null,
+    u.legalHold === true,
   ];
 }
 
@@ -208,6 +266,8 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     checksumType: r.checksum_type as UploadRecord['checksumType'],
     tags: r.tags,
     ...(r.encryption !== null && r.encryption !== undefined ? { encryption: r.encryption } : {}),
+    retention: lockRetention(r.lock_mode, r.lock_until),
+    legalHold: r.legal_hold,
   };
 }
 

@@ -173,6 +173,39 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX object_keys_by_version ON object_keys (key_id, version, ref);
   `,
+  // 8: versioning and object lock: every existing object becomes the current 'null' version
+  // (ordered by its last-modified time); non-current versions and delete markers live in
+  // object_versions, each with its whole record as JSON text. chunk_refs counts do not change.
+  `
+  ALTER TABLE buckets ADD COLUMN versioning text NOT NULL DEFAULT 'Unversioned';
+  ALTER TABLE buckets ADD COLUMN object_lock jsonb;
+  ALTER TABLE buckets ADD COLUMN lifecycle jsonb;
+  ALTER TABLE objects ADD COLUMN version_id text COLLATE "C" NOT NULL DEFAULT 'null';
+  ALTER TABLE objects ADD COLUMN version_seq bigint NOT NULL DEFAULT 0;
+  ALTER TABLE objects ADD COLUMN lock_mode text;
+  ALTER TABLE objects ADD COLUMN lock_until timestamptz;
+  ALTER TABLE objects ADD COLUMN legal_hold boolean NOT NULL DEFAULT false;
+  ALTER TABLE uploads ADD COLUMN lock_mode text;
+  ALTER TABLE uploads ADD COLUMN lock_until timestamptz;
+  ALTER TABLE uploads ADD COLUMN legal_hold boolean NOT NULL DEFAULT false;
+  ALTER TABLE completed_uploads ADD COLUMN version_id text COLLATE "C";
+  UPDATE objects SET version_seq = (extract(epoch FROM last_modified) * 1000000)::bigint;
+  CREATE TABLE object_versions (
+    bucket_id text COLLATE "C" NOT NULL REFERENCES buckets (id),
+    key bytea NOT NULL,
+    version_id text COLLATE "C" NOT NULL,
+    version_seq bigint NOT NULL,
+    is_marker boolean NOT NULL,
+    last_modified timestamptz NOT NULL,
+    owner text NOT NULL,
+    lock_mode text,
+    lock_until timestamptz,
+    legal_hold boolean NOT NULL DEFAULT false,
+    record text,
+    PRIMARY KEY (bucket_id, key, version_id)
+  );
+  CREATE INDEX object_versions_order ON object_versions (bucket_id, key, version_seq DESC, version_id);
+  `,
 ];
 
 export class SchemaVersionError extends Error {

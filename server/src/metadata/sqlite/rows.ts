@@ -15,6 +15,11 @@ import type {
   Role,
   StoredChecksum,
   UploadRecord,
+  LockMode,
+  ObjectLockConfig,
+  LifecycleRule,
+  Retention,
+  VersioningState,
 } from '../types.js';
 
 /** Row shapes as better-sqlite3 returns them, and their mapping to records. */
@@ -30,6 +35,9 @@ export interface BucketRow {
   permissions: string;
   settings: string;
   encryption: string | null;
+  versioning: string;
+  object_lock: string | null;
+  lifecycle: string | null;
 }
 
 export interface ObjectRow {
@@ -48,6 +56,26 @@ export interface ObjectRow {
   parts: string | null;
   tags: string;
   encryption: string | null;
+  version_id: string;
+  version_seq: number;
+  lock_mode: string | null;
+  lock_until: number | null;
+  legal_hold: number;
+}
+
+export interface VersionRow {
+  bucket_id: string;
+  key: string;
+  version_id: string;
+  version_seq: number;
+  is_marker: number;
+  last_modified: number;
+  owner: string;
+  lock_mode: string | null;
+  lock_until: number | null;
+  legal_hold: number;
+  /** The whole ObjectRecord (metadata/record-codec.ts); null for a delete marker. */
+  record: string | null;
 }
 
 export interface UploadRow {
@@ -64,6 +92,9 @@ export interface UploadRow {
   checksum_type: string | null;
   tags: string;
   encryption: string | null;
+  lock_mode: string | null;
+  lock_until: number | null;
+  legal_hold: number;
 }
 
 export interface PartRow {
@@ -110,6 +141,9 @@ export function bucketToRow(b: BucketRecord): BucketRow {
     permissions: JSON.stringify(b.permissions),
     settings: JSON.stringify(b.settings ?? {}),
     encryption: b.encryption ? JSON.stringify(b.encryption) : null,
+    versioning: b.versioning ?? 'Unversioned',
+    object_lock: b.objectLock ? JSON.stringify(b.objectLock) : null,
+    lifecycle: b.lifecycle ? JSON.stringify(b.lifecycle) : null,
   };
 }
 
@@ -125,6 +159,9 @@ export function rowToBucket(r: BucketRow): BucketRecord {
     permissions: json<Record<string, string[]>>(r.permissions),
     settings: json<BucketSettings>(r.settings),
     ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<BucketEncryption>(r.encryption) } : {}),
+    versioning: r.versioning as VersioningState,
+    objectLock: r.object_lock === null ? null : json<ObjectLockConfig>(r.object_lock),
+    lifecycle: r.lifecycle === null ? null : json<LifecycleRule[]>(r.lifecycle),
   };
 }
 
@@ -145,6 +182,11 @@ export function objectToRow(o: ObjectRecord): ObjectRow {
     parts: o.parts === null ? null : JSON.stringify(o.parts),
     tags: JSON.stringify(o.tags ?? []),
     encryption: o.encryption ? JSON.stringify(o.encryption) : null,
+    version_id: o.versionId ?? 'null',
+    version_seq: o.versionSeq ?? o.lastModified.getTime() * 1000,
+    lock_mode: o.retention?.mode ?? null,
+    lock_until: o.retention?.retainUntil.getTime() ?? null,
+    legal_hold: o.legalHold === true ? 1 : 0,
   };
 }
 
@@ -165,7 +207,15 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     parts: r.parts === null ? null : json<PartSummary[]>(r.parts),
     tags: json<Tag[]>(r.tags),
     ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<ObjectEncryption>(r.encryption) } : {}),
+    versionId: r.version_id,
+    versionSeq: r.version_seq,
+    retention: lockRetention(r.lock_mode, r.lock_until),
+    legalHold: r.legal_hold === 1,
   };
+}
+
+export function lockRetention(mode: string | null, until: number | null): Retention | null {
+  return mode === null || until === null ? null : { mode: mode as LockMode, retainUntil: new Date(until) };
 }
 
 export function chunkIdsOf(chunksJson: string): string[] {
@@ -187,6 +237,9 @@ export function uploadToRow(u: UploadRecord): UploadRow {
     checksum_type: u.checksumType,
     tags: JSON.stringify(u.tags ?? []),
     encryption: u.encryption ? JSON.stringify(u.encryption) : null,
+    lock_mode: u.retention?.mode ?? null,
+    lock_until: u.retention?.retainUntil.getTime() ?? null,
+    legal_hold: u.legalHold === true ? 1 : 0,
   };
 }
 
@@ -205,6 +258,8 @@ export function rowToUpload(r: UploadRow): UploadRecord {
     checksumType: r.checksum_type as UploadRecord['checksumType'],
     tags: json<Tag[]>(r.tags),
     ...(r.encryption !== null && r.encryption !== undefined ? { encryption: json<ObjectEncryption>(r.encryption) } : {}),
+    retention: lockRetention(r.lock_mode, r.lock_until),
+    legalHold: r.legal_hold === 1,
   };
 }
 

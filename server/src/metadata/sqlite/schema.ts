@@ -213,6 +213,39 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX object_keys_by_version ON object_keys (key_id, version, ref);
   `,
+  // 8: versioning and object lock: every existing object becomes the current 'null' version
+  // (ordered by its last-modified time); non-current versions and delete markers live in
+  // object_versions, each with its whole record as JSON. The chunk_refs counts do not change.
+  `
+  ALTER TABLE buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT 'Unversioned';
+  ALTER TABLE buckets ADD COLUMN object_lock TEXT;
+  ALTER TABLE buckets ADD COLUMN lifecycle TEXT;
+  ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';
+  ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE objects ADD COLUMN lock_mode TEXT;
+  ALTER TABLE objects ADD COLUMN lock_until INTEGER;
+  ALTER TABLE objects ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE uploads ADD COLUMN lock_mode TEXT;
+  ALTER TABLE uploads ADD COLUMN lock_until INTEGER;
+  ALTER TABLE uploads ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE completed_uploads ADD COLUMN version_id TEXT;
+  UPDATE objects SET version_seq = last_modified * 1000;
+  CREATE TABLE object_versions (
+    bucket_id TEXT NOT NULL REFERENCES buckets (id),
+    key TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    version_seq INTEGER NOT NULL,
+    is_marker INTEGER NOT NULL,
+    last_modified INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    lock_mode TEXT,
+    lock_until INTEGER,
+    legal_hold INTEGER NOT NULL DEFAULT 0,
+    record TEXT,
+    PRIMARY KEY (bucket_id, key, version_id)
+  );
+  CREATE INDEX object_versions_order ON object_versions (bucket_id, key, version_seq DESC, version_id);
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */

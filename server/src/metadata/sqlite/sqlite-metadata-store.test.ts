@@ -225,6 +225,97 @@ describe('SqliteMetadataStore specifics', () => {
     }
   });
 
+  test('schema 3 -> versions: every existing object becomes the current null version, ordered by its time', async () => {
+    await mkdir(join(dir, 'metadata'), { recursive: true });
+    const v3 = new Database(join(dir, 'metadata', 'anode.db'));
+    migrate(v3, 'main', MAIN_MIGRATIONS.slice(0, 3));
+    v3.prepare(
+      `INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions, id)
+                VALUES ('b', 'alice', 'us-east-1', 0, '{"owner":"alice","grants":[]}', NULL, '{}', 'b-id')`,
+    ).run();
+    const c1 = '5'.repeat(32);
+    v3.prepare(
+      `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts)
+                VALUES ('b-id', 'old', 3, '"e"', 1700000000000, 'alice', '{}', '{}', NULL, '{"owner":"alice","grants":[]}', 'STANDARD', ?, NULL)`,
+    ).run(JSON.stringify([{ id: c1, size: 3 }]));
+    v3.prepare('INSERT INTO chunk_refs (chunk_id, refs) VALUES (?, 1)').run(c1);
+    v3.close();
+
+    const store = await SqliteMetadataStore.open(dir);
+    try {
+      const bucket = await store.getBucket('b');
+      assert.equal(bucket?.versioning, 'Unversioned');
+      assert.equal(bucket?.objectLock, null);
+      const obj = await store.getObject('b-id', 'old');
+      assert.equal(obj?.versionId, 'null');
+      assert.equal(obj?.versionSeq, 1_700_000_000_000_000);
+      assert.equal(obj?.retention, null);
+      assert.equal(obj?.legalHold, false);
+      // A new version keeps the migrated one, chunks and all, as non-current.
+      await store.putObject({ ...obj!, versionId: 'V'.repeat(32), versionSeq: 1_800_000_000_000_000, chunks: [] });
+      const old = await store.getObjectVersion('b-id', 'old', 'null');
+      assert.equal(old?.type === 'object' && old.object.chunks[0]?.id, c1);
+      assert.equal(old?.isLatest, false);
+      assert.equal(await store.isChunkKnown(c1), true);
+      assert.deepEqual(await store.listTrash(new Date(Date.now() + 60_000), 10), []);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('tags/encryption schema -> versions: tagged, encrypted rows become the null version with both kept; completed uploads too', async () => {
+    await mkdir(join(dir, 'metadata'), { recursive: true });
+    const v6 = new Database(join(dir, 'metadata', 'anode.db'));
+    // Every migration before versioning's: completed uploads, tags and settings, encryption.
+    const versioning = MAIN_MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE object_versions'));
+    assert.ok(versioning > 0);
+    migrate(v6, 'main', MAIN_MIGRATIONS.slice(0, versioning));
+    v6.prepare(
+      `INSERT INTO buckets (name, owner, region, created_at, acl, policy, permissions, id, settings, encryption)
+                VALUES ('b', 'alice', 'us-east-1', 0, '{"owner":"alice","grants":[]}', NULL, '{}', 'b-id',
+                        '{"ownership":"ObjectWriter"}', '{"algorithm":"AES256","bucketKeyEnabled":false}')`,
+    ).run();
+    const encryption = {
+      mode: 'AES256',
+      wrappedKey: { provider: 'file', keyId: 'default', version: 1, wrapped: 'd3JhcHBlZA==' },
+      sealedFor: { bucketId: 'b-id', key: 'old', id: 'ab12', multipart: false },
+      bucketKeyEnabled: false,
+    };
+    const tags = [{ key: 'team', value: 'blue' }];
+    v6.prepare(
+      `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class,
+                            chunks, parts, tags, encryption)
+                VALUES ('b-id', 'old', 0, '"e"', 1700000000000, 'alice', '{}', '{}', NULL, '{"owner":"alice","grants":[]}', 'STANDARD',
+                        '[]', NULL, ?, ?)`,
+    ).run(JSON.stringify(tags), JSON.stringify(encryption));
+    v6.prepare(
+      `INSERT INTO completed_uploads (upload_id, bucket_id, key, etag, object_modified, completed_at)
+                VALUES ('u1', 'b-id', 'old', '"e"', 1700000000000, ?)`,
+    ).run(Date.now());
+    v6.close();
+
+    const store = await SqliteMetadataStore.open(dir);
+    try {
+      const bucket = await store.getBucket('b');
+      assert.equal(bucket?.versioning, 'Unversioned');
+      assert.deepEqual(bucket?.settings, { ownership: 'ObjectWriter' });
+      assert.deepEqual(bucket?.encryption, { algorithm: 'AES256', bucketKeyEnabled: false });
+      const obj = await store.getObject('b-id', 'old');
+      assert.equal(obj?.versionId, 'null');
+      assert.deepEqual(obj?.tags, tags);
+      assert.deepEqual(obj?.encryption, encryption);
+      assert.equal((await store.getCompletedUpload('u1'))?.versionId, 'null');
+      // A new version keeps the migrated one whole (tags and envelope) as non-current.
+      await store.putObject({ ...obj!, versionId: 'V'.repeat(32), versionSeq: 1_800_000_000_000_000, tags: [], encryption: null });
+      const old = await store.getObjectVersion('b-id', 'old', 'null');
+      assert.equal(old?.isLatest, false);
+      assert.deepEqual(old?.type === 'object' && old.object.tags, tags);
+      assert.deepEqual(old?.type === 'object' && old.object.encryption, encryption);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('schema 2 -> 3: each part becomes a one-element chunk list; reference counts carry over', async () => {
     await mkdir(join(dir, 'metadata'), { recursive: true });
     const v2 = new Database(join(dir, 'metadata', 'anode.db'));

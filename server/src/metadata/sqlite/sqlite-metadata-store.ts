@@ -19,6 +19,14 @@ import type {
   TrashedChunk,
   UploadRecord,
   WrappedKeyCount,
+  DeleteMarkerRecord,
+  ListVersionsQuery,
+  LockState,
+  ObjectLockConfig,
+  LifecycleRule,
+  Retention,
+  VersionEntry,
+  VersioningState,
 } from '../types.js';
 import {
   envelopeSource,
@@ -45,8 +53,11 @@ import {
   rowToPart,
   rowToUpload,
   uploadToRow,
+  lockRetention,
 } from './rows.js';
-import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow } from './rows.js';
+import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow, VersionRow } from './rows.js';
+import { decodeRecord, encodeRecord } from '../record-codec.js';
+import { mergeVersions, sameLock } from '../versions.js';
 import { WriteBatcher } from './write-batcher.js';
 import { prefixUpperBound } from '../key-range.js';
 
@@ -93,8 +104,10 @@ function prepareStatements(db: Database.Database) {
   return {
     // buckets
     insertBucket: db.prepare<[BucketRow], void>(
-      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions, settings, encryption)
-       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions, @settings, @encryption)
+      `INSERT INTO buckets (id, name, owner, region, created_at, acl, policy, permissions, settings, encryption,
+                            versioning, object_lock, lifecycle)
+       VALUES (@id, @name, @owner, @region, @created_at, @acl, @policy, @permissions, @settings, @encryption,
+               @versioning, @object_lock, @lifecycle)
        ON CONFLICT (name) DO NOTHING`,
     ),
     getBucket: db.prepare<[string], BucketRow>('SELECT * FROM buckets WHERE name = ?'),
@@ -102,6 +115,10 @@ function prepareStatements(db: Database.Database) {
     bucketExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM buckets WHERE id = ?'),
     deleteBucket: db.prepare<[string], void>('DELETE FROM buckets WHERE id = ?'),
     bucketHasObjects: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM objects WHERE bucket_id = ? LIMIT 1'),
+    bucketHasVersions: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM object_versions WHERE bucket_id = ? LIMIT 1'),
+    setBucketVersioning: db.prepare<[string, string], void>('UPDATE buckets SET versioning = ? WHERE id = ?'),
+    setBucketObjectLock: db.prepare<[string | null, string], void>('UPDATE buckets SET object_lock = ? WHERE id = ?'),
+    setBucketLifecycle: db.prepare<[string | null, string], void>('UPDATE buckets SET lifecycle = ? WHERE id = ?'),
     bucketHasUploads: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM uploads WHERE bucket_id = ? LIMIT 1'),
     setBucketAcl: db.prepare<[string, string], void>('UPDATE buckets SET acl = ? WHERE id = ?'),
     setBucketPolicy: db.prepare<[string | null, string], void>('UPDATE buckets SET policy = ? WHERE id = ?'),
@@ -117,14 +134,69 @@ function prepareStatements(db: Database.Database) {
     getObjectChunks: db.prepare<[string, string], { chunks: string }>('SELECT chunks FROM objects WHERE bucket_id = ? AND key = ?'),
     upsertObject: db.prepare<[ObjectRow], void>(
       `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata,
-                            checksum, acl, storage_class, chunks, parts, tags, encryption)
+                            checksum, acl, storage_class, chunks, parts, tags, encryption, version_id, version_seq,
+                            lock_mode, lock_until, legal_hold)
        VALUES (@bucket_id, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
-               @checksum, @acl, @storage_class, @chunks, @parts, @tags, @encryption)
+               @checksum, @acl, @storage_class, @chunks, @parts, @tags, @encryption, @version_id, @version_seq,
+               @lock_mode, @lock_until, @legal_hold)
        ON CONFLICT (bucket_id, key) DO UPDATE SET
          size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
          owner = excluded.owner, headers = excluded.headers, user_metadata = excluded.user_metadata,
          checksum = excluded.checksum, acl = excluded.acl, storage_class = excluded.storage_class,
-         chunks = excluded.chunks, parts = excluded.parts, tags = excluded.tags, encryption = excluded.encryption`,
+         chunks = excluded.chunks, parts = excluded.parts, tags = excluded.tags, encryption = excluded.encryption,
+         version_id = excluded.version_id,
+         version_seq = excluded.version_seq, lock_mode = excluded.lock_mode,
+         lock_until = excluded.lock_until, legal_hold = excluded.legal_hold`,
+    ),
+    // version history
+    newestSeq: db.prepare<[string, string, string, string], { seq: number | null }>(
+      `SELECT max(s) AS seq FROM (SELECT max(version_seq) AS s FROM objects WHERE bucket_id = ? AND key = ?
+                                  UNION ALL SELECT max(version_seq) FROM object_versions WHERE bucket_id = ? AND key = ?)`,
+    ),
+    insertVersion: db.prepare<[VersionRow], void>(
+      `INSERT INTO object_versions (bucket_id, key, version_id, version_seq, is_marker, last_modified, owner,
+                                    lock_mode, lock_until, legal_hold, record)
+       VALUES (@bucket_id, @key, @version_id, @version_seq, @is_marker, @last_modified, @owner,
+               @lock_mode, @lock_until, @legal_hold, @record)`,
+    ),
+    getVersion: db.prepare<[string, string, string], VersionRow>(
+      'SELECT * FROM object_versions WHERE bucket_id = ? AND key = ? AND version_id = ?',
+    ),
+    deleteVersion: db.prepare<[string, string, string], void>(
+      'DELETE FROM object_versions WHERE bucket_id = ? AND key = ? AND version_id = ?',
+    ),
+    newestVersion: db.prepare<[string, string], VersionRow>(
+      'SELECT * FROM object_versions WHERE bucket_id = ? AND key = ? ORDER BY version_seq DESC, version_id LIMIT 1',
+    ),
+    // bucket, keyMarker, prefix, limit (+ bound)
+    listVersions: db.prepare<[string, string, string, number], VersionRow>(
+      `SELECT * FROM object_versions WHERE bucket_id = ? AND key > ? AND key >= ?
+       ORDER BY key, version_seq DESC, version_id LIMIT ?`,
+    ),
+    listVersionsBounded: db.prepare<[string, string, string, string, number], VersionRow>(
+      `SELECT * FROM object_versions WHERE bucket_id = ? AND key > ? AND key >= ? AND key < ?
+       ORDER BY key, version_seq DESC, version_id LIMIT ?`,
+    ),
+    // the rest of one key's history after a version: bucket, key, seq, seq, versionId, limit
+    listKeyVersionsAfter: db.prepare<[string, string, number, number, string, number], VersionRow>(
+      `SELECT * FROM object_versions WHERE bucket_id = ? AND key = ?
+         AND (version_seq < ? OR (version_seq = ? AND version_id > ?))
+       ORDER BY version_seq DESC, version_id LIMIT ?`,
+    ),
+    setCurrentRetention: db.prepare<[string | null, number | null, string, string, string, string | null, number | null, number], void>(
+      `UPDATE objects SET lock_mode = ?, lock_until = ?
+       WHERE bucket_id = ? AND key = ? AND version_id = ? AND lock_mode IS ? AND lock_until IS ? AND legal_hold = ?`,
+    ),
+    setVersionRetention: db.prepare<[string | null, number | null, string, string, string, string | null, number | null, number], void>(
+      `UPDATE object_versions SET lock_mode = ?, lock_until = ?
+       WHERE bucket_id = ? AND key = ? AND version_id = ? AND is_marker = 0
+         AND lock_mode IS ? AND lock_until IS ? AND legal_hold = ?`,
+    ),
+    setCurrentLegalHold: db.prepare<[number, string, string, string], void>(
+      'UPDATE objects SET legal_hold = ? WHERE bucket_id = ? AND key = ? AND version_id = ?',
+    ),
+    setVersionLegalHold: db.prepare<[number, string, string, string], void>(
+      'UPDATE object_versions SET legal_hold = ? WHERE bucket_id = ? AND key = ? AND version_id = ? AND is_marker = 0',
     ),
     deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket_id = ? AND key = ?'),
     setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket_id = ? AND key = ?'),
@@ -139,19 +211,25 @@ function prepareStatements(db: Database.Database) {
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
       `INSERT INTO uploads (upload_id, bucket_id, key, initiated, owner, headers, user_metadata, acl,
-                            storage_class, checksum_algorithm, checksum_type, tags, encryption)
+                            storage_class, checksum_algorithm, checksum_type, tags, encryption,
+                            lock_mode, lock_until, legal_hold)
        VALUES (@upload_id, @bucket_id, @key, @initiated, @owner, @headers, @user_metadata, @acl,
-               @storage_class, @checksum_algorithm, @checksum_type, @tags, @encryption)`,
+               @storage_class, @checksum_algorithm, @checksum_type, @tags, @encryption,
+               @lock_mode, @lock_until, @legal_hold)`,
     ),
     getUpload: db.prepare<[string], UploadRow>('SELECT * FROM uploads WHERE upload_id = ?'),
-    rememberCompletedUpload: db.prepare<[string, string, string, string, number, number], void>(
-      'INSERT OR REPLACE INTO completed_uploads (upload_id, bucket_id, key, etag, object_modified, completed_at) VALUES (?, ?, ?, ?, ?, ?)',
+    rememberCompletedUpload: db.prepare<[string, string, string, string, number, number, string], void>(
+      `INSERT OR REPLACE INTO completed_uploads (upload_id, bucket_id, key, etag, object_modified, completed_at, version_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     forgetCompletedUploads: db.prepare<[number], void>('DELETE FROM completed_uploads WHERE completed_at < ?'),
     getCompletedUpload: db.prepare<
       [string, number],
-      { upload_id: string; bucket_id: string; key: string; etag: string; object_modified: number }
-    >('SELECT upload_id, bucket_id, key, etag, object_modified FROM completed_uploads WHERE upload_id = ? AND completed_at >= ?'),
+      { upload_id: string; bucket_id: string; key: string; etag: string; object_modified: number; version_id: string | null }
+    >(
+      `SELECT upload_id, bucket_id, key, etag, object_modified, version_id FROM completed_uploads
+       WHERE upload_id = ? AND completed_at >= ?`,
+    ),
     deleteUpload: db.prepare<[string], void>('DELETE FROM uploads WHERE upload_id = ?'),
     listUploads: db.prepare<[string, string, string, string, number], UploadRow>(
       `SELECT * FROM uploads WHERE bucket_id = ? AND (key, upload_id) > (?, ?) AND key >= ?
@@ -233,6 +311,51 @@ function prepareStatements(db: Database.Database) {
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
+
+function objectVersionRow(object: ObjectRecord): VersionRow {
+  return {
+    bucket_id: object.bucketId,
+    key: object.key,
+    version_id: object.versionId ?? 'null',
+    version_seq: object.versionSeq ?? object.lastModified.getTime() * 1000,
+    is_marker: 0,
+    last_modified: object.lastModified.getTime(),
+    owner: object.owner,
+    lock_mode: object.retention?.mode ?? null,
+    lock_until: object.retention?.retainUntil.getTime() ?? null,
+    legal_hold: object.legalHold === true ? 1 : 0,
+    record: encodeRecord(object),
+  };
+}
+
+/** The history row's own columns (version, lock state) override what its record says. */
+function versionRowToObject(row: VersionRow): ObjectRecord {
+  return {
+    ...decodeRecord(row.record ?? '{}'),
+    versionId: row.version_id,
+    versionSeq: row.version_seq,
+    retention: lockRetention(row.lock_mode, row.lock_until),
+    legalHold: row.legal_hold === 1,
+  };
+}
+
+function versionEntry(row: VersionRow, isLatest: boolean): VersionEntry {
+  if (row.record === null) {
+    return {
+      type: 'marker',
+      isLatest,
+      marker: {
+        bucketId: row.bucket_id,
+        key: row.key,
+        versionId: row.version_id,
+        versionSeq: row.version_seq,
+        lastModified: new Date(row.last_modified),
+        owner: row.owner,
+      },
+    };
+  }
+  return { type: 'object', object: versionRowToObject(row), isLatest };
+}
 
 /**
  * The embedded metadata backend: `<data>/metadata/anode.db`, with credentials in
@@ -323,12 +446,51 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   #putObjectNow(object: ObjectRecord, now: number): void {
-    const old = this.#s.getObjectChunks.get(object.bucketId, object.key);
-    this.#s.upsertObject.run(objectToRow(object));
+    // After making room: a replaced null version no longer counts as newer.
+    const released = this.#makeRoom(object.bucketId, object.key, object.versionId ?? 'null');
+    const seq = this.#seqAbove(object.bucketId, object.key, object.versionSeq ?? object.lastModified.getTime() * 1000);
+    this.#s.upsertObject.run(objectToRow({ ...object, versionSeq: seq }));
     // Reference the new chunks before releasing the old ones, so a chunk in both never
     // passes through the trash.
     this.#ref(object.chunks.map((c) => c.id));
-    if (old !== undefined) this.#unref(chunkIdsOf(old.chunks), now);
+    this.#unref(released, now);
+  }
+
+  /**
+   * Before a new latest version `versionId` of the key: the current version moves into the
+   * history, except that a new 'null' version replaces the key's null version wherever it
+   * is. Returns the chunk ids of a replaced null version (to release).
+   */
+  #makeRoom(bucketId: string, key: string, versionId: string): string[] {
+    const cur = this.#s.getObject.get(bucketId, key);
+    if (cur !== undefined && versionId === 'null' && cur.version_id === 'null') {
+      this.#s.deleteObject.run(bucketId, key);
+      return chunkIdsOf(cur.chunks);
+    }
+    if (cur !== undefined) {
+      this.#s.insertVersion.run(objectVersionRow(rowToObject(cur)));
+      this.#s.deleteObject.run(bucketId, key);
+    }
+    if (versionId !== 'null') return [];
+    const old = this.#s.getVersion.get(bucketId, key, 'null');
+    if (old === undefined) return [];
+    this.#s.deleteVersion.run(bucketId, key, 'null');
+    return old.record === null ? [] : decodeRecord(old.record).chunks.map((c) => c.id);
+  }
+
+  /** The proposed sequence for a new latest version, or just above the key's newest if that is not older. */
+  #seqAbove(bucketId: string, key: string, proposed: number): number {
+    const newest = this.#s.newestSeq.get(bucketId, key, bucketId, key)?.seq ?? null;
+    return newest === null || newest < proposed ? proposed : newest + 1;
+  }
+
+  /** Makes the newest version in the history current if the key has no current version and it is not a marker. */
+  #settle(bucketId: string, key: string): void {
+    if (this.#s.getObject.get(bucketId, key) !== undefined) return;
+    const newest = this.#s.newestVersion.get(bucketId, key);
+    if (newest === undefined || newest.record === null) return;
+    this.#s.deleteVersion.run(bucketId, key, newest.version_id);
+    this.#s.upsertObject.run(objectToRow(versionRowToObject(newest)));
   }
 
   #dropUploadNow(uploadId: string, now: number): void {
@@ -358,7 +520,11 @@ export class SqliteMetadataStore implements MetadataStore {
   deleteBucket(bucketId: string): Promise<'deleted' | 'not-found' | 'not-empty'> {
     return this.#writes.run(() => {
       if (this.#s.bucketExists.get(bucketId) === undefined) return 'not-found';
-      if (this.#s.bucketHasObjects.get(bucketId) !== undefined || this.#s.bucketHasUploads.get(bucketId) !== undefined) {
+      if (
+        this.#s.bucketHasObjects.get(bucketId) !== undefined ||
+        this.#s.bucketHasVersions.get(bucketId) !== undefined ||
+        this.#s.bucketHasUploads.get(bucketId) !== undefined
+      ) {
         return 'not-empty';
       }
       this.#s.deleteBucket.run(bucketId);
@@ -440,6 +606,144 @@ export class SqliteMetadataStore implements MetadataStore {
     return rows.map(rowToObject);
   }
 
+  // ---- versions ----
+
+  async getObjectVersion(bucketId: string, key: string, versionId: string | null): Promise<VersionEntry | null> {
+    const cur = this.#s.getObject.get(bucketId, key);
+    if (cur !== undefined && (versionId === null || cur.version_id === versionId)) {
+      return { type: 'object', object: rowToObject(cur), isLatest: true };
+    }
+    const row = versionId === null ? this.#s.newestVersion.get(bucketId, key) : this.#s.getVersion.get(bucketId, key, versionId);
+    if (row === undefined) return null;
+    const newest = cur === undefined && (versionId === null || this.#s.newestVersion.get(bucketId, key)?.version_id === versionId);
+    return versionEntry(row, newest);
+  }
+
+  putDeleteMarker(marker: DeleteMarkerRecord): Promise<'ok' | 'no-bucket'> {
+    return this.#writes.run(() => {
+      if (this.#s.bucketExists.get(marker.bucketId) === undefined) return 'no-bucket';
+      const released = this.#makeRoom(marker.bucketId, marker.key, marker.versionId);
+      const seq = this.#seqAbove(marker.bucketId, marker.key, marker.versionSeq);
+      this.#s.insertVersion.run({
+        bucket_id: marker.bucketId,
+        key: marker.key,
+        version_id: marker.versionId,
+        version_seq: seq,
+        is_marker: 1,
+        last_modified: marker.lastModified.getTime(),
+        owner: marker.owner,
+        lock_mode: null,
+        lock_until: null,
+        legal_hold: 0,
+        record: null,
+      });
+      this.#unref(released, Date.now());
+      return 'ok';
+    });
+  }
+
+  deleteVersion(bucketId: string, key: string, versionId: string, expect: LockState): Promise<VersionEntry | 'not-found' | 'changed'> {
+    return this.#writes.run(() => {
+      const cur = this.#s.getObject.get(bucketId, key);
+      let entry: VersionEntry;
+      if (cur !== undefined && cur.version_id === versionId) {
+        const object = rowToObject(cur);
+        if (!sameLock(object, expect)) return 'changed';
+        this.#s.deleteObject.run(bucketId, key);
+        this.#unref(
+          object.chunks.map((c) => c.id),
+          Date.now(),
+        );
+        entry = { type: 'object', object, isLatest: true };
+      } else {
+        const row = this.#s.getVersion.get(bucketId, key, versionId);
+        if (row === undefined) return 'not-found';
+        entry = versionEntry(row, false);
+        if (entry.type === 'object') {
+          if (!sameLock(entry.object, expect)) return 'changed';
+          this.#unref(
+            entry.object.chunks.map((c) => c.id),
+            Date.now(),
+          );
+        }
+        this.#s.deleteVersion.run(bucketId, key, versionId);
+      }
+      this.#settle(bucketId, key);
+      return entry;
+    });
+  }
+
+  setRetention(
+    bucketId: string,
+    key: string,
+    versionId: string,
+    retention: Retention | null,
+    expect: LockState,
+  ): Promise<'ok' | 'not-found' | 'changed'> {
+    return this.#writes.run(() => {
+      const args = [
+        retention?.mode ?? null,
+        retention?.retainUntil.getTime() ?? null,
+        bucketId,
+        key,
+        versionId,
+        expect.retention?.mode ?? null,
+        expect.retention?.retainUntil.getTime() ?? null,
+        expect.legalHold ? 1 : 0,
+      ] as const;
+      if (this.#s.setCurrentRetention.run(...args).changes > 0) return 'ok';
+      if (this.#s.setVersionRetention.run(...args).changes > 0) return 'ok';
+      const cur = this.#s.getObject.get(bucketId, key);
+      const exists = cur?.version_id === versionId || this.#s.getVersion.get(bucketId, key, versionId)?.is_marker === 0;
+      return exists ? 'changed' : 'not-found';
+    });
+  }
+
+  setLegalHold(bucketId: string, key: string, versionId: string, on: boolean): Promise<'ok' | 'not-found'> {
+    return this.#writes.run(() => {
+      const flag = on ? 1 : 0;
+      if (this.#s.setCurrentLegalHold.run(flag, bucketId, key, versionId).changes > 0) return 'ok';
+      return this.#s.setVersionLegalHold.run(flag, bucketId, key, versionId).changes > 0 ? 'ok' : 'not-found';
+    });
+  }
+
+  async listVersions(bucketId: string, query: ListVersionsQuery): Promise<VersionEntry[]> {
+    const { prefix, keyMarker, after, limit } = query;
+    if (limit <= 0) return [];
+    const bound = prefixUpperBound(prefix);
+    const current =
+      bound === null
+        ? this.#s.listObjects.all(bucketId, keyMarker, prefix, limit)
+        : this.#s.listObjectsBounded.all(bucketId, keyMarker, prefix, bound, limit);
+    const history =
+      bound === null
+        ? this.#s.listVersions.all(bucketId, keyMarker, prefix, limit)
+        : this.#s.listVersionsBounded.all(bucketId, keyMarker, prefix, bound, limit);
+    const rest =
+      after === null || !keyMarker.startsWith(prefix)
+        ? []
+        : this.#s.listKeyVersionsAfter.all(bucketId, keyMarker, after.versionSeq, after.versionSeq, after.versionId, limit);
+    return mergeVersions(
+      keyMarker,
+      rest.map((r) => versionEntry(r, false)),
+      current.map((r) => ({ type: 'object' as const, object: rowToObject(r), isLatest: true })),
+      history.map((r) => versionEntry(r, false)),
+      limit,
+    );
+  }
+
+  async setBucketVersioning(bucketId: string, state: VersioningState): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketVersioning.run(state, bucketId));
+  }
+
+  async setBucketObjectLock(bucketId: string, config: ObjectLockConfig | null): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketObjectLock.run(config === null ? null : JSON.stringify(config), bucketId));
+  }
+
+  async setBucketLifecycle(bucketId: string, rules: LifecycleRule[] | null): Promise<void> {
+    await this.#writes.run(() => this.#s.setBucketLifecycle.run(rules === null ? null : JSON.stringify(rules), bucketId));
+  }
+
   // ---- multipart uploads ----
 
   createUpload(upload: UploadRecord): Promise<'ok' | 'no-bucket'> {
@@ -492,7 +796,16 @@ export class SqliteMetadataStore implements MetadataStore {
       this.#putObjectNow(object, now); // references the parts' chunks the object uses
       this.#dropUploadNow(uploadId, now); // so only unused parts reach the trash
       this.#s.forgetCompletedUploads.run(now - COMPLETED_UPLOAD_MEMORY_MS);
-      this.#s.rememberCompletedUpload.run(uploadId, object.bucketId, object.key, object.etag, object.lastModified.getTime(), now);
+      const versionId = object.versionId ?? 'null';
+      this.#s.rememberCompletedUpload.run(
+        uploadId,
+        object.bucketId,
+        object.key,
+        object.etag,
+        object.lastModified.getTime(),
+        now,
+        versionId,
+      );
       return 'ok';
     });
   }
@@ -501,7 +814,14 @@ export class SqliteMetadataStore implements MetadataStore {
     const r = this.#s.getCompletedUpload.get(uploadId, Date.now() - COMPLETED_UPLOAD_MEMORY_MS);
     return r === undefined
       ? null
-      : { uploadId: r.upload_id, bucketId: r.bucket_id, key: r.key, etag: r.etag, objectModified: new Date(r.object_modified) };
+      : {
+          uploadId: r.upload_id,
+          bucketId: r.bucket_id,
+          key: r.key,
+          etag: r.etag,
+          objectModified: new Date(r.object_modified),
+          versionId: r.version_id ?? 'null',
+        };
   }
 
   abortUpload(uploadId: string): Promise<'ok' | 'no-upload'> {

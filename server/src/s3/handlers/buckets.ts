@@ -35,9 +35,8 @@ export async function handleListBuckets(deps: S3Deps, ctx: RequestContext): Prom
 export async function handleCreateBucket(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const name = ctx.target!.bucket!;
   const owner = ownerOf(ctx, 'anonymous');
-  if (header(ctx, 'x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
-    throw new S3Error('NotImplemented', { message: 'Object Lock is not implemented by this server.' });
-  }
+  // Object lock at creation turns versioning on for good (object-lock.ts).
+  const objectLock = header(ctx, 'x-amz-bucket-object-lock-enabled')?.trim().toLowerCase() === 'true';
   const body = await readSmallBody(ctx, 64 * 1024);
   const region = deps.config.server.region;
   if (body.length > 0) {
@@ -67,6 +66,7 @@ export async function handleCreateBucket(deps: S3Deps, ctx: RequestContext): Pro
     policy: null,
     permissions: {},
     settings: ownership === undefined ? {} : { ownership },
+    ...(objectLock ? { versioning: 'Enabled' as const, objectLock: { defaultRetention: null } } : {}),
   });
   if (result === 'exists') {
     const existing = await deps.metadata.getBucket(name);
@@ -99,9 +99,4 @@ export async function handleGetBucketLocation(deps: S3Deps, ctx: RequestContext)
   // AWS answers an empty constraint for us-east-1.
   const region = ctx.bucket!.region;
   return xmlResult(el('LocationConstraint', region === 'us-east-1' ? undefined : region, { xmlns: S3_XMLNS }));
-}
-
-export async function handleGetBucketVersioning(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  // Versioning has never been enabled on any bucket here: AWS answers an empty configuration.
-  return xmlResult(el('VersioningConfiguration', undefined, { xmlns: S3_XMLNS }));
 }

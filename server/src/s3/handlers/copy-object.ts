@@ -6,7 +6,7 @@ import { ChecksumAlgorithms } from '../body.js';
 import { checksumElements } from '../checksum-xml.js';
 import { xmlResult, type S3Result } from '../result.js';
 import type { ChecksumAlgorithm } from '../../metadata/types.js';
-import { loadCopySource } from './copy-source.js';
+import { loadCopySourceVersion } from './copy-source.js';
 import {
   objectHeadersFrom,
   refuseUnsupportedWriteHeaders,
@@ -16,12 +16,15 @@ import {
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
 import { customerKeyFrom, sseRequestFrom, sseResponseHeaders } from './sse.js';
+import { requestedLockFrom } from './object-lock.js';
+import { objectVersionHeader } from './versioning.js';
 
 export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  refuseUnsupportedWriteHeaders(ctx);
+  refuseUnsupportedWriteHeaders(ctx, { objectLock: true });
+  const lock = requestedLockFrom(ctx);
   const bucket = ctx.bucket!;
   const key = ctx.target!.key!;
-  const source = await loadCopySource(deps, ctx);
+  const { object: source, bucket: sourceBucket } = await loadCopySourceVersion(deps, ctx);
   const directive = (header(ctx, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', {
@@ -59,6 +62,7 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
     throw new S3Error('InvalidRequest', { message: 'Checksum algorithm provided is unsupported.' });
   }
   const { record } = await deps.objects.copyObject({
+    ...(lock ? { lock } : {}),
     bucket,
     key,
     source,
@@ -81,6 +85,12 @@ export async function handleCopyObject(deps: S3Deps, ctx: RequestContext): Promi
         xmlns: S3_XMLNS,
       },
     ),
-    sseResponseHeaders(record.encryption, sse?.mode === 'SSE-C' ? sse.customer : null),
+    {
+      ...sseResponseHeaders(record.encryption, sse?.mode === 'SSE-C' ? sse.customer : null),
+      ...objectVersionHeader(bucket, record),
+      ...((sourceBucket.versioning ?? 'Unversioned') !== 'Unversioned'
+        ? { 'x-amz-copy-source-version-id': source.versionId ?? 'null' }
+        : {}),
+    },
   );
 }

@@ -6,7 +6,7 @@ import { authorize } from '../../policy/authorize.js';
 import { anonymousDisabledReason } from '../../model/lockdown.js';
 import { recordDenial } from '../record-denial.js';
 import { conditionContext } from '../conditions.js';
-import type { ObjectRecord } from '../../metadata/types.js';
+import type { BucketRecord, ObjectRecord } from '../../metadata/types.js';
 import { bucketNameProblem } from '@anode/shared';
 import { checkPreconditions } from '../../model/preconditions.js';
 import { checkExpectedOwner } from '../bucket-guards.js';
@@ -18,6 +18,11 @@ import { existingTagConditionKeys } from '../tagging.js';
  * and returns the source object.
  */
 export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise<ObjectRecord> {
+  return (await loadCopySourceVersion(deps, ctx)).object;
+}
+
+/** loadCopySource, with the source bucket (for x-amz-copy-source-version-id). */
+export async function loadCopySourceVersion(deps: S3Deps, ctx: RequestContext): Promise<{ object: ObjectRecord; bucket: BucketRecord }> {
   const raw = header(ctx, 'x-amz-copy-source') ?? '';
   const invalid = () =>
     new S3Error('InvalidArgument', {
@@ -25,8 +30,11 @@ export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise
       extra: { ArgumentName: 'x-amz-copy-source', ArgumentValue: raw.slice(0, 256) },
     });
   const [pathPart = '', queryPart] = raw.split('?', 2) as [string, string?];
-  if (queryPart !== undefined && queryPart !== '' && queryPart !== 'versionId=null') {
-    throw new S3Error('NotImplemented', { message: 'Copying a specific object version is not implemented by this server.' });
+  let versionId: string | undefined;
+  if (queryPart !== undefined && queryPart !== '') {
+    const m = /^versionId=([^&]*)$/.exec(queryPart);
+    if (!m) throw invalid();
+    versionId = decode(m[1]!);
   }
   const path = decode(pathPart.replace(/^\//, ''));
   const slash = path.indexOf('/');
@@ -37,12 +45,19 @@ export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise
   const bucket = await deps.metadata.getBucket(bucketName);
   if (!bucket) throw new S3Error('NoSuchBucket', { extra: { BucketName: bucketName } });
   checkExpectedOwner(ctx, bucket, 'x-amz-source-expected-bucket-owner');
-  const obj = await deps.metadata.getObject(bucket.id, key);
+  const action = versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
+  let obj: ObjectRecord | null = null;
+  let missing: unknown = null;
+  try {
+    obj = await deps.objects.getVersion(bucket, key, versionId);
+  } catch (err) {
+    missing = err;
+  }
   // The read of the source is judged on the source's own tags.
   const context = { ...conditionContext(ctx, 'GetObject'), ...existingTagConditionKeys(obj?.tags) };
   const input = {
     principal: ctx.principal,
-    action: 's3:GetObject',
+    action,
     bucket,
     key,
     context,
@@ -54,7 +69,7 @@ export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise
     recordDenial(deps, ctx, 'CopyObject', input);
     throw new S3Error('AccessDenied');
   }
-  if (!obj) throw new S3Error('NoSuchKey', { extra: { Key: key } });
+  if (!obj) throw missing;
   checkPreconditions(
     {
       ifMatch: header(ctx, 'x-amz-copy-source-if-match'),
@@ -65,5 +80,5 @@ export async function loadCopySource(deps: S3Deps, ctx: RequestContext): Promise
     obj,
     false,
   );
-  return obj;
+  return { object: obj, bucket };
 }

@@ -10,6 +10,10 @@ import { authorize } from '../../policy/authorize.js';
 import { anonymousDisabledReason } from '../../model/lockdown.js';
 import { recordDenial } from '../record-denial.js';
 import { conditionContext } from '../conditions.js';
+import { modelErrorToS3 } from '../model-errors.js';
+import type { DeleteResult } from '../../model/object-service.js';
+import { bypassGovernance } from './object-lock.js';
+import { ownerOf } from './request-acl.js';
 
 const MAX_KEYS = 1000;
 
@@ -50,13 +54,10 @@ export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Pr
       fail(key === '' ? 'InvalidArgument' : 'KeyTooLongError', key === '' ? 'Invalid key' : 'Your key is too long');
       continue;
     }
-    if (versionId !== undefined && versionId !== 'null') {
-      fail('NoSuchVersion', 'The specified version does not exist.');
-      continue;
-    }
+    const action = versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
     const input = {
       principal: ctx.principal,
-      action: 's3:DeleteObject',
+      action,
       bucket,
       key,
       context,
@@ -68,8 +69,29 @@ export async function handleDeleteObjects(deps: S3Deps, ctx: RequestContext): Pr
       fail('AccessDenied', 'Access Denied');
       continue;
     }
-    await deps.objects.deleteObject(bucket, key);
-    if (!quiet) results.push(el('Deleted', [el('Key', key), versionId !== undefined ? el('VersionId', versionId) : null]));
+    let done: DeleteResult;
+    try {
+      done = await deps.objects.deleteObject(bucket, key, {
+        versionId,
+        bypassGovernance: versionId !== undefined && bypassGovernance(deps, ctx, key),
+        owner: ownerOf(ctx, bucket.owner),
+      });
+    } catch (err) {
+      const s3 = modelErrorToS3(err);
+      if (s3 === null) throw err;
+      fail(s3.code, s3.message);
+      continue;
+    }
+    if (!quiet) {
+      results.push(
+        el('Deleted', [
+          el('Key', key),
+          versionId !== undefined ? el('VersionId', versionId) : null,
+          done.deleteMarker ? el('DeleteMarker', true) : null,
+          done.deleteMarker && done.versionId !== null ? el('DeleteMarkerVersionId', done.versionId) : null,
+        ]),
+      );
+    }
   }
   return xmlResult(el('DeleteResult', results, { xmlns: S3_XMLNS }));
 }

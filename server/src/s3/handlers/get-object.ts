@@ -5,11 +5,16 @@ import type { S3Deps } from '../deps.js';
 import { queryParam } from '../../http/target.js';
 import { parseRange } from '../../util/range.js';
 import type { ChunkRef } from '../../chunks/chunk-store.js';
-import type { ObjectRecord } from '../../metadata/types.js';
+import type { Acl, ObjectRecord } from '../../metadata/types.js';
 import { checksumHeaderName } from '../../util/checksums.js';
 import { checkPreconditions } from '../../model/preconditions.js';
 import type { S3Result } from '../result.js';
 import { customerKeyFrom, sseResponseHeaders } from './sse.js';
+import { objectVersionHeader, versionIdHeader } from './versioning.js';
+import { bypassGovernance } from './object-lock.js';
+import { ownerOf } from './request-acl.js';
+import { authorize } from '../../policy/authorize.js';
+import { conditionContext } from '../conditions.js';
 
 const OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
@@ -43,8 +48,9 @@ export function objectHeaders(obj: ObjectRecord): OutgoingHttpHeaders {
 async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean): Promise<S3Result> {
   const t = ctx.target!;
   const versionId = queryParam(t, 'versionId');
-  const stored = await deps.objects.getObject(ctx.bucket!, t.key!);
-  if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchKey', { extra: { Key: t.key! } });
+  const stored = await deps.objects.getVersion(ctx.bucket!, t.key!, versionId);
+  // The version's own ACL counts, as for GetObject (a public-read version stays readable by id).
+  if (versionId !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion', stored.acl);
   checkPreconditions(
     {
       ifMatch: header(ctx, 'if-match'),
@@ -60,7 +66,19 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   const customer = customerKeyFrom(deps, ctx);
   const opened = await deps.objects.unlock(stored, customer);
   const obj = opened.record;
-  const headers = { ...objectHeaders(obj), ...sseResponseHeaders(obj.encryption, customer) };
+  const headers = {
+    ...objectHeaders(obj),
+    ...sseResponseHeaders(obj.encryption, customer),
+    ...objectVersionHeader(ctx.bucket!, obj),
+  };
+  // As AWS: the lock headers only for a caller who may read them.
+  if (obj.retention && allowed(ctx, 's3:GetObjectRetention')) {
+    headers['x-amz-object-lock-mode'] = obj.retention.mode;
+    headers['x-amz-object-lock-retain-until-date'] = obj.retention.retainUntil.toISOString();
+  }
+  if (ctx.bucket!.objectLock && allowed(ctx, 's3:GetObjectLegalHold')) {
+    headers['x-amz-object-lock-legal-hold'] = obj.legalHold === true ? 'ON' : 'OFF';
+  }
   for (const [param, name] of Object.entries(OVERRIDES)) {
     const v = queryParam(t, param);
     if (v === undefined) continue;
@@ -150,6 +168,45 @@ export function handleHeadObject(deps: S3Deps, ctx: RequestContext): Promise<S3R
 }
 
 export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  await deps.objects.deleteObject(ctx.bucket!, ctx.target!.key!);
-  return { status: 204, headers: {}, body: { kind: 'bare' } };
+  const key = ctx.target!.key!;
+  const versionId = queryParam(ctx.target!, 'versionId');
+  if (versionId !== undefined) requireAction(deps, ctx, 's3:DeleteObjectVersion');
+  const bypass = versionId !== undefined && bypassGovernance(deps, ctx, key);
+  const result = await deps.objects.deleteObject(ctx.bucket!, key, {
+    versionId,
+    bypassGovernance: bypass,
+    owner: ownerOf(ctx, ctx.bucket!.owner),
+  });
+  // Removing a version under object lock with the governance bypass is an administrative act.
+  if (bypass && ctx.bucket!.objectLock)
+    deps.audit.write(ctx, 'object.version.delete_bypass', { bucket: ctx.bucket!.name, key, version_id: versionId });
+  const headers: Record<string, string> = { ...versionIdHeader(ctx.bucket!, result.versionId) };
+  if (result.deleteMarker) headers['x-amz-delete-marker'] = 'true';
+  return { status: 204, headers, body: { kind: 'bare' } };
+}
+
+function allowed(ctx: RequestContext, action: string): boolean {
+  return authorize({
+    principal: ctx.principal,
+    action,
+    bucket: ctx.bucket!,
+    key: ctx.target!.key!,
+    context: conditionContext(ctx, ctx.operation!),
+  }).allowed;
+}
+
+/** Versioned access needs its own action too (s3:GetObjectVersion, s3:DeleteObjectVersion), as in AWS. */
+function requireAction(deps: S3Deps, ctx: RequestContext, action: string, objectAcl?: Acl): void {
+  const decision = authorize({
+    ...(objectAcl ? { objectAcl } : {}),
+    principal: ctx.principal,
+    action,
+    bucket: ctx.bucket!,
+    key: ctx.target!.key!,
+    context: conditionContext(ctx, ctx.operation!),
+  });
+  if (!decision.allowed) {
+    deps.metrics.permissionDenied.inc();
+    throw new S3Error('AccessDenied');
+  }
 }

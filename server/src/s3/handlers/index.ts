@@ -2,14 +2,7 @@ import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import type { Operation } from '../router.js';
 import type { S3Result } from '../result.js';
-import {
-  handleCreateBucket,
-  handleDeleteBucket,
-  handleGetBucketLocation,
-  handleGetBucketVersioning,
-  handleHeadBucket,
-  handleListBuckets,
-} from './buckets.js';
+import { handleCreateBucket, handleDeleteBucket, handleGetBucketLocation, handleHeadBucket, handleListBuckets } from './buckets.js';
 import { handleListObjects, handleListObjectsV2 } from './list-objects.js';
 import { handleDeleteObject, handleGetObject, handleHeadObject } from './get-object.js';
 import { handlePutObject } from './put-object.js';
@@ -49,6 +42,17 @@ import {
   handlePutPublicAccessBlock,
 } from './bucket-config.js';
 import { handleGetObjectAttributes } from './object-attributes.js';
+import { handleGetBucketVersioning, handleListObjectVersions, handlePutBucketVersioning } from './versioning.js';
+import {
+  handleGetObjectLegalHold,
+  handleGetObjectLockConfiguration,
+  handleGetObjectRetention,
+  handlePutObjectLegalHold,
+  handlePutObjectLockConfiguration,
+  handlePutObjectRetention,
+} from './object-lock.js';
+
+import { handleDeleteBucketLifecycle, handleGetBucketLifecycleConfiguration, handlePutBucketLifecycleConfiguration } from './lifecycle.js';
 
 /** Parses the request, calls the model, and returns what handle.ts writes. */
 export type Handler = (deps: S3Deps, ctx: RequestContext) => Promise<S3Result>;
@@ -107,4 +111,15 @@ export const HANDLERS: Record<Operation, Handler> = {
   GetObjectAttributes: handleGetObjectAttributes,
   GetBucketLogging: handleGetBucketLogging,
   PutBucketLogging: handlePutBucketLogging,
+  PutBucketVersioning: handlePutBucketVersioning,
+  ListObjectVersions: handleListObjectVersions,
+  GetObjectLockConfiguration: handleGetObjectLockConfiguration,
+  PutObjectLockConfiguration: handlePutObjectLockConfiguration,
+  GetObjectRetention: handleGetObjectRetention,
+  PutObjectRetention: handlePutObjectRetention,
+  GetObjectLegalHold: handleGetObjectLegalHold,
+  PutObjectLegalHold: handlePutObjectLegalHold,
+  GetBucketLifecycleConfiguration: handleGetBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: handlePutBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: handleDeleteBucketLifecycle,
 };

@@ -25,6 +25,8 @@ import { ownerOf, requestedAcl } from './request-acl.js';
 import { loadCopySource } from './copy-source.js';
 import { customerKeyFrom, sseRequestFrom, sseResponseHeaders } from './sse.js';
 import type { CustomerKey } from '../../model/object-crypto.js';
+import { objectVersionHeader } from './versioning.js';
+import { requestedLockFrom } from './object-lock.js';
 
 const MAX_PARTS = 10000;
 
@@ -46,7 +48,8 @@ function loadUpload(deps: S3Deps, ctx: RequestContext): Promise<UploadRecord> {
 }
 
 export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  refuseUnsupportedWriteHeaders(ctx);
+  refuseUnsupportedWriteHeaders(ctx, { objectLock: true });
+  const lock = requestedLockFrom(ctx);
   const bucket = ctx.bucket!;
   const key = ctx.target!.key!;
   const owner = ownerOf(ctx, bucket.owner);
@@ -78,6 +81,7 @@ export async function handleCreateMultipartUpload(deps: S3Deps, ctx: RequestCont
   const sse = await sseRequestFrom(deps, ctx);
   const upload = await deps.objects.createUpload({
     sse,
+    ...(lock ? { lock } : {}),
     bucket,
     key,
     owner,
@@ -187,10 +191,11 @@ export async function handleCompleteMultipartUpload(deps: S3Deps, ctx: RequestCo
     throw new S3Error('MalformedXML', {
       message: 'The XML you provided was not well-formed or did not validate against our published schema: no parts listed',
     });
-  const { record } = await deps.objects.completeUpload({ upload, parts, conditions: writeConditionsFrom(ctx) });
+  const { record } = await deps.objects.completeUpload({ bucket: ctx.bucket!, upload, parts, conditions: writeConditionsFrom(ctx) });
   return completeResult(ctx, upload.key, record, customer);
 }
 
+/** Complete's answer, also to a retried Complete (the same version, while it is still current). */
 function completeResult(ctx: RequestContext, key: string, record: ObjectRecord, customer: CustomerKey | null): S3Result {
   const host = ctx.req.headers.host ?? 'localhost';
   return xmlResult(
@@ -208,7 +213,7 @@ function completeResult(ctx: RequestContext, key: string, record: ObjectRecord, 
       ],
       { xmlns: S3_XMLNS },
     ),
-    sseResponseHeaders(record.encryption, customer),
+    { ...sseResponseHeaders(record.encryption, customer), ...objectVersionHeader(ctx.bucket!, record) },
   );
 }
 

@@ -68,13 +68,10 @@ export function storageClassFrom(ctx: RequestContext): string {
 }
 
 /** Features that would change what is stored; accepting them silently would be a wrong success. */
-export function refuseUnsupportedWriteHeaders(ctx: RequestContext): void {
-  for (const name of [
-    'x-amz-object-lock-mode',
-    'x-amz-object-lock-retain-until-date',
-    'x-amz-object-lock-legal-hold',
-    'x-amz-website-redirect-location',
-  ]) {
+export function refuseUnsupportedWriteHeaders(ctx: RequestContext, options: { objectLock?: boolean } = {}): void {
+  const lock =
+    options.objectLock === true ? [] : ['x-amz-object-lock-mode', 'x-amz-object-lock-retain-until-date', 'x-amz-object-lock-legal-hold'];
+  for (const name of [...lock, 'x-amz-website-redirect-location']) {
     if (header(ctx, name) !== undefined) {
       throw new S3Error('NotImplemented', { message: `The ${name} header is not implemented by this server.` });
     }

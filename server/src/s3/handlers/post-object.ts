@@ -11,6 +11,7 @@ import { S3Error } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { S3Deps } from '../deps.js';
 import { emptyResult, xmlResult, type S3Result } from '../result.js';
+import { objectVersionHeader } from './versioning.js';
 import { el } from '../xml.js';
 import { MAX_OBJECT_SIZE, tooLarge } from '../body.js';
 import { sendContinue } from '../../http/expect-continue.js';
@@ -245,7 +246,7 @@ async function store(
     ? privateAcl(bucket.owner)
     : (aclFromHeaders({ headers: aclHeaders, owner, bucketOwner: bucket.owner, resource: 'object' }) ?? privateAcl(owner));
 
-  const { etag } = await deps.objects.putObject({
+  const { etag, record } = await deps.objects.putObject({
     bucket,
     key,
     owner,
@@ -270,7 +271,7 @@ async function store(
     .split('/')
     .map(encodeURIComponent)
     .join('/')}`;
-  const headers = { etag, location };
+  const headers = { etag, location, ...objectVersionHeader(bucket, record) };
   const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
   if (redirect !== undefined && /^https?:\/\//i.test(redirect)) {
     const url = new URL(redirect);

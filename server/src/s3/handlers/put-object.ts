@@ -12,13 +12,17 @@ import {
 } from './object-fields.js';
 import { ownerOf, requestedAcl } from './request-acl.js';
 import { sseRequestFrom, sseResponseHeaders } from './sse.js';
+import { requestedLockFrom } from './object-lock.js';
+import { objectVersionHeader } from './versioning.js';
 
 export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  refuseUnsupportedWriteHeaders(ctx);
+  refuseUnsupportedWriteHeaders(ctx, { objectLock: true });
+  const lock = requestedLockFrom(ctx);
   const bucket = ctx.bucket!;
   const owner = ownerOf(ctx, bucket.owner);
   const sse = await sseRequestFrom(deps, ctx);
   const { etag, checksum, record } = await deps.objects.putObject({
+    ...(lock ? { lock } : {}),
     bucket,
     key: ctx.target!.key!,
     owner,
@@ -35,5 +39,6 @@ export async function handlePutObject(deps: S3Deps, ctx: RequestContext): Promis
     etag,
     ...checksumResponseHeaders(checksum),
     ...sseResponseHeaders(record.encryption, sse?.mode === 'SSE-C' ? sse.customer : null),
+    ...objectVersionHeader(bucket, record),
   });
 }
