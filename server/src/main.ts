@@ -34,6 +34,10 @@ import { GcScheduler } from './model/gc-scheduler.js';
 import { anyContains, parseCidr, type Cidr } from './util/cidr.js';
 import { sendBodyError } from './s3/body-error.js';
 import { sendAdminBodyError } from './admin/body-error.js';
+import type { ManagedChunkStore } from './chunks/chunk-store.js';
+import { PostgresClusterStore } from './metadata/postgres/cluster-store.js';
+import type { ClusterStore } from './metadata/cluster-types.js';
+import { startCluster, type ClusterNode } from './cluster/node.js';
 
 const USAGE = `Usage:
   anode server [--config FILE] [--data DIR]      start a node
@@ -61,7 +65,25 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const metadata = await openMetadataStore(config, (err) =>
     logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'),
   );
-  const chunks = await LocalChunkStore.open(p.data);
+  const localChunks = await LocalChunkStore.open(p.data);
+  // Cluster mode: chunks are replicated over the gRPC plane; this node's files are one replica.
+  let cluster: ClusterNode | null = null;
+  let clusterStore: ClusterStore | null = null;
+  if (config.cluster.enabled) {
+    clusterStore = await PostgresClusterStore.open(config.storage.postgres_url, (err) =>
+      logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection (cluster) failed; the pool replaces it'),
+    );
+    cluster = await startCluster({
+      config,
+      store: clusterStore,
+      local: localChunks,
+      dataDir: p.data,
+      version: VERSION,
+      maxChunkBytes: chunkSizeOf(config),
+      logger,
+    });
+  }
+  const chunks: ManagedChunkStore = cluster?.chunks ?? localChunks;
   const credentials = new CredentialService(metadata, masterKey);
   await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
   const node = await NodeState.load(metadata);
@@ -141,10 +163,17 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     tls: tls !== null,
   });
 
+  if (cluster !== null) {
+    audit.write('system', 'cluster.join', { node: cluster.nodeId, grpc_port: cluster.grpcPort, tls: config.cluster.enable_tls });
+  }
   process.on('SIGHUP', () => {
     accessLog.reopen();
     audit.reopen();
     logger.info('logs reopened (SIGHUP)');
+    cluster?.reloadTls().then(
+      (changed) => logger.info({ changed }, 'cluster certificates re-read (SIGHUP)'),
+      (err: unknown) => logger.error({ err: { message: (err as Error).message } }, 'cluster certificate reload refused; the old one stays in use'),
+    );
   });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -155,6 +184,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     const timeout = config.server.shutdown_timeout_seconds * 1000;
     await Promise.all([closeGracefully(s3, timeout), closeGracefully(admin, timeout)]);
     await gc.idle();
+    await cluster?.stop(timeout);
+    await clusterStore?.close();
     audit.write('system', 'node.stop', { signal });
     await Promise.all([accessLog.close(), audit.close()]);
     await metadata.close();
