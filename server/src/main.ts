@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { nodePaths } from './config/paths.js';
 import { VERSION } from './version.js';
-import { loadConfig, parseListen, ConfigError } from './config/load.js';
+import { loadConfig, parseListen, ConfigError, writeQuorumOf } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { openMetadataStore } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
@@ -143,7 +143,21 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   );
   const admin = await listen(
     { ...adminAddr, tls, ...timeouts, limits: limits('admin'), onBodyError: sendAdminBodyError },
-    createAdminHandler({ ...s3Deps, gc }),
+    createAdminHandler({
+      ...s3Deps,
+      gc,
+      cluster:
+        cluster !== null && clusterStore !== null
+          ? {
+              store: clusterStore,
+              nodeId: cluster.nodeId,
+              replicationFactor: config.cluster.replication_factor,
+              writeQuorum: writeQuorumOf(config),
+              downAfterMs: config.cluster.down_after_seconds * 1000,
+              refresh: () => cluster!.membership.refresh(),
+            }
+          : null,
+    }),
   );
   gc.start();
   const scheme = tls ? 'https' : 'http';

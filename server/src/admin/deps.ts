@@ -2,10 +2,23 @@ import { nodePaths } from '../config/paths.js';
 import type { S3Deps } from '../s3/deps.js';
 import type { GcScheduler } from '../model/gc-scheduler.js';
 import type { Config } from '../config/schema.js';
+import type { ClusterStore } from '../metadata/cluster-types.js';
+
+/** What the admin plane sees of cluster mode (null on a single node). */
+export interface ClusterAdmin {
+  store: ClusterStore;
+  nodeId: string;
+  replicationFactor: number;
+  writeQuorum: number;
+  downAfterMs: number;
+  /** Re-reads membership now, so placement and the peer check follow a change at once. */
+  refresh(): Promise<void>;
+}
 
 /** What the admin plane needs: everything the S3 plane has, plus the GC scheduler. */
 export interface AdminDeps extends S3Deps {
   gc: GcScheduler;
+  cluster?: ClusterAdmin | null;
   /** The audit log file GET /admin/audit reads; derived from the config when not given. */
   auditLogPath?: string | null;
 }

@@ -19,6 +19,7 @@ import type {
   AuditQuery,
   BucketPermissions,
   CreateCredentialRequest,
+  IsolateRequest,
   LockdownRequest,
   RevokeAllRequest,
   RotateCredentialRequest,
@@ -173,5 +174,21 @@ export class AdminClient {
   }
   removeBlock(cidr: string) {
     return this.call('removeBlock', { body: { cidr } });
+  }
+
+  getClusterStatus() {
+    return this.call('getClusterStatus');
+  }
+
+  drainNode(node: string, reason?: string) {
+    return this.call('drainNode', { params: { node }, body: reason === undefined ? {} : { reason } });
+  }
+
+  removeNode(node: string, reason?: string) {
+    return this.call('removeNode', { params: { node }, body: reason === undefined ? {} : { reason } });
+  }
+
+  isolateNode(body: IsolateRequest) {
+    return this.call('isolateNode', { body });
   }
 }

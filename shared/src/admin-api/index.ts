@@ -38,6 +38,12 @@ export {
   type RunGcResponse,
   type SetReadOnlyRequest,
   type StatusResponse,
+  type ClusterNodeInfo,
+  type ClusterNodeState,
+  type ClusterStatusResponse,
+  type IsolateRequest,
+  type NodeChangeRequest,
+  type NodeChangeResponse,
 } from './types.js';
 export {
   ADMIN_ROUTES,

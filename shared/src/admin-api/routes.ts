@@ -9,6 +9,10 @@ import type {
   BlockChangeResponse,
   BlocklistResponse,
   BlockRequest,
+  ClusterStatusResponse,
+  IsolateRequest,
+  NodeChangeRequest,
+  NodeChangeResponse,
   BucketPermissions,
   BucketPermissionsResponse,
   CreateCredentialRequest,
@@ -74,6 +78,11 @@ export const ADMIN_ROUTES = {
   addBlock: route('POST', '/admin/blocklist', 'containment', 'blocklist.add'),
   // Removing a block widens access: refused while read-only like any other change.
   removeBlock: route('DELETE', '/admin/blocklist', 'refused', 'blocklist.remove'),
+  getClusterStatus: route('GET', '/admin/cluster/status', 'read'),
+  drainNode: route('POST', '/admin/cluster/nodes/{node}/drain', 'refused', 'cluster.drain'),
+  // Taking a node out of the cluster only takes access away.
+  removeNode: route('POST', '/admin/cluster/nodes/{node}/remove', 'containment', 'cluster.remove'),
+  isolateNode: route('POST', '/admin/incident/isolate', 'containment', 'incident.isolate'),
 } as const satisfies Record<string, RouteSpec>;
 
 export type AdminRouteName = keyof typeof ADMIN_ROUTES;
@@ -99,6 +108,10 @@ export interface AdminApi {
   listBlocklist: { params: Empty; query: Empty; body: undefined; response: BlocklistResponse };
   addBlock: { params: Empty; query: Empty; body: BlockRequest; response: BlockChangeResponse };
   removeBlock: { params: Empty; query: Empty; body: BlockRequest; response: BlockChangeResponse };
+  getClusterStatus: { params: Empty; query: Empty; body: undefined; response: ClusterStatusResponse };
+  drainNode: { params: { node: string }; query: Empty; body: NodeChangeRequest; response: NodeChangeResponse };
+  removeNode: { params: { node: string }; query: Empty; body: NodeChangeRequest; response: NodeChangeResponse };
+  isolateNode: { params: Empty; query: Empty; body: IsolateRequest; response: NodeChangeResponse };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -208,6 +208,52 @@ export interface IncidentStatusResponse {
   last_lockdown: LockdownRecord | null;
   active_credentials: number;
   blocklist: string[];
+  /** Cluster mode: the nodes isolated by `incident isolate` (absent on a single node). */
+  isolated_nodes?: ClusterNodeInfo[];
+}
+
+export type ClusterNodeState = 'joining' | 'active' | 'draining' | 'down' | 'removed' | 'isolated';
+
+export interface ClusterNodeInfo {
+  node_id: string;
+  advertise: string;
+  zone: string;
+  state: ClusterNodeState;
+  state_reason: string | null;
+  state_changed_at: string;
+  last_heartbeat: string;
+  /** Seconds since the last heartbeat, by the database clock at the time of the answer. */
+  last_seen_seconds: number;
+  chunks: number;
+  bytes: number;
+  free_disk_bytes: number;
+  version: string;
+}
+
+export interface ClusterStatusResponse {
+  enabled: boolean;
+  /** The node that answered. */
+  node_id: string | null;
+  replication_factor: number | null;
+  write_quorum: number | null;
+  nodes: ClusterNodeInfo[];
+  /** Replicas a write or delete missed, waiting for repair. */
+  pending_repairs: number;
+}
+
+export interface NodeChangeRequest {
+  reason?: string;
+}
+
+export interface IsolateRequest {
+  node: string;
+  reason: string;
+}
+
+export interface NodeChangeResponse {
+  node: ClusterNodeInfo;
+  /** False if the node was already in that state. */
+  changed: boolean;
 }
 
 export interface BlocklistResponse {

@@ -6,6 +6,7 @@ import { isActive } from '../json.js';
 import { objectBody, onlyFields, requiredString } from '../validate.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminHandler } from './types.js';
+import { isolatedNodes } from './cluster.js';
 
 const LOCKDOWN_SETTING = 'incident_lockdown';
 
@@ -45,6 +46,8 @@ export const getIncidentStatus: AdminHandler = async (deps) => {
     active_credentials: active,
     blocklist: deps.node.blocklist,
   };
+  const isolated = await isolatedNodes(deps);
+  if (isolated !== undefined) answer.isolated_nodes = isolated;
   return { body: answer };
 };
 

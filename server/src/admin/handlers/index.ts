@@ -2,6 +2,7 @@ import type { AdminHandlers } from './types.js';
 import { createCredential, listCredentials, revokeAllCredentials, revokeCredential, rotateCredential } from './credentials.js';
 import { getBucketPermissions, listBuckets, putBucketPermissions } from './buckets.js';
 import { getAudit, getGcStatus, getReadOnly, getStatus, runGc, setReadOnly } from './node.js';
+import { drainNode, getClusterStatus, isolateNode, removeNode } from './cluster.js';
 import { addBlock, getIncidentStatus, listBlocklist, lockdown, removeBlock } from './incident.js';
 
 /** One handler per route of the shared table (the type makes a missing one a compile error). */
@@ -25,4 +26,8 @@ export const HANDLERS: AdminHandlers = {
   listBlocklist,
   addBlock,
   removeBlock,
+  getClusterStatus,
+  drainNode,
+  removeNode,
+  isolateNode,
 };
