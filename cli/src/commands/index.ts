@@ -19,6 +19,7 @@ import { policyCommand } from './policy/index.js';
 import { incidentCommand } from './incident/index.js';
 import { blockCommand } from './block/index.js';
 import { auditCommand } from './audit/index.js';
+import { clusterCommand } from './cluster/index.js';
 
 const NOUNS: readonly ((io: CliIo) => Command)[] = [
   certsCommand,
@@ -36,6 +37,7 @@ const NOUNS: readonly ((io: CliIo) => Command)[] = [
   incidentCommand,
   blockCommand,
   auditCommand,
+  clusterCommand,
 ];
 
 export function registerCommands(program: Command, io: CliIo): void {

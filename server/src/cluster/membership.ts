@@ -21,7 +21,7 @@ export interface MembershipOptions {
   onError?: (err: unknown) => void;
 }
 
-const USAGE_EVERY = 30;
+const USAGE_EVERY = 10;
 /** A peer name not in the cache triggers at most one re-read per this many ms. */
 const MISS_REFRESH_MS = 250;
 

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { CliIo } from '../../context.js';
 import { confirmOrAbort } from '../../prompts.js';
 import { adminSession } from '../login/session.js';
+import { isolateCommand } from './isolate.js';
 
 export function incidentCommand(io: CliIo): Command {
   const lockdown = new Command('lockdown')
@@ -38,8 +39,11 @@ export function incidentCommand(io: CliIo): Command {
           ['Reason', x.last_lockdown?.reason ?? null],
           ['Active credentials', x.active_credentials],
           ['Blocked', x.blocklist.join(', ')],
+          ...(x.isolated_nodes === undefined
+            ? []
+            : [['Isolated nodes', x.isolated_nodes.map((n) => `${n.node_id} (${n.state_reason ?? 'no reason'})`).join(', ') || 'none'] as const]),
         ]),
       );
     });
-  return new Command('incident').description('incident response: lockdown and status').addCommand(lockdown).addCommand(status);
+  return new Command('incident').description('incident response: lockdown and status').addCommand(lockdown).addCommand(status).addCommand(isolateCommand(io));
 }
