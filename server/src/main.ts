@@ -186,7 +186,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     logger.info('logs reopened (SIGHUP)');
     cluster?.reloadTls().then(
       (changed) => logger.info({ changed }, 'cluster certificates re-read (SIGHUP)'),
-      (err: unknown) => logger.error({ err: { message: (err as Error).message } }, 'cluster certificate reload refused; the old one stays in use'),
+      (err: unknown) =>
+        logger.error({ err: { message: (err as Error).message } }, 'cluster certificate reload refused; the old one stays in use'),
     );
   });
   let stopping = false;

@@ -149,7 +149,9 @@ describe('three nodes, R=3 W=2, mutual TLS', { timeout: 900_000 }, () => {
     const up = await c1.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'sdk/multipart' }));
     const etags: string[] = [];
     for (const [i, p] of parts.entries()) {
-      const r = await c1.send(new UploadPartCommand({ Bucket: bucket, Key: 'sdk/multipart', UploadId: up.UploadId, PartNumber: i + 1, Body: p }));
+      const r = await c1.send(
+        new UploadPartCommand({ Bucket: bucket, Key: 'sdk/multipart', UploadId: up.UploadId, PartNumber: i + 1, Body: p }),
+      );
       etags.push(r.ETag!);
     }
     await c1.send(
@@ -199,7 +201,11 @@ describe('three nodes, R=3 W=2, mutual TLS', { timeout: 900_000 }, () => {
     const early = randomBytes(3 * MiB + 5);
     await c1.send(new PutObjectCommand({ Bucket: bucket, Key: 'during/early', Body: early }));
     written.set('during/early', sha(early));
-    await waitFor('node3 down', 10_000, async () => (await admin(nodes[0]!).getClusterStatus()).nodes.find((n) => n.node_id === 'node3')?.state === 'down');
+    await waitFor(
+      'node3 down',
+      10_000,
+      async () => (await admin(nodes[0]!).getClusterStatus()).nodes.find((n) => n.node_id === 'node3')?.state === 'down',
+    );
     const late = randomBytes(2 * MiB);
     await c2.send(new PutObjectCommand({ Bucket: bucket, Key: 'during/late', Body: late }));
     written.set('during/late', sha(late));
@@ -207,7 +213,9 @@ describe('three nodes, R=3 W=2, mutual TLS', { timeout: 900_000 }, () => {
     const status = await admin(nodes[0]!).getClusterStatus();
     assert.ok(status.pending_repairs >= 1, 'the replicas node 3 missed are recorded for repair');
     await nodes[2]!.restart();
-    await waitFor('node3 active again', 10_000, async () => (await admin(nodes[0]!).getClusterStatus()).nodes.every((n) => n.state === 'active'));
+    await waitFor('node3 active again', 10_000, async () =>
+      (await admin(nodes[0]!).getClusterStatus()).nodes.every((n) => n.state === 'active'),
+    );
     const c3 = sdkClient(nodes[2]!);
     for (const [key, digest] of written) assert.equal(sha(await body(c3, key)), digest, `${key} via the restarted node 3`);
   });
@@ -266,7 +274,10 @@ describe('three nodes, R=3 W=2, mutual TLS', { timeout: 900_000 }, () => {
       await assert.rejects(health(grpcPorts[0]!, creds), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
     });
     test('a plaintext client is refused', async () => {
-      await assert.rejects(health(grpcPorts[0]!, grpc.credentials.createInsecure()), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
+      await assert.rejects(
+        health(grpcPorts[0]!, grpc.credentials.createInsecure()),
+        (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE,
+      );
     });
     test('an isolated node is refused from then on, and incident status shows it', async () => {
       assert.deepEqual(await health(grpcPorts[0]!, clientCreds('node3')), { serving: true });
@@ -281,7 +292,10 @@ describe('three nodes, R=3 W=2, mutual TLS', { timeout: 900_000 }, () => {
         ),
       );
       const incident = await admin(nodes[0]!).getIncidentStatus();
-      assert.deepEqual(incident.isolated_nodes?.map((n) => n.node_id), ['node3']);
+      assert.deepEqual(
+        incident.isolated_nodes?.map((n) => n.node_id),
+        ['node3'],
+      );
       // Out of placement: new chunks go to nodes 1 and 2 only, and still read.
       const data = randomBytes(2 * MiB);
       await sdkClient(nodes[0]!).send(new PutObjectCommand({ Bucket: bucket, Key: 'after-isolate', Body: data }));
@@ -307,15 +321,13 @@ function health(port: number, creds: grpc.ChannelCredentials): Promise<{ serving
   const pkg = grpc.loadPackageDefinition(def) as unknown as { anode: { cluster: { v1: { ChunkService: grpc.ServiceClientConstructor } } } };
   const client = new pkg.anode.cluster.v1.ChunkService(`127.0.0.1:${port}`, creds);
   return new Promise((resolve, reject) => {
-    (client as unknown as { Health: (r: object, o: object, cb: (e: grpc.ServiceError | null, r: { serving: boolean }) => void) => void }).Health(
-      {},
-      { deadline: new Date(Date.now() + 3000) },
-      (err, res) => {
-        client.close();
-        if (err) reject(err);
-        else resolve(res);
-      },
-    );
+    (
+      client as unknown as { Health: (r: object, o: object, cb: (e: grpc.ServiceError | null, r: { serving: boolean }) => void) => void }
+    ).Health({}, { deadline: new Date(Date.now() + 3000) }, (err, res) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(res);
+    });
   });
 }
 

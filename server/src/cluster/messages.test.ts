@@ -7,8 +7,16 @@ import { PROTO_FILE, PROTO_OPTIONS, chunkServiceDefinition } from './proto.js';
 test('every message of chunks.proto has exactly the fields messages.ts declares', () => {
   const def = loadSync(PROTO_FILE, PROTO_OPTIONS);
   const messages = Object.entries(def)
-    .filter(([name, v]) => name.startsWith('anode.cluster.v1.') && 'type' in v && (v as { format?: string }).format?.includes('DescriptorProto'))
-    .map(([name, v]) => [name.slice('anode.cluster.v1.'.length), (v as unknown as { type: { field: Array<{ name: string }> } }).type.field.map((f) => f.name)] as const);
+    .filter(
+      ([name, v]) => name.startsWith('anode.cluster.v1.') && 'type' in v && (v as { format?: string }).format?.includes('DescriptorProto'),
+    )
+    .map(
+      ([name, v]) =>
+        [
+          name.slice('anode.cluster.v1.'.length),
+          (v as unknown as { type: { field: Array<{ name: string }> } }).type.field.map((f) => f.name),
+        ] as const,
+    );
   assert.deepEqual(
     Object.fromEntries(messages.map(([n, f]) => [n, [...f].sort()])),
     Object.fromEntries(Object.entries(MESSAGE_FIELDS).map(([n, f]) => [n, [...f].sort()])),

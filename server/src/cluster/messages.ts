@@ -13,9 +13,7 @@ export interface PutChunkEnd {
   sha256: Buffer;
 }
 export type PutChunkRequest =
-  | { part?: 'begin'; begin: PutChunkBegin }
-  | { part?: 'data'; data: Buffer }
-  | { part?: 'end'; end: PutChunkEnd };
+  { part?: 'begin'; begin: PutChunkBegin } | { part?: 'data'; data: Buffer } | { part?: 'end'; end: PutChunkEnd };
 export interface PutChunkResponse {
   chunk_id: string;
   size: number;

@@ -51,7 +51,9 @@ export async function startCluster(o: StartClusterOptions): Promise<ClusterNode>
     const material = await readTlsMaterial(paths);
     if (nodeId === '') nodeId = material.commonName;
     else if (nodeId !== material.commonName)
-      throw new ConfigError(`cluster.node_id = ${JSON.stringify(nodeId)} but ${c.tls_cert} is issued to ${JSON.stringify(material.commonName)}`);
+      throw new ConfigError(
+        `cluster.node_id = ${JSON.stringify(nodeId)} but ${c.tls_cert} is issued to ${JSON.stringify(material.commonName)}`,
+      );
     reloader = new TlsReloader(paths, material);
   } else {
     o.logger.warn(
@@ -88,16 +90,15 @@ export async function startCluster(o: StartClusterOptions): Promise<ClusterNode>
     version: o.version,
     dataDir: o.dataDir,
     local: o.local,
-    authority: new PeerCheck(membership, reloader !== null, (peer, reason) =>
-      o.logger.warn({ peer, reason }, 'gRPC call refused'),
-    ),
+    authority: new PeerCheck(membership, reloader !== null, (peer, reason) => o.logger.warn({ peer, reason }, 'gRPC call refused')),
   });
   const credentials = reloader !== null ? new ReloadableServerCredentials(reloader.material) : ServerCredentials.createInsecure();
   if (reloader !== null && credentials instanceof ReloadableServerCredentials) reloader.onReload((m) => credentials.update(m));
   const grpcPort = await server.listen(listen.host, listen.port, credentials);
   await membership.activate();
   reloader?.watch(1000, (err, changed) => {
-    if (err !== null) o.logger.error({ err: { message: (err as Error).message } }, 'cluster certificate reload refused; the old one stays in use');
+    if (err !== null)
+      o.logger.error({ err: { message: (err as Error).message } }, 'cluster certificate reload refused; the old one stays in use');
     else if (changed) o.logger.info({ notAfter: reloader?.material.notAfter }, 'cluster certificate reloaded');
   });
 
@@ -116,7 +117,14 @@ export async function startCluster(o: StartClusterOptions): Promise<ClusterNode>
     onReplicaError: (node, op, err) => o.logger.warn({ node, op, err: { message: (err as Error).message } }, 'replica call failed'),
   });
   o.logger.info(
-    { node: nodeId, grpc: `${listen.host}:${grpcPort}`, advertise, tls: reloader !== null, r: c.replication_factor, w: writeQuorumOf(o.config) },
+    {
+      node: nodeId,
+      grpc: `${listen.host}:${grpcPort}`,
+      advertise,
+      tls: reloader !== null,
+      r: c.replication_factor,
+      w: writeQuorumOf(o.config),
+    },
     'cluster node active',
   );
   return {

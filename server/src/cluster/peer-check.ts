@@ -31,7 +31,10 @@ export class PeerCheck implements CallAuthority {
     const names = peerNames(cert);
     const member = await this.#membership.allowsPeer(names);
     if (member === null)
-      return refuse(status.PERMISSION_DENIED, `${JSON.stringify(names[0] ?? '')} is not a member of this cluster, or was removed or isolated`);
+      return refuse(
+        status.PERMISSION_DENIED,
+        `${JSON.stringify(names[0] ?? '')} is not a member of this cluster, or was removed or isolated`,
+      );
     return null;
   }
 }

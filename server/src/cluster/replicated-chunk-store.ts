@@ -52,8 +52,7 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
     options?.onId?.(id);
     const { replicationFactor: r, writeQuorum: w } = this.#o;
     const targets = place(id, this.#o.membership.placeable(), r);
-    if (targets.length < w)
-      throw new QuorumError(`only ${targets.length} active node(s), the write quorum is ${w}`, 0, w);
+    if (targets.length < w) throw new QuorumError(`only ${targets.length} active node(s), the write quorum is ${w}`, 0, w);
     const sinks = targets.map((m) => ({ sink: this.#sink(m, id), failed: null as unknown }));
     const fail = (s: (typeof sinks)[number], err: unknown): void => {
       if (s.failed !== null) return;
@@ -86,7 +85,10 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
     } catch (err) {
       for (const s of sinks) if (s.failed === null) s.sink.abort(err);
       // Replicas that already made it durable would be orphans: take them back (best effort).
-      void this.#deleteEverywhere(id, sinks.map((s) => s.sink.nodeId)).catch(() => {});
+      void this.#deleteEverywhere(
+        id,
+        sinks.map((s) => s.sink.nodeId),
+      ).catch(() => {});
       throw err;
     }
   }

@@ -3,14 +3,7 @@
  * with backoff only for the idempotent ones (delete, list, verify, info, health, and the
  * opening of a read). A chunk transfer's deadline grows with its size.
  */
-import {
-  Metadata,
-  status,
-  type Client,
-  type ClientReadableStream,
-  type ClientWritableStream,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { Metadata, status, type Client, type ClientReadableStream, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { PeerError } from './errors.js';
 import type {
   ChunkEntry,
@@ -34,7 +27,11 @@ export interface RpcTimeouts {
 
 type UnaryFn = (req: unknown, md: Metadata, opts: { deadline: Date }, cb: (err: ServiceError | null, res: unknown) => void) => void;
 type ServerStreamFn = (req: unknown, md: Metadata, opts: { deadline: Date }) => ClientReadableStream<unknown>;
-type ClientStreamFn = (md: Metadata, opts: { deadline: Date }, cb: (err: ServiceError | null, res: unknown) => void) => ClientWritableStream<unknown>;
+type ClientStreamFn = (
+  md: Metadata,
+  opts: { deadline: Date },
+  cb: (err: ServiceError | null, res: unknown) => void,
+) => ClientWritableStream<unknown>;
 
 function method<T>(client: Client, name: string): T {
   const fn = (client as unknown as Record<string, unknown>)[name];
@@ -74,11 +71,16 @@ function unary<T>(client: Client, name: string, req: unknown, timeoutMs: number)
 }
 
 export function rpcDeleteChunks(client: Client, nodeId: string, ids: string[], t: RpcTimeouts): Promise<number> {
-  return retrying(nodeId, async () => (await unary<DeleteChunksResponse>(client, 'DeleteChunks', { chunk_ids: ids }, t.callMs)).bytes_freed);
+  return retrying(
+    nodeId,
+    async () => (await unary<DeleteChunksResponse>(client, 'DeleteChunks', { chunk_ids: ids }, t.callMs)).bytes_freed,
+  );
 }
 
 export function rpcVerifyChunk(client: Client, nodeId: string, id: string, sizeHint: number, t: RpcTimeouts): Promise<VerifyChunkResponse> {
-  return retrying(nodeId, () => unary<VerifyChunkResponse>(client, 'VerifyChunk', { chunk_id: id }, t.callMs + (sizeHint / (1 << 20)) * t.perMiBMs));
+  return retrying(nodeId, () =>
+    unary<VerifyChunkResponse>(client, 'VerifyChunk', { chunk_id: id }, t.callMs + (sizeHint / (1 << 20)) * t.perMiBMs),
+  );
 }
 
 export function rpcNodeInfo(client: Client, nodeId: string, t: RpcTimeouts): Promise<NodeInfoResponse> {
@@ -183,7 +185,8 @@ export async function rpcGetChunk(
     const it = (call as AsyncIterable<GetChunkResponse>)[Symbol.asyncIterator]();
     try {
       const first = await it.next();
-      if (first.done === true || !('header' in first.value) || first.value.header == null) throw new PeerError(nodeId, 'GetChunk sent no header', undefined);
+      if (first.done === true || !('header' in first.value) || first.value.header == null)
+        throw new PeerError(nodeId, 'GetChunk sent no header', undefined);
       return { call, it, size: first.value.header.size };
     } catch (err) {
       call.cancel();

@@ -81,7 +81,9 @@ export async function readTlsMaterial(paths: TlsPaths): Promise<TlsMaterial> {
     throw new ClusterTlsError(`cluster.tls_cert: ${paths.cert} is not signed by the CA in ${paths.ca}`);
   const eku = x509.keyUsage ?? [];
   if (!eku.includes(EKU_SERVER_AUTH) || !eku.includes(EKU_CLIENT_AUTH))
-    throw new ClusterTlsError(`cluster.tls_cert: ${paths.cert} lacks the serverAuth and clientAuth extended key usages (issue it with anodectl certs issue)`);
+    throw new ClusterTlsError(
+      `cluster.tls_cert: ${paths.cert} lacks the serverAuth and clientAuth extended key usages (issue it with anodectl certs issue)`,
+    );
   const notAfter = new Date(x509.validTo);
   if (notAfter.getTime() < Date.now()) throw new ClusterTlsError(`cluster.tls_cert: ${paths.cert} expired on ${notAfter.toISOString()}`);
   const commonName = commonNameOf(x509.subject);

@@ -70,9 +70,15 @@ test('listen addresses, IPv6 included', () => {
 test('[cluster]: refuses SQLite, refuses plaintext without insecure_dev, defaults write_quorum to a majority', async () => {
   const { writeQuorumOf } = await import('./load.js');
   await assert.rejects(loadConfig({ env: { ANODE_CLUSTER_ENABLED: 'true' } }), /needs storage.metadata_backend = "postgres"/);
-  const pgEnv = { ANODE_CLUSTER_ENABLED: 'true', ANODE_STORAGE_METADATA_BACKEND: 'postgres', ANODE_STORAGE_POSTGRES_URL: 'postgres://x@127.0.0.1/db' };
+  const pgEnv = {
+    ANODE_CLUSTER_ENABLED: 'true',
+    ANODE_STORAGE_METADATA_BACKEND: 'postgres',
+    ANODE_STORAGE_POSTGRES_URL: 'postgres://x@127.0.0.1/db',
+  };
   await assert.rejects(loadConfig({ env: { ...pgEnv, ANODE_CLUSTER_ENABLE_TLS: 'false' } }), /enable_tls = false is refused/);
-  const dev = await loadConfig({ env: { ...pgEnv, ANODE_CLUSTER_ENABLE_TLS: 'false', ANODE_CLUSTER_INSECURE_DEV: 'true', ANODE_CLUSTER_NODE_ID: 'n1' } });
+  const dev = await loadConfig({
+    env: { ...pgEnv, ANODE_CLUSTER_ENABLE_TLS: 'false', ANODE_CLUSTER_INSECURE_DEV: 'true', ANODE_CLUSTER_NODE_ID: 'n1' },
+  });
   assert.equal(dev.cluster.insecure_dev, true);
   const c = await loadConfig({ env: pgEnv });
   assert.equal(c.cluster.replication_factor, 3);

@@ -153,11 +153,14 @@ function validateCluster(config: Config): void {
       'cluster.enabled = true needs storage.metadata_backend = "postgres" (every node shares one metadata database); SQLite is one node only',
     );
   if (!c.enable_tls && !c.insecure_dev)
-    throw new ConfigError('cluster.enable_tls = false is refused: nodes would talk in plaintext. Set cluster.insecure_dev = true for development only');
+    throw new ConfigError(
+      'cluster.enable_tls = false is refused: nodes would talk in plaintext. Set cluster.insecure_dev = true for development only',
+    );
   if (c.enable_tls) {
     for (const key of ['tls_cert', 'tls_key', 'tls_ca'] as const)
       if (c[key] === '') throw new ConfigError(`cluster.${key} must name a PEM file when cluster.enable_tls = true`);
-  } else if (c.node_id === '') throw new ConfigError('cluster.node_id is required when cluster.enable_tls = false (no certificate CN to take it from)');
+  } else if (c.node_id === '')
+    throw new ConfigError('cluster.node_id is required when cluster.enable_tls = false (no certificate CN to take it from)');
 }
 
 /** Write quorum in effect: the configured one, or a majority of R. */

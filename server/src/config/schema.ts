@@ -37,7 +37,11 @@ export const CONFIG_SCHEMA = {
     key: { type: 'string', default: '', doc: 'PEM private key for native TLS' },
   },
   cluster: {
-    enabled: { type: 'boolean', default: false, doc: 'cluster mode: chunks replicated over the gRPC plane (needs metadata_backend = "postgres")' },
+    enabled: {
+      type: 'boolean',
+      default: false,
+      doc: 'cluster mode: chunks replicated over the gRPC plane (needs metadata_backend = "postgres")',
+    },
     node_id: { type: 'string', default: '', doc: "this node's id among the members (default: the CN of tls_cert)" },
     grpc_listen: { type: 'string', default: '0.0.0.0:9090', doc: 'host:port of the node-to-node gRPC plane (cluster mode)' },
     advertise: { type: 'string', default: '', doc: 'host:port the other nodes dial for gRPC (default: grpc_listen)' },
@@ -46,8 +50,16 @@ export const CONFIG_SCHEMA = {
     write_quorum: { type: 'integer', default: 0, doc: 'durable copies before a write succeeds (0: a majority of replication_factor)' },
     heartbeat_interval_ms: { type: 'integer', default: 1000, doc: 'how often a node writes its heartbeat to PostgreSQL' },
     down_after_seconds: { type: 'integer', default: 5, doc: 'a node whose last heartbeat is older than this is down' },
-    rpc_timeout_ms: { type: 'integer', default: 10000, doc: 'deadline of one gRPC call without a body (a chunk transfer gets this per MiB more)' },
-    insecure_dev: { type: 'boolean', default: false, doc: 'allow enable_tls = false (development only: the checklist FAILs, a warning at every start)' },
+    rpc_timeout_ms: {
+      type: 'integer',
+      default: 10000,
+      doc: 'deadline of one gRPC call without a body (a chunk transfer gets this per MiB more)',
+    },
+    insecure_dev: {
+      type: 'boolean',
+      default: false,
+      doc: 'allow enable_tls = false (development only: the checklist FAILs, a warning at every start)',
+    },
     enable_tls: { type: 'boolean', default: true, doc: 'mutual TLS between nodes (cluster mode)' },
     tls_cert: { type: 'string', default: '/etc/anode/certs/node.crt', doc: 'node certificate for gRPC' },
     tls_key: { type: 'string', default: '/etc/anode/certs/node.key', doc: 'node key for gRPC' },

@@ -41,9 +41,18 @@ export function incidentCommand(io: CliIo): Command {
           ['Blocked', x.blocklist.join(', ')],
           ...(x.isolated_nodes === undefined
             ? []
-            : [['Isolated nodes', x.isolated_nodes.map((n) => `${n.node_id} (${n.state_reason ?? 'no reason'})`).join(', ') || 'none'] as const]),
+            : [
+                [
+                  'Isolated nodes',
+                  x.isolated_nodes.map((n) => `${n.node_id} (${n.state_reason ?? 'no reason'})`).join(', ') || 'none',
+                ] as const,
+              ]),
         ]),
       );
     });
-  return new Command('incident').description('incident response: lockdown and status').addCommand(lockdown).addCommand(status).addCommand(isolateCommand(io));
+  return new Command('incident')
+    .description('incident response: lockdown and status')
+    .addCommand(lockdown)
+    .addCommand(status)
+    .addCommand(isolateCommand(io));
 }

@@ -11,7 +11,10 @@ export function isolateCommand(io: CliIo): Command {
     .requiredOption('--reason <text>', 'why: recorded in the audit log')
     .action(async (node: string, flags: { reason: string }, command: Command) => {
       const s = await adminSession(command, io);
-      await confirmOrAbort(`ISOLATE node ${node}? Peers refuse its certificate from now on; its data must be repaired elsewhere.`, s.ctx.prompt);
+      await confirmOrAbort(
+        `ISOLATE node ${node}? Peers refuse its certificate from now on; its data must be repaired elsewhere.`,
+        s.ctx.prompt,
+      );
       const r = await s.call((c) => c.isolateNode({ node, reason: flags.reason }));
       s.ctx.out.result(
         r,

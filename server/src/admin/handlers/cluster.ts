@@ -36,7 +36,14 @@ function clusterOf(deps: AdminDeps): ClusterAdmin {
 
 export const getClusterStatus: AdminHandler = async (deps) => {
   if (deps.cluster == null) {
-    const answer: ClusterStatusResponse = { enabled: false, node_id: null, replication_factor: null, write_quorum: null, nodes: [], pending_repairs: 0 };
+    const answer: ClusterStatusResponse = {
+      enabled: false,
+      node_id: null,
+      replication_factor: null,
+      write_quorum: null,
+      nodes: [],
+      pending_repairs: 0,
+    };
     return { body: answer };
   }
   const c = deps.cluster;
@@ -78,8 +85,7 @@ async function change(deps: AdminDeps, nodeId: string, to: StoredNodeState, reas
   const members = await c.store.listMembers(c.downAfterMs);
   const before = members.find((m) => m.nodeId === nodeId);
   if (before === undefined) throw new AdminError('NotFound', `no cluster node ${JSON.stringify(nodeId)}`);
-  if (!ALLOWED_FROM[to].includes(before.storedState))
-    throw invalid(`node ${nodeId} is ${before.storedState}; it cannot become ${to}`);
+  if (!ALLOWED_FROM[to].includes(before.storedState)) throw invalid(`node ${nodeId} is ${before.storedState}; it cannot become ${to}`);
   const changed = before.storedState !== to;
   const after = changed ? await c.store.setState(nodeId, to, reason, c.downAfterMs) : before;
   await c.refresh().catch(() => undefined);
@@ -90,11 +96,9 @@ async function change(deps: AdminDeps, nodeId: string, to: StoredNodeState, reas
   };
 }
 
-export const drainNode: AdminHandler = async (deps, ctx) =>
-  change(deps, ctx.params['node'] ?? '', 'draining', reasonOf(ctx.body, false));
+export const drainNode: AdminHandler = async (deps, ctx) => change(deps, ctx.params['node'] ?? '', 'draining', reasonOf(ctx.body, false));
 
-export const removeNode: AdminHandler = async (deps, ctx) =>
-  change(deps, ctx.params['node'] ?? '', 'removed', reasonOf(ctx.body, false));
+export const removeNode: AdminHandler = async (deps, ctx) => change(deps, ctx.params['node'] ?? '', 'removed', reasonOf(ctx.body, false));
 
 export const isolateNode: AdminHandler = async (deps, ctx) => {
   const body = objectBody(ctx.body);

@@ -129,10 +129,9 @@ export class PostgresClusterStore implements ClusterStore {
     // Keyset pages: memory stays flat however many chunks there are.
     let after = '';
     for (;;) {
-      const { rows } = await this.#pool.query<ChunkRow>(
-        'SELECT * FROM chunk_replicas WHERE chunk_id > $1 ORDER BY chunk_id LIMIT 1000',
-        [after],
-      );
+      const { rows } = await this.#pool.query<ChunkRow>('SELECT * FROM chunk_replicas WHERE chunk_id > $1 ORDER BY chunk_id LIMIT 1000', [
+        after,
+      ]);
       for (const r of rows) yield rowToChunk(r);
       if (rows.length < 1000) return;
       after = rows[rows.length - 1]!.chunk_id;
@@ -157,10 +156,13 @@ export class PostgresClusterStore implements ClusterStore {
   }
 
   async listMisses(limit: number): Promise<ReplicaMiss[]> {
-    const { rows } = await this.#pool.query<{ chunk_id: string; node_id: string; kind: 'write' | 'delete'; reason: string; recorded_at: Date }>(
-      'SELECT * FROM chunk_repairs ORDER BY recorded_at, chunk_id, node_id LIMIT $1',
-      [limit],
-    );
+    const { rows } = await this.#pool.query<{
+      chunk_id: string;
+      node_id: string;
+      kind: 'write' | 'delete';
+      reason: string;
+      recorded_at: Date;
+    }>('SELECT * FROM chunk_repairs ORDER BY recorded_at, chunk_id, node_id LIMIT $1', [limit]);
     return rows.map((r) => ({ chunkId: r.chunk_id, nodeId: r.node_id, kind: r.kind, reason: r.reason, recordedAt: r.recorded_at }));
   }
 
