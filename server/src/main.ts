@@ -66,6 +66,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection failed; the pool replaces it'),
   );
   const localChunks = await LocalChunkStore.open(p.data);
+  const metrics = new Metrics();
   // Cluster mode: chunks are replicated over the gRPC plane; this node's files are one replica.
   let cluster: ClusterNode | null = null;
   let clusterStore: ClusterStore | null = null;
@@ -81,13 +82,21 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
       version: VERSION,
       maxChunkBytes: chunkSizeOf(config),
       logger,
+      repairMetrics: {
+        underReplicated: (n) => metrics.clusterUnderReplicated.set(n),
+        copied: (bytes) => {
+          metrics.clusterRepairedChunks.inc();
+          metrics.clusterRepairBytes.inc(bytes);
+        },
+        failed: () => metrics.clusterRepairFailures.inc(),
+        corrupt: () => metrics.clusterScrubCorrupt.inc(),
+      },
     });
   }
   const chunks: ManagedChunkStore = cluster?.chunks ?? localChunks;
   const credentials = new CredentialService(metadata, masterKey);
   await ensureRootCredential({ metadata, credentials, dataDir: p.data, env: process.env, logger });
   const node = await NodeState.load(metadata);
-  const metrics = new Metrics();
   metrics.readOnly.set(node.readOnly ? 1 : 0);
   const accessLog = new JsonLinesLog(p.accessLog);
   const audit = new AuditLog(new JsonLinesLog(p.auditLog));
@@ -155,6 +164,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
               writeQuorum: writeQuorumOf(config),
               downAfterMs: config.cluster.down_after_seconds * 1000,
               refresh: () => cluster!.membership.refresh(),
+              repair: cluster.repair,
             }
           : null,
     }),

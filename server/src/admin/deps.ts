@@ -3,6 +3,7 @@ import type { S3Deps } from '../s3/deps.js';
 import type { GcScheduler } from '../model/gc-scheduler.js';
 import type { Config } from '../config/schema.js';
 import type { ClusterStore } from '../metadata/cluster-types.js';
+import type { RepairStatusResponse } from '@anode/shared/admin-api/index';
 
 /** What the admin plane sees of cluster mode (null on a single node). */
 export interface ClusterAdmin {
@@ -13,6 +14,10 @@ export interface ClusterAdmin {
   downAfterMs: number;
   /** Re-reads membership now, so placement and the peer check follow a change at once. */
   refresh(): Promise<void>;
+  repair: {
+    run(opts: { all: boolean; scrub?: boolean }): { started: boolean; done: Promise<unknown> };
+    status(): RepairStatusResponse;
+  };
 }
 
 /** What the admin plane needs: everything the S3 plane has, plus the GC scheduler. */

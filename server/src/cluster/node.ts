@@ -14,6 +14,7 @@ import { Membership } from './membership.js';
 import { PeerCheck } from './peer-check.js';
 import { PeerClients } from './peers.js';
 import { ReplicatedChunkStore } from './replicated-chunk-store.js';
+import { RepairService, type RepairMetrics } from './repair.js';
 import { readTlsMaterial, ReloadableServerCredentials, TlsReloader } from './tls.js';
 
 export interface ClusterLogger {
@@ -30,6 +31,7 @@ export interface StartClusterOptions {
   version: string;
   maxChunkBytes: number;
   logger: ClusterLogger;
+  repairMetrics?: RepairMetrics;
 }
 
 export interface ClusterNode {
@@ -37,6 +39,7 @@ export interface ClusterNode {
   readonly grpcPort: number;
   readonly chunks: ReplicatedChunkStore;
   readonly membership: Membership;
+  readonly repair: RepairService;
   /** Re-reads the certificate files now (SIGHUP); true if a new certificate is in use. */
   reloadTls(): Promise<boolean>;
   stop(graceMs: number): Promise<void>;
@@ -116,6 +119,22 @@ export async function startCluster(o: StartClusterOptions): Promise<ClusterNode>
     timeouts,
     onReplicaError: (node, op, err) => o.logger.warn({ node, op, err: { message: (err as Error).message } }, 'replica call failed'),
   });
+  const repair = new RepairService({
+    nodeId,
+    local: o.local,
+    chunks,
+    membership,
+    peers,
+    store: o.store,
+    replicationFactor: c.replication_factor,
+    maxChunkBytes: o.maxChunkBytes,
+    timeouts,
+    graceMs: c.repair_grace_seconds * 1000,
+    bytesPerSecond: c.repair_bytes_per_second,
+    ...(o.repairMetrics === undefined ? {} : { metrics: o.repairMetrics }),
+    onError: (what, err) => o.logger.warn({ what, err: err === null ? undefined : { message: (err as Error).message } }, 'repair'),
+  });
+  repair.schedule(c.repair_interval_seconds * 1000, c.scrub_interval_seconds * 1000);
   o.logger.info(
     {
       node: nodeId,
@@ -132,12 +151,14 @@ export async function startCluster(o: StartClusterOptions): Promise<ClusterNode>
     grpcPort,
     chunks,
     membership,
+    repair,
     async reloadTls() {
       if (reloader === null) return false;
       return reloader.reload();
     },
     async stop(graceMs) {
       reloader?.stop();
+      await repair.stop();
       membership.stop();
       await server.close(graceMs);
       peers.close();

@@ -17,6 +17,10 @@ export const GRPC_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   'grpc-node.max_session_memory': 64,
+  // A peer that was down is dialled again within seconds of its return, not minutes.
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.min_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 2000,
 };
 
 /** How long a replaced channel stays open for the calls still on it. */
@@ -25,11 +29,13 @@ const RETIRE_AFTER_MS = 60_000;
 export interface PeerAddress {
   nodeId: string;
   advertise: string;
+  /** When the peer's process started: a restarted peer gets a fresh channel. */
+  startedAt?: Date;
 }
 
 export class PeerClients {
   readonly #tls: TlsReloader | null;
-  readonly #clients = new Map<string, { advertise: string; client: Client }>();
+  readonly #clients = new Map<string, { key: string; client: Client }>();
   readonly #retiring = new Set<Client>();
 
   constructor(tls: TlsReloader | null) {
@@ -51,14 +57,15 @@ export class PeerClients {
 
   /** The channel to `peer` (a new one if its address changed). */
   client(peer: PeerAddress): Client {
+    const key = `${peer.advertise} ${peer.startedAt?.getTime() ?? ''}`;
     const known = this.#clients.get(peer.nodeId);
-    if (known !== undefined && known.advertise === peer.advertise) return known.client;
+    if (known !== undefined && known.key === key) return known.client;
     if (known !== undefined) this.#retire(known.client);
     const Ctor = chunkServiceClient();
     // SNI and the name checked carry the node id, not the address dialled.
     const options = this.#tls === null ? GRPC_CHANNEL_OPTIONS : { ...GRPC_CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': peer.nodeId };
     const client = new Ctor(peer.advertise, this.#credentials(peer.nodeId), options);
-    this.#clients.set(peer.nodeId, { advertise: peer.advertise, client });
+    this.#clients.set(peer.nodeId, { key, client });
     return client;
   }
 

@@ -242,7 +242,7 @@ function quorumLost(sinks: Array<{ sink: ReplicaSink; failed: unknown }>, w: num
 }
 
 /** This node's own replica: the pieces are handed to LocalChunkStore.writeAs through a one-slot pipe. */
-function localSink(local: LocalReplica, nodeId: string, id: string): ReplicaSink {
+export function localSink(local: LocalReplica, nodeId: string, id: string): ReplicaSink {
   const pipe = new Pipe();
   const abort = new AbortController();
   let digestOk: Buffer | null = null;

@@ -75,7 +75,12 @@ export interface ClusterStore {
   listChunks(): AsyncIterable<ChunkReplicas>;
   chunkUsage(): Promise<{ bytes: number; chunks: number }>;
 
+  /** Adds `add` to a chunk's replica list and takes `drop` off it (repair, scrub); false if the chunk is gone. */
+  updateReplicaNodes(chunkId: string, add: readonly string[], drop: readonly string[]): Promise<boolean>;
+
   recordMisses(misses: Array<Omit<ReplicaMiss, 'recordedAt'>>): Promise<void>;
+  /** Forgets misses of a chunk: of one node, or (nodeId null) every write miss of it. */
+  clearMisses(chunkId: string, nodeId: string | null): Promise<void>;
   listMisses(limit: number): Promise<ReplicaMiss[]>;
   close(): Promise<void>;
 }

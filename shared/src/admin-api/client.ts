@@ -191,4 +191,12 @@ export class AdminClient {
   isolateNode(body: IsolateRequest) {
     return this.call('isolateNode', { body });
   }
+
+  runRepair(scrub = false) {
+    return this.call('runRepair', { body: { scrub } });
+  }
+
+  getRepairStatus() {
+    return this.call('getRepairStatus');
+  }
 }

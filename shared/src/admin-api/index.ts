@@ -44,6 +44,10 @@ export {
   type IsolateRequest,
   type NodeChangeRequest,
   type NodeChangeResponse,
+  type RepairStatsJson,
+  type RepairStatusResponse,
+  type RunRepairRequest,
+  type RunRepairResponse,
 } from './types.js';
 export {
   ADMIN_ROUTES,

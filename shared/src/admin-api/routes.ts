@@ -13,6 +13,9 @@ import type {
   IsolateRequest,
   NodeChangeRequest,
   NodeChangeResponse,
+  RepairStatusResponse,
+  RunRepairRequest,
+  RunRepairResponse,
   BucketPermissions,
   BucketPermissionsResponse,
   CreateCredentialRequest,
@@ -83,6 +86,8 @@ export const ADMIN_ROUTES = {
   // Taking a node out of the cluster only takes access away.
   removeNode: route('POST', '/admin/cluster/nodes/{node}/remove', 'containment', 'cluster.remove'),
   isolateNode: route('POST', '/admin/incident/isolate', 'containment', 'incident.isolate'),
+  runRepair: route('POST', '/admin/cluster/repair', 'refused', 'cluster.repair'),
+  getRepairStatus: route('GET', '/admin/cluster/repair/status', 'read'),
 } as const satisfies Record<string, RouteSpec>;
 
 export type AdminRouteName = keyof typeof ADMIN_ROUTES;
@@ -112,6 +117,8 @@ export interface AdminApi {
   drainNode: { params: { node: string }; query: Empty; body: NodeChangeRequest; response: NodeChangeResponse };
   removeNode: { params: { node: string }; query: Empty; body: NodeChangeRequest; response: NodeChangeResponse };
   isolateNode: { params: Empty; query: Empty; body: IsolateRequest; response: NodeChangeResponse };
+  runRepair: { params: Empty; query: Empty; body: RunRepairRequest; response: RunRepairResponse };
+  getRepairStatus: { params: Empty; query: Empty; body: undefined; response: RepairStatusResponse };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -241,6 +241,38 @@ export interface ClusterStatusResponse {
   pending_repairs: number;
 }
 
+export interface RepairStatsJson {
+  kind: 'repair' | 'scrub';
+  started_at: string;
+  finished_at: string | null;
+  chunks_scanned: number;
+  /** Chunks left with fewer than R healthy replicas at the end of the pass. */
+  under_replicated: number;
+  replicas_copied: number;
+  copy_failures: number;
+  bytes_copied: number;
+  deletes_retried: number;
+  /** Local replicas whose SHA-256 no longer matched (scrub). */
+  corrupt_found: number;
+}
+
+export interface RepairStatusResponse {
+  running: boolean;
+  current: RepairStatsJson | null;
+  last: RepairStatsJson | null;
+  last_error: string | null;
+}
+
+export interface RunRepairRequest {
+  /** Re-hash this node's own replicas first (scrub). */
+  scrub?: boolean;
+}
+
+export interface RunRepairResponse {
+  /** False if a pass was already running (the call joined it). */
+  started: boolean;
+}
+
 export interface NodeChangeRequest {
   reason?: string;
 }

@@ -5,6 +5,7 @@ import type { CliIo } from '../../context.js';
 import type { Output } from '../../output.js';
 import { confirmOrAbort } from '../../prompts.js';
 import { adminSession } from '../login/session.js';
+import { repairCommand } from './repair.js';
 
 function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -75,8 +76,9 @@ export function clusterCommand(io: CliIo): Command {
       s.ctx.out.result(r, (x) => `${x.node.node_id}: ${x.changed ? 'removed' : 'already removed'}; its chunks need repair elsewhere`);
     });
   return new Command('cluster')
-    .description('cluster membership: status, drain and remove nodes')
+    .description('cluster membership: status, drain and remove nodes, repair replicas')
     .addCommand(status)
     .addCommand(drain)
-    .addCommand(remove);
+    .addCommand(remove)
+    .addCommand(repairCommand(io));
 }

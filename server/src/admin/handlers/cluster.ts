@@ -3,7 +3,7 @@
  * response's isolate. Each change is one stored state in PostgreSQL; every node reads it
  * on its next heartbeat (this one at once), and the router writes one audit line.
  */
-import type { ClusterNodeInfo, ClusterStatusResponse, NodeChangeResponse } from '@anode/shared/admin-api/index';
+import type { ClusterNodeInfo, ClusterStatusResponse, NodeChangeResponse, RunRepairResponse } from '@anode/shared/admin-api/index';
 import type { ClusterMember, StoredNodeState } from '../../metadata/cluster-types.js';
 import { AdminError, invalid } from '../errors.js';
 import { objectBody, onlyFields, requiredString } from '../validate.js';
@@ -113,3 +113,17 @@ export async function isolatedNodes(deps: AdminDeps): Promise<ClusterNodeInfo[] 
   const members = await deps.cluster.store.listMembers(deps.cluster.downAfterMs);
   return members.filter((m) => m.state === 'isolated').map((m) => nodeInfo(m));
 }
+
+export const runRepair: AdminHandler = async (deps, ctx) => {
+  const c = clusterOf(deps);
+  const body = ctx.body === undefined ? {} : objectBody(ctx.body);
+  onlyFields(body, ['scrub']);
+  const scrub = body['scrub'];
+  if (scrub !== undefined && typeof scrub !== 'boolean') throw invalid('"scrub" must be true or false');
+  const { started, done } = c.repair.run({ all: true, scrub: scrub === true });
+  done.catch(() => undefined); // reported through the repair status
+  const answer: RunRepairResponse = { started };
+  return { status: 202, body: answer, audit: { details: { started, scrub: scrub === true } } };
+};
+
+export const getRepairStatus: AdminHandler = async (deps) => ({ body: clusterOf(deps).repair.status() });

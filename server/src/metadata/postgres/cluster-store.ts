@@ -145,6 +145,22 @@ export class PostgresClusterStore implements ClusterStore {
     return { bytes: Number(rows[0]!.bytes), chunks: Number(rows[0]!.chunks) };
   }
 
+  async updateReplicaNodes(chunkId: string, add: readonly string[], drop: readonly string[]): Promise<boolean> {
+    // One statement: two repairers touching the same chunk cannot lose each other's change.
+    const { rowCount } = await this.#pool.query(
+      `UPDATE chunk_replicas SET nodes = ARRAY(
+          SELECT DISTINCT n FROM unnest(nodes || $2::text[]) AS n WHERE NOT (n = ANY ($3::text[])) ORDER BY n)
+        WHERE chunk_id = $1`,
+      [chunkId, add, drop],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async clearMisses(chunkId: string, nodeId: string | null): Promise<void> {
+    if (nodeId === null) await this.#pool.query(`DELETE FROM chunk_repairs WHERE chunk_id = $1 AND kind = 'write'`, [chunkId]);
+    else await this.#pool.query('DELETE FROM chunk_repairs WHERE chunk_id = $1 AND node_id = $2', [chunkId, nodeId]);
+  }
+
   async recordMisses(misses: Array<Omit<ReplicaMiss, 'recordedAt'>>): Promise<void> {
     if (misses.length === 0) return;
     await this.#pool.query(
