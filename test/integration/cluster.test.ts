@@ -103,7 +103,8 @@ before(async () => {
       ANODE_CLUSTER_TLS_KEY: join(ca.dir, 'nodes', `node${i}.key`),
       ANODE_CLUSTER_TLS_CA: ca.caCert,
       ANODE_CLUSTER_HEARTBEAT_INTERVAL_MS: '250',
-      ANODE_CLUSTER_DOWN_AFTER_SECONDS: '2',
+      // Generous on a loaded test machine: a late heartbeat must not take a node out of placement.
+      ANODE_CLUSTER_DOWN_AFTER_SECONDS: '5',
       ANODE_STORAGE_CHUNK_SIZE_MIB: '1',
       // Repair runs when the test asks for it (the counts are asserted).
       ANODE_CLUSTER_REPAIR_INTERVAL_SECONDS: '0',
@@ -123,7 +124,11 @@ before(async () => {
 
 after(async () => {
   const keep = process.env['ANODE_CLUSTER_TEST_LOGS'];
-  if (keep !== undefined && keep !== '') for (const [i, n] of nodes.entries()) await writeFile(join(keep, `node${i + 1}.log`), n.output());
+  if (keep !== undefined && keep !== '')
+    for (const [i, n] of nodes.entries()) {
+      await writeFile(join(keep, `node${i + 1}.log`), n.output());
+      await writeFile(join(keep, `node${i + 1}.access.log`), await readFile(n.accessLog).catch(() => ''));
+    }
   await Promise.all(nodes.map((n) => n.cleanup()));
   await pg?.stop();
   await ca?.cleanup();

@@ -32,6 +32,7 @@ export class Membership {
   #active = false;
   #beats = 0;
   #usage = { chunks: -1, bytes: -1 };
+  #usageRunning = false;
   #lastMissRefresh = 0;
   #tick: Promise<void> | null = null;
   readonly #listeners: Array<(members: ClusterMember[]) => void> = [];
@@ -71,7 +72,16 @@ export class Membership {
   }
 
   async #beat(): Promise<void> {
-    if (this.#beats++ % USAGE_EVERY === 0) this.#usage = await this.#o.usage().catch(() => this.#usage);
+    // The usage walk runs beside the heartbeat, never before it: a slow disk walk must not
+    // make this node look down.
+    if (this.#beats++ % USAGE_EVERY === 0 && !this.#usageRunning) {
+      this.#usageRunning = true;
+      this.#o
+        .usage()
+        .then((u) => (this.#usage = u))
+        .catch(() => undefined)
+        .finally(() => (this.#usageRunning = false));
+    }
     let freeDiskBytes = 0;
     try {
       const s = await statfs(this.#o.dataDir);

@@ -106,7 +106,8 @@ export async function startCluster(o: StartClusterOptions): Promise<ClusterNode>
   });
 
   const peers = new PeerClients(reloader);
-  const timeouts = { callMs: c.rpc_timeout_ms, perMiBMs: 1000 };
+  // 4 s per MiB: a transfer paced by an S3 client as slow as 0.25 MiB/s still finishes in time.
+  const timeouts = { callMs: c.rpc_timeout_ms, perMiBMs: 4000 };
   const chunks = new ReplicatedChunkStore({
     nodeId,
     local: o.local,

@@ -16,7 +16,6 @@ export const GRPC_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-  'grpc-node.max_session_memory': 64,
   // A peer that was down is dialled again within seconds of its return, not minutes.
   'grpc.initial_reconnect_backoff_ms': 250,
   'grpc.min_reconnect_backoff_ms': 250,

@@ -185,7 +185,11 @@ export class RepairService {
       for (const target of candidates) {
         try {
           await this.#copy(rec.chunkId, rec.sha256, target);
-          await o.store.updateReplicaNodes(rec.chunkId, [target.nodeId], rec.nodes.filter((n) => !this.#healthy(n, now)));
+          await o.store.updateReplicaNodes(
+            rec.chunkId,
+            [target.nodeId],
+            rec.nodes.filter((n) => !this.#healthy(n, now)),
+          );
           await o.store.clearMisses(rec.chunkId, target.nodeId);
           stats.replicas_copied++;
           stats.bytes_copied += rec.size;

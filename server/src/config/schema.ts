@@ -53,12 +53,16 @@ export const CONFIG_SCHEMA = {
     rpc_timeout_ms: {
       type: 'integer',
       default: 10000,
-      doc: 'deadline of one gRPC call without a body (a chunk transfer gets this per MiB more)',
+      doc: 'deadline of one gRPC call without a body; a chunk transfer gets 4 s more per MiB',
     },
-    repair_interval_seconds: { type: 'integer', default: 60, doc: 'how often a node looks for under-replicated chunks (0 disables the schedule)' },
+    repair_interval_seconds: {
+      type: 'integer',
+      default: 60,
+      doc: 'how often a node looks for under-replicated chunks (0 disables the schedule)',
+    },
     repair_grace_seconds: { type: 'integer', default: 300, doc: 'a down node still counts as holding its replicas for this long' },
     repair_bytes_per_second: { type: 'integer', default: 104857600, doc: 'bytes per second repair and scrub may read, per node' },
-    scrub_interval_seconds: { type: 'integer', default: 604800, doc: "how often a node re-hashes its own chunks for bit rot (0 disables)" },
+    scrub_interval_seconds: { type: 'integer', default: 604800, doc: 'how often a node re-hashes its own chunks for bit rot (0 disables)' },
     insecure_dev: {
       type: 'boolean',
       default: false,
