@@ -21,6 +21,7 @@ import { Membership } from './membership.js';
 import { PeerCheck } from './peer-check.js';
 import { PeerClients } from './peers.js';
 import { ReplicatedChunkStore } from './replicated-chunk-store.js';
+import { QuorumError } from './errors.js';
 import { readTlsMaterial, ReloadableServerCredentials, TlsReloader } from './tls.js';
 import { startPostgresCluster, type PostgresCluster } from '../../../test/helpers/postgres-cluster.js';
 import { makeClusterCa, type ClusterCa } from '../../../test/helpers/cluster-certs.js';
@@ -186,5 +187,23 @@ describe('replication', () => {
     assert.deepEqual([...rec!.nodes].sort(), ['node1', 'node2']);
     const misses = await c.nodes[0]!.store.listMisses(100);
     assert.ok(misses.some((m) => m.chunkId === ref.id && m.nodeId === 'node3' && m.kind === 'write'));
+  });
+
+  test('with only node 1 left: writes refuse with ClusterQuorum (W=2 is never lowered), reads go on', async () => {
+    const kept = randomBytes(5000);
+    const old = await c.nodes[0]!.chunks.write(once(kept));
+    await c.nodes[1]!.stop();
+    await new Promise((r) => setTimeout(r, 1300)); // past downAfterMs
+    await c.nodes[0]!.membership.refresh();
+    assert.deepEqual(
+      c.nodes[0]!.membership.placeable().map((m) => m.nodeId),
+      ['node1'],
+    );
+    await assert.rejects(c.nodes[0]!.chunks.write(once(randomBytes(10))), (err: unknown) => {
+      assert.ok(err instanceof QuorumError);
+      assert.equal(err.code, 'ClusterQuorum');
+      return true;
+    });
+    assert.deepEqual(await readAll(await c.nodes[0]!.chunks.read(old.id)), kept);
   });
 });
