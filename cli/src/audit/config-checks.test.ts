@@ -73,4 +73,6 @@ test('cluster mTLS: off fails; missing files fail on the host; present files pas
   assert.match(missing['network.cluster-mtls']!.reason, /missing: \/etc\/anode\/certs\/node\.crt/);
   assert.equal(run('[cluster]\nenable_tls = true\n', {}, [{ path: '/a', exists: true }])['network.cluster-mtls']?.status, 'PASS');
   assert.match(run('[cluster]\nenable_tls = true\n')['network.cluster-mtls']!.reason, /files not checked/);
+  // Cluster mode switched on by the environment alone is checked too.
+  assert.equal(run('', { ANODE_CLUSTER_ENABLED: 'true', ANODE_CLUSTER_ENABLE_TLS: 'false' })['network.cluster-mtls']?.status, 'FAIL');
 });

@@ -149,10 +149,10 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
     else out.push(result(I.trustedProxies, 'PASS', `only ${proxies.join(', ')}`));
   }
 
-  // Cluster mTLS: only meaningful when a [cluster] table is configured.
-  if (!sectionsInFile.has('cluster')) out.push(result(I.clusterMtls, 'SKIP', 'no [cluster] section: single node, no gRPC plane'));
+  // Cluster mTLS: only meaningful when a [cluster] table is configured (or cluster mode is on).
+  if (!sectionsInFile.has('cluster') && !config.cluster.enabled) out.push(result(I.clusterMtls, 'SKIP', 'no [cluster] section: single node, no gRPC plane'));
   else if (!config.cluster.enable_tls)
-    out.push(result(I.clusterMtls, 'FAIL', 'cluster.enable_tls = false: node-to-node traffic is unauthenticated plaintext'));
+    out.push(result(I.clusterMtls, 'FAIL', 'cluster.enable_tls = false (insecure_dev): node-to-node traffic is unauthenticated plaintext'));
   else {
     const paths = [config.cluster.tls_cert, config.cluster.tls_key, config.cluster.tls_ca];
     if (paths.some((p) => p === '')) out.push(result(I.clusterMtls, 'FAIL', 'cluster.tls_cert, tls_key and tls_ca must all be set'));

@@ -12,7 +12,7 @@ import { parse, TomlError } from 'smol-toml';
 export interface DeploymentConfig {
   server: { s3_listen: string; admin_listen: string; data_dir: string; trusted_proxies: string[] };
   tls: { cert: string; key: string };
-  cluster: { enable_tls: boolean; tls_cert: string; tls_key: string; tls_ca: string };
+  cluster: { enabled: boolean; enable_tls: boolean; tls_cert: string; tls_key: string; tls_ca: string };
   storage: { encryption: boolean; encryption_key: string; master_key: string };
   logging: { access_log: string; audit_log: string };
 }
@@ -23,6 +23,7 @@ export const CONFIG_DEFAULTS: DeploymentConfig = {
   server: { s3_listen: '0.0.0.0:8080', admin_listen: '127.0.0.1:8081', data_dir: './anode-data', trusted_proxies: [] },
   tls: { cert: '', key: '' },
   cluster: {
+    enabled: false,
     enable_tls: true,
     tls_cert: '/etc/anode/certs/node.crt',
     tls_key: '/etc/anode/certs/node.key',
