@@ -150,7 +150,8 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
   }
 
   // Cluster mTLS: only meaningful when a [cluster] table is configured (or cluster mode is on).
-  if (!sectionsInFile.has('cluster') && !config.cluster.enabled) out.push(result(I.clusterMtls, 'SKIP', 'no [cluster] section: single node, no gRPC plane'));
+  if (!sectionsInFile.has('cluster') && !config.cluster.enabled)
+    out.push(result(I.clusterMtls, 'SKIP', 'no [cluster] section: single node, no gRPC plane'));
   else if (!config.cluster.enable_tls)
     out.push(result(I.clusterMtls, 'FAIL', 'cluster.enable_tls = false (insecure_dev): node-to-node traffic is unauthenticated plaintext'));
   else {
