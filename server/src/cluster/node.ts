@@ -118,6 +118,7 @@ export async function startCluster(o: StartClusterOptions): Promise<ClusterNode>
     writeQuorum: writeQuorumOf(o.config),
     maxChunkBytes: o.maxChunkBytes,
     timeouts,
+    orphanHandoverMs: c.repair_grace_seconds * 1000,
     onReplicaError: (node, op, err) => o.logger.warn({ node, op, err: { message: (err as Error).message } }, 'replica call failed'),
   });
   const repair = new RepairService({

@@ -98,6 +98,7 @@ async function startTestCluster(n = 3, r = 3, w = 2): Promise<TestCluster> {
       writeQuorum: w,
       maxChunkBytes: 16 << 20,
       timeouts: { callMs: 5000, perMiBMs: 1000 },
+      orphanHandoverMs: 60_000,
     });
     let stopped = false;
     nodes.push({
@@ -164,6 +165,14 @@ describe('replication', () => {
     }
     const rec = await c.nodes[0]!.store.chunkReplicas(ref.id);
     assert.deepEqual([...rec!.nodes].sort(), ['node1', 'node2', 'node3']);
+    // GC: only the writing node judges it while it lives (its in-flight registry protects the write).
+    const listedBy = async (i: number) => {
+      const ids: string[] = [];
+      for await (const x of c.nodes[i]!.chunks.list()) ids.push(x.id);
+      return ids;
+    };
+    assert.ok((await listedBy(0)).includes(ref.id));
+    assert.ok(!(await listedBy(1)).includes(ref.id));
   });
 
   test('a read on node 2 whose own copy is gone fails over to another replica, ranges included', async () => {

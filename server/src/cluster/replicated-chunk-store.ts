@@ -34,6 +34,8 @@ export interface ReplicatedChunkStoreOptions {
   /** The largest chunk a write may produce (sets a transfer's deadline). */
   maxChunkBytes: number;
   timeouts: RpcTimeouts;
+  /** A silent coordinator's chunks pass to the other nodes' GC after this long. */
+  orphanHandoverMs: number;
   /** A replica failed (logged by the caller; never fatal on its own). */
   onReplicaError?: (nodeId: string, op: string, err: unknown) => void;
 }
@@ -76,7 +78,7 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
       await Promise.all(live().map((s) => s.sink.end(digest).catch((err: unknown) => fail(s, err))));
       const acked = live().map((s) => s.sink.nodeId);
       if (acked.length < w) throw quorumLost(sinks, w);
-      await this.#o.store.recordChunk({ chunkId: id, size, sha256: digest, nodes: acked });
+      await this.#o.store.recordChunk({ chunkId: id, size, sha256: digest, nodes: acked, coordinator: this.#o.nodeId });
       const misses: Array<Omit<ReplicaMiss, 'recordedAt'>> = sinks
         .filter((s) => s.failed !== null)
         .map((s) => ({ chunkId: id, nodeId: s.sink.nodeId, kind: 'write', reason: messageOf(s.failed) }));
@@ -214,8 +216,21 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
     await this.#o.store.recordMisses(misses);
   }
 
+  /**
+   * The chunks this node's GC may judge: the ones it wrote (its in-flight registry knows
+   * which of those a write still needs), and those of a coordinator that can no longer be
+   * writing (removed, isolated, or silent for longer than `orphanHandoverMs`).
+   */
   async *list(): AsyncIterable<ChunkInfo> {
-    for await (const c of this.#o.store.listChunks()) yield { id: c.chunkId, size: c.size, mtimeMs: c.createdAt.getTime() };
+    const now = Date.now();
+    const mine = (coordinator: string): boolean => {
+      if (coordinator === this.#o.nodeId) return true;
+      const m = this.#o.membership.get(coordinator);
+      if (m === undefined || m.state === 'removed' || m.state === 'isolated') return true;
+      return m.state === 'down' && now - m.lastHeartbeat.getTime() > this.#o.orphanHandoverMs;
+    };
+    for await (const c of this.#o.store.listChunks())
+      if (mine(c.coordinator)) yield { id: c.chunkId, size: c.size, mtimeMs: c.createdAt.getTime() };
   }
 
   /** Each node sweeps its own temporaries (its GC runs this). */

@@ -45,6 +45,8 @@ export interface ChunkReplicas {
   size: number;
   sha256: Buffer;
   nodes: string[];
+  /** The node that wrote it: its GC alone collects it while it is alive (its in-flight registry protects the write). */
+  coordinator: string;
   createdAt: Date;
 }
 

@@ -64,7 +64,8 @@ test('chunk replicas: record, look up, list in pages, usage, forget; misses', as
   const s = await fresh();
   try {
     const ids = Array.from({ length: 1203 }, () => randomBytes(16).toString('hex')).sort();
-    for (const id of ids) await s.recordChunk({ chunkId: id, size: 10, sha256: Buffer.alloc(32, 1), nodes: ['n1', 'n2'] });
+    for (const id of ids)
+      await s.recordChunk({ chunkId: id, size: 10, sha256: Buffer.alloc(32, 1), nodes: ['n1', 'n2'], coordinator: 'n1' });
     const one = await s.chunkReplicas(ids[5]!);
     assert.deepEqual([one?.size, one?.nodes, one?.sha256.length], [10, ['n1', 'n2'], 32]);
     const listed: string[] = [];

@@ -27,6 +27,7 @@ interface ChunkRow {
   size: string;
   sha256: Buffer;
   nodes: string[];
+  coordinator: string;
   created_at: Date;
 }
 
@@ -54,7 +55,14 @@ function rowToMember(r: MemberRow): ClusterMember {
 }
 
 function rowToChunk(r: ChunkRow): ChunkReplicas {
-  return { chunkId: r.chunk_id, size: Number(r.size), sha256: r.sha256, nodes: r.nodes, createdAt: r.created_at };
+  return {
+    chunkId: r.chunk_id,
+    size: Number(r.size),
+    sha256: r.sha256,
+    nodes: r.nodes,
+    coordinator: r.coordinator,
+    createdAt: r.created_at,
+  };
 }
 
 export class PostgresClusterStore implements ClusterStore {
@@ -108,9 +116,9 @@ export class PostgresClusterStore implements ClusterStore {
 
   async recordChunk(c: Omit<ChunkReplicas, 'createdAt'>): Promise<void> {
     await this.#pool.query(
-      `INSERT INTO chunk_replicas (chunk_id, size, sha256, nodes, created_at) VALUES ($1, $2, $3, $4, now())
+      `INSERT INTO chunk_replicas (chunk_id, size, sha256, nodes, coordinator, created_at) VALUES ($1, $2, $3, $4, $5, now())
         ON CONFLICT (chunk_id) DO UPDATE SET nodes = EXCLUDED.nodes`,
-      [c.chunkId, c.size, c.sha256, c.nodes],
+      [c.chunkId, c.size, c.sha256, c.nodes, c.coordinator],
     );
   }
 

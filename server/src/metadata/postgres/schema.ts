@@ -145,6 +145,7 @@ export const MIGRATIONS: readonly string[] = [
     size bigint NOT NULL,
     sha256 bytea NOT NULL,
     nodes text[] NOT NULL,
+    coordinator text COLLATE "C" NOT NULL,
     created_at timestamptz NOT NULL
   );
   CREATE TABLE chunk_repairs (
