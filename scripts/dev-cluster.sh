@@ -88,7 +88,11 @@ up() {
   apppass="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
   echo "$pgpass" >"$dir/pg/pwfile"
   chmod 600 "$dir/pg/pwfile"
-  [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$dir/pg"
+  if [ "$(id -u)" = 0 ]; then
+    chown -R postgres:postgres "$dir/pg"
+    # The postgres user must be able to reach DIR/pg (mktemp -d makes DIR 0700).
+    chmod a+x "$dir"
+  fi
   as_pg "$bin/initdb" -D "$dir/pg/data" -U postgres --pwfile "$dir/pg/pwfile" --auth-local=scram-sha-256 \
     --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/pg/initdb.log" 2>&1
   pgport="$(free_port)"

@@ -34,6 +34,7 @@ export class Membership {
   #usage = { chunks: -1, bytes: -1 };
   #usageRunning = false;
   #lastMissRefresh = 0;
+  #lastRefresh = 0;
   #tick: Promise<void> | null = null;
   readonly #listeners: Array<(members: ClusterMember[]) => void> = [];
 
@@ -105,8 +106,15 @@ export class Membership {
   /** Re-reads every member from the database. */
   async refresh(): Promise<void> {
     const list = await this.#o.store.listMembers(this.#o.downAfterMs);
+    this.#lastRefresh = Date.now();
     this.#members = new Map(list.map((m) => [m.nodeId, m]));
     for (const l of this.#listeners) l(list);
+  }
+
+  /** Re-reads the members unless that was done less than `maxAgeMs` ago (rate-limits callers in a hurry). */
+  async refreshIfOlder(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.#lastRefresh < maxAgeMs) return;
+    await this.refresh();
   }
 
   onChange(listener: (members: ClusterMember[]) => void): void {

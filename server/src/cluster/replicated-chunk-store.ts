@@ -53,7 +53,12 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
     const id = newChunkId();
     options?.onId?.(id);
     const { replicationFactor: r, writeQuorum: w } = this.#o;
-    const targets = place(id, this.#o.membership.placeable(), r);
+    let targets = place(id, this.#o.membership.placeable(), r);
+    if (targets.length < w) {
+      // The view may be a heartbeat old (a node that just joined): look again before refusing.
+      await this.#o.membership.refreshIfOlder(250).catch(() => undefined);
+      targets = place(id, this.#o.membership.placeable(), r);
+    }
     if (targets.length < w) throw new QuorumError(`only ${targets.length} active node(s), the write quorum is ${w}`, 0, w);
     const sinks = targets.map((m) => ({ sink: this.#sink(m, id), failed: null as unknown }));
     const fail = (s: (typeof sinks)[number], err: unknown): void => {

@@ -127,10 +127,7 @@ export function rpcPutChunk(client: Client, nodeId: string, chunkId: string, max
     if (failed !== null) return Promise.reject(failed);
     if (call.write(msg)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const onDrain = (): void => {
-        answered.catch(() => {}).finally(() => {});
-        resolve();
-      };
+      const onDrain = (): void => resolve();
       call.once('drain', onDrain);
       answered.then(
         () => {},
