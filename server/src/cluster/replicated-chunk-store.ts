@@ -91,11 +91,17 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
       return { id, size };
     } catch (err) {
       for (const s of sinks) if (s.failed === null) s.sink.abort(err);
-      // Replicas that already made it durable would be orphans: take them back (best effort).
-      void this.#deleteEverywhere(
-        id,
-        sinks.map((s) => s.sink.nodeId),
-      ).catch(() => {});
+      // Replicas that made it durable anyway (an abort that came after their fsync) would be
+      // orphans: once every replica's write is over, take them back (best effort, in the background).
+      void Promise.all(sinks.map((s) => s.sink.settled()))
+        .then(() =>
+          this.#deleteEverywhere(
+            id,
+            sinks.map((s) => s.sink.nodeId),
+            [],
+          ),
+        )
+        .catch(() => {});
       throw err;
     }
   }
@@ -289,6 +295,11 @@ export function localSink(local: LocalReplica, nodeId: string, id: string): Repl
       abort.abort(reason);
       pipe.fail(reason);
     },
+    settled: () =>
+      done.then(
+        () => undefined,
+        () => undefined,
+      ),
   };
 }
 

@@ -109,6 +109,8 @@ export interface ReplicaSink {
   write(piece: Uint8Array): Promise<void>;
   end(sha256: Buffer): Promise<void>;
   abort(reason: unknown): void;
+  /** Resolves once this replica's write is over, whichever way (never rejects). */
+  settled(): Promise<void>;
 }
 
 /** Starts a PutChunk to `nodeId`. Never retried: the source cannot be replayed. */
@@ -157,6 +159,11 @@ export function rpcPutChunk(client: Client, nodeId: string, chunkId: string, max
       failed ??= reason;
       call.cancel();
     },
+    settled: () =>
+      answered.then(
+        () => undefined,
+        () => undefined,
+      ),
   };
 }
 
