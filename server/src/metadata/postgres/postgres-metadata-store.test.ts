@@ -397,7 +397,12 @@ describe('PostgresMetadataStore specifics', () => {
       [],
       db,
     );
-    assert.deepEqual(tables, [{ table_schema: 'anode', n: '9' }]);
+    // Every table in that schema, none in public (the count grows with each migration).
+    assert.deepEqual(
+      tables.map((t) => t.table_schema),
+      ['anode'],
+    );
+    assert.ok(Number(tables[0]?.n) >= 9);
     await cluster.dropDatabase(db);
   });
 
