@@ -71,8 +71,10 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   let cluster: ClusterNode | null = null;
   let clusterStore: ClusterStore | null = null;
   if (config.cluster.enabled) {
-    clusterStore = await PostgresClusterStore.open(config.storage.postgres_url, (err) =>
-      logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection (cluster) failed; the pool replaces it'),
+    clusterStore = await PostgresClusterStore.open(
+      config.storage.postgres_url,
+      (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection (cluster) failed; the pool replaces it'),
+      config.storage.postgres_pool_size,
     );
     cluster = await startCluster({
       config,

@@ -50,7 +50,7 @@ export class Membership {
     return this.#o.downAfterMs;
   }
 
-  /** Registers this node (joining, or as it was if it is known) and reads the members. */
+  /** Registers this node (joining; a removed, isolated or draining node keeps that state) and reads the members. */
   async join(): Promise<ClusterMember> {
     await this.#beat();
     return this.self()!;

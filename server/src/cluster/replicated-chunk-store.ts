@@ -42,6 +42,7 @@ export interface ReplicatedChunkStoreOptions {
 
 export class ReplicatedChunkStore implements ManagedChunkStore {
   readonly #o: ReplicatedChunkStoreOptions;
+  #shortWarnedAt = 0;
 
   constructor(options: ReplicatedChunkStoreOptions) {
     this.#o = options;
@@ -54,6 +55,20 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
     options?.onId?.(id);
     const { replicationFactor: r, writeQuorum: w } = this.#o;
     let targets = place(id, this.#o.membership.placeable(), r);
+    if (targets.length < r && Date.now() - this.#shortWarnedAt > 10_000) {
+      // Under-replicated from the start (repair fixes it later): worth a line, not one per chunk.
+      this.#shortWarnedAt = Date.now();
+      this.#o.onReplicaError?.(
+        this.#o.nodeId,
+        'place',
+        new Error(
+          `only ${targets.length} of ${r} replicas placeable (active nodes: ${this.#o.membership
+            .placeable()
+            .map((m) => m.nodeId)
+            .join(', ')})`,
+        ),
+      );
+    }
     if (targets.length < w) {
       // The view may be a heartbeat old (a node that just joined): look again before refusing.
       await this.#o.membership.refreshIfOlder(250).catch(() => undefined);

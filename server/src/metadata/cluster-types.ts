@@ -61,7 +61,7 @@ export interface ReplicaMiss {
 
 export interface ClusterStore {
   /**
-   * Registers the node (as joining, first time) or refreshes its heartbeat and counters.
+   * Registers the node (as joining: first time, or an active node restarting) or refreshes its heartbeat and counters.
    * Never revives a removed or isolated node, nor ends a drain. Returns the row after it.
    */
   heartbeat(h: Heartbeat): Promise<ClusterMember>;

@@ -39,6 +39,8 @@ test('membership: joining, then active; drain/remove/isolate stick across heartb
   try {
     assert.equal((await s.heartbeat(beat('n1', false))).state, 'joining');
     assert.equal((await s.heartbeat(beat('n1', true))).state, 'active');
+    assert.equal((await s.heartbeat(beat('n1', false))).state, 'joining', 'a restart joins again');
+    assert.equal((await s.heartbeat(beat('n1', true))).state, 'active');
     await s.heartbeat(beat('n2', true));
     assert.equal((await s.setState('n2', 'draining', 'disk swap', 5000))?.state, 'draining');
     assert.equal((await s.heartbeat(beat('n2', true))).state, 'draining', 'a heartbeat never ends a drain');

@@ -66,23 +66,33 @@ function rowToChunk(r: ChunkRow): ChunkReplicas {
 }
 
 export class PostgresClusterStore implements ClusterStore {
+  /** Membership only: a heartbeat never queues behind chunk records (a late one looks like a dead node). */
+  readonly #members: pg.Pool;
+  /** Chunk replica records and misses, on the data path. */
   readonly #pool: pg.Pool;
   readonly #startedAt = new Date();
 
-  private constructor(pool: pg.Pool) {
-    this.#pool = pool;
+  private constructor(members: pg.Pool, data: pg.Pool) {
+    this.#members = members;
+    this.#pool = data;
   }
 
-  static async open(url: string, onIdleError?: (err: Error) => void): Promise<PostgresClusterStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
-    pool.on('error', (err) => onIdleError?.(err));
-    // The metadata store has migrated by now; fail early if the cluster tables are missing.
-    await pool.query('SELECT 1 FROM cluster_nodes LIMIT 0');
-    return new PostgresClusterStore(pool);
+  static async open(url: string, onIdleError?: (err: Error) => void, poolSize = 10): Promise<PostgresClusterStore> {
+    const members = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5000 });
+    const data = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+    for (const pool of [members, data]) pool.on('error', (err) => onIdleError?.(err));
+    try {
+      // The metadata store has migrated by now; fail early if the cluster tables are missing.
+      await members.query('SELECT 1 FROM cluster_nodes LIMIT 0');
+    } catch (err) {
+      await Promise.all([members.end(), data.end()]);
+      throw err;
+    }
+    return new PostgresClusterStore(members, data);
   }
 
   async heartbeat(h: Heartbeat): Promise<ClusterMember> {
-    const { rows } = await this.#pool.query<MemberRow>(
+    const { rows } = await this.#members.query<MemberRow>(
       `INSERT INTO cluster_nodes AS n (node_id, advertise, zone, state, state_changed_at, started_at, last_heartbeat,
           chunks, bytes, free_disk_bytes, version)
         VALUES ($2, $3, $4, CASE WHEN $5 THEN 'active' ELSE 'joining' END, now(), $9, now(), $6, $7, $8, $10)
@@ -92,8 +102,10 @@ export class PostgresClusterStore implements ClusterStore {
           chunks = CASE WHEN EXCLUDED.chunks >= 0 THEN EXCLUDED.chunks ELSE n.chunks END,
           bytes = CASE WHEN EXCLUDED.bytes >= 0 THEN EXCLUDED.bytes ELSE n.bytes END,
           free_disk_bytes = EXCLUDED.free_disk_bytes,
-          state = CASE WHEN n.state = 'joining' AND $5 THEN 'active' ELSE n.state END,
-          state_changed_at = CASE WHEN n.state = 'joining' AND $5 THEN now() ELSE n.state_changed_at END
+          -- A restarted node is joining again until its gRPC server listens (then active).
+          state = CASE WHEN n.state = 'joining' AND $5 THEN 'active' WHEN n.state = 'active' AND NOT $5 THEN 'joining' ELSE n.state END,
+          state_changed_at = CASE WHEN (n.state = 'joining' AND $5) OR (n.state = 'active' AND NOT $5) THEN now()
+            ELSE n.state_changed_at END
         RETURNING ${MEMBER_COLUMNS}`,
       [0, h.nodeId, h.advertise, h.zone, h.activate, h.chunks, h.bytes, h.freeDiskBytes, this.#startedAt, h.version],
     );
@@ -101,12 +113,12 @@ export class PostgresClusterStore implements ClusterStore {
   }
 
   async listMembers(downAfterMs: number): Promise<ClusterMember[]> {
-    const { rows } = await this.#pool.query<MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM cluster_nodes ORDER BY node_id`, [downAfterMs]);
+    const { rows } = await this.#members.query<MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM cluster_nodes ORDER BY node_id`, [downAfterMs]);
     return rows.map(rowToMember);
   }
 
   async setState(nodeId: string, state: StoredNodeState, reason: string | null, downAfterMs: number): Promise<ClusterMember | null> {
-    const { rows } = await this.#pool.query<MemberRow>(
+    const { rows } = await this.#members.query<MemberRow>(
       `UPDATE cluster_nodes SET state = $3, state_reason = $4, state_changed_at = now() WHERE node_id = $2
         RETURNING ${MEMBER_COLUMNS}`,
       [downAfterMs, nodeId, state, reason],
@@ -191,6 +203,6 @@ export class PostgresClusterStore implements ClusterStore {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    await Promise.all([this.#members.end(), this.#pool.end()]);
   }
 }
