@@ -1,7 +1,8 @@
 /**
  * The cluster tables (schema.ts, the cluster migration) on PostgreSQL: membership with
- * heartbeats, chunk replica locations and missed replicas. Its own small pool, so the
- * heartbeat never waits behind object traffic; the metadata store migrates the schema.
+ * heartbeats, chunk replica locations and missed replicas. Pools of its own: membership on
+ * two connections, so a heartbeat never waits behind object traffic or chunk records, and
+ * the chunk records on another; the metadata store migrates the schema.
  */
 import pg from 'pg';
 import type { ChunkReplicas, ClusterMember, ClusterStore, Heartbeat, ReplicaMiss, StoredNodeState } from '../cluster-types.js';
