@@ -69,8 +69,9 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
         ),
       );
     }
-    if (targets.length < w) {
-      // The view may be a heartbeat old (a node that just joined): look again before refusing.
+    if (targets.length < r) {
+      // The view may be a heartbeat old (a node that just joined): look again before settling
+      // for fewer replicas (at most one re-read per 250 ms, however many writes ask).
       await this.#o.membership.refreshIfOlder(250).catch(() => undefined);
       targets = place(id, this.#o.membership.placeable(), r);
     }
