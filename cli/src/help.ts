@@ -125,6 +125,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'keys rotate': ['anodectl keys rotate', 'anodectl keys rotate tenant-a'],
   'keys rewrap': ['anodectl keys rewrap --wait', 'anodectl keys rewrap tenant-a'],
   'keys retire': ['anodectl keys retire tenant-a --version 1'],
+  cluster: ['anodectl cluster status', 'anodectl cluster repair --wait'],
+  'cluster status': ['anodectl cluster status', 'anodectl cluster status -o json'],
+  'cluster drain': ['anodectl cluster drain node3 --reason "disk replacement"'],
+  'cluster remove': ['anodectl cluster remove node3 --reason "decommissioned" --yes'],
+  'cluster repair': ['anodectl cluster repair --wait', 'anodectl cluster repair --scrub --wait -o json'],
+  'incident isolate': ['anodectl incident isolate node2 --reason "suspected compromise" --yes'],
   'audit checklist': [
     'anodectl audit checklist',
     'anodectl audit checklist --config /etc/anode/config.toml --data /var/lib/anode/data',

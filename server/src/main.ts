@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { isInside, nodePaths, recordedPathsFile, type RecordedPaths } from './config/paths.js';
 import { VERSION } from './version.js';
-import { loadConfig, parseListen, ConfigError } from './config/load.js';
+import { loadConfig, parseListen, ConfigError, writeQuorumOf } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { openChangeFeed, openMetadataStore, type LoosePermissions } from './metadata/open.js';
 import { LocalChunkStore } from './chunks/local-chunk-store.js';
@@ -46,6 +46,10 @@ import { sendBodyError } from './s3/body-error.js';
 import { sendAdminBodyError } from './admin/body-error.js';
 import { KeyFileError } from './keys/file-key-provider.js';
 import { ObjectCrypto } from './model/object-crypto.js';
+import type { ManagedChunkStore } from './chunks/chunk-store.js';
+import { PostgresClusterStore } from './metadata/postgres/cluster-store.js';
+import type { ClusterStore } from './metadata/cluster-types.js';
+import { startCluster, type ClusterNode } from './cluster/node.js';
 
 const USAGE = `Usage:
   anode server [--config FILE] [--data DIR]      start a node
@@ -168,7 +172,36 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     setInterval(refresh, 60_000).unref();
     keys = { registry: keyRegistry, rewrapper };
   }
-  const chunks = await LocalChunkStore.open(p.data);
+  const localChunks = await LocalChunkStore.open(p.data);
+  // Cluster mode: chunks are replicated over the gRPC plane; this node's files are one replica.
+  let cluster: ClusterNode | null = null;
+  let clusterStore: ClusterStore | null = null;
+  if (config.cluster.enabled) {
+    clusterStore = await PostgresClusterStore.open(
+      config.storage.postgres_url,
+      (err) => logger.warn({ err: { message: err.message } }, 'idle PostgreSQL connection (cluster) failed; the pool replaces it'),
+      config.storage.postgres_pool_size,
+    );
+    cluster = await startCluster({
+      config,
+      store: clusterStore,
+      local: localChunks,
+      dataDir: p.data,
+      version: VERSION,
+      maxChunkBytes: chunkSizeOf(config),
+      logger,
+      repairMetrics: {
+        underReplicated: (n) => metrics.clusterUnderReplicated.set(n),
+        copied: (bytes) => {
+          metrics.clusterRepairedChunks.inc();
+          metrics.clusterRepairBytes.inc(bytes);
+        },
+        failed: () => metrics.clusterRepairFailures.inc(),
+        corrupt: () => metrics.clusterScrubCorrupt.inc(),
+      },
+    });
+  }
+  const chunks: ManagedChunkStore = cluster?.chunks ?? localChunks;
   // A master-key re-seal interrupted by a stop is finished before any secret is read
   // (re-seal rewrites the key file; a provider-wrapped master key is not re-sealed that way).
   const masterKey = master.where.startsWith('provider:') ? master.key : await completeInterruptedReseal(metadata, master.where, master.key);
@@ -283,7 +316,24 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   );
   const admin = await listen(
     { ...adminAddr, tls, ...timeouts, limits: limits('admin'), onBodyError: sendAdminBodyError },
-    createAdminHandler({ ...s3Deps, gc, keys, masterKeyWhere: master.where }),
+    createAdminHandler({
+      ...s3Deps,
+      gc,
+      keys,
+      masterKeyWhere: master.where,
+      cluster:
+        cluster !== null && clusterStore !== null
+          ? {
+              store: clusterStore,
+              nodeId: cluster.nodeId,
+              replicationFactor: config.cluster.replication_factor,
+              writeQuorum: writeQuorumOf(config),
+              downAfterMs: config.cluster.down_after_seconds * 1000,
+              refresh: () => cluster!.membership.refresh(),
+              repair: cluster.repair,
+            }
+          : null,
+    }),
   );
   gc.start();
   lifecycle.start();
@@ -307,10 +357,18 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     audit.write('system', 'metadata.permissions_restored', { path: found.path, was: found.was.toString(8), now: found.now.toString(8) });
   }
 
+  if (cluster !== null) {
+    audit.write('system', 'cluster.join', { node: cluster.nodeId, grpc_port: cluster.grpcPort, tls: config.cluster.enable_tls });
+  }
   process.on('SIGHUP', () => {
     accessLog.reopen();
     audit.reopen();
     logger.info('logs reopened (SIGHUP)');
+    cluster?.reloadTls().then(
+      (changed) => logger.info({ changed }, 'cluster certificates re-read (SIGHUP)'),
+      (err: unknown) =>
+        logger.error({ err: { message: (err as Error).message } }, 'cluster certificate reload refused; the old one stays in use'),
+    );
   });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -323,6 +381,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     await Promise.all([closeGracefully(s3, timeout), closeGracefully(admin, timeout)]);
     await gc.idle();
     await lifecycle.idle();
+    await cluster?.stop(timeout);
+    await clusterStore?.close();
     audit.write('system', 'node.stop', { signal });
     await Promise.all([accessLog.close(), audit.close()]);
     unfollow();

@@ -91,4 +91,7 @@ test('cluster mTLS is judged by the live listener: nothing listening or no clien
   const notProbed = mtls('[cluster]\nenable_tls = true\n', undefined, { skipped: 'not the node host' });
   assert.equal(notProbed.status, 'SKIP');
   assert.match(notProbed.reason, /was not checked: not the node host/);
+  // Cluster mode switched on by the environment alone is checked too.
+  assert.equal(mtls('', undefined, undefined).status, 'SKIP');
+  assert.equal(run('', { ANODE_CLUSTER_ENABLED: 'true', ANODE_CLUSTER_ENABLE_TLS: 'false' })['network.cluster-mtls']?.status, 'FAIL');
 });

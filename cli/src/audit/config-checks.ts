@@ -162,11 +162,12 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
     else out.push(result(I.trustedProxies, 'PASS', `only ${proxies.join(', ')}`));
   }
 
-  // Cluster mTLS: only meaningful when a [cluster] table is configured (N/A otherwise).
+  // Cluster mTLS: only meaningful when a [cluster] table is configured or cluster mode is on (N/A otherwise).
   // The config alone proves nothing: the verdict is what the live listener does.
   const grpc = config.cluster.grpc_listen;
   const probe = input.clusterProbe;
-  if (!sectionsInFile.has('cluster')) out.push(result(I.clusterMtls, 'SKIP', 'N/A: no [cluster] section: single node, no gRPC plane'));
+  if (!sectionsInFile.has('cluster') && !config.cluster.enabled)
+    out.push(result(I.clusterMtls, 'SKIP', 'N/A: no [cluster] section: single node, no gRPC plane'));
   else if (!config.cluster.enable_tls)
     out.push(result(I.clusterMtls, 'FAIL', 'cluster.enable_tls = false: node-to-node traffic is unauthenticated plaintext'));
   else if ([config.cluster.tls_cert, config.cluster.tls_key, config.cluster.tls_ca].some((p) => p === ''))

@@ -223,7 +223,7 @@ export async function runChecklist(options: ChecklistOptions): Promise<Checklist
 
   // The live gRPC listener, when cluster mode is configured.
   let clusterProbe: GrpcProbe | { skipped: string } | undefined;
-  if (loaded !== undefined && loaded.sectionsInFile.has('cluster') && loaded.config.cluster.enable_tls) {
+  if (loaded !== undefined && (loaded.sectionsInFile.has('cluster') || loaded.config.cluster.enabled) && loaded.config.cluster.enable_tls) {
     const target = grpcTarget(loaded.config.cluster.grpc_listen, onHost);
     clusterProbe = 'skipped' in target ? target : await (options.probeGrpc ?? probeGrpcMtls)(target.host, target.port);
   }

@@ -22,6 +22,7 @@ import { auditCommand } from './audit/index.js';
 import { keysCommand } from './keys/index.js';
 import { versionCommand } from './version/index.js';
 import { completionCommand } from './completion/index.js';
+import { clusterCommand } from './cluster/index.js';
 
 const NOUNS: readonly ((io: CliIo) => Command)[] = [
   certsCommand,
@@ -41,6 +42,7 @@ const NOUNS: readonly ((io: CliIo) => Command)[] = [
   blockCommand,
   auditCommand,
   keysCommand,
+  clusterCommand,
 ];
 
 export function registerCommands(program: Command, io: CliIo, version: string): void {

@@ -11,12 +11,31 @@ export interface AdminKeys {
   rewrapper: KeyRewrapper;
 }
 
+import type { ClusterStore } from '../metadata/cluster-types.js';
+import type { RepairStatusResponse } from '@anode/shared/admin-api/index';
+
+/** What the admin plane sees of cluster mode (null on a single node). */
+export interface ClusterAdmin {
+  store: ClusterStore;
+  nodeId: string;
+  replicationFactor: number;
+  writeQuorum: number;
+  downAfterMs: number;
+  /** Re-reads membership now, so placement and the peer check follow a change at once. */
+  refresh(): Promise<void>;
+  repair: {
+    run(opts: { all: boolean; scrub?: boolean }): { started: boolean; done: Promise<unknown> };
+    status(): RepairStatusResponse;
+  };
+}
+
 /** What the admin plane needs: everything the S3 plane has, plus the GC scheduler. */
 export interface AdminDeps extends S3Deps {
   gc: GcScheduler;
   keys: AdminKeys | null;
   /** Where the credential master key lives ('provider:<kind>' or its file), for status. */
   masterKeyWhere: string;
+  cluster?: ClusterAdmin | null;
   /** The audit log file GET /admin/audit reads; derived from the config when not given. */
   auditLogPath?: string | null;
 }

@@ -67,11 +67,38 @@ export class LocalChunkStore implements ChunkStore, ChunkMaintenance {
   }
 
   async write(source: AsyncIterable<Uint8Array>, options?: ChunkWriteOptions): Promise<ChunkRef> {
-    const signal = options?.signal;
-    signal?.throwIfAborted();
+    options?.signal?.throwIfAborted();
     await this.#ready;
     const id = newChunkId();
     options?.onId?.(id);
+    return this.#writeNamed(id, source, options);
+  }
+
+  /**
+   * Stores a chunk under an id chosen by the caller: a cluster peer keeping its replica of a
+   * chunk the coordinating node named. Same durability as write(); an existing chunk of that
+   * id is replaced (ids are random, so only a retried copy of the same bytes can collide).
+   */
+  async writeAs(id: string, source: AsyncIterable<Uint8Array>, options?: Omit<ChunkWriteOptions, 'onId'>): Promise<ChunkRef> {
+    assertChunkId(id);
+    options?.signal?.throwIfAborted();
+    await this.#ready;
+    return this.#writeNamed(id, source, options);
+  }
+
+  /** The size of a committed chunk, or null if there is none by that id. */
+  async size(id: string): Promise<number | null> {
+    try {
+      const s = await stat(this.#path(id));
+      return s.isFile() ? s.size : null;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async #writeNamed(id: string, source: AsyncIterable<Uint8Array>, options?: ChunkWriteOptions): Promise<ChunkRef> {
+    const signal = options?.signal;
     const tmpName = `${id}.${randomBytes(6).toString('hex')}`;
     const tmpPath = join(this.#tmp, tmpName);
     // A sweep of crash leftovers must never take a temporary this process is still writing,

@@ -75,3 +75,23 @@ test('encryption keys: AES-256-GCM is the only algorithm; sse_c_require_tls defa
   assert.equal(c.storage.sse_c_require_tls, true);
   assert.equal((await loadConfig({ env: { ANODE_STORAGE_SSE_C_REQUIRE_TLS: 'false' } })).storage.sse_c_require_tls, false);
 });
+
+test('[cluster]: refuses SQLite, refuses plaintext without insecure_dev, defaults write_quorum to a majority', async () => {
+  const { writeQuorumOf } = await import('./load.js');
+  await assert.rejects(loadConfig({ env: { ANODE_CLUSTER_ENABLED: 'true' } }), /needs storage.metadata_backend = "postgres"/);
+  const pgEnv = {
+    ANODE_CLUSTER_ENABLED: 'true',
+    ANODE_STORAGE_METADATA_BACKEND: 'postgres',
+    ANODE_STORAGE_POSTGRES_URL: 'postgres://x@127.0.0.1/db',
+  };
+  await assert.rejects(loadConfig({ env: { ...pgEnv, ANODE_CLUSTER_ENABLE_TLS: 'false' } }), /enable_tls = false is refused/);
+  const dev = await loadConfig({
+    env: { ...pgEnv, ANODE_CLUSTER_ENABLE_TLS: 'false', ANODE_CLUSTER_INSECURE_DEV: 'true', ANODE_CLUSTER_NODE_ID: 'n1' },
+  });
+  assert.equal(dev.cluster.insecure_dev, true);
+  const c = await loadConfig({ env: pgEnv });
+  assert.equal(c.cluster.replication_factor, 3);
+  assert.equal(writeQuorumOf(c), 2);
+  assert.equal(c.cluster.grpc_listen, '0.0.0.0:9090');
+  await assert.rejects(loadConfig({ env: { ...pgEnv, ANODE_CLUSTER_WRITE_QUORUM: '4' } }), /write_quorum/);
+});

@@ -135,7 +135,44 @@ function validate(config: Config): void {
     if (config.limits[rate] < 0) throw new ConfigError(`limits.${rate} must be 0 (no limit) or positive`);
     if (config.limits[rate] > 0 && config.limits[burst] < 1) throw new ConfigError(`limits.${burst} must be at least 1`);
   }
+  validateCluster(config);
   if (config.server.request_deadline_seconds < 0) throw new ConfigError('server.request_deadline_seconds must be 0 (none) or positive');
+}
+
+/** The [cluster] rules that need no file access (certificate files are checked at start-up). */
+function validateCluster(config: Config): void {
+  const c = config.cluster;
+  parseListen('cluster.grpc_listen', c.grpc_listen);
+  if (c.advertise !== '') parseListen('cluster.advertise', c.advertise);
+  if (c.node_id !== '' && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(c.node_id))
+    throw new ConfigError(`cluster.node_id must be 1-63 letters, digits, '.', '_' or '-', got ${JSON.stringify(c.node_id)}`);
+  if (c.replication_factor < 1 || c.replication_factor > 16) throw new ConfigError('cluster.replication_factor must be between 1 and 16');
+  if (c.write_quorum < 0 || c.write_quorum > c.replication_factor)
+    throw new ConfigError('cluster.write_quorum must be 0 (a majority) or between 1 and cluster.replication_factor');
+  if (c.heartbeat_interval_ms < 100) throw new ConfigError('cluster.heartbeat_interval_ms must be at least 100');
+  if (c.down_after_seconds * 1000 < 2 * c.heartbeat_interval_ms)
+    throw new ConfigError('cluster.down_after_seconds must be at least two heartbeat intervals');
+  if (c.rpc_timeout_ms < 100) throw new ConfigError('cluster.rpc_timeout_ms must be at least 100');
+  if (!c.enabled) return;
+  if (config.storage.metadata_backend !== 'postgres')
+    throw new ConfigError(
+      'cluster.enabled = true needs storage.metadata_backend = "postgres" (every node shares one metadata database); SQLite is one node only',
+    );
+  if (!c.enable_tls && !c.insecure_dev)
+    throw new ConfigError(
+      'cluster.enable_tls = false is refused: nodes would talk in plaintext. Set cluster.insecure_dev = true for development only',
+    );
+  if (c.enable_tls) {
+    for (const key of ['tls_cert', 'tls_key', 'tls_ca'] as const)
+      if (c[key] === '') throw new ConfigError(`cluster.${key} must name a PEM file when cluster.enable_tls = true`);
+  } else if (c.node_id === '')
+    throw new ConfigError('cluster.node_id is required when cluster.enable_tls = false (no certificate CN to take it from)');
+}
+
+/** Write quorum in effect: the configured one, or a majority of R. */
+export function writeQuorumOf(config: Config): number {
+  const r = config.cluster.replication_factor;
+  return config.cluster.write_quorum > 0 ? config.cluster.write_quorum : Math.floor(r / 2) + 1;
 }
 
 /** "host:port" or "[v6]:port" → parts; throws ConfigError naming the key. */

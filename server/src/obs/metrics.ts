@@ -113,6 +113,31 @@ export class Metrics {
     labelNames: ['key', 'version'] as const,
     registers: [this.registry],
   });
+  readonly clusterUnderReplicated = new Gauge({
+    name: 'anode_cluster_under_replicated_chunks',
+    help: 'Chunks with fewer healthy replicas than the replication factor, as of the last repair pass',
+    registers: [this.registry],
+  });
+  readonly clusterRepairedChunks = new Counter({
+    name: 'anode_cluster_repaired_replicas_total',
+    help: 'Replicas copied by repair',
+    registers: [this.registry],
+  });
+  readonly clusterRepairBytes = new Counter({
+    name: 'anode_cluster_repair_bytes_total',
+    help: 'Bytes copied by repair',
+    registers: [this.registry],
+  });
+  readonly clusterRepairFailures = new Counter({
+    name: 'anode_cluster_repair_failures_total',
+    help: 'Replica copies that repair could not make',
+    registers: [this.registry],
+  });
+  readonly clusterScrubCorrupt = new Counter({
+    name: 'anode_cluster_scrub_corrupt_chunks_total',
+    help: 'Local replicas whose SHA-256 no longer matched (bit rot), found by scrub',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'anode_process_' });

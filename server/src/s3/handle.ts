@@ -293,6 +293,12 @@ function toS3Error(deps: S3Deps, ctx: RequestContext, err: unknown): S3Error {
   if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ABORT_ERR') {
     return new S3Error('IncompleteBody', { message: 'The request body terminated unexpectedly' });
   }
+  // Cluster mode: fewer nodes than the write quorum took the data. Retryable, so 503 (by
+  // its stable code: the plane does not import the cluster's internals).
+  if (code === 'ClusterQuorum') {
+    deps.logger.warn({ err, requestId: ctx.requestId, operation: ctx.operation }, 'write quorum not reached');
+    return new S3Error('ServiceUnavailable', { message: 'Not enough cluster nodes are available to store the data durably.' });
+  }
   deps.logger.error({ err, requestId: ctx.requestId, operation: ctx.operation }, 'internal error');
   return new S3Error('InternalError');
 }

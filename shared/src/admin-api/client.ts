@@ -20,6 +20,7 @@ import type {
   BucketPermissions,
   CreateBucketRequest,
   CreateCredentialRequest,
+  IsolateRequest,
   LockdownRequest,
   RevokeAllRequest,
   RotateCredentialRequest,
@@ -202,5 +203,29 @@ export class AdminClient {
   }
   retireKey(name: string, version: number) {
     return this.call('retireKey', { body: { name, version } });
+  }
+
+  getClusterStatus() {
+    return this.call('getClusterStatus');
+  }
+
+  drainNode(node: string, reason?: string) {
+    return this.call('drainNode', { params: { node }, body: reason === undefined ? {} : { reason } });
+  }
+
+  removeNode(node: string, reason?: string) {
+    return this.call('removeNode', { params: { node }, body: reason === undefined ? {} : { reason } });
+  }
+
+  isolateNode(body: IsolateRequest) {
+    return this.call('isolateNode', { body });
+  }
+
+  runRepair(scrub = false) {
+    return this.call('runRepair', { body: { scrub } });
+  }
+
+  getRepairStatus() {
+    return this.call('getRepairStatus');
   }
 }

@@ -56,6 +56,16 @@ export {
   type RunGcResponse,
   type SetReadOnlyRequest,
   type StatusResponse,
+  type ClusterNodeInfo,
+  type ClusterNodeState,
+  type ClusterStatusResponse,
+  type IsolateRequest,
+  type NodeChangeRequest,
+  type NodeChangeResponse,
+  type RepairStatsJson,
+  type RepairStatusResponse,
+  type RunRepairRequest,
+  type RunRepairResponse,
 } from './types.js';
 export {
   ADMIN_ROUTES,

@@ -4,7 +4,7 @@ import { ADMIN_ROUTES, matchRoute, routePath, type AdminRouteName } from './rout
 
 test('every route builds a path that matches back to itself', () => {
   for (const name of Object.keys(ADMIN_ROUTES) as AdminRouteName[]) {
-    const path = routePath(name, { accessKey: 'AKIAIOSFODNN7EXAMPLE', bucket: 'my-bucket', requestId: '0123456789ABCDEF' });
+    const path = routePath(name, { accessKey: 'AKIAIOSFODNN7EXAMPLE', bucket: 'my-bucket', requestId: '0123456789ABCDEF', node: 'node1' });
     const m = matchRoute(ADMIN_ROUTES[name].method, path);
     assert.equal(m.kind, 'match', `${name} ${path}`);
     if (m.kind === 'match') assert.equal(m.name, name);

@@ -9,6 +9,13 @@ import type {
   BlockChangeResponse,
   BlocklistResponse,
   BlockRequest,
+  ClusterStatusResponse,
+  IsolateRequest,
+  NodeChangeRequest,
+  NodeChangeResponse,
+  RepairStatusResponse,
+  RunRepairRequest,
+  RunRepairResponse,
   BucketPermissions,
   BucketPermissionsResponse,
   BucketInfo,
@@ -118,6 +125,13 @@ export const ADMIN_ROUTES = {
   rewrapKey: route('POST', '/admin/keys/rewrap', 'refused', 'keys.rewrap.start'),
   getRewrapStatus: route('GET', '/admin/keys/rewrap', 'read'),
   retireKey: route('POST', '/admin/keys/retire', 'refused', 'keys.retire'),
+  getClusterStatus: route('GET', '/admin/cluster/status', 'read'),
+  drainNode: route('POST', '/admin/cluster/nodes/{node}/drain', 'refused', 'cluster.drain'),
+  // Taking a node out of the cluster only takes access away.
+  removeNode: route('POST', '/admin/cluster/nodes/{node}/remove', 'containment', 'cluster.remove'),
+  isolateNode: route('POST', '/admin/incident/isolate', 'containment', 'incident.isolate'),
+  runRepair: route('POST', '/admin/cluster/repair', 'refused', 'cluster.repair'),
+  getRepairStatus: route('GET', '/admin/cluster/repair/status', 'read'),
 } as const satisfies Record<string, RouteSpec>;
 
 export type AdminRouteName = keyof typeof ADMIN_ROUTES;
@@ -157,6 +171,12 @@ export interface AdminApi {
   rewrapKey: { params: Empty; query: Empty; body: RewrapKeyRequest; response: RewrapKeyResponse };
   getRewrapStatus: { params: Empty; query: RewrapStatusQuery; body: undefined; response: RewrapStatusResponse };
   retireKey: { params: Empty; query: Empty; body: RetireKeyRequest; response: RetireKeyResponse };
+  getClusterStatus: { params: Empty; query: Empty; body: undefined; response: ClusterStatusResponse };
+  drainNode: { params: { node: string }; query: Empty; body: NodeChangeRequest; response: NodeChangeResponse };
+  removeNode: { params: { node: string }; query: Empty; body: NodeChangeRequest; response: NodeChangeResponse };
+  isolateNode: { params: Empty; query: Empty; body: IsolateRequest; response: NodeChangeResponse };
+  runRepair: { params: Empty; query: Empty; body: RunRepairRequest; response: RunRepairResponse };
+  getRepairStatus: { params: Empty; query: Empty; body: undefined; response: RepairStatusResponse };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

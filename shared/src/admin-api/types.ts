@@ -386,6 +386,84 @@ export interface IncidentStatusResponse {
   anonymous_access: boolean;
   active_credentials: number;
   blocklist: string[];
+  /** Cluster mode: the nodes isolated by `incident isolate` (absent on a single node). */
+  isolated_nodes?: ClusterNodeInfo[];
+}
+
+export type ClusterNodeState = 'joining' | 'active' | 'draining' | 'down' | 'removed' | 'isolated';
+
+export interface ClusterNodeInfo {
+  node_id: string;
+  advertise: string;
+  zone: string;
+  state: ClusterNodeState;
+  state_reason: string | null;
+  state_changed_at: string;
+  last_heartbeat: string;
+  /** Seconds since the last heartbeat, by the database clock at the time of the answer. */
+  last_seen_seconds: number;
+  chunks: number;
+  bytes: number;
+  free_disk_bytes: number;
+  version: string;
+}
+
+export interface ClusterStatusResponse {
+  enabled: boolean;
+  /** The node that answered. */
+  node_id: string | null;
+  replication_factor: number | null;
+  write_quorum: number | null;
+  nodes: ClusterNodeInfo[];
+  /** Replicas a write or delete missed, waiting for repair. */
+  pending_repairs: number;
+}
+
+export interface RepairStatsJson {
+  kind: 'repair' | 'scrub';
+  started_at: string;
+  finished_at: string | null;
+  chunks_scanned: number;
+  /** Chunks left with fewer than R healthy replicas at the end of the pass. */
+  under_replicated: number;
+  replicas_copied: number;
+  copy_failures: number;
+  bytes_copied: number;
+  deletes_retried: number;
+  /** Local replicas whose SHA-256 no longer matched (scrub). */
+  corrupt_found: number;
+}
+
+export interface RepairStatusResponse {
+  running: boolean;
+  current: RepairStatsJson | null;
+  last: RepairStatsJson | null;
+  last_error: string | null;
+}
+
+export interface RunRepairRequest {
+  /** Re-hash this node's own replicas first (scrub). */
+  scrub?: boolean;
+}
+
+export interface RunRepairResponse {
+  /** False if a pass was already running (the call joined it). */
+  started: boolean;
+}
+
+export interface NodeChangeRequest {
+  reason?: string;
+}
+
+export interface IsolateRequest {
+  node: string;
+  reason: string;
+}
+
+export interface NodeChangeResponse {
+  node: ClusterNodeInfo;
+  /** False if the node was already in that state. */
+  changed: boolean;
 }
 
 export interface BlocklistResponse {

@@ -12,6 +12,7 @@ import { confirmOrAbort } from '../../prompts.js';
 import { collectEvidence } from '../../incident/collect.js';
 import { sinceToIso } from '../audit/log.js';
 import { adminSession } from '../login/session.js';
+import { isolateCommand } from './isolate.js';
 
 /**
  * The steps after a lockdown, each a command that works at that point (read-only is on,
@@ -95,6 +96,14 @@ export function incidentCommand(io: CliIo): Command {
           ['Reason', x.last_lockdown?.reason ?? null],
           ['Active credentials', x.active_credentials],
           ['Blocked', x.blocklist.join(', ')],
+          ...(x.isolated_nodes === undefined
+            ? []
+            : [
+                [
+                  'Isolated nodes',
+                  x.isolated_nodes.map((n) => `${n.node_id} (${n.state_reason ?? 'no reason'})`).join(', ') || 'none',
+                ] as const,
+              ]),
         ]),
       );
     });
@@ -123,9 +132,10 @@ export function incidentCommand(io: CliIo): Command {
       );
     });
   return new Command('incident')
-    .description('incident response: lockdown, unlock, status, collect evidence')
+    .description('incident response: lockdown, unlock, status, collect evidence, isolate a node')
     .addCommand(lockdown)
     .addCommand(unlock)
     .addCommand(status)
-    .addCommand(collect);
+    .addCommand(collect)
+    .addCommand(isolateCommand(io));
 }

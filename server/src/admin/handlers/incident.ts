@@ -13,6 +13,7 @@ import { isActive } from '../json.js';
 import { objectBody, onlyFields, requiredString } from '../validate.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminHandler } from './types.js';
+import { isolatedNodes } from './cluster.js';
 
 async function lastLockdown(deps: AdminDeps): Promise<LockdownRecord | null> {
   if (deps.lockdown !== undefined) return deps.lockdown.last;
@@ -95,6 +96,8 @@ export const getIncidentStatus: AdminHandler = async (deps) => {
     active_credentials: active,
     blocklist: deps.node.blocklist,
   };
+  const isolated = await isolatedNodes(deps);
+  if (isolated !== undefined) answer.isolated_nodes = isolated;
   return { body: answer };
 };
 

@@ -3,6 +3,7 @@ import { explainDenial, simulatePolicy } from './policy.js';
 import { createCredential, listCredentials, revokeAllCredentials, revokeCredential, rotateCredential } from './credentials.js';
 import { createBucket, deleteBucket, emptyBucket, getBucketPermissions, listBuckets, putBucketPermissions } from './buckets.js';
 import { getAudit, getGcStatus, getReadOnly, getStatus, runGc, setReadOnly } from './node.js';
+import { drainNode, getClusterStatus, getRepairStatus, isolateNode, removeNode, runRepair } from './cluster.js';
 import { addBlock, getIncidentStatus, listBlocklist, lockdown, removeBlock, unlock } from './incident.js';
 import { credentialsReport, resealCredentials } from './credential-tools.js';
 import { createKey, getRewrapStatus, listKeys, retireKey, rewrapKey, rotateKey } from './keys.js';
@@ -42,4 +43,10 @@ export const HANDLERS: AdminHandlers = {
   rewrapKey,
   getRewrapStatus,
   retireKey,
+  getClusterStatus,
+  drainNode,
+  removeNode,
+  isolateNode,
+  runRepair,
+  getRepairStatus,
 };

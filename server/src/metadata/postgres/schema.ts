@@ -206,6 +206,41 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX object_versions_order ON object_versions (bucket_id, key, version_seq DESC, version_id);
   `,
+  // 9: cluster: the members (down is derived from last_heartbeat, never stored), where each
+  // chunk's replicas are, and the replicas a write or a delete missed (for repair).
+  `
+  CREATE TABLE cluster_nodes (
+    node_id text COLLATE "C" PRIMARY KEY,
+    advertise text NOT NULL,
+    zone text NOT NULL,
+    state text NOT NULL CHECK (state IN ('joining', 'active', 'draining', 'removed', 'isolated')),
+    state_changed_at timestamptz NOT NULL,
+    state_reason text,
+    started_at timestamptz NOT NULL,
+    last_heartbeat timestamptz NOT NULL,
+    chunks bigint NOT NULL DEFAULT 0,
+    bytes bigint NOT NULL DEFAULT 0,
+    free_disk_bytes bigint NOT NULL DEFAULT 0,
+    version text NOT NULL DEFAULT ''
+  );
+  CREATE TABLE chunk_replicas (
+    chunk_id text COLLATE "C" PRIMARY KEY,
+    size bigint NOT NULL,
+    sha256 bytea NOT NULL,
+    nodes text[] NOT NULL,
+    coordinator text COLLATE "C" NOT NULL,
+    created_at timestamptz NOT NULL
+  );
+  CREATE TABLE chunk_repairs (
+    chunk_id text COLLATE "C" NOT NULL,
+    node_id text COLLATE "C" NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('write', 'delete')),
+    reason text NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    PRIMARY KEY (chunk_id, node_id)
+  );
+  CREATE INDEX chunk_repairs_by_node ON chunk_repairs (node_id, recorded_at);
+  `,
 ];
 
 export class SchemaVersionError extends Error {
