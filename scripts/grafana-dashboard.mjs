@@ -141,6 +141,19 @@ timeseries('Chunks removed / bytes freed', [
 ]);
 timeseries('Since the last GC run', [[`time() - anode_gc_last_run_timestamp_seconds{${SEL}}`, '{{instance}}']], 's');
 endRow();
+row('Lifecycle');
+timeseries('Lifecycle actions by kind', [[`sum by (action) (increase(anode_lifecycle_actions_total{${SEL}}[1h]))`, '{{action}}']]);
+timeseries('Since the last lifecycle run', [[`time() - anode_lifecycle_last_run_timestamp_seconds{${SEL}}`, '{{instance}}']], 's');
+endRow();
+row('Cluster (replication and repair)');
+timeseries('Under-replicated chunks', [[`max by (instance) (anode_cluster_under_replicated_chunks{${SEL}})`, '{{instance}}']]);
+timeseries('Repair: replicas copied / failures', [
+  [`sum(increase(anode_cluster_repaired_replicas_total{${SEL}}[1h]))`, 'copied'],
+  [`sum(increase(anode_cluster_repair_failures_total{${SEL}}[1h]))`, 'failed'],
+]);
+timeseries('Repair bytes', [[`sum(rate(anode_cluster_repair_bytes_total{${SEL}}[5m]))`, 'bytes/s']], 'Bps');
+timeseries('Scrub: corrupt replicas found', [[`sum(increase(anode_cluster_scrub_corrupt_chunks_total{${SEL}}[1h]))`, 'corrupt']]);
+endRow();
 row('Process (Node.js)');
 const P = 'anode_process_';
 timeseries(

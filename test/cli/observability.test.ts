@@ -68,14 +68,14 @@ test('the alert rules cover the security signals and name only metrics a node ex
     'anode_requests_total{status=~"5.."}',
     'anode_read_only',
     'anode_lockdown',
-    'anode_chunks_under_replicated',
+    'anode_cluster_under_replicated_chunks',
     'anode_audit_chain_ok',
   ])
     assert.ok(rules.includes(metric), `an alert on ${metric}`);
   const text = await (await fetch(`${node.adminUrl}/metrics`)).text();
   const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
   const used = new Set([...rules.matchAll(/\b(anode_[a-z_]+)\b/g)].map((m) => m[1]!));
-  const clusterOnly = new Set(['anode_chunks_under_replicated']);
+  const clusterOnly = new Set(['anode_cluster_under_replicated_chunks']);
   for (const m of used) assert.ok(exported.has(m) || clusterOnly.has(m), `${m} in the rules is exported`);
 });
 

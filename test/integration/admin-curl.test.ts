@@ -31,7 +31,7 @@ function documented(): { prefix: string; rows: Map<string, string> } {
   assert.ok(prefix !== undefined, 'the doc names the common curl prefix');
   const rows = new Map<string, string>();
   for (const line of DOC.split('\n')) {
-    const m = /^\| `(anodectl [^`]+)` \| `([^`]+)`/.exec(line);
+    const m = /^\| `(anodectl [^`]+)` +\| `([^`]+)`/.exec(line);
     if (m) rows.set(m[1]!, m[2]!);
   }
   return { prefix, rows };

@@ -204,6 +204,14 @@ describe('three nodes, R=3 W=2, mutual TLS', { timeout: 900_000 }, () => {
   });
 
   test('every chunk is on all three disks (R=3), and the cluster counts them', async () => {
+    // W=2 of R=3: a write is acknowledged once two replicas are durable, so the third may
+    // still be landing for a moment after the last 200; wait for it, then compare exactly.
+    const same = async (): Promise<boolean> => {
+      const sets = await Promise.all(nodes.map((n) => chunkFiles(n)));
+      const first = [...sets[0]!].sort().join();
+      return sets.every((set) => [...set].sort().join() === first);
+    };
+    await waitFor('every replica on every disk', 15_000, same);
     const [a, b, c] = await Promise.all(nodes.map((n) => chunkFiles(n)));
     // 0..100 MiB + multipart + 40 MiB in 1 MiB chunks: well over 150 chunks.
     assert.ok(a!.size > 150, `node1 holds ${a!.size} chunks`);

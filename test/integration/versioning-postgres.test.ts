@@ -37,7 +37,7 @@ before(async () => {
   a = await startNode({ env: postgresNodeEnv(cluster, database) });
   // Nodes sharing one metadata store share the key that seals credential secrets.
   b = await startNode({
-    env: { ...postgresNodeEnv(cluster, database), ANODE_STORAGE_MASTER_KEY: join(a.dataDir, 'metadata', 'master.key') },
+    env: { ...postgresNodeEnv(cluster, database), ANODE_AUTH_MASTER_KEY_FILE: join(a.dataDir, '..', '.config', 'anode', 'master.key') },
   });
   s3a = sdkClient(a);
   s3b = sdkClient(b);
