@@ -34,7 +34,7 @@ import { backupNode } from './backup.js';
 import { JsonLinesLog } from './obs/json-lines-log.js';
 import { AuditLog } from './obs/audit-log.js';
 import { loadOrCreateAuditIdentity } from './obs/audit-key.js';
-import { readRawLines, verifyAuditChain } from '@anode/shared/audit-chain';
+import { firstSeq, verifyAuditChain } from '@anode/shared/audit-chain';
 import { Metrics } from './obs/metrics.js';
 import { listen, closeGracefully } from './http/listen.js';
 import { handleS3 } from './s3/handle.js';
@@ -62,19 +62,6 @@ const USAGE = `Usage:
 
 Every config key can be overridden by ANODE_<SECTION>_<KEY>; see anode-config(5).
 `;
-
-/** The seq of a file's first line (a rotated file starts mid-chain), or null. */
-async function firstSeqOf(path: string): Promise<number | null> {
-  for await (const l of readRawLines(path)) {
-    try {
-      const e = JSON.parse(l.bytes.toString('utf8')) as { seq?: unknown };
-      return typeof e.seq === 'number' ? e.seq : null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
-}
 
 async function readConfig(values: { config?: string | undefined; data?: string | undefined }): Promise<Config> {
   // /etc/anode/config.toml is read when it exists and no --config is given.
@@ -106,7 +93,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   // anode_audit_chain_ok 0 and an error line; the node still starts (the log is evidence).
   let chainOk = true;
   if (p.auditLog !== null && existsSync(p.auditLog)) {
-    const first = await firstSeqOf(p.auditLog);
+    const first = await firstSeq(p.auditLog);
     if (first !== null) {
       const r = await verifyAuditChain({
         files: [p.auditLog],

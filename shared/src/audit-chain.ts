@@ -74,8 +74,8 @@ export async function* readRawLines(path: string): AsyncGenerator<RawLine> {
   }
 }
 
-/** The first line's seq of a file (for ordering a rotated set), or null. */
-async function firstSeq(path: string): Promise<number | null> {
+/** The first line's seq of a file (a rotated file starts mid-chain), or null. */
+export async function firstSeq(path: string): Promise<number | null> {
   for await (const l of readRawLines(path)) {
     const parsed = parseLine(l.bytes);
     return parsed === null ? null : parsed.seq;

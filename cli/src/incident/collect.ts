@@ -13,7 +13,7 @@ import { constants } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AdminClient } from '@anode/shared/admin-api/index';
-import { readRawLines } from '@anode/shared/audit-chain';
+import { firstSeq, readRawLines } from '@anode/shared/audit-chain';
 import { rotatedSet, verifyFiles } from '../audit/verify-chain.js';
 
 export interface CollectInput {
@@ -72,18 +72,6 @@ async function windowLines(files: string[], since: Date | null, until: Date | nu
     }
   }
   return out;
-}
-
-async function firstSeq(path: string): Promise<number | null> {
-  for await (const l of readRawLines(path)) {
-    try {
-      const e = JSON.parse(l.bytes.toString('utf8')) as { seq?: unknown };
-      return typeof e.seq === 'number' ? e.seq : null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }
 
 async function pack(staging: string, tarball: string): Promise<void> {

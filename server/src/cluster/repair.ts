@@ -12,23 +12,14 @@ import { createHash } from 'node:crypto';
 import type { ClusterMember, ClusterStore } from '../metadata/cluster-types.js';
 import type { LocalReplica } from './local-replica.js';
 import type { Membership } from './membership.js';
+import type { RepairStatsJson } from '@anode/shared/admin-api/index';
 import type { PeerClients } from './peers.js';
 import { place, rank } from './placement.js';
 import { localSink, type ReplicatedChunkStore } from './replicated-chunk-store.js';
 import { rpcDeleteChunks, rpcPutChunk, type ReplicaSink, type RpcTimeouts } from './rpc.js';
 
-export interface RepairStats {
-  kind: 'repair' | 'scrub';
-  started_at: string;
-  finished_at: string | null;
-  chunks_scanned: number;
-  under_replicated: number;
-  replicas_copied: number;
-  copy_failures: number;
-  bytes_copied: number;
-  deletes_retried: number;
-  corrupt_found: number;
-}
+/** One repair or scrub pass's figures, as the admin API reports them. */
+export type RepairStats = RepairStatsJson;
 
 export interface RepairMetrics {
   underReplicated(n: number): void;

@@ -4,22 +4,14 @@
  * the metadata setting `incident_lockdown` (the admin plane writes it); this keeps the
  * active one in memory so the S3 hot path reads a field, not the store.
  */
+import type { LockdownRecord } from '@anode/shared/admin-api/index';
 import type { ChangeFeed, MetadataStore } from '../metadata/types.js';
 import { followSettings } from './follow-feed.js';
 
 export const LOCKDOWN_SETTING = 'incident_lockdown';
 
-export interface StoredLockdown {
-  at: string;
-  user: string;
-  access_key: string;
-  reason: string;
-  revoked: number;
-  /** True from lockdown until unlock; records written before unlock existed lack it (= not active). */
-  active?: boolean;
-  lifted_at?: string | null;
-  lifted_by?: string | null;
-}
+/** The stored record is what the admin API shows (`active` absent on records from before unlock existed = not active). */
+export type StoredLockdown = LockdownRecord;
 
 export class LockdownState {
   private current: StoredLockdown | null = null;
