@@ -1,6 +1,6 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MetadataStore, ObjectEncryption, ObjectRecord, VersionEntry } from './types.js';
+import type { Acl, MetadataStore, ObjectEncryption, ObjectRecord, VersionEntry } from './types.js';
 import { at, bucketRecord, chunk, credentialRecord, objectRecord, partRecord, uploadRecord } from './conformance-fixtures.js';
 
 export interface OpenedStore {
@@ -220,8 +220,8 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       test('putObject then getObject returns every field unchanged', async () => {
         const o = objectRecord('b', 'dir/ключ 🚀.txt', [chunk(10), chunk(20), chunk(5)], {
           parts: [
-            { partNumber: 1, size: 30, etag: '"aa"' },
-            { partNumber: 2, size: 5, etag: '"bb"' },
+            { partNumber: 1, size: 30, etag: '"aa"', checksum: { algorithm: 'SHA256', value: 'cGFydDE=' } },
+            { partNumber: 2, size: 5, etag: '"bb"', checksum: { algorithm: 'SHA256', value: 'cGFydDI=' } },
           ],
           etag: '"0123456789abcdef0123456789abcdef-2"',
           checksum: { algorithm: 'SHA256', value: 'abc=-2', type: 'COMPOSITE' },
@@ -471,6 +471,45 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual(old, { type: 'object', object: v1, isLatest: false });
         assert.equal(typeof (await store.deleteVersion('b', 'k', v2.versionId!, none)), 'object');
         assert.deepEqual(await store.getObject('b', 'k'), v1);
+      });
+
+      test('patchVersion rewrites the tags and ACL of a current or non-current version, and only of it', async () => {
+        await store.createBucket(bucketRecord('b'));
+        const lock = { retention: { mode: 'COMPLIANCE' as const, retainUntil: at(1_900_000_000_000) }, legalHold: true };
+        const v1 = version('b', 'k', 1, [chunk()], { tags: [{ key: 'a', value: '1' }], ...lock });
+        const v2 = version('b', 'k', 2, [chunk()], { tags: [{ key: 'b', value: '2' }] });
+        await store.putObject(v1);
+        await store.putObject(v2);
+        const acl: Acl = { owner: 'alice', grants: [{ grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }] };
+        const tags = [{ key: 'ünï', value: 'x' }];
+        assert.equal(await store.patchVersion('b', 'k', v1.versionId!, { tags, acl }), 'ok');
+        // The non-current version changed (its lock state too is kept), the current one did not.
+        assert.deepEqual(await store.getObjectVersion('b', 'k', v1.versionId!), {
+          type: 'object',
+          object: { ...v1, tags, acl },
+          isLatest: false,
+        });
+        assert.deepEqual(await store.getObject('b', 'k'), v2);
+        assert.equal(await store.patchVersion('b', 'k', v2.versionId!, { tags: [] }), 'ok');
+        assert.deepEqual(await store.getObject('b', 'k'), { ...v2, tags: [] });
+        assert.equal(await store.patchVersion('b', 'k', 'missing', { tags: [] }), 'not-found');
+        assert.equal(await store.patchVersion('b', 'other', v1.versionId!, { tags: [] }), 'not-found');
+        // It becomes current again with what was patched.
+        assert.equal(typeof (await store.deleteVersion('b', 'k', v2.versionId!, { retention: null, legalHold: false })), 'object');
+        assert.deepEqual(await store.getObject('b', 'k'), { ...v1, tags, acl });
+        const marker = {
+          bucketId: 'b',
+          key: 'k',
+          versionId: version('b', 'k', 3).versionId!,
+          versionSeq: 1_700_000_000_000_003,
+          lastModified: at(1_700_000_000_003),
+          owner: 'alice',
+        };
+        await store.putDeleteMarker(marker);
+        assert.equal(await store.patchVersion('b', 'k', marker.versionId, { tags: [] }), 'marker');
+        assert.equal(await store.patchVersion('b', 'k', v1.versionId!, { acl: { owner: 'alice', grants: [] } }), 'ok');
+        const after = await store.getObjectVersion('b', 'k', v1.versionId!);
+        assert.deepEqual(after, { type: 'object', object: { ...v1, tags, acl: { owner: 'alice', grants: [] } }, isLatest: false });
       });
 
       test("a 'null' version replaces the key's null version wherever it is, and only it", async () => {

@@ -181,10 +181,18 @@ export interface ObjectHeaders {
   expires?: string;
 }
 
+/** What PutObjectTagging / PutObjectAcl change on one version. */
+export interface VersionPatch {
+  tags?: Tag[];
+  acl?: Acl;
+}
+
 export interface PartSummary {
   partNumber: number;
   size: number;
   etag: string;
+  /** The part's own checksum, when the upload was created with a checksum algorithm. */
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
 
 export interface ObjectRecord {
@@ -428,6 +436,11 @@ export interface MetadataStore {
     expect: LockState,
   ): Promise<'ok' | 'not-found' | 'changed'>;
   setLegalHold(bucketId: string, key: string, versionId: string, on: boolean): Promise<'ok' | 'not-found'>;
+  /**
+   * Replaces the tags and/or ACL of one version, current or not; a non-current version's
+   * record is rewritten in one transaction. 'marker' when the version is a delete marker.
+   */
+  patchVersion(bucketId: string, key: string, versionId: string, patch: VersionPatch): Promise<'ok' | 'not-found' | 'marker'>;
   /** Versions and delete markers, by key ascending then newest first. */
   listVersions(bucketId: string, query: ListVersionsQuery): Promise<VersionEntry[]>;
   setBucketVersioning(bucketId: string, state: VersioningState): Promise<void>;

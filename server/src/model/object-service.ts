@@ -566,7 +566,12 @@ export class ObjectService {
       etag: `"${md5.digest('hex')}-${parts.length}"`,
       checksum: multipartChecksum(upload, parts),
       chunks: parts.filter((p) => p.size > 0).flatMap(partChunks),
-      parts: parts.map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })),
+      parts: parts.map((p) => ({
+        partNumber: p.partNumber,
+        size: p.size,
+        etag: p.etag,
+        ...(upload.checksumAlgorithm && p.checksum ? { checksum: { algorithm: p.checksum.algorithm, value: p.checksum.value } } : {}),
+      })),
     };
     await this.#assertReplaceable(input.bucket, record);
     if ((await this.#metadata.completeUpload(uploadId, record)) === 'no-upload') throw new ModelError('NoSuchUpload', { uploadId });

@@ -79,6 +79,8 @@ export const S3_ACTIONS = {
   's3:GetObjectVersion': info('object', 'READ', 'object', 'read'),
   's3:GetObjectAttributes': info('object', 'READ', 'object', 'read'),
   's3:GetObjectTagging': info('object', 'READ', 'object', 'read'),
+  's3:GetObjectVersionAttributes': info('object', 'READ', 'object', 'read'),
+  's3:GetObjectVersionTagging': info('object', 'READ', 'object', 'read'),
   's3:GetObjectRetention': info('object', null, 'object', 'read'),
   's3:GetObjectLegalHold': info('object', null, 'object', 'read'),
   // Writes are governed by the bucket: AWS's WRITE on a bucket covers creating,
@@ -90,6 +92,8 @@ export const S3_ACTIONS = {
   's3:ListMultipartUploadParts': info('object', 'WRITE', 'bucket', 'write'),
   's3:PutObjectTagging': info('object', null, 'bucket', 'write'),
   's3:DeleteObjectTagging': info('object', null, 'bucket', 'write'),
+  's3:PutObjectVersionTagging': info('object', null, 'bucket', 'write'),
+  's3:DeleteObjectVersionTagging': info('object', null, 'bucket', 'write'),
   's3:PutObjectRetention': info('object', null, 'bucket', 'write'),
   's3:PutObjectLegalHold': info('object', null, 'bucket', 'write'),
   // Owner, admin or a policy only: never implied by a WRITE grant.
@@ -109,12 +113,8 @@ export type S3Action = keyof typeof S3_ACTIONS;
  */
 const OTHER_AWS_ACTIONS = [
   's3:GetObjectTorrent',
-  's3:GetObjectVersionTagging',
   's3:GetObjectVersionTorrent',
-  's3:GetObjectVersionAttributes',
   's3:GetObjectVersionForReplication',
-  's3:PutObjectVersionTagging',
-  's3:DeleteObjectVersionTagging',
   's3:ReplicateObject',
   's3:ReplicateDelete',
   's3:ReplicateTags',

@@ -26,6 +26,7 @@ import { checkExpectedOwner, refuseAclUnderEnforcedOwnership, refusePublicAcl } 
 import { existingTagConditionKeys, parseTaggingBody, parseTaggingHeader } from './tagging.js';
 import { readSmallBody } from './body.js';
 import { needsExistingObjectTags } from '../policy/authorize.js';
+import { authorizedRecord, requestAction } from './version-access.js';
 import { flatHeaders } from './handlers/request-acl.js';
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
@@ -188,7 +189,7 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
     }
     return;
   }
-  const action = OPERATIONS[operation].action;
+  const action = requestAction(operation, ctx.target);
   const key = ctx.target?.key ?? undefined;
   const context = conditionContext(ctx, operation);
   const base: AuthorizeInput = {
@@ -202,12 +203,12 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   let input = base;
   // s3:ExistingObjectTag/<k>: the stored tags are read only when a statement tests them.
   if (key !== undefined && EXISTING_TAG_OPS.has(operation) && needsExistingObjectTags(ctx.bucket ?? null, ctx.principal, action)) {
-    const object = await deps.metadata.getObject(ctx.bucket!.id, key);
+    const object = await authorizedRecord(deps, ctx);
     if (object) Object.assign(context, existingTagConditionKeys(object.tags));
   }
   let decision = authorize(base);
   if (!decision.allowed && decision.reason === 'implicit-deny' && ctx.bucket && key !== undefined && OBJECT_ACL_OPS.has(operation)) {
-    const object = await deps.metadata.getObject(ctx.bucket.id, key);
+    const object = await authorizedRecord(deps, ctx);
     if (object) {
       input = { ...base, objectAcl: object.acl };
       decision = authorize(input);

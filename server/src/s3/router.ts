@@ -183,6 +183,12 @@ const VERSIONED: ReadonlySet<Operation> = new Set<Operation>([
   'PutObjectRetention',
   'GetObjectLegalHold',
   'PutObjectLegalHold',
+  'GetObjectTagging',
+  'PutObjectTagging',
+  'DeleteObjectTagging',
+  'GetObjectAcl',
+  'PutObjectAcl',
+  'GetObjectAttributes',
 ]);
 
 /** Picks the operation from method, bucket/key presence, subresources and headers. */

@@ -25,6 +25,7 @@ import type {
   LifecycleRule,
   Retention,
   VersionEntry,
+  VersionPatch,
   VersioningState,
 } from '../types.js';
 import { COMPLETED_UPLOAD_MEMORY_MS } from '../types.js';
@@ -704,6 +705,44 @@ export class PostgresMetadataStore implements MetadataStore {
       params,
     );
     return n > 0 ? 'ok' : 'not-found';
+  }
+
+  patchVersion(bucketId: string, key: string, versionId: string, patch: VersionPatch): Promise<'ok' | 'not-found' | 'marker'> {
+    return this.#tx(async (c) => {
+      // The key's lock orders this against moves between the tables (a new PUT making this
+      // version non-current, a delete making it current again).
+      await this.#lockKey(c, bucketId, key);
+      const kb = keyBytes(key);
+      const sets: string[] = [];
+      const params: unknown[] = [bucketId, kb, versionId];
+      if (patch.tags !== undefined) sets.push(`tags = $${params.push(JSON.stringify(patch.tags))}`);
+      if (patch.acl !== undefined) sets.push(`acl = $${params.push(JSON.stringify(patch.acl))}`);
+      const current = await c.query('SELECT 1 FROM objects WHERE bucket_id = $1 AND key = $2 AND version_id = $3', [bucketId, kb, versionId]);
+      if (current.rows.length > 0) {
+        if (sets.length > 0) {
+          await c.query(`UPDATE objects SET ${sets.join(', ')} WHERE bucket_id = $1 AND key = $2 AND version_id = $3`, params);
+        }
+        return 'ok';
+      }
+      const row = (
+        await c.query<VersionRow>('SELECT * FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3 FOR UPDATE', [
+          bucketId,
+          kb,
+          versionId,
+        ])
+      ).rows[0];
+      if (row === undefined) return 'not-found';
+      if (row.record === null) return 'marker';
+      // The row's own columns (lock state, ids) stay as they are; only the record changes.
+      const record = { ...decodeRecord(row.record), ...patch };
+      await c.query('UPDATE object_versions SET record = $1 WHERE bucket_id = $2 AND key = $3 AND version_id = $4', [
+        encodeRecord(record),
+        bucketId,
+        kb,
+        versionId,
+      ]);
+      return 'ok';
+    });
   }
 
   async listVersions(bucketId: string, query: ListVersionsQuery): Promise<VersionEntry[]> {

@@ -26,6 +26,7 @@ import type {
   LifecycleRule,
   Retention,
   VersionEntry,
+  VersionPatch,
   VersioningState,
 } from '../types.js';
 import {
@@ -194,6 +195,15 @@ function prepareStatements(db: Database.Database) {
     ),
     setCurrentLegalHold: db.prepare<[number, string, string, string], void>(
       'UPDATE objects SET legal_hold = ? WHERE bucket_id = ? AND key = ? AND version_id = ?',
+    ),
+    setVersionRecord: db.prepare<[string, string, string, string], void>(
+      'UPDATE object_versions SET record = ? WHERE bucket_id = ? AND key = ? AND version_id = ? AND is_marker = 0',
+    ),
+    setCurrentTags: db.prepare<[string, string, string, string], void>(
+      'UPDATE objects SET tags = ? WHERE bucket_id = ? AND key = ? AND version_id = ?',
+    ),
+    setCurrentAcl: db.prepare<[string, string, string, string], void>(
+      'UPDATE objects SET acl = ? WHERE bucket_id = ? AND key = ? AND version_id = ?',
     ),
     setVersionLegalHold: db.prepare<[number, string, string, string], void>(
       'UPDATE object_versions SET legal_hold = ? WHERE bucket_id = ? AND key = ? AND version_id = ? AND is_marker = 0',
@@ -704,6 +714,24 @@ export class SqliteMetadataStore implements MetadataStore {
       const flag = on ? 1 : 0;
       if (this.#s.setCurrentLegalHold.run(flag, bucketId, key, versionId).changes > 0) return 'ok';
       return this.#s.setVersionLegalHold.run(flag, bucketId, key, versionId).changes > 0 ? 'ok' : 'not-found';
+    });
+  }
+
+  patchVersion(bucketId: string, key: string, versionId: string, patch: VersionPatch): Promise<'ok' | 'not-found' | 'marker'> {
+    return this.#writes.run(() => {
+      const cur = this.#s.getObject.get(bucketId, key);
+      if (cur !== undefined && cur.version_id === versionId) {
+        if (patch.tags !== undefined) this.#s.setCurrentTags.run(JSON.stringify(patch.tags), bucketId, key, versionId);
+        if (patch.acl !== undefined) this.#s.setCurrentAcl.run(JSON.stringify(patch.acl), bucketId, key, versionId);
+        return 'ok';
+      }
+      const row = this.#s.getVersion.get(bucketId, key, versionId);
+      if (row === undefined) return 'not-found';
+      if (row.record === null) return 'marker';
+      // The row's own columns (lock state, ids) stay as they are; only the record changes.
+      const record = { ...decodeRecord(row.record), ...patch };
+      this.#s.setVersionRecord.run(encodeRecord(record), bucketId, key, versionId);
+      return 'ok';
     });
   }
 

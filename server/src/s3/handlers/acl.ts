@@ -8,6 +8,8 @@ import { publicAclBlocked } from '../../policy/authorize.js';
 import type { Acl } from '../../metadata/types.js';
 import { flatHeaders } from './request-acl.js';
 import { aclOnlyTightens, readOnlyRefusal } from '../tightening.js';
+import { addressedVersion } from '../version-access.js';
+import { queryParam } from '../../http/target.js';
 
 function aclResult(acl: Acl): S3Result {
   return { status: 200, headers: {}, body: { kind: 'text', contentType: 'application/xml', text: aclToXml(acl) } };
@@ -55,16 +57,21 @@ export async function handlePutBucketAcl(deps: S3Deps, ctx: RequestContext): Pro
 }
 
 export async function handleGetObjectAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  const obj = await deps.objects.getObject(ctx.bucket!, ctx.target!.key!);
+  const obj = await addressedVersion(deps, ctx);
   return aclResult(shownAcl(ctx, obj.acl));
 }
 
 export async function handlePutObjectAcl(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const bucket = ctx.bucket!;
-  const obj = await deps.objects.getObject(bucket, ctx.target!.key!);
+  const obj = await addressedVersion(deps, ctx);
   const acl = await newAcl(ctx, obj.owner, bucket.owner, 'object');
   if (deps.node.readOnly && !aclOnlyTightens(obj.acl, acl)) throw readOnlyRefusal('an ACL with only grants it already has, e.g. private');
-  if (!(await deps.metadata.setObjectAcl(bucket.id, obj.key, acl))) throw new S3Error('NoSuchKey', { extra: { Key: obj.key } });
-  deps.audit.write(ctx, 'object.acl.set', { bucket: bucket.name, key: obj.key, grants: acl.grants.length });
+  const versionId = obj.versionId ?? 'null';
+  if ((await deps.metadata.patchVersion(bucket.id, obj.key, versionId, { acl })) !== 'ok') {
+    throw queryParam(ctx.target!, 'versionId') === undefined
+      ? new S3Error('NoSuchKey', { extra: { Key: obj.key } })
+      : new S3Error('NoSuchVersion', { extra: { Key: obj.key, VersionId: versionId } });
+  }
+  deps.audit.write(ctx, 'object.acl.set', { bucket: bucket.name, key: obj.key, version_id: versionId, grants: acl.grants.length });
   return emptyResult(200);
 }

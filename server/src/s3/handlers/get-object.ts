@@ -5,7 +5,7 @@ import type { S3Deps } from '../deps.js';
 import { queryParam } from '../../http/target.js';
 import { parseRange } from '../../util/range.js';
 import type { ChunkRef } from '../../chunks/chunk-store.js';
-import type { Acl, ObjectRecord } from '../../metadata/types.js';
+import type { ObjectRecord } from '../../metadata/types.js';
 import { checksumHeaderName } from '../../util/checksums.js';
 import { checkPreconditions } from '../../model/preconditions.js';
 import type { S3Result } from '../result.js';
@@ -15,6 +15,7 @@ import { bypassGovernance } from './object-lock.js';
 import { ownerOf } from './request-acl.js';
 import { authorize } from '../../policy/authorize.js';
 import { conditionContext } from '../conditions.js';
+import { existingTagConditionKeys } from '../tagging.js';
 
 const OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
@@ -50,7 +51,7 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   const versionId = queryParam(t, 'versionId');
   const stored = await deps.objects.getVersion(ctx.bucket!, t.key!, versionId);
   // The version's own ACL counts, as for GetObject (a public-read version stays readable by id).
-  if (versionId !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion', stored.acl);
+  if (versionId !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion', stored);
   checkPreconditions(
     {
       ifMatch: header(ctx, 'if-match'),
@@ -196,14 +197,15 @@ function allowed(ctx: RequestContext, action: string): boolean {
 }
 
 /** Versioned access needs its own action too (s3:GetObjectVersion, s3:DeleteObjectVersion), as in AWS. */
-function requireAction(deps: S3Deps, ctx: RequestContext, action: string, objectAcl?: Acl): void {
+export function requireAction(deps: S3Deps, ctx: RequestContext, action: string, object?: ObjectRecord): void {
   const decision = authorize({
-    ...(objectAcl ? { objectAcl } : {}),
+    ...(object ? { objectAcl: object.acl } : {}),
     principal: ctx.principal,
     action,
     bucket: ctx.bucket!,
     key: ctx.target!.key!,
-    context: conditionContext(ctx, ctx.operation!),
+    // The version's own tags, for s3:ExistingObjectTag/<k>.
+    context: { ...conditionContext(ctx, ctx.operation!), ...(object ? existingTagConditionKeys(object.tags) : {}) },
   });
   if (!decision.allowed) {
     deps.metrics.permissionDenied.inc();

@@ -5,6 +5,9 @@ import type { S3Deps } from '../deps.js';
 import { xmlResult, type S3Result } from '../result.js';
 import { el, S3_XMLNS, type XmlChild } from '../xml.js';
 import { queryParam } from '../../http/target.js';
+import { addressedVersion } from '../version-access.js';
+import { requireAction } from './get-object.js';
+import { objectVersionHeader } from './versioning.js';
 
 const ATTRIBUTES: ReadonlySet<string> = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
 const MAX_PARTS = 1000;
@@ -43,9 +46,9 @@ export async function handleGetObjectAttributes(deps: S3Deps, ctx: RequestContex
       });
     }
   }
-  const versionId = queryParam(ctx.target!, 'versionId');
-  const obj = await deps.objects.getObject(ctx.bucket!, ctx.target!.key!);
-  if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchKey', { extra: { Key: ctx.target!.key! } });
+  const obj = await addressedVersion(deps, ctx);
+  // AWS: a version by id needs s3:GetObjectVersion as well as s3:GetObjectVersionAttributes.
+  if (queryParam(ctx.target!, 'versionId') !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion', obj);
   const children: XmlChild[] = [];
   // ETag without its quotes, as AWS writes it here.
   if (asked.has('ETag')) children.push(el('ETag', obj.etag.replace(/^"|"$/g, '')));
@@ -65,7 +68,13 @@ export async function handleGetObjectAttributes(deps: S3Deps, ctx: RequestContex
         el('NextPartNumberMarker', page.length > 0 ? page[page.length - 1]!.partNumber : marker),
         el('MaxParts', max),
         el('IsTruncated', truncated),
-        ...page.map((p) => el('Part', [el('PartNumber', p.partNumber), el('Size', p.size)])),
+        ...page.map((p) =>
+          el('Part', [
+            el('PartNumber', p.partNumber),
+            el('Size', p.size),
+            p.checksum ? el(`Checksum${p.checksum.algorithm}`, p.checksum.value) : null,
+          ]),
+        ),
       ]),
     );
   }
@@ -73,5 +82,6 @@ export async function handleGetObjectAttributes(deps: S3Deps, ctx: RequestContex
   if (asked.has('ObjectSize')) children.push(el('ObjectSize', obj.size));
   return xmlResult(el('GetObjectAttributesResponse', children, { xmlns: S3_XMLNS }), {
     'last-modified': obj.lastModified.toUTCString(),
+    ...objectVersionHeader(ctx.bucket!, obj),
   });
 }

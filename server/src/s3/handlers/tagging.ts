@@ -4,6 +4,10 @@ import type { S3Deps } from '../deps.js';
 import { emptyResult, xmlResult, type S3Result } from '../result.js';
 import { readSmallBody } from '../body.js';
 import { parseTaggingBody, taggingXml } from '../tagging.js';
+import { addressedVersion } from '../version-access.js';
+import { objectVersionHeader } from './versioning.js';
+import { queryParam } from '../../http/target.js';
+import type { ObjectRecord, Tag } from '../../metadata/types.js';
 
 /** A Tagging document of 50 tags of 128 + 256 characters fits well below this. */
 const MAX_TAGGING_BYTES = 256 * 1024;
@@ -15,27 +19,41 @@ async function tagsFromBody(ctx: RequestContext, kind: 'object' | 'bucket') {
 }
 
 export async function handleGetObjectTagging(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  const obj = await deps.objects.getObject(ctx.bucket!, ctx.target!.key!);
-  return xmlResult(taggingXml(obj.tags ?? []));
+  const obj = await addressedVersion(deps, ctx);
+  return xmlResult(taggingXml(obj.tags ?? []), objectVersionHeader(ctx.bucket!, obj));
+}
+
+/** Replaces the tags of the addressed version (any version, current or not; object lock allows it, as in AWS). */
+async function setTags(deps: S3Deps, ctx: RequestContext, tags: Tag[]): Promise<ObjectRecord> {
+  const bucket = ctx.bucket!;
+  const obj = await addressedVersion(deps, ctx);
+  const result = await deps.metadata.patchVersion(bucket.id, obj.key, obj.versionId ?? 'null', { tags });
+  if (result !== 'ok') {
+    const versionId = queryParam(ctx.target!, 'versionId');
+    throw versionId === undefined
+      ? new S3Error('NoSuchKey', { extra: { Key: obj.key } })
+      : new S3Error('NoSuchVersion', { extra: { Key: obj.key, VersionId: versionId } });
+  }
+  return obj;
 }
 
 export async function handlePutObjectTagging(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  const bucket = ctx.bucket!;
-  const key = ctx.target!.key!;
-  await deps.objects.getObject(bucket, key);
   // Already read and parsed before authorization when the bucket policy may test them.
   const tags = ctx.requestTags ?? (await tagsFromBody(ctx, 'object'));
-  if (!(await deps.metadata.setObjectTags(bucket.id, key, tags))) throw new S3Error('NoSuchKey', { extra: { Key: key } });
-  deps.audit.write(ctx, 'object.tagging.set', { bucket: bucket.name, key, tags: tags.length });
-  return emptyResult(200);
+  const obj = await setTags(deps, ctx, tags);
+  deps.audit.write(ctx, 'object.tagging.set', {
+    bucket: ctx.bucket!.name,
+    key: obj.key,
+    version_id: obj.versionId ?? 'null',
+    tags: tags.length,
+  });
+  return emptyResult(200, objectVersionHeader(ctx.bucket!, obj));
 }
 
 export async function handleDeleteObjectTagging(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
-  const bucket = ctx.bucket!;
-  const key = ctx.target!.key!;
-  if (!(await deps.metadata.setObjectTags(bucket.id, key, []))) throw new S3Error('NoSuchKey', { extra: { Key: key } });
-  deps.audit.write(ctx, 'object.tagging.delete', { bucket: bucket.name, key });
-  return emptyResult(204);
+  const obj = await setTags(deps, ctx, []);
+  deps.audit.write(ctx, 'object.tagging.delete', { bucket: ctx.bucket!.name, key: obj.key, version_id: obj.versionId ?? 'null' });
+  return emptyResult(204, objectVersionHeader(ctx.bucket!, obj));
 }
 
 export async function handleGetBucketTagging(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
