@@ -36,10 +36,13 @@ function parseDate(text: string | undefined, what: string): Date {
 }
 
 /** x-amz-object-lock-mode / -retain-until-date / -legal-hold of a PUT or copy, or undefined when none is sent. */
-export function requestedLockFrom(ctx: RequestContext): RequestedLock | undefined {
-  const mode = header(ctx, 'x-amz-object-lock-mode');
-  const until = header(ctx, 'x-amz-object-lock-retain-until-date');
-  const hold = header(ctx, 'x-amz-object-lock-legal-hold');
+export function requestedLockFrom(
+  ctx: RequestContext,
+  get: (name: string) => string | undefined = (name) => header(ctx, name),
+): RequestedLock | undefined {
+  const mode = get('x-amz-object-lock-mode');
+  const until = get('x-amz-object-lock-retain-until-date');
+  const hold = get('x-amz-object-lock-legal-hold');
   if (mode === undefined && until === undefined && hold === undefined) return undefined;
   if ((mode === undefined) !== (until === undefined)) {
     throw new S3Error('InvalidArgument', {

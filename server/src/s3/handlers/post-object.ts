@@ -23,12 +23,14 @@ import { parseTaggingBody } from '../tagging.js';
 import { refuseAclUnderEnforcedOwnership, refusePublicAcl } from '../bucket-guards.js';
 import type { ObjectHeaders } from '../../metadata/types.js';
 import { STORAGE_CLASSES } from './object-fields.js';
+import { sseRequestFrom, sseResponseHeaders } from './sse.js';
+import { requestedLockFrom } from './object-lock.js';
 
 /** Limits on the non-file part of the form: a policy and its fields are a few KB. */
 const MAX_FIELD_BYTES = 20 * 1024;
 const MAX_FIELDS = 100;
 const MAX_USER_METADATA = 2048;
-const UNSUPPORTED_FIELDS = ['x-amz-server-side-encryption', 'x-amz-object-lock', 'x-amz-website-redirect-location'];
+const UNSUPPORTED_FIELDS = ['x-amz-website-redirect-location'];
 
 interface FormStart {
   fields: Map<string, string>;
@@ -124,6 +126,20 @@ function headersFromFields(fields: ReadonlyMap<string, string>, fileType: string
   for (const [field, name] of map) {
     const v = fields.get(field);
     if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+/** The condition keys a form's encryption fields set, as their headers do on PUT (conditions.ts). */
+function formConditionKeys(fields: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const names: [string, string][] = [
+    ['x-amz-server-side-encryption', 's3:x-amz-server-side-encryption'],
+    ['x-amz-server-side-encryption-aws-kms-key-id', 's3:x-amz-server-side-encryption-aws-kms-key-id'],
+  ];
+  for (const [field, key] of names) {
+    const v = fields.get(field);
+    if (v !== undefined) out[key] = v;
   }
   return out;
 }
@@ -233,11 +249,18 @@ async function store(
 
   const context: Record<string, string | string[]> = { ...conditionContext(ctx, 'PostObject'), 's3:authType': 'POST' };
   if (aclHeaders['x-amz-acl'] !== undefined) context['s3:x-amz-acl'] = aclHeaders['x-amz-acl'];
+  Object.assign(context, formConditionKeys(fields));
   const decision = authorize({ principal: ctx.principal, action: 's3:PutObject', bucket, key, context });
   if (!decision.allowed) {
     deps.metrics.permissionDenied.inc();
     throw new S3Error('AccessDenied');
   }
+
+  // Encryption and object lock read from the form by the same code PUT reads its headers with
+  // (the signed policy has already had to name each of these fields).
+  const fromForm = (name: string) => fields.get(name);
+  const sse = await sseRequestFrom(deps, ctx, fromForm);
+  const lock = requestedLockFrom(ctx, fromForm);
 
   const enforced = bucket.settings?.ownership === 'BucketOwnerEnforced';
   const preferred = bucket.settings?.ownership === 'BucketOwnerPreferred' && aclHeaders['x-amz-acl'] === 'bucket-owner-full-control';
@@ -247,6 +270,8 @@ async function store(
     : (aclFromHeaders({ headers: aclHeaders, owner, bucketOwner: bucket.owner, resource: 'object' }) ?? privateAcl(owner));
 
   const { etag, record } = await deps.objects.putObject({
+    ...(lock ? { lock } : {}),
+    sse,
     bucket,
     key,
     owner,
@@ -271,7 +296,12 @@ async function store(
     .split('/')
     .map(encodeURIComponent)
     .join('/')}`;
-  const headers = { etag, location, ...objectVersionHeader(bucket, record) };
+  const headers = {
+    etag,
+    location,
+    ...sseResponseHeaders(record.encryption, sse?.mode === 'SSE-C' ? sse.customer : null),
+    ...objectVersionHeader(bucket, record),
+  };
   const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
   if (redirect !== undefined && /^https?:\/\//i.test(redirect)) {
     const url = new URL(redirect);

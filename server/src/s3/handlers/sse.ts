@@ -17,6 +17,9 @@ const C_ALG = 'x-amz-server-side-encryption-customer-algorithm';
 const C_KEY = 'x-amz-server-side-encryption-customer-key';
 const C_MD5 = 'x-amz-server-side-encryption-customer-key-md5';
 
+/** Reads one request field by its lower-case name: a header, or a POST form field. */
+export type FieldReader = (name: string) => string | undefined;
+
 const invalid = (message: string, name: string, value?: string) =>
   new S3Error('InvalidArgument', { message, extra: { ArgumentName: name, ...(value !== undefined ? { ArgumentValue: value } : {}) } });
 
@@ -32,11 +35,16 @@ export function kmsKeyName(raw: string): string {
  * algorithm must be AES256, the key 256 bits, its MD5 the one sent; SSE-C over plain HTTP
  * is refused unless storage.sse_c_require_tls is off.
  */
-export function customerKeyFrom(deps: S3Deps, ctx: RequestContext, copySource = false): CustomerKey | null {
+export function customerKeyFrom(
+  deps: S3Deps,
+  ctx: RequestContext,
+  copySource = false,
+  get: FieldReader = (name) => header(ctx, name),
+): CustomerKey | null {
   const p = (name: string) => (copySource ? name.replace('x-amz-', 'x-amz-copy-source-') : name);
-  const alg = header(ctx, p(C_ALG));
-  const key = header(ctx, p(C_KEY));
-  const md5 = header(ctx, p(C_MD5));
+  const alg = get(p(C_ALG));
+  const key = get(p(C_KEY));
+  const md5 = get(p(C_MD5));
   if (alg === undefined && key === undefined && md5 === undefined) return null;
   if (!ctx.secure && deps.config.storage.sse_c_require_tls) {
     throw new S3Error('InvalidRequest', {
@@ -72,11 +80,15 @@ export function customerKeyFrom(deps: S3Deps, ctx: RequestContext, copySource = 
 }
 
 /** What a write asks for: SSE-C, SSE-S3 (AES256), SSE-KMS (aws:kms with an optional key id), or null. */
-export async function sseRequestFrom(deps: S3Deps, ctx: RequestContext): Promise<SseRequest | null> {
-  const mode = header(ctx, SSE);
-  const kmsKey = header(ctx, KMS_KEY);
-  const bucketKey = header(ctx, BUCKET_KEY);
-  const customer = customerKeyFrom(deps, ctx);
+export async function sseRequestFrom(
+  deps: S3Deps,
+  ctx: RequestContext,
+  get: FieldReader = (name) => header(ctx, name),
+): Promise<SseRequest | null> {
+  const mode = get(SSE);
+  const kmsKey = get(KMS_KEY);
+  const bucketKey = get(BUCKET_KEY);
+  const customer = customerKeyFrom(deps, ctx, false, get);
   if (customer !== null) {
     if (mode !== undefined) {
       throw invalid('Server Side Encryption with Customer provided key is incompatible with the encryption method specified', SSE, mode);
