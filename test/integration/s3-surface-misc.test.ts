@@ -498,7 +498,7 @@ describe('browser POST uploads', { timeout: 180_000 }, () => {
     assert.equal(r.status, 400);
     assert.equal(code(await r.text()), 'InvalidArgument');
     r = await post(`${node.s3Url}/${open}`, { key: 'sse.txt', 'x-amz-server-side-encryption': 'AES256' }, new Blob(['s']));
-    assert.equal(r.status, 501, 'a form field for a feature not built is refused, never ignored');
+    assert.equal(r.status, 501, 'SSE-S3 on a node without encryption at rest answers what PUT answers');
     await r.text();
     const noFile = new FormData();
     noFile.append('key', 'x');

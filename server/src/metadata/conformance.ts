@@ -480,7 +480,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         const v2 = version('b', 'k', 2, [chunk()], { tags: [{ key: 'b', value: '2' }] });
         await store.putObject(v1);
         await store.putObject(v2);
-        const acl: Acl = { owner: 'alice', grants: [{ grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }] };
+        const acl: Acl = {
+          owner: 'alice',
+          grants: [{ grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }],
+        };
         const tags = [{ key: 'ünï', value: 'x' }];
         assert.equal(await store.patchVersion('b', 'k', v1.versionId!, { tags, acl }), 'ok');
         // The non-current version changed (its lock state too is kept), the current one did not.

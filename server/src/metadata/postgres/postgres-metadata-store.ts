@@ -717,7 +717,11 @@ export class PostgresMetadataStore implements MetadataStore {
       const params: unknown[] = [bucketId, kb, versionId];
       if (patch.tags !== undefined) sets.push(`tags = $${params.push(JSON.stringify(patch.tags))}`);
       if (patch.acl !== undefined) sets.push(`acl = $${params.push(JSON.stringify(patch.acl))}`);
-      const current = await c.query('SELECT 1 FROM objects WHERE bucket_id = $1 AND key = $2 AND version_id = $3', [bucketId, kb, versionId]);
+      const current = await c.query('SELECT 1 FROM objects WHERE bucket_id = $1 AND key = $2 AND version_id = $3', [
+        bucketId,
+        kb,
+        versionId,
+      ]);
       if (current.rows.length > 0) {
         if (sets.length > 0) {
           await c.query(`UPDATE objects SET ${sets.join(', ')} WHERE bucket_id = $1 AND key = $2 AND version_id = $3`, params);
