@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
@@ -31,6 +32,7 @@ import { AdminClient } from '../../shared/src/admin-api/client.js';
 import { isolatedClientEnv, requireTool, runOk } from '../helpers/run-command.js';
 
 const PYTHON = '/usr/bin/python3';
+const AWS = '/usr/bin/aws';
 let node: AnodeNode;
 let s3: S3Client;
 let bob: S3Client;
@@ -288,5 +290,52 @@ describe('boto3', { timeout: 120_000 }, () => {
     assert.deepEqual(out['marker'], { code: 'MethodNotAllowed', status: 405 });
     assert.equal(out['listed_crc32'], true);
     assert.deepEqual(out['object_parts'], { total: 2, marker: 1, next: 2, max: 1, truncated: false, parts: [[2, 4, true]] });
+  });
+});
+
+describe('aws-cli', { timeout: 120_000 }, () => {
+  it('s3api put-object-tagging / get-object-tagging / get-object-attributes with --version-id', async () => {
+    requireTool(AWS, 'awscli');
+    const env = await isolatedClientEnv(node);
+    await writeFile(env['AWS_CONFIG_FILE'] ?? '', '[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n');
+    try {
+      const b = await versionedBucket('cli-vsub');
+      const v1 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'one', Tagging: 'gen=1' }))).VersionId!;
+      await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'second' }));
+      const aws = async (args: string[]) => {
+        const r = await runOk(AWS, ['--endpoint-url', node.s3Url, '--output', 'json', 's3api', ...args], { env, timeoutMs: 60_000 });
+        return (r.stdout.trim() === '' ? {} : JSON.parse(r.stdout)) as Record<string, unknown>;
+      };
+      const put = await aws([
+        'put-object-tagging',
+        '--bucket',
+        b,
+        '--key',
+        'k',
+        '--version-id',
+        v1,
+        '--tagging',
+        'TagSet=[{Key=cli,Value=yes}]',
+      ]);
+      assert.equal(put['VersionId'], v1);
+      const got = await aws(['get-object-tagging', '--bucket', b, '--key', 'k', '--version-id', v1]);
+      assert.deepEqual(got['TagSet'], [{ Key: 'cli', Value: 'yes' }]);
+      assert.equal(got['VersionId'], v1);
+      const attrs = await aws([
+        'get-object-attributes',
+        '--bucket',
+        b,
+        '--key',
+        'k',
+        '--version-id',
+        v1,
+        '--object-attributes',
+        'ObjectSize',
+      ]);
+      assert.equal(attrs['ObjectSize'], 3);
+      assert.deepEqual(await tagsOf(s3, b, 'k'), [], 'the current version was not touched');
+    } finally {
+      if (env['HOME']) await rm(env['HOME'], { recursive: true, force: true });
+    }
   });
 });
