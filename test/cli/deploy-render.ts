@@ -36,8 +36,7 @@ function merge(base: Obj, over: Obj): Obj {
   return out;
 }
 
-/** The chart rendered for a release, values.yaml merged with `values` (as `--set` would). */
-export function helmObjects(releaseName = 'anode', values: Obj = {}, namespace = 'default'): Obj[] {
+function helmFor(releaseName: string, values: Obj, namespace: string): HelmLite {
   const chart = parse(read('helm', 'anode', 'Chart.yaml')) as Obj;
   const defaults = parse(read('helm', 'anode', 'values.yaml')) as Obj;
   const helm = new HelmLite({
@@ -45,8 +44,19 @@ export function helmObjects(releaseName = 'anode', values: Obj = {}, namespace =
     Release: { Name: releaseName, Namespace: namespace },
     Chart: Object.fromEntries(Object.entries(chart).map(([k, v]) => [k[0]?.toUpperCase() + k.slice(1), v])),
   });
+  helm.addHelpers(readFileSync(join(deploy('helm', 'anode', 'templates'), '_helpers.tpl'), 'utf8'));
+  return helm;
+}
+
+/** The chart's NOTES.txt as `helm install` prints it. */
+export function helmNotes(releaseName = 'anode', values: Obj = {}, namespace = 'default'): string {
+  return helmFor(releaseName, values, namespace).render(read('helm', 'anode', 'templates', 'NOTES.txt'));
+}
+
+/** The chart rendered for a release, values.yaml merged with `values` (as `--set` would). */
+export function helmObjects(releaseName = 'anode', values: Obj = {}, namespace = 'default'): Obj[] {
+  const helm = helmFor(releaseName, values, namespace);
   const dir = deploy('helm', 'anode', 'templates');
-  helm.addHelpers(readFileSync(join(dir, '_helpers.tpl'), 'utf8'));
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .flatMap((f) => yamlDocs(helm.render(readFileSync(join(dir, f), 'utf8')), `helm ${f}`));

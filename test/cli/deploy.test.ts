@@ -20,6 +20,7 @@ import {
   deploy,
   effectiveToml,
   FAKE_SECRETS,
+  helmNotes,
   helmObjects,
   k8sObjects,
   one,
@@ -153,6 +154,10 @@ for (const [where, objects] of [
       const status = (id: string) => report.items.find((i) => i.id === id)?.status;
       for (const id of ['network.s3-tls', 'network.admin-listen', 'network.admin-tls', 'monitoring.audit-log'])
         assert.equal(status(id), 'PASS', id);
+      // Off the pod's host the probe goes to the advertised name, which does not resolve here: not checked, not failed.
+      const mtls = report.items.find((i) => i.id === 'network.cluster-mtls');
+      assert.equal(mtls?.status, 'SKIP', mtls?.reason);
+      assert.match(mtls?.reason ?? '', /advertised address is not reachable from here/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -213,6 +218,11 @@ test('the Helm chart follows its values: ports, release name, optional NetworkPo
   assert.equal(one(renamed, 'StatefulSet')['metadata']['name'], 'blue');
   assert.equal(one(renamed, 'StatefulSet')['spec']['serviceName'], 'blue-peers');
   assert.equal(one(renamed, 'StatefulSet')['spec']['template']['spec']['volumes'][0]['configMap']['name'], 'blue-config');
+  // NOTES.txt tells how to make the Secrets the pods wait for, for this release.
+  const notes = helmNotes('blue', { replicaCount: 5 }, 'prod');
+  assert.match(notes, /5 nodes in cluster mode \(R=3, W=2\)/);
+  assert.match(notes, /make-secrets\.sh --name blue --replicas 5 --namespace prod/);
+  assert.match(notes, /blue-<ordinal>-tls/);
 });
 
 /**
