@@ -277,17 +277,22 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
    * only when it is older than both `olderThanMs` and strayFloorMs(), no row names it (read
    * after the listing), metadata does not reference it, and no write in flight on this node
    * holds it. Members that are down, removed or isolated are skipped (their disks are swept
-   * when they answer again).
+   * when they answer again). `everyNode: false` sweeps this node's own disk only (what a
+   * scheduled run does: every node runs its own, so nobody lists the whole cluster hourly).
    */
   async sweepStrays(opts: {
     olderThanMs: number;
+    everyNode: boolean;
     isKnown: (id: string) => Promise<boolean>;
     inFlight?: { has(id: string): boolean };
     signal?: AbortSignal;
   }): Promise<{ scanned: number; removed: number; bytesFreed: number; inGrace: number; inUse: number; errors: number; nodes: number }> {
     const minAge = Math.max(opts.olderThanMs, this.strayFloorMs());
     const out = { scanned: 0, removed: 0, bytesFreed: 0, inGrace: 0, inUse: 0, errors: 0, nodes: 0 };
-    const members = this.#o.membership.members().filter((m) => m.state === 'active' || m.state === 'draining' || m.state === 'joining');
+    const members = this.#o.membership
+      .members()
+      .filter((m) => m.state === 'active' || m.state === 'draining' || m.state === 'joining')
+      .filter((m) => opts.everyNode || m.nodeId === this.#o.nodeId);
     for (const member of members) {
       if (opts.signal?.aborted === true) break;
       const local = member.nodeId === this.#o.nodeId;

@@ -91,7 +91,8 @@ export class GcScheduler {
       metadata: this.deps.metadata,
       chunks: this.deps.chunks,
       ...(this.deps.inFlight ? { inFlight: this.deps.inFlight } : {}),
-      ...(this.deps.strays ? { strays: this.deps.strays } : {}),
+      // On demand (anodectl gc run) the whole cluster's disks; on schedule each node its own.
+      ...(this.deps.strays ? { strays: this.deps.strays, straysEveryNode: onDemand } : {}),
       now: () => new Date(),
       orphanGraceMs: c.orphan_grace_seconds * 1000,
       trashDelayMs: onDemand ? 0 : c.trash_delay_seconds * 1000,

@@ -186,17 +186,22 @@ test('cluster mode: the stray sweep gets the grace, the metadata check and the i
   const referenced = await writeChunk();
   await metadata.putObject(objectRecord('b', 'k', [referenced]));
   const inFlight = { has: (id: string) => id === 'held' };
-  let asked: { olderThanMs: number; known: boolean; held: boolean } | undefined;
+  let asked: { olderThanMs: number; everyNode: boolean; known: boolean; held: boolean } | undefined;
   const stats = await gc({
     inFlight,
     strays: {
       async sweepStrays(o) {
-        asked = { olderThanMs: o.olderThanMs, known: await o.isKnown(referenced.id), held: o.inFlight?.has('held') === true };
+        asked = {
+          olderThanMs: o.olderThanMs,
+          everyNode: o.everyNode,
+          known: await o.isKnown(referenced.id),
+          held: o.inFlight?.has('held') === true,
+        };
         return { scanned: 7, removed: 3, bytesFreed: 3000, inGrace: 2, inUse: 1, errors: 1 };
       },
     },
   });
-  assert.deepEqual(asked, { olderThanMs: HOUR, known: true, held: true });
+  assert.deepEqual(asked, { olderThanMs: HOUR, everyNode: false, known: true, held: true });
   assert.equal(stats.orphansRemoved, 3);
   assert.equal(stats.chunksRemoved, 3);
   assert.equal(stats.bytesFreed, 3000);
@@ -204,4 +209,16 @@ test('cluster mode: the stray sweep gets the grace, the metadata check and the i
   assert.equal(stats.errors, 1);
   assert.equal(stats.pending?.orphansInGrace, 2);
   assert.equal(stats.pending?.orphansInUse, 1);
+  // An on-demand run asks for every node's disk.
+  let everyNode: boolean | undefined;
+  await gc({
+    straysEveryNode: true,
+    strays: {
+      async sweepStrays(o) {
+        everyNode = o.everyNode;
+        return { scanned: 0, removed: 0, bytesFreed: 0, inGrace: 0, inUse: 0, errors: 0 };
+      },
+    },
+  });
+  assert.equal(everyNode, true);
 });

@@ -63,6 +63,8 @@ export interface StraySweep {
 export interface StraySweeper {
   sweepStrays(opts: {
     olderThanMs: number;
+    /** Every reachable node's disk (an on-demand run), or this node's own only (a scheduled one). */
+    everyNode: boolean;
     isKnown: (id: string) => Promise<boolean>;
     inFlight?: { has(id: string): boolean };
     signal?: AbortSignal;
@@ -86,8 +88,10 @@ export interface GcDeps {
    * commits and releases in between is seen as known.
    */
   inFlight?: { has(id: string): boolean };
-  /** Cluster mode: the sweep of unrecorded replicas on every node (counted as orphans). */
+  /** Cluster mode: the sweep of unrecorded replicas (counted as orphans). */
   strays?: StraySweeper;
+  /** The stray sweep lists every node (true) or this node's own disk (false, the default). */
+  straysEveryNode?: boolean;
   onProgress?: (stats: GcStats) => void;
   /** Set to stop early (between steps and batches); the stats so far are returned. */
   signal?: AbortSignal;
@@ -246,6 +250,7 @@ const removeOrphans = async (
 async function sweepStrays(deps: GcDeps, strays: StraySweeper, stats: GcStats, pending: GcPending): Promise<void> {
   const s = await strays.sweepStrays({
     olderThanMs: deps.orphanGraceMs,
+    everyNode: deps.straysEveryNode === true,
     isKnown: (id) => deps.metadata.isChunkKnown(id),
     ...(deps.inFlight ? { inFlight: deps.inFlight } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
