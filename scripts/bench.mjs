@@ -15,6 +15,9 @@
 //   node, then PUT/GET of 64 MiB and 4 KiB objects on a second node with encryption at
 //   rest on ([storage] encryption = true), and prints the encrypted/plain ratio of each
 //   (kind "encryption_ratio"; the goal is at least 0.85). Every S3 record says which.
+//   --cluster: instead of the S3 scenarios above, PUT/GET of 64 MiB and 4 KiB at c=8 and 32
+//   on one node, then on 3 nodes from scripts/dev-cluster.sh (R=3, W=2), with the ratio of
+//   each (kind "cluster_ratio"; scripts/lib/bench-cluster.mjs).
 //   --sizes limits the object sizes run (a smoke run: --sizes 4k --seconds 1 --concurrency 1).
 //   With --endpoint, credentials come from ANODE_ACCESS_KEY/ANODE_SECRET_KEY
 //   (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); region from AWS_REGION (us-east-1).
@@ -41,13 +44,14 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     encryption: { type: 'string' },
     sizes: { type: 'string' },
+    cluster: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
   console.log(
     'npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N] [--concurrency 1,8,32] [--quick]\n' +
-      '                 [--encryption off|on|both] [--sizes 4k,1m,64m]',
+      '                 [--encryption off|on|both] [--sizes 4k,1m,64m] [--cluster]',
   );
   process.exit(0);
 }
@@ -361,6 +365,11 @@ async function main() {
   if (!existsSync(SIGNER)) throw new Error(`${SIGNER} missing: run npm run build`);
   const { signRequest } = await import(SIGNER);
   const region = process.env.AWS_REGION ?? 'us-east-1';
+  if (opts.cluster) {
+    if (opts.endpoint) throw new Error('--cluster starts its own nodes (no --endpoint)');
+    const { benchCluster } = await import('./lib/bench-cluster.mjs');
+    return benchCluster({ signRequest, region, seconds: SECONDS, quick: opts.quick, emit });
+  }
   if (opts.endpoint) {
     const accessKey = process.env.ANODE_ACCESS_KEY ?? process.env.AWS_ACCESS_KEY_ID;
     const secretKey = process.env.ANODE_SECRET_KEY ?? process.env.AWS_SECRET_ACCESS_KEY;

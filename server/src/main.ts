@@ -232,7 +232,17 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
   const trustedProxies = config.server.trusted_proxies.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== null);
   const tls = config.tls.cert !== '' ? { cert: config.tls.cert, key: config.tls.key } : null;
   const inFlight = new ChunksInFlight();
-  const gc = new GcScheduler({ metadata, chunks, inFlight, metrics, audit, logger, config: config.gc });
+  const gc = new GcScheduler({
+    metadata,
+    chunks,
+    inFlight,
+    // Cluster mode: GC also reclaims replicas no record names, on every node (a coordinator's crash leftovers).
+    ...(cluster !== null ? { strays: cluster.chunks } : {}),
+    metrics,
+    audit,
+    logger,
+    config: config.gc,
+  });
 
   const bucketWrites = new BucketWrites();
   const clientLimits = {

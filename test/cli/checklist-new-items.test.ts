@@ -4,7 +4,8 @@
 //   unsigned GET really reads that object;
 // - cluster mTLS judged by the live gRPC listener, not the config: nothing listening →
 //   FAIL; a TLS listener that does not require a client certificate → FAIL; one that
-//   requires it (issued by anodectl certs) → PASS; no [cluster] section → SKIP (N/A).
+//   requires it (issued by anodectl certs) → PASS; no [cluster] section → SKIP (N/A);
+//   off the node's host (Kubernetes) the advertised address is probed instead.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -129,6 +130,45 @@ describe('cluster mTLS: the live gRPC listener decides', () => {
       assert.equal(item.status, 'PASS', item.reason);
       assert.match(item.reason, /demands a client certificate/);
     });
+  });
+
+  // Kubernetes: the checklist runs off the node's host (another pod, an operator's machine),
+  // grpc_listen is 0.0.0.0, and what it can reach is the advertised name the peers dial.
+  const offHostConfig = (advertise: string): string => {
+    const file = join(work, `offhost-${advertise.replace(/\W/g, '_')}.toml`);
+    writeFileSync(
+      file,
+      `[server]\ndata_dir = "${join(work, 'not-this-host')}"\n[cluster]\nenabled = true\ngrpc_listen = "0.0.0.0:${port}"\nadvertise = "${advertise}"\n` +
+        `tls_cert = "/etc/anode-node/tls.crt"\ntls_key = "/etc/anode-node/tls.key"\ntls_ca = "/etc/anode-node/ca.crt"\n`,
+    );
+    return file;
+  };
+
+  test('off the host, the advertised address is probed: a listener demanding a certificate PASSes', async () => {
+    await withListener({ requestCert: true, rejectUnauthorized: true }, async () => {
+      const item = await mtlsItem(offHostConfig(`localhost:${port}`));
+      assert.equal(item.status, 'PASS', item.reason);
+      assert.match(
+        item.reason,
+        new RegExp(`localhost:${port} refused a client without a certificate|localhost:${port} closed the session`),
+      );
+    });
+  });
+
+  test('off the host, an advertised listener that takes anyone FAILs', async () => {
+    await withListener({ requestCert: false }, async () => {
+      const item = await mtlsItem(offHostConfig(`localhost:${port}`));
+      assert.equal(item.status, 'FAIL', item.reason);
+      assert.match(item.reason, /no client certificate required/);
+    });
+  });
+
+  test('off the host, an advertised name that does not resolve or answer from here: SKIP saying where to run it', async () => {
+    for (const advertise of [`anode-0.anode-peers.default.svc:${port}`, `localhost:${port}`]) {
+      const item = await mtlsItem(offHostConfig(advertise));
+      assert.equal(item.status, 'SKIP', `${advertise}: ${item.reason}`);
+      assert.match(item.reason, /not reachable from here.*kubectl exec anode-0/);
+    }
   });
 
   test('no [cluster] section: SKIP (N/A)', async () => {

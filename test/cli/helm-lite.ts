@@ -2,7 +2,8 @@
  * A small renderer for the subset of Helm's Go templates that deploy/helm/anode uses,
  * because the helm binary is not packaged for this machine. It supports: {{- -}} trim
  * markers, comments, define/include, if/else/end, range/end, pipelines, and the
- * functions include, toYaml, nindent, indent, quote, default and join. Anything else
+ * functions include, toYaml, nindent, indent, quote, default, join, int and until, and
+ * parenthesised sub-pipelines as arguments. Anything else
  * throws, so the chart cannot silently drift outside what is checked here.
  */
 import { stringify } from 'yaml';
@@ -78,7 +79,7 @@ function parse(src: string, defines: Map<string, Node[]>): Node[] {
 }
 
 function splitArgs(cmd: string): string[] {
-  return cmd.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+  return cmd.match(/"(?:[^"\\]|\\.)*"|\([^()]*\)|\S+/g) ?? [];
 }
 
 function lookup(path: string, dot: Scope, root: Root): unknown {
@@ -132,6 +133,7 @@ export class HelmLite {
 
   private term(arg: string, dot: Scope): unknown {
     if (arg.startsWith('"')) return JSON.parse(arg) as string;
+    if (arg.startsWith('(') && arg.endsWith(')')) return this.pipeline(arg.slice(1, -1), dot);
     if (/^-?\d+$/.test(arg)) return Number(arg);
     if (arg === '.' || arg.startsWith('.') || arg.startsWith('$.')) return lookup(arg, dot, this.root);
     throw new Error(`helm-lite: unsupported term ${arg}`);
@@ -174,6 +176,15 @@ export class HelmLite {
         return JSON.stringify(str(args[0]));
       case 'default':
         return truthy(args[1]) ? args[1] : args[0];
+      case 'int': {
+        const n = Number(args[0]);
+        if (!Number.isFinite(n)) throw new Error(`helm-lite: int of ${str(args[0])}`);
+        return Math.trunc(n);
+      }
+      case 'until': {
+        if (!Number.isInteger(args[0])) throw new Error('helm-lite: until wants an int (as in Helm: until (int .Values.x))');
+        return Array.from({ length: Math.max(0, args[0] as number) }, (_, i) => i);
+      }
       case 'join':
         return (args[1] as unknown[]).map(str).join(str(args[0]));
       default:

@@ -4,7 +4,7 @@
  * from `anodectl certs` (node<i>), R and W as asked.
  */
 import { join } from 'node:path';
-import { freePort, startNode, type AnodeNode } from './anode-node.js';
+import { freePort, masterKeyFileOf, startNode, type AnodeNode } from './anode-node.js';
 import { makeClusterCa, type ClusterCa } from './cluster-certs.js';
 import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from './postgres.js';
 
@@ -45,7 +45,7 @@ export async function startAnodeCluster(
         ANODE_STORAGE_CHUNK_SIZE_MIB: '1',
         ...opts.env,
       };
-      if (i > 1) env['ANODE_AUTH_MASTER_KEY_FILE'] = join(nodes[0]!.dataDir, '..', '.config', 'anode', 'master.key'); // node 1's [auth] master_key_file (its HOME)
+      if (i > 1) env['ANODE_AUTH_MASTER_KEY_FILE'] = masterKeyFileOf(nodes[0]!);
       nodes.push(await startNode({ env }));
     }
   } catch (err) {

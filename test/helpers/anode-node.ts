@@ -49,6 +49,15 @@ export interface AnodeNode {
   cleanup(): Promise<void>;
 }
 
+/**
+ * A node's credential master key file: [auth] master_key_file's default under its HOME (the
+ * data dir's parent). Nodes sharing one metadata store must share it: pass it to the others
+ * as ANODE_AUTH_MASTER_KEY_FILE.
+ */
+export function masterKeyFileOf(node: Pick<AnodeNode, 'dataDir'>): string {
+  return join(node.dataDir, '..', '.config', 'anode', 'master.key');
+}
+
 export class NodeStartError extends Error {
   override readonly name = 'NodeStartError';
 }

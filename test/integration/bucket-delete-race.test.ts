@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { AdminClient } from '../../shared/src/admin-api/index.js';
-import { startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { masterKeyFileOf, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { expectS3Error, sdkClient } from '../helpers/s3-client.js';
 import { signHeaders, type Creds } from '../helpers/sigv4.js';
@@ -182,7 +182,7 @@ describe('DeleteBucket on another node racing a PUT (two nodes, one PostgreSQL)'
     writer = await startNode({ env: postgresNodeEnv(cluster, database) });
     // Nodes sharing one metadata store share the key that seals credential secrets.
     // The writer's default place: its HOME's XDG config directory (never the data directory).
-    const masterKey = join(writer.dataDir, '..', '.config', 'anode', 'master.key');
+    const masterKey = masterKeyFileOf(writer);
     deleter = await startNode({ env: { ...postgresNodeEnv(cluster, database), ANODE_AUTH_MASTER_KEY_FILE: masterKey } });
     alice = await userCreds(writer, 'alice');
     mallory = await userCreds(writer, 'mallory');

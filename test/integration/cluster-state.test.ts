@@ -7,10 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AdminClient } from '../../shared/src/admin-api/index.js';
-import { startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { masterKeyFileOf, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { signHeaders, type Creds } from '../helpers/sigv4.js';
 
@@ -94,7 +93,7 @@ describe('cluster-wide state: two nodes, one PostgreSQL', () => {
     database = await cluster.createDatabase('anode_state');
     one = await startNode({ env: postgresNodeEnv(cluster, database) });
     // Nodes sharing one metadata store share the key that seals credential secrets.
-    const masterKey = join(one.dataDir, '..', '.config', 'anode', 'master.key'); // [auth] master_key_file default under the node's HOME
+    const masterKey = masterKeyFileOf(one);
     two = await startNode({ env: { ...postgresNodeEnv(cluster, database), ANODE_AUTH_MASTER_KEY_FILE: masterKey } });
     root = { accessKey: one.accessKey, secretKey: one.secretKey };
     const made = await admin(one, root).createCredential({ user: 'alice' });

@@ -37,9 +37,10 @@ import {
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { AdminClient } from '../../shared/src/admin-api/index.js';
-import { freePort, REPO_ROOT, startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { REPO_ROOT, type AnodeNode } from '../helpers/anode-node.js';
+import { startAnodeCluster, type TestCluster } from '../helpers/anode-cluster.js';
 import { makeClusterCa, type ClusterCa } from '../helpers/cluster-certs.js';
-import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
+import type { PostgresCluster } from '../helpers/postgres.js';
 import { makeRandomFile, MiB, sha256File } from '../helpers/random-files.js';
 import { isolatedClientEnv, requireTool, runOk } from '../helpers/run-command.js';
 import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
@@ -49,6 +50,7 @@ const AWS = '/usr/bin/aws';
 const PROTO = join(REPO_ROOT, 'proto', 'anode', 'cluster', 'v1', 'chunks.proto');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let cluster: TestCluster | undefined;
 let pg: PostgresCluster;
 let ca: ClusterCa;
 let work: string;
@@ -92,34 +94,19 @@ async function chunkFiles(node: AnodeNode): Promise<Set<string>> {
 before(async () => {
   requireTool(AWS, 'awscli');
   work = await mkdtemp(join(tmpdir(), 'anode-cluster-it-'));
-  [pg, ca] = await Promise.all([startPostgresCluster(), makeClusterCa()]);
-  for (const n of ['node1', 'node2', 'node3']) await ca.issue(n);
-  database = await pg.createDatabase('anode_cluster');
-  for (let i = 1; i <= 3; i++) {
-    const port = await freePort();
-    grpcPorts.push(port);
-    const env: Record<string, string> = {
-      ...postgresNodeEnv(pg, database),
-      ANODE_CLUSTER_ENABLED: 'true',
-      ANODE_CLUSTER_GRPC_LISTEN: `127.0.0.1:${port}`,
-      ANODE_CLUSTER_ADVERTISE: `127.0.0.1:${port}`,
-      ANODE_CLUSTER_TLS_CERT: join(ca.dir, 'nodes', `node${i}.crt`),
-      ANODE_CLUSTER_TLS_KEY: join(ca.dir, 'nodes', `node${i}.key`),
-      ANODE_CLUSTER_TLS_CA: ca.caCert,
-      ANODE_CLUSTER_HEARTBEAT_INTERVAL_MS: '250',
-      // Generous on a loaded test machine: a late heartbeat must not take a node out of placement.
-      ANODE_CLUSTER_DOWN_AFTER_SECONDS: '5',
-      ANODE_STORAGE_CHUNK_SIZE_MIB: '1',
+  // R=3, W=2, 1 MiB chunks, heartbeats every 250 ms, down after 5 s (test/helpers/anode-cluster.ts).
+  cluster = await startAnodeCluster({
+    env: {
       // Replaced and deleted chunks go at the next GC run (the GC test counts them on every disk).
       ANODE_GC_TRASH_DELAY_SECONDS: '0',
       // Repair runs when the test asks for it (the counts are asserted).
       ANODE_CLUSTER_REPAIR_INTERVAL_SECONDS: '0',
       ANODE_CLUSTER_SCRUB_INTERVAL_SECONDS: '0',
-    };
-    // Credential secrets are sealed with one master key: every node must share it.
-    if (i > 1) env['ANODE_AUTH_MASTER_KEY_FILE'] = join(nodes[0]!.dataDir, '..', '.config', 'anode', 'master.key'); // node 1's [auth] master_key_file (its HOME)
-    nodes.push(await startNode({ env }));
-  }
+    },
+  });
+  ({ pg, ca, database } = cluster);
+  nodes.push(...cluster.nodes);
+  grpcPorts.push(...cluster.grpcPorts);
   bucket = uniqueBucket('cluster');
   await sdkClient(nodes[0]!).send(new CreateBucketCommand({ Bucket: bucket }));
   await waitFor('three active nodes', 10_000, async () => {
@@ -135,9 +122,7 @@ after(async () => {
       await writeFile(join(keep, `node${i + 1}.log`), n.output());
       await writeFile(join(keep, `node${i + 1}.access.log`), await readFile(n.accessLog).catch(() => ''));
     }
-  await Promise.all(nodes.map((n) => n.cleanup()));
-  await pg?.stop();
-  await ca?.cleanup();
+  await cluster?.cleanup();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

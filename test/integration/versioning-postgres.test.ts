@@ -5,7 +5,6 @@
  * store, so COMPLIANCE is never shortened and a locked version never deleted.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
@@ -20,7 +19,7 @@ import {
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { masterKeyFileOf, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { expectS3Error, sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 
@@ -37,7 +36,7 @@ before(async () => {
   a = await startNode({ env: postgresNodeEnv(cluster, database) });
   // Nodes sharing one metadata store share the key that seals credential secrets.
   b = await startNode({
-    env: { ...postgresNodeEnv(cluster, database), ANODE_AUTH_MASTER_KEY_FILE: join(a.dataDir, '..', '.config', 'anode', 'master.key') },
+    env: { ...postgresNodeEnv(cluster, database), ANODE_AUTH_MASTER_KEY_FILE: masterKeyFileOf(a) },
   });
   s3a = sdkClient(a);
   s3b = sdkClient(b);

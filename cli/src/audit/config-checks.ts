@@ -186,7 +186,7 @@ export function configChecks(input: ConfigInput | { skipped: string }): CheckRes
   else if (probe === undefined || 'skipped' in probe)
     out.push(result(I.clusterMtls, 'SKIP', `the gRPC listener ${grpc} was not checked: ${probe?.skipped ?? 'not probed'}`));
   else if (probe.kind === 'client-cert-required')
-    out.push(result(I.clusterMtls, 'PASS', `live listener ${grpc} demands a client certificate: ${probe.detail}`));
+    out.push(result(I.clusterMtls, 'PASS', `the live gRPC listener demands a client certificate: ${probe.detail}`));
   else if (probe.kind === 'refused' || probe.kind === 'timeout')
     out.push(result(I.clusterMtls, 'FAIL', `cluster configured but ${probe.detail}: the gRPC plane is not up`));
   else if (probe.kind === 'not-tls') out.push(result(I.clusterMtls, 'FAIL', `the gRPC listener speaks no TLS: ${probe.detail}`));

@@ -13,7 +13,15 @@ export interface DeploymentConfig {
   server: { s3_listen: string; admin_listen: string; data_dir: string; trusted_proxies: string[] };
   auth: { allow_sigv2: boolean; master_key_file: string };
   tls: { cert: string; key: string };
-  cluster: { enabled: boolean; grpc_listen: string; enable_tls: boolean; tls_cert: string; tls_key: string; tls_ca: string };
+  cluster: {
+    enabled: boolean;
+    grpc_listen: string;
+    advertise: string;
+    enable_tls: boolean;
+    tls_cert: string;
+    tls_key: string;
+    tls_ca: string;
+  };
   storage: { encryption: boolean; encryption_key: string; master_key: string; key_provider: string };
   logging: { access_log: string; audit_log: string };
 }
@@ -27,6 +35,7 @@ export const CONFIG_DEFAULTS: DeploymentConfig = {
   cluster: {
     enabled: false,
     grpc_listen: '0.0.0.0:9090',
+    advertise: '',
     enable_tls: true,
     tls_cert: '/etc/anode/certs/node.crt',
     tls_key: '/etc/anode/certs/node.key',

@@ -131,19 +131,49 @@ export function adminUrlFor(listen: string, tls: boolean): string | undefined {
 }
 
 /**
- * Where to reach cluster.grpc_listen from here: a wildcard means this host's loopback, so
- * it is only reachable when we are on the node's host.
+ * Where to probe the gRPC plane from here. On the node's host: grpc_listen (a wildcard is
+ * reached via loopback). Elsewhere, e.g. another pod or an operator's machine in
+ * Kubernetes: cluster.advertise, the address the peers dial
+ * (`anode-0.anode-peers.<ns>.svc:9090`), else a non-wildcard grpc_listen.
  */
-export function grpcTarget(listen: string, onHost: boolean): { host: string; port: number } | { skipped: string } {
+export function grpcTarget(
+  listen: string,
+  onHost: boolean,
+  advertise = '',
+): { host: string; port: number; via: 'grpc_listen' | 'advertise' } | { skipped: string } {
   const parts = splitListen(listen);
   if (parts === undefined) return { skipped: `cluster.grpc_listen ${JSON.stringify(listen)} is not host:port` };
   const scope = addressScope(parts.host);
   const bare = parts.host.replace(/^\[(.*)\]$/, '$1');
-  if (scope === 'wildcard') {
-    if (!onHost) return { skipped: `grpc_listen ${listen} is every interface and this is not the node's host: run the checklist there` };
-    return { host: bare.includes(':') ? '::1' : '127.0.0.1', port: parts.port };
+  if (onHost && scope === 'wildcard') return { host: bare.includes(':') ? '::1' : '127.0.0.1', port: parts.port, via: 'grpc_listen' };
+  if (!onHost && advertise !== '') {
+    const adv = splitListen(advertise);
+    if (adv === undefined) return { skipped: `cluster.advertise ${JSON.stringify(advertise)} is not host:port` };
+    return { host: adv.host.replace(/^\[(.*)\]$/, '$1'), port: adv.port, via: 'advertise' };
   }
-  return { host: bare, port: parts.port };
+  if (scope === 'wildcard')
+    return {
+      skipped: `grpc_listen ${listen} is every interface, no advertise is set and this is not the node's host: run the checklist there`,
+    };
+  return { host: bare, port: parts.port, via: 'grpc_listen' };
+}
+
+/**
+ * Probes the target. An advertised address that does not resolve or answer from here proves
+ * nothing about the node (a NetworkPolicy letting 9090 in only from anode pods drops us, as
+ * it should): that is a SKIP with where to run it instead, not a FAIL.
+ */
+async function probeCluster(
+  target: ReturnType<typeof grpcTarget>,
+  probe: (host: string, port: number) => Promise<GrpcProbe>,
+): Promise<GrpcProbe | { skipped: string }> {
+  if ('skipped' in target) return target;
+  const result = await probe(target.host, target.port);
+  if (target.via === 'advertise' && (result.kind === 'refused' || result.kind === 'timeout'))
+    return {
+      skipped: `the advertised address is not reachable from here (${result.detail}); run it inside a node pod, which the peers' policy admits (kubectl exec anode-0 -- node /opt/anode/cli/dist/bin.js audit checklist)`,
+    };
+  return result;
 }
 
 export async function runChecklist(options: ChecklistOptions): Promise<ChecklistReport> {
@@ -224,8 +254,8 @@ export async function runChecklist(options: ChecklistOptions): Promise<Checklist
   // The live gRPC listener, when cluster mode is configured.
   let clusterProbe: GrpcProbe | { skipped: string } | undefined;
   if (loaded !== undefined && (loaded.sectionsInFile.has('cluster') || loaded.config.cluster.enabled) && loaded.config.cluster.enable_tls) {
-    const target = grpcTarget(loaded.config.cluster.grpc_listen, onHost);
-    clusterProbe = 'skipped' in target ? target : await (options.probeGrpc ?? probeGrpcMtls)(target.host, target.port);
+    const target = grpcTarget(loaded.config.cluster.grpc_listen, onHost, loaded.config.cluster.advertise);
+    clusterProbe = await probeCluster(target, options.probeGrpc ?? probeGrpcMtls);
   }
 
   // The audit hash chain, read from this host's files, with the key the node reports (else its key file).

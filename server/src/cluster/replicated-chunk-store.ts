@@ -21,7 +21,7 @@ import type { LocalReplica } from './local-replica.js';
 import type { Membership } from './membership.js';
 import type { PeerClients } from './peers.js';
 import { place } from './placement.js';
-import { grpcCodeOf, rpcDeleteChunks, rpcGetChunk, rpcPutChunk, type ReplicaSink, type RpcTimeouts } from './rpc.js';
+import { grpcCodeOf, rpcDeleteChunks, rpcGetChunk, rpcListChunks, rpcPutChunk, type ReplicaSink, type RpcTimeouts } from './rpc.js';
 
 export interface ReplicatedChunkStoreOptions {
   nodeId: string;
@@ -260,6 +260,88 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
       if (mine(c.coordinator)) yield { id: c.chunkId, size: c.size, mtimeMs: c.createdAt.getTime() };
   }
 
+  /**
+   * How old an unrecorded replica must be before it can only be a stray: a coordinator
+   * records a chunk's holders once every replica's transfer is over (at most the transfer
+   * deadline of the largest chunk), and one more call's deadline for the commit itself.
+   */
+  strayFloorMs(): number {
+    const t = this.#o.timeouts;
+    return 2 * t.callMs + (this.#o.maxChunkBytes / (1 << 20)) * t.perMiBMs;
+  }
+
+  /**
+   * Replicas that no chunk_replicas row names, on every reachable member (this node's disk
+   * directly, the others through ListChunks): the coordinator died after its peers made
+   * them durable and before it recorded them. One is deleted (DeleteChunks on its holder)
+   * only when it is older than both `olderThanMs` and strayFloorMs(), no row names it (read
+   * after the listing), metadata does not reference it, and no write in flight on this node
+   * holds it. Members that are down, removed or isolated are skipped (their disks are swept
+   * when they answer again). `everyNode: false` sweeps this node's own disk only (what a
+   * scheduled run does: every node runs its own, so nobody lists the whole cluster hourly).
+   */
+  async sweepStrays(opts: {
+    olderThanMs: number;
+    everyNode: boolean;
+    isKnown: (id: string) => Promise<boolean>;
+    inFlight?: { has(id: string): boolean };
+    signal?: AbortSignal;
+  }): Promise<{ scanned: number; removed: number; bytesFreed: number; inGrace: number; inUse: number; errors: number; nodes: number }> {
+    const minAge = Math.max(opts.olderThanMs, this.strayFloorMs());
+    const out = { scanned: 0, removed: 0, bytesFreed: 0, inGrace: 0, inUse: 0, errors: 0, nodes: 0 };
+    const members = this.#o.membership
+      .members()
+      .filter((m) => m.state === 'active' || m.state === 'draining' || m.state === 'joining')
+      .filter((m) => opts.everyNode || m.nodeId === this.#o.nodeId);
+    for (const member of members) {
+      if (opts.signal?.aborted === true) break;
+      const local = member.nodeId === this.#o.nodeId;
+      const listing: AsyncIterable<{ id: string; mtimeMs: number }> = local
+        ? this.#o.local.list()
+        : mapEntries(rpcListChunks(this.#o.peers.client(member), member.nodeId, this.#o.timeouts));
+      const strays: string[] = [];
+      try {
+        for await (const c of listing) {
+          out.scanned++;
+          const young = Date.now() - c.mtimeMs < minAge;
+          if (!young && opts.inFlight?.has(c.id) === true) {
+            if ((await this.#o.store.chunkReplicas(c.id)) === null) out.inUse++;
+            continue;
+          }
+          if ((await this.#o.store.chunkReplicas(c.id)) !== null) continue;
+          if (young) {
+            out.inGrace++;
+            continue;
+          }
+          // Referenced but unrecorded cannot come from a crash; kept (and left to an operator) rather than guessed at.
+          if (await opts.isKnown(c.id)) continue;
+          strays.push(c.id);
+        }
+      } catch (err) {
+        out.errors++;
+        this.#o.onReplicaError?.(member.nodeId, 'list-strays', err);
+        continue;
+      }
+      out.nodes++;
+      for (let i = 0; i < strays.length; i += 100) {
+        const batch = strays.slice(i, i + 100);
+        // Looked up again just before the delete: a record made since the listing wins.
+        const still: string[] = [];
+        for (const id of batch) if ((await this.#o.store.chunkReplicas(id)) === null && opts.inFlight?.has(id) !== true) still.push(id);
+        if (still.length === 0) continue;
+        try {
+          if (local) for (const id of still) out.bytesFreed += await this.#o.local.delete(id);
+          else out.bytesFreed += await rpcDeleteChunks(this.#o.peers.client(member), member.nodeId, still, this.#o.timeouts);
+          out.removed += still.length;
+        } catch (err) {
+          out.errors++;
+          this.#o.onReplicaError?.(member.nodeId, 'delete-strays', err);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Each node sweeps its own temporaries (its GC runs this). */
   sweepTemporary(olderThanMs: number): Promise<number> {
     return this.#o.local.sweepTemporary(olderThanMs);
@@ -269,6 +351,12 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
   usage(): Promise<ChunkUsage> {
     return this.#o.store.chunkUsage();
   }
+}
+
+async function* mapEntries(
+  entries: AsyncIterable<{ chunk_id: string; mtime_ms: number }>,
+): AsyncGenerator<{ id: string; mtimeMs: number }> {
+  for await (const e of entries) yield { id: e.chunk_id, mtimeMs: e.mtime_ms };
 }
 
 function messageOf(err: unknown): string {

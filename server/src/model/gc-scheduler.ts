@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ManagedChunkStore } from '../chunks/chunk-store.js';
-import { runGc, type GcStats } from './gc.js';
+import { runGc, type GcStats, type StraySweeper } from './gc.js';
 import type { MetadataStore } from '../metadata/types.js';
 import type { Config } from '../config/schema.js';
 import type { AuditLog, AuditActor } from '../obs/audit-log.js';
@@ -31,6 +31,8 @@ export class GcScheduler {
       chunks: ManagedChunkStore;
       /** Chunks being written and not yet committed: GC leaves them whatever their age. */
       inFlight?: { has(id: string): boolean };
+      /** Cluster mode: unrecorded replicas on every node. */
+      strays?: StraySweeper;
       metrics: Metrics;
       audit: AuditLog;
       logger: Logger;
@@ -89,6 +91,8 @@ export class GcScheduler {
       metadata: this.deps.metadata,
       chunks: this.deps.chunks,
       ...(this.deps.inFlight ? { inFlight: this.deps.inFlight } : {}),
+      // On demand (anodectl gc run) the whole cluster's disks; on schedule each node its own.
+      ...(this.deps.strays ? { strays: this.deps.strays, straysEveryNode: onDemand } : {}),
       now: () => new Date(),
       orphanGraceMs: c.orphan_grace_seconds * 1000,
       trashDelayMs: onDemand ? 0 : c.trash_delay_seconds * 1000,

@@ -181,3 +181,44 @@ test('an aborted signal stops the run before any work', async () => {
   assert.equal(stats.chunksScanned, 0);
   assert.equal(await exists(orphan.id), true);
 });
+
+test('cluster mode: the stray sweep gets the grace, the metadata check and the in-flight registry; its counts join the orphans', async () => {
+  const referenced = await writeChunk();
+  await metadata.putObject(objectRecord('b', 'k', [referenced]));
+  const inFlight = { has: (id: string) => id === 'held' };
+  let asked: { olderThanMs: number; everyNode: boolean; known: boolean; held: boolean } | undefined;
+  const stats = await gc({
+    inFlight,
+    strays: {
+      async sweepStrays(o) {
+        asked = {
+          olderThanMs: o.olderThanMs,
+          everyNode: o.everyNode,
+          known: await o.isKnown(referenced.id),
+          held: o.inFlight?.has('held') === true,
+        };
+        return { scanned: 7, removed: 3, bytesFreed: 3000, inGrace: 2, inUse: 1, errors: 1 };
+      },
+    },
+  });
+  assert.deepEqual(asked, { olderThanMs: HOUR, everyNode: false, known: true, held: true });
+  assert.equal(stats.orphansRemoved, 3);
+  assert.equal(stats.chunksRemoved, 3);
+  assert.equal(stats.bytesFreed, 3000);
+  assert.equal(stats.chunksScanned, 1 + 7);
+  assert.equal(stats.errors, 1);
+  assert.equal(stats.pending?.orphansInGrace, 2);
+  assert.equal(stats.pending?.orphansInUse, 1);
+  // An on-demand run asks for every node's disk.
+  let everyNode: boolean | undefined;
+  await gc({
+    straysEveryNode: true,
+    strays: {
+      async sweepStrays(o) {
+        everyNode = o.everyNode;
+        return { scanned: 0, removed: 0, bytesFreed: 0, inGrace: 0, inUse: 0, errors: 0 };
+      },
+    },
+  });
+  assert.equal(everyNode, true);
+});

@@ -44,6 +44,33 @@ export interface GcPending {
   truncated: boolean;
 }
 
+/** What a stray-replica sweep did (cluster mode: replicas no record names, on every node). */
+export interface StraySweep {
+  scanned: number;
+  removed: number;
+  bytesFreed: number;
+  /** Unrecorded replicas too young to judge: a write may still record them. */
+  inGrace: number;
+  /** Unrecorded replicas a write in flight on this node holds. */
+  inUse: number;
+  errors: number;
+}
+
+/**
+ * Cluster mode: finds and removes replicas that no chunk record names on any member
+ * (cluster/replicated-chunk-store.ts). The orphan walk above sees only recorded chunks.
+ */
+export interface StraySweeper {
+  sweepStrays(opts: {
+    olderThanMs: number;
+    /** Every reachable node's disk (an on-demand run), or this node's own only (a scheduled one). */
+    everyNode: boolean;
+    isKnown: (id: string) => Promise<boolean>;
+    inFlight?: { has(id: string): boolean };
+    signal?: AbortSignal;
+  }): Promise<StraySweep>;
+}
+
 export interface GcDeps {
   metadata: MetadataStore;
   /** GC deletes through the data path and walks through the maintenance side. */
@@ -61,6 +88,10 @@ export interface GcDeps {
    * commits and releases in between is seen as known.
    */
   inFlight?: { has(id: string): boolean };
+  /** Cluster mode: the sweep of unrecorded replicas (counted as orphans). */
+  strays?: StraySweeper;
+  /** The stray sweep lists every node (true) or this node's own disk (false, the default). */
+  straysEveryNode?: boolean;
   onProgress?: (stats: GcStats) => void;
   /** Set to stop early (between steps and batches); the stats so far are returned. */
   signal?: AbortSignal;
@@ -73,8 +104,9 @@ const PROGRESS_EVERY = 1000;
 /**
  * One garbage-collection pass: (a) expire stale multipart uploads (their parts go to the
  * trash), (b) delete files of trash entries older than trashDelayMs, (c) delete chunk files
- * that no metadata knows and that are older than orphanGraceMs (crash leftovers), (d) sweep
- * stale temporary files. Safe to run while the node serves traffic.
+ * that no metadata knows and that are older than orphanGraceMs (crash leftovers), (c') in a
+ * cluster, replicas on any node that no chunk record names (a coordinator's crash
+ * leftovers), (d) sweep stale temporary files. Safe to run while the node serves traffic.
  */
 export async function runGc(deps: GcDeps): Promise<GcStats> {
   const startedAt = deps.now();
@@ -103,6 +135,7 @@ export async function runGc(deps: GcDeps): Promise<GcStats> {
   if (!stopped()) await expireUploads(deps, stats, report, stopped);
   if (!stopped()) await purgeTrash(deps, stats, report, stopped, failed);
   if (!stopped()) await removeOrphans(deps, stats, report, stopped, pending);
+  if (!stopped() && deps.strays !== undefined) await sweepStrays(deps, deps.strays, stats, pending);
   if (!stopped()) stats.temporaryRemoved = await deps.chunks.sweepTemporary(deps.orphanGraceMs);
   await countPendingTrash(deps, failed, pending);
   stats.pending = pending;
@@ -213,3 +246,20 @@ const removeOrphans = async (
     }
   }
 };
+
+async function sweepStrays(deps: GcDeps, strays: StraySweeper, stats: GcStats, pending: GcPending): Promise<void> {
+  const s = await strays.sweepStrays({
+    olderThanMs: deps.orphanGraceMs,
+    everyNode: deps.straysEveryNode === true,
+    isKnown: (id) => deps.metadata.isChunkKnown(id),
+    ...(deps.inFlight ? { inFlight: deps.inFlight } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  stats.chunksScanned += s.scanned;
+  stats.chunksRemoved += s.removed;
+  stats.orphansRemoved += s.removed;
+  stats.bytesFreed += s.bytesFreed;
+  stats.errors += s.errors;
+  pending.orphansInGrace += s.inGrace;
+  pending.orphansInUse += s.inUse;
+}
