@@ -55,8 +55,13 @@ test('a config and a data dir without a running process: host files and config a
   const data = join(base, 'data');
   mkdirSync(join(data, 'metadata'), { recursive: true });
   chmodSync(data, 0o755);
-  writeFileSync(join(data, 'metadata', 'master.key'), 'k', { mode: 0o600 });
-  writeFileSync(join(base, 'c.toml'), `[server]\ndata_dir = "${data}"\nadmin_listen = "127.0.0.1:1"\n`);
+  // The key file is named in the config: the default (~/.config/anode/master.key) depends on
+  // what else ran on this machine.
+  writeFileSync(join(base, 'master.key'), 'k', { mode: 0o600 });
+  writeFileSync(
+    join(base, 'c.toml'),
+    `[server]\ndata_dir = "${data}"\nadmin_listen = "127.0.0.1:1"\n[auth]\nmaster_key_file = "${join(base, 'master.key')}"\n`,
+  );
   let hint: string | undefined;
   const report = await runChecklist({
     now: NOW,
