@@ -336,6 +336,29 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual((await store.getObject('b', 'k'))?.tags, [], 'an overwrite carries its own tags, not the old ones');
       });
 
+      test('setObjectSealedTags changes only sealedTags of the current version it names, and clears clear-text tags', async () => {
+        const encryption: ObjectEncryption = {
+          mode: 'AES256',
+          wrappedKey: { provider: 'file', keyId: 'default', version: 1, wrapped: 'd3JhcHBlZA==' },
+          sealedFor: { bucketId: 'b', key: 'k', id: 'x', multipart: false },
+          bucketKeyEnabled: false,
+          sealedMetadata: 'bWV0YQ==',
+        };
+        await store.putObject(objectRecord('b', 'k', [chunk()], { encryption, tags: [{ key: 'a', value: 'b' }] }));
+        const v = (await store.getObject('b', 'k'))!.versionId ?? 'null';
+        assert.equal(await store.setObjectSealedTags('b', 'k', 'other-version', 'c2VhbGVk'), false);
+        assert.equal(await store.setObjectSealedTags('b', 'k', v, 'c2VhbGVk'), true);
+        let got = await store.getObject('b', 'k');
+        assert.deepEqual(got?.tags, []);
+        assert.deepEqual(got?.encryption, { ...encryption, sealedTags: 'c2VhbGVk' });
+        assert.equal(await store.setObjectSealedTags('b', 'k', v, null), true);
+        got = await store.getObject('b', 'k');
+        assert.deepEqual(got?.encryption, encryption);
+        assert.equal(await store.setObjectSealedTags('b', 'missing', 'null', 'c2VhbGVk'), false);
+        await store.putObject(objectRecord('b', 'plain', [chunk()]));
+        assert.equal(await store.setObjectSealedTags('b', 'plain', 'null', 'c2VhbGVk'), false, 'a plaintext object has no envelope');
+      });
+
       test('listObjects orders keys by binary UTF-8, not UTF-16 or locale', async () => {
         // UTF-8 byte order: 'A' < 'Z' < 'a' < 'é' (C3 A9) < '\uFFFD' (EF BF BD) < '😀' (F0 9F 98 80).
         // UTF-16 code-unit order would put '😀' (D83D…) before '\uFFFD'.

@@ -111,6 +111,8 @@ export interface ObjectEncryption {
   customerKeyHmac?: string;
   /** The user metadata sealed under the data key (base64); userMetadata is then {}. */
   sealedMetadata?: string;
+  /** The tags sealed under the data key (base64; SSE-S3 and SSE-KMS only); tags is then []. */
+  sealedTags?: string;
 }
 
 export interface LifecycleFilter {
@@ -404,6 +406,12 @@ export interface MetadataStore {
   setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean>;
   /** Replaces the object's tags; false if the object does not exist. */
   setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<boolean>;
+  /**
+   * Replaces the sealed tags (ObjectEncryption.sealedTags; null: none) of the current
+   * version `versionId` of an encrypted object and clears its clear-text tags; false if
+   * that version is not the current one (or not encrypted). Nothing else in the envelope changes.
+   */
+  setObjectSealedTags(bucketId: string, key: string, versionId: string, sealed: string | null): Promise<boolean>;
   /** Objects with key > startAfter and key starting with prefix, ascending, at most limit. */
   listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
 

@@ -550,6 +550,17 @@ export class PostgresMetadataStore implements MetadataStore {
     return n > 0;
   }
 
+  async setObjectSealedTags(bucketId: string, key: string, versionId: string, sealed: string | null): Promise<boolean> {
+    // Only the sealedTags member of the envelope changes (a key rewrap may touch wrappedKey meanwhile).
+    const n = await this.#changes(
+      `UPDATE objects SET tags = '[]'::jsonb,
+         encryption = CASE WHEN $1::text IS NULL THEN encryption - 'sealedTags' ELSE jsonb_set(encryption, '{sealedTags}', to_jsonb($1::text)) END
+       WHERE bucket_id = $2 AND key = $3 AND version_id = $4 AND encryption IS NOT NULL`,
+      [sealed, bucketId, keyBytes(key), versionId],
+    );
+    return n > 0;
+  }
+
   async setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean> {
     const n = await this.#changes('UPDATE objects SET acl = $1 WHERE bucket_id = $2 AND key = $3', [
       JSON.stringify(acl),

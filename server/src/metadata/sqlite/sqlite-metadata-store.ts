@@ -201,6 +201,12 @@ function prepareStatements(db: Database.Database) {
     deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket_id = ? AND key = ?'),
     setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket_id = ? AND key = ?'),
     setObjectTags: db.prepare<[string, string, string], void>('UPDATE objects SET tags = ? WHERE bucket_id = ? AND key = ?'),
+    // Only the sealedTags member of the envelope changes (a key rewrap may touch wrappedKey meanwhile).
+    setObjectSealedTags: db.prepare<[string | null, string | null, string, string, string], void>(
+      `UPDATE objects SET tags = '[]', encryption = CASE WHEN ? IS NULL THEN json_remove(encryption, '$.sealedTags')
+         ELSE json_set(encryption, '$.sealedTags', ?) END
+       WHERE bucket_id = ? AND key = ? AND version_id = ? AND encryption IS NOT NULL`,
+    ),
     // bucket, startAfter, prefix, [prefix upper bound], limit: one index range scan.
     listObjects: db.prepare<[string, string, string, number], ObjectRow>(
       'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
@@ -593,6 +599,10 @@ export class SqliteMetadataStore implements MetadataStore {
 
   setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<boolean> {
     return this.#writes.run(() => this.#s.setObjectTags.run(JSON.stringify(tags), bucketId, key).changes > 0);
+  }
+
+  setObjectSealedTags(bucketId: string, key: string, versionId: string, sealed: string | null): Promise<boolean> {
+    return this.#writes.run(() => this.#s.setObjectSealedTags.run(sealed, sealed, bucketId, key, versionId).changes > 0);
   }
 
   async listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]> {

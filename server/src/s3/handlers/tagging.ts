@@ -16,7 +16,7 @@ async function tagsFromBody(ctx: RequestContext, kind: 'object' | 'bucket') {
 
 export async function handleGetObjectTagging(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const obj = await deps.objects.getObject(ctx.bucket!, ctx.target!.key!);
-  return xmlResult(taggingXml(obj.tags ?? []));
+  return xmlResult(taggingXml(await deps.objects.tagsOf(obj)));
 }
 
 export async function handlePutObjectTagging(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
@@ -25,7 +25,7 @@ export async function handlePutObjectTagging(deps: S3Deps, ctx: RequestContext):
   await deps.objects.getObject(bucket, key);
   // Already read and parsed before authorization when the bucket policy may test them.
   const tags = ctx.requestTags ?? (await tagsFromBody(ctx, 'object'));
-  if (!(await deps.metadata.setObjectTags(bucket.id, key, tags))) throw new S3Error('NoSuchKey', { extra: { Key: key } });
+  if (!(await deps.objects.setTags(bucket, key, tags))) throw new S3Error('NoSuchKey', { extra: { Key: key } });
   deps.audit.write(ctx, 'object.tagging.set', { bucket: bucket.name, key, tags: tags.length });
   return emptyResult(200);
 }
@@ -33,7 +33,7 @@ export async function handlePutObjectTagging(deps: S3Deps, ctx: RequestContext):
 export async function handleDeleteObjectTagging(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const bucket = ctx.bucket!;
   const key = ctx.target!.key!;
-  if (!(await deps.metadata.setObjectTags(bucket.id, key, []))) throw new S3Error('NoSuchKey', { extra: { Key: key } });
+  if (!(await deps.objects.setTags(bucket, key, []))) throw new S3Error('NoSuchKey', { extra: { Key: key } });
   deps.audit.write(ctx, 'object.tagging.delete', { bucket: bucket.name, key });
   return emptyResult(204);
 }
