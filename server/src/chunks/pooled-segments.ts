@@ -60,7 +60,7 @@ export async function* sealStreamPooled(
   source: AsyncIterable<Uint8Array>,
   onPlainBytes: (total: number) => void,
 ): AsyncGenerator<Buffer> {
-  let group = new Uint8Array(GROUP_BYTES);
+  let group = pool.take(GROUP_BYTES);
   let fill = 0;
   let index = 0;
   let total = 0;
@@ -69,7 +69,7 @@ export async function* sealStreamPooled(
     const plain = fill === GROUP_BYTES ? group : group.slice(0, fill);
     q.push(pool.seal(key, context, index, final, plain));
     index += GROUP_SEGMENTS;
-    group = new Uint8Array(GROUP_BYTES);
+    group = pool.take(GROUP_BYTES);
     fill = 0;
   };
   for await (const piece of source) {
@@ -142,7 +142,7 @@ export async function* openStreamPooled(
     for (let i = s; i <= Math.min(opts.last, s + GROUP_SEGMENTS - 1); i++) n += sealedLen(i);
     return n;
   };
-  let group = new Uint8Array(groupBytes(start));
+  let group = pool.take(groupBytes(start));
   let fill = 0;
   const q = new Ordered();
   for await (const raw of source) {
@@ -155,7 +155,7 @@ export async function* openStreamPooled(
       if (fill === group.length) {
         q.push(pool.open(key, context, start, opts.segments, group));
         start += GROUP_SEGMENTS;
-        if (start <= opts.last) group = new Uint8Array(groupBytes(start));
+        if (start <= opts.last) group = pool.take(groupBytes(start));
         fill = 0;
         while (q.length >= MAX_GROUPS_IN_FLIGHT) yield* trim(await q.take());
       }

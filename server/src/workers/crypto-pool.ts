@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChecksumAlgorithm } from '../metadata/types.js';
 import type { DigestResult, WorkerReply, WorkerRequest } from './protocol.js';
+import { SEALED_SEGMENT_BYTES } from '../chunks/segment-cipher.js';
 
 /** Raised for a segment that failed authentication in a worker (mapped to SegmentAuthError by the caller). */
 export class PooledAuthError extends Error {
@@ -65,6 +66,11 @@ class PoolWorker {
 /** Bytes per digest message (the caller's reads are copied into batches this big). */
 export const DIGEST_BATCH_BYTES = 256 * 1024;
 
+/** Spare buffers kept per size: enough for the tasks of a few dozen bodies in flight. */
+const MAX_SPARE_BUFFERS = 64;
+/** Digest batches and seal groups (256 KiB), open groups (four sealed segments). */
+const REUSED_SIZES: ReadonlySet<number> = new Set([DIGEST_BATCH_BYTES, 4 * SEALED_SEGMENT_BYTES]);
+
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** A body digest held by one worker. update() returns a promise to await for backpressure. */
@@ -79,6 +85,8 @@ export interface PooledDigest {
 export class CryptoPool {
   readonly #url: URL;
   readonly #workers: PoolWorker[] = [];
+  /** Input buffers handed back by the workers, by size, for the next tasks (less garbage, flat RSS). */
+  readonly #spare = new Map<number, ArrayBuffer[]>();
   #nextId = 1;
   #nextBody = 1;
   #closed = false;
@@ -102,6 +110,21 @@ export class CryptoPool {
       const i = this.#workers.indexOf(dead);
       if (i >= 0 && !this.#closed) this.#workers[i] = this.#spawn();
     });
+  }
+
+  /** A buffer of `size` bytes for a task's input: a spare one, else a fresh one (not zeroed: callers fill it). */
+  take(size: number): Uint8Array {
+    const spare = this.#spare.get(size)?.pop();
+    return spare !== undefined ? new Uint8Array(spare) : new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+  }
+
+  #keep(reply: { spent?: Uint8Array }): void {
+    const b = reply.spent?.buffer;
+    // Only the sizes every task uses: odd ones (the end of a body or range) are left to GC.
+    if (!(b instanceof ArrayBuffer) || !REUSED_SIZES.has(b.byteLength)) return;
+    let list = this.#spare.get(b.byteLength);
+    if (list === undefined) this.#spare.set(b.byteLength, (list = []));
+    if (list.length < MAX_SPARE_BUFFERS) list.push(b);
   }
 
   #id(): number {
@@ -136,7 +159,7 @@ export class CryptoPool {
       const bytes = fill === batch.length ? batch : batch.slice(0, fill);
       batch = null;
       fill = 0;
-      const p = home.send({ id: this.#id(), op: 'digest-update', body, bytes }, [bytes.buffer as ArrayBuffer]);
+      const p = home.send({ id: this.#id(), op: 'digest-update', body, bytes }, [bytes.buffer as ArrayBuffer]).then((r) => this.#keep(r));
       p.catch(() => {});
       queued.push(p);
     };
@@ -144,7 +167,7 @@ export class CryptoPool {
       update: async (bytes) => {
         let at = 0;
         while (at < bytes.length) {
-          batch ??= new Uint8Array(DIGEST_BATCH_BYTES);
+          batch ??= this.take(DIGEST_BATCH_BYTES);
           const n = Math.min(batch.length - fill, bytes.length - at);
           batch.set(bytes.subarray(at, at + n), fill);
           fill += n;
@@ -178,11 +201,15 @@ export class CryptoPool {
     };
   }
 
-  /** Seals `plain` (ownership passes to the pool: its buffer is transferred) as segments from `first`. */
+  /**
+   * Seals `plain` as segments from `first`. Ownership of `plain` passes to the pool (its
+   * whole buffer is transferred, then kept for take()): it must own its buffer.
+   */
   async seal(key: Buffer, context: Buffer, first: number, final: boolean, plain: Uint8Array): Promise<Buffer> {
     const reply = await this.#leastBusy().send({ id: this.#id(), op: 'seal', key, context, first, final, plain }, [
       plain.buffer as ArrayBuffer,
     ]);
+    this.#keep(reply);
     return asBuffer(reply.bytes!);
   }
 
@@ -191,6 +218,7 @@ export class CryptoPool {
     const reply = await this.#leastBusy().send({ id: this.#id(), op: 'open', key, context, first, segments, sealed }, [
       sealed.buffer as ArrayBuffer,
     ]);
+    this.#keep(reply);
     return asBuffer(reply.bytes!);
   }
 

@@ -24,7 +24,7 @@ const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byt
 
 function seal(key: Buffer, context: Buffer, first: number, final: boolean, plain: Buffer): Uint8Array {
   const segments = Math.max(1, Math.ceil(plain.length / SEGMENT_BYTES));
-  const out = new Uint8Array(plain.length + segments * SEGMENT_OVERHEAD);
+  const out = Buffer.allocUnsafeSlow(plain.length + segments * SEGMENT_OVERHEAD); // every byte is written
   let at = 0;
   for (let s = 0; s < segments; s++) {
     const part = plain.subarray(s * SEGMENT_BYTES, (s + 1) * SEGMENT_BYTES);
@@ -36,7 +36,7 @@ function seal(key: Buffer, context: Buffer, first: number, final: boolean, plain
 }
 
 function open(key: Buffer, context: Buffer, first: number, segments: number, sealed: Buffer): Uint8Array {
-  const out = new Uint8Array(Math.max(0, sealed.length - Math.ceil(sealed.length / SEALED_SEGMENT_BYTES) * SEGMENT_OVERHEAD));
+  const out = Buffer.allocUnsafeSlow(Math.max(0, sealed.length - Math.ceil(sealed.length / SEALED_SEGMENT_BYTES) * SEGMENT_OVERHEAD));
   let at = 0;
   let index = first;
   for (let off = 0; off < sealed.length; off += SEALED_SEGMENT_BYTES, index++) {
@@ -56,7 +56,7 @@ function run(msg: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] 
       const d = digests.get(msg.body);
       if (d === undefined) throw new Error(`no digest ${msg.body}`);
       d.update(msg.bytes);
-      return { reply: { id: msg.id, ok: true }, transfer: [] };
+      return { reply: { id: msg.id, ok: true, spent: msg.bytes }, transfer: [msg.bytes.buffer as ArrayBuffer] };
     }
     case 'digest-finish': {
       const d = digests.get(msg.body);
@@ -73,11 +73,17 @@ function run(msg: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] 
       return { reply: { id: msg.id, ok: true }, transfer: [] };
     case 'seal': {
       const out = seal(buf(msg.key), buf(msg.context), msg.first, msg.final, buf(msg.plain));
-      return { reply: { id: msg.id, ok: true, bytes: out }, transfer: [out.buffer as ArrayBuffer] };
+      return {
+        reply: { id: msg.id, ok: true, bytes: out, spent: msg.plain },
+        transfer: [out.buffer as ArrayBuffer, msg.plain.buffer as ArrayBuffer],
+      };
     }
     case 'open': {
       const out = open(buf(msg.key), buf(msg.context), msg.first, msg.segments, buf(msg.sealed));
-      return { reply: { id: msg.id, ok: true, bytes: out }, transfer: [out.buffer as ArrayBuffer] };
+      return {
+        reply: { id: msg.id, ok: true, bytes: out, spent: msg.sealed },
+        transfer: [out.buffer as ArrayBuffer, msg.sealed.buffer as ArrayBuffer],
+      };
     }
   }
 }

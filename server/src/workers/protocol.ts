@@ -32,6 +32,7 @@ export interface DigestResult {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; bytes?: Uint8Array; digests?: DigestResult }
+  /** `bytes`: the result; `spent`: the request's input buffer, handed back for reuse. */
+  | { id: number; ok: true; bytes?: Uint8Array; spent?: Uint8Array; digests?: DigestResult }
   /** `auth`: a segment failed authentication (SegmentAuthError), else an internal error. */
   | { id: number; ok: false; auth: boolean; message: string };
