@@ -2,7 +2,7 @@
  * sealStream and openStream (segment-cipher.ts) with the AES work done in the crypto pool:
  * the same bytes on disk, sealed or opened a group of segments per task, several groups
  * in flight at once (so a large body uses every worker) and at most MAX_GROUPS_IN_FLIGHT
- * per stream (so memory stays bounded: about 1 MiB of plaintext per stream). Chunks that
+ * per stream (so memory stays bounded: about 3 MiB of plaintext per stream). Chunks that
  * fit in one group stay inline: one round trip to a worker costs more than sealing them.
  */
 import { PooledAuthError, type CryptoPool } from '../workers/crypto-pool.js';
@@ -17,9 +17,9 @@ import {
 } from './segment-cipher.js';
 
 /** Segments per pool task. */
-export const GROUP_SEGMENTS = 4;
+export const GROUP_SEGMENTS = 16;
 const GROUP_BYTES = GROUP_SEGMENTS * SEGMENT_BYTES;
-export const MAX_GROUPS_IN_FLIGHT = 4;
+export const MAX_GROUPS_IN_FLIGHT = 3;
 
 /** Tasks in order; the settled ones at the front can be taken without waiting. */
 class Ordered {
@@ -60,7 +60,7 @@ export async function* sealStreamPooled(
   source: AsyncIterable<Uint8Array>,
   onPlainBytes: (total: number) => void,
 ): AsyncGenerator<Buffer> {
-  let group = pool.take(GROUP_BYTES);
+  let group = pool.take(GROUP_BYTES, true);
   let fill = 0;
   let index = 0;
   let total = 0;
@@ -69,7 +69,7 @@ export async function* sealStreamPooled(
     const plain = fill === GROUP_BYTES ? group : group.slice(0, fill);
     q.push(pool.seal(key, context, index, final, plain));
     index += GROUP_SEGMENTS;
-    group = pool.take(GROUP_BYTES);
+    group = pool.take(GROUP_BYTES, true);
     fill = 0;
   };
   for await (const piece of source) {
@@ -142,7 +142,12 @@ export async function* openStreamPooled(
     for (let i = s; i <= Math.min(opts.last, s + GROUP_SEGMENTS - 1); i++) n += sealedLen(i);
     return n;
   };
-  let group = pool.take(groupBytes(start));
+  const fullGroup = GROUP_SEGMENTS * SEALED_SEGMENT_BYTES;
+  const takeGroup = (s: number): Uint8Array => {
+    const n = groupBytes(s);
+    return pool.take(n, n === fullGroup);
+  };
+  let group = takeGroup(start);
   let fill = 0;
   const q = new Ordered();
   for await (const raw of source) {
@@ -155,7 +160,7 @@ export async function* openStreamPooled(
       if (fill === group.length) {
         q.push(pool.open(key, context, start, opts.segments, group));
         start += GROUP_SEGMENTS;
-        if (start <= opts.last) group = pool.take(groupBytes(start));
+        if (start <= opts.last) group = takeGroup(start);
         fill = 0;
         while (q.length >= MAX_GROUPS_IN_FLIGHT) yield* trim(await q.take());
       }

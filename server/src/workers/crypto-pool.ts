@@ -15,7 +15,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChecksumAlgorithm } from '../metadata/types.js';
 import type { DigestResult, WorkerReply, WorkerRequest } from './protocol.js';
-import { SEALED_SEGMENT_BYTES } from '../chunks/segment-cipher.js';
 
 /** Raised for a segment that failed authentication in a worker (mapped to SegmentAuthError by the caller). */
 export class PooledAuthError extends Error {
@@ -64,12 +63,16 @@ class PoolWorker {
 }
 
 /** Bytes per digest message (the caller's reads are copied into batches this big). */
-export const DIGEST_BATCH_BYTES = 256 * 1024;
+export const DIGEST_BATCH_BYTES = 512 * 1024;
 
-/** Spare buffers kept per size: enough for the tasks of a few dozen bodies in flight. */
-const MAX_SPARE_BUFFERS = 64;
-/** Digest batches and seal groups (256 KiB), open groups (four sealed segments). */
-const REUSED_SIZES: ReadonlySet<number> = new Set([DIGEST_BATCH_BYTES, 4 * SEALED_SEGMENT_BYTES]);
+/** Spare buffers kept per size (at most 16 MiB of 1 MiB groups): the tasks of a few bodies in flight. */
+const MAX_SPARE_BUFFERS = 16;
+
+/**
+ * A view that owns its whole buffer, for a message: structured clone copies the entire
+ * ArrayBuffer behind a view, and a key or AAD context often sits in Node's 8 KiB pool slab.
+ */
+const compact = (u: Uint8Array): Uint8Array => (u.byteOffset === 0 && u.byteLength === u.buffer.byteLength ? u : new Uint8Array(u));
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -87,6 +90,8 @@ export class CryptoPool {
   readonly #workers: PoolWorker[] = [];
   /** Input buffers handed back by the workers, by size, for the next tasks (less garbage, flat RSS). */
   readonly #spare = new Map<number, ArrayBuffer[]>();
+  /** The sizes worth keeping (every full batch or group): odd ones (ends of bodies and ranges) are left to GC. */
+  readonly #reused = new Set<number>([DIGEST_BATCH_BYTES]);
   #nextId = 1;
   #nextBody = 1;
   #closed = false;
@@ -113,15 +118,15 @@ export class CryptoPool {
   }
 
   /** A buffer of `size` bytes for a task's input: a spare one, else a fresh one (not zeroed: callers fill it). */
-  take(size: number): Uint8Array {
+  take(size: number, reusable = false): Uint8Array {
+    if (reusable) this.#reused.add(size);
     const spare = this.#spare.get(size)?.pop();
     return spare !== undefined ? new Uint8Array(spare) : new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
   }
 
   #keep(reply: { spent?: Uint8Array }): void {
     const b = reply.spent?.buffer;
-    // Only the sizes every task uses: odd ones (the end of a body or range) are left to GC.
-    if (!(b instanceof ArrayBuffer) || !REUSED_SIZES.has(b.byteLength)) return;
+    if (!(b instanceof ArrayBuffer) || !this.#reused.has(b.byteLength)) return;
     let list = this.#spare.get(b.byteLength);
     if (list === undefined) this.#spare.set(b.byteLength, (list = []));
     if (list.length < MAX_SPARE_BUFFERS) list.push(b);
@@ -138,7 +143,7 @@ export class CryptoPool {
   }
 
   /** A digest of one body (MD5 always; SHA-256 and an S3 checksum as asked). */
-  openDigest(options: { sha256: boolean; checksum: ChecksumAlgorithm | null }, maxInFlight = 8): PooledDigest {
+  openDigest(options: { sha256: boolean; checksum: ChecksumAlgorithm | null }, maxInFlight = 4): PooledDigest {
     let home = this.#workers[0]!;
     for (const w of this.#workers) if (w.bodies < home.bodies || (w.bodies === home.bodies && w.pending.size < home.pending.size)) home = w;
     home.bodies++;
@@ -206,18 +211,20 @@ export class CryptoPool {
    * whole buffer is transferred, then kept for take()): it must own its buffer.
    */
   async seal(key: Buffer, context: Buffer, first: number, final: boolean, plain: Uint8Array): Promise<Buffer> {
-    const reply = await this.#leastBusy().send({ id: this.#id(), op: 'seal', key, context, first, final, plain }, [
-      plain.buffer as ArrayBuffer,
-    ]);
+    const reply = await this.#leastBusy().send(
+      { id: this.#id(), op: 'seal', key: compact(key), context: compact(context), first, final, plain },
+      [plain.buffer as ArrayBuffer],
+    );
     this.#keep(reply);
     return asBuffer(reply.bytes!);
   }
 
   /** Opens sealed segments from `first` of a chunk of `segments` (its buffer is transferred). */
   async open(key: Buffer, context: Buffer, first: number, segments: number, sealed: Uint8Array): Promise<Buffer> {
-    const reply = await this.#leastBusy().send({ id: this.#id(), op: 'open', key, context, first, segments, sealed }, [
-      sealed.buffer as ArrayBuffer,
-    ]);
+    const reply = await this.#leastBusy().send(
+      { id: this.#id(), op: 'open', key: compact(key), context: compact(context), first, segments, sealed },
+      [sealed.buffer as ArrayBuffer],
+    );
     this.#keep(reply);
     return asBuffer(reply.bytes!);
   }
