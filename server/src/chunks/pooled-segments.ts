@@ -77,6 +77,7 @@ export async function* sealStreamPooled(
     while (at < piece.byteLength) {
       if (fill === GROUP_BYTES) {
         // More bytes follow, so the held group does not end the chunk.
+        await pool.acquire();
         send(false);
         while (q.length >= MAX_GROUPS_IN_FLIGHT) yield await q.take();
       }
@@ -98,6 +99,7 @@ export async function* sealStreamPooled(
     }
     return;
   }
+  await pool.acquire();
   send(true);
   while (q.length > 0) yield await q.take();
 }
@@ -158,6 +160,7 @@ export async function* openStreamPooled(
       fill += n;
       at += n;
       if (fill === group.length) {
+        await pool.acquire();
         q.push(pool.open(key, context, start, opts.segments, group));
         start += GROUP_SEGMENTS;
         if (start <= opts.last) group = takeGroup(start);

@@ -65,14 +65,17 @@ class PoolWorker {
 /** Bytes per digest message (the caller's reads are copied into batches this big). */
 export const DIGEST_BATCH_BYTES = 512 * 1024;
 
-/** Spare buffers kept per size (at most 16 MiB of 1 MiB groups): the tasks of a few bodies in flight. */
-const MAX_SPARE_BUFFERS = 16;
+/** Spare buffers kept per size (at most 8 MiB of 1 MiB groups): the tasks of a few bodies in flight. */
+const MAX_SPARE_BUFFERS = 8;
 
 /**
  * A view that owns its whole buffer, for a message: structured clone copies the entire
  * ArrayBuffer behind a view, and a key or AAD context often sits in Node's 8 KiB pool slab.
  */
 const compact = (u: Uint8Array): Uint8Array => (u.byteOffset === 0 && u.byteLength === u.buffer.byteLength ? u : new Uint8Array(u));
+
+/** Seal/open tasks in flight per worker (1 MiB each, plus its result). */
+const TASKS_PER_WORKER = 3;
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -93,6 +96,9 @@ export class CryptoPool {
   /** The sizes worth keeping (every full batch or group): odd ones (ends of bodies and ranges) are left to GC. */
   readonly #reused = new Set<number>([DIGEST_BATCH_BYTES]);
   #nextId = 1;
+  /** Seal/open tasks that may still start, pool-wide: bounds their memory at any concurrency. */
+  #slots: number;
+  readonly #waiting: Array<() => void> = [];
   #nextBody = 1;
   #closed = false;
 
@@ -103,6 +109,7 @@ export class CryptoPool {
     const self = import.meta.url.endsWith('.ts') ? '../../dist/workers/crypto-worker.js' : './crypto-worker.js';
     this.#url = new URL(self, import.meta.url);
     for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
+    this.#slots = size * TASKS_PER_WORKER;
   }
 
   get size(): number {
@@ -143,7 +150,7 @@ export class CryptoPool {
   }
 
   /** A digest of one body (MD5 always; SHA-256 and an S3 checksum as asked). */
-  openDigest(options: { sha256: boolean; checksum: ChecksumAlgorithm | null }, maxInFlight = 4): PooledDigest {
+  openDigest(options: { sha256: boolean; checksum: ChecksumAlgorithm | null }, maxInFlight = 2): PooledDigest {
     let home = this.#workers[0]!;
     for (const w of this.#workers) if (w.bodies < home.bodies || (w.bodies === home.bodies && w.pending.size < home.pending.size)) home = w;
     home.bodies++;
@@ -207,26 +214,55 @@ export class CryptoPool {
   }
 
   /**
-   * Seals `plain` as segments from `first`. Ownership of `plain` passes to the pool (its
+   * Seals `plain` as segments from `first`, in a slot from acquire(). Ownership of `plain` passes to the pool (its
    * whole buffer is transferred, then kept for take()): it must own its buffer.
    */
   async seal(key: Buffer, context: Buffer, first: number, final: boolean, plain: Uint8Array): Promise<Buffer> {
-    const reply = await this.#leastBusy().send(
-      { id: this.#id(), op: 'seal', key: compact(key), context: compact(context), first, final, plain },
-      [plain.buffer as ArrayBuffer],
-    );
-    this.#keep(reply);
-    return asBuffer(reply.bytes!);
+    // The caller acquired a slot (acquire()); it is given back however the task ends.
+    try {
+      const reply = await this.#leastBusy().send(
+        { id: this.#id(), op: 'seal', key: compact(key), context: compact(context), first, final, plain },
+        [plain.buffer as ArrayBuffer],
+      );
+      this.#keep(reply);
+      return asBuffer(reply.bytes!);
+    } finally {
+      this.#release();
+    }
   }
 
   /** Opens sealed segments from `first` of a chunk of `segments` (its buffer is transferred). */
   async open(key: Buffer, context: Buffer, first: number, segments: number, sealed: Uint8Array): Promise<Buffer> {
-    const reply = await this.#leastBusy().send(
-      { id: this.#id(), op: 'open', key: compact(key), context: compact(context), first, segments, sealed },
-      [sealed.buffer as ArrayBuffer],
-    );
-    this.#keep(reply);
-    return asBuffer(reply.bytes!);
+    // The caller acquired a slot (acquire()); it is given back however the task ends.
+    try {
+      const reply = await this.#leastBusy().send(
+        { id: this.#id(), op: 'open', key: compact(key), context: compact(context), first, segments, sealed },
+        [sealed.buffer as ArrayBuffer],
+      );
+      this.#keep(reply);
+      return asBuffer(reply.bytes!);
+    } finally {
+      this.#release();
+    }
+  }
+
+  /**
+   * Resolves when a seal/open task may start: callers await it before filling the buffer
+   * for their next task, so a thousand streams hold a thousand buffers, not ten thousand.
+   */
+  acquire(): Promise<void> {
+    if (this.#slots > 0) {
+      this.#slots--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Gives back the slot of a task that settled. */
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next();
+    else this.#slots++;
   }
 
   async close(): Promise<void> {
