@@ -33,8 +33,8 @@ export const CONFIG_SCHEMA = {
     shutdown_timeout_seconds: { type: 'integer', default: 30, doc: 'how long SIGTERM waits for requests in flight' },
     workers: {
       type: 'integer',
-      default: -1,
-      doc: 'worker threads hashing and encrypting large bodies: -1 one per CPU, 0 or 1 inline on the request thread',
+      default: 0,
+      doc: 'worker threads hashing and encrypting large bodies: -1 one per CPU, 0 or 1 (the default) inline on the request thread',
     },
   },
   auth: {
