@@ -9,7 +9,7 @@
 //
 // Usage: npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N]
 //                         [--concurrency 1,8,32] [--quick] [--encryption off|on|both]
-//                         [--sizes 4k,1m,64m]
+//                         [--sizes 4k,1m,64m] [--workers N]
 //   Without --endpoint it starts a node from server/dist/main.js in a temp data dir.
 //   --encryption both (the default without --endpoint) runs every S3 scenario on a plain
 //   node, then PUT/GET of 64 MiB and 4 KiB objects on a second node with encryption at
@@ -18,13 +18,17 @@
 //   --cluster: instead of the S3 scenarios above, PUT/GET of 64 MiB and 4 KiB at c=8 and 32
 //   on one node, then on 3 nodes from scripts/dev-cluster.sh (R=3, W=2), with the ratio of
 //   each (kind "cluster_ratio"; scripts/lib/bench-cluster.mjs).
+//   --workers N starts the node with [server] workers = N (crypto worker threads; 0 or 1:
+//   inline); every S3 record says it, and the peak RSS of the node since the last record
+//   (kind "s3", peak_rss_mib). Records of kind "goal" relate 64 MiB PUT c=1 to the MD5 rate
+//   and 64 MiB GET to the loopback download rate measured in the same run (issue 11).
 //   --sizes limits the object sizes run (a smoke run: --sizes 4k --seconds 1 --concurrency 1).
 //   With --endpoint, credentials come from ANODE_ACCESS_KEY/ANODE_SECRET_KEY
 //   (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); region from AWS_REGION (us-east-1).
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, open, rm, mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -45,13 +49,14 @@ const { values: opts } = parseArgs({
     encryption: { type: 'string' },
     sizes: { type: 'string' },
     cluster: { type: 'boolean', default: false },
+    workers: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
   console.log(
     'npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N] [--concurrency 1,8,32] [--quick]\n' +
-      '                 [--encryption off|on|both] [--sizes 4k,1m,64m] [--cluster]',
+      '                 [--encryption off|on|both] [--sizes 4k,1m,64m] [--workers N] [--cluster]',
   );
   process.exit(0);
 }
@@ -64,10 +69,13 @@ const SIZES = (opts.sizes ?? '4k,1m,64m').split(',').map((s) => {
   if (n === undefined) throw new Error(`--sizes: unknown size ${s} (4k, 1m, 64m)`);
   return n;
 });
+const WORKERS = opts.workers === undefined ? undefined : Number(opts.workers);
+if (WORKERS !== undefined && !Number.isInteger(WORKERS)) throw new Error('--workers must be an integer');
 const SECONDS = Number(opts.seconds ?? (opts.quick ? 2 : 6));
 const CONCURRENCY = (opts.concurrency ?? (opts.quick ? '1,8' : '1,8,32')).split(',').map(Number);
 
 function emit(record) {
+  if (record.kind === 'machine') machineRecords.push(record);
   console.log(JSON.stringify(record));
 }
 
@@ -85,12 +93,29 @@ function expectStatus(res, ok, what) {
 /** S3 records of this run, for the encrypted/plain ratios. */
 const s3Records = [];
 let encryptionLabel = 'off';
+/** Machine records of this run, for the goal ratios. */
+const machineRecords = [];
+/** The node under test (its pid, for peak RSS), when the bench started it. */
+let nodePid = null;
+
+/** The node's peak resident set since the last call (VmHWM, then reset via clear_refs), in MiB. */
+function takePeakRss() {
+  if (nodePid === null) return undefined;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${nodePid}/status`, 'utf8'));
+    writeFileSync(`/proc/${nodePid}/clear_refs`, '5');
+    return m ? round(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined; // not Linux, or the node is gone
+  }
+}
 
 function report(kind, scenario, size, concurrency, r) {
   const rec = {
     kind,
     scenario,
     encryption: encryptionLabel,
+    workers: WORKERS ?? 'default',
     object_bytes: size,
     concurrency,
     ops: r.done,
@@ -102,6 +127,8 @@ function report(kind, scenario, size, concurrency, r) {
   };
   if (size >= MiB) rec.mib_per_s = round((r.done * size) / MiB / r.elapsed);
   if (r.firstError) rec.first_error = r.firstError;
+  const peak = takePeakRss();
+  if (peak !== undefined) rec.peak_rss_mib = peak;
   s3Records.push(rec);
   emit(rec);
 }
@@ -122,6 +149,36 @@ function reportEncryptionRatios() {
       encrypted_ops_per_s: on.ops_per_s,
       ratio: round(on.ops_per_s / off.ops_per_s, 3),
       meets_goal: on.ops_per_s / off.ops_per_s >= 0.85,
+    });
+  }
+}
+
+/**
+ * Issue 11's large-body goals, from this run: PUT 64 MiB c=1 over the single-core MD5 rate
+ * (goal 0.7) and GET 64 MiB over the loopback HTTP download rate at the same concurrency
+ * (goal 0.6), for every encryption setting run.
+ */
+function reportLargeBodyGoals() {
+  const md5 = machineRecords.find((r) => r.scenario === 'hash_md5');
+  for (const rec of s3Records.filter((r) => r.object_bytes === 64 * MiB)) {
+    let base;
+    let goal;
+    if (rec.scenario === 'put' && rec.concurrency === 1 && md5) [base, goal] = [md5, 0.7];
+    else if (rec.scenario === 'get')
+      [base, goal] = [machineRecords.find((r) => r.scenario === 'loopback_http_get' && r.concurrency === rec.concurrency), 0.6];
+    if (!base || !base.mib_per_s) continue;
+    const ratio = round(rec.mib_per_s / base.mib_per_s, 3);
+    emit({
+      kind: 'goal',
+      scenario: `${rec.scenario}_64m_c${rec.concurrency}`,
+      encryption: rec.encryption,
+      workers: rec.workers,
+      mib_per_s: rec.mib_per_s,
+      baseline: base.concurrency === undefined ? base.scenario : `${base.scenario}_c${base.concurrency}`,
+      baseline_mib_per_s: base.mib_per_s,
+      ratio,
+      goal,
+      meets_goal: ratio >= goal,
     });
   }
 }
@@ -353,6 +410,7 @@ async function main() {
     seconds_per_scenario: SECONDS,
     concurrency: CONCURRENCY,
     encryption: ENCRYPTION,
+    workers: WORKERS ?? 'default',
   });
   if (opts.only !== 's3') {
     const diskBase = await mkdtemp(join(tmpdir(), 'anode-bench-disk-'));
@@ -379,7 +437,9 @@ async function main() {
     return;
   }
   if (ENCRYPTION !== 'on') {
-    const node = await startOwnNode();
+    const node = await startOwnNode({ workers: WORKERS });
+    nodePid = node.pid;
+    takePeakRss();
     try {
       await benchS3({ ...node, region }, signRequest);
     } finally {
@@ -388,7 +448,9 @@ async function main() {
   }
   if (ENCRYPTION !== 'off') {
     encryptionLabel = 'on';
-    const node = await startOwnNode({ encryption: true });
+    const node = await startOwnNode({ encryption: true, workers: WORKERS });
+    nodePid = node.pid;
+    takePeakRss();
     try {
       await benchS3({ ...node, region }, signRequest, true);
     } finally {
@@ -396,6 +458,7 @@ async function main() {
     }
     reportEncryptionRatios();
   }
+  reportLargeBodyGoals();
 }
 
 main().catch((e) => {

@@ -28,9 +28,9 @@ export async function freePort() {
 
 /**
  * Starts a node in a temp dir. `encryption: true` turns on encryption at rest with a fresh
- * 0600 key file in that dir (every object SSE-S3).
+ * 0600 key file in that dir (every object SSE-S3). `workers` sets [server] workers.
  */
-export async function startOwnNode({ encryption = false } = {}) {
+export async function startOwnNode({ encryption = false, workers } = {}) {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} missing: run npm run build`);
   const base = await mkdtemp(join(tmpdir(), 'anode-bench-'));
   const keyFile = join(base, 'encryption.key');
@@ -50,6 +50,7 @@ export async function startOwnNode({ encryption = false } = {}) {
       ANODE_LOGGING_ACCESS_LOG: join(base, 'access.log'),
       ANODE_LOGGING_AUDIT_LOG: join(base, 'audit.log'),
       ...(encryption ? { ANODE_STORAGE_ENCRYPTION: 'true', ANODE_STORAGE_ENCRYPTION_KEY: keyFile } : {}),
+      ...(workers !== undefined ? { ANODE_SERVER_WORKERS: String(workers) } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

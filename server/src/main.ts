@@ -50,6 +50,7 @@ import type { ManagedChunkStore } from './chunks/chunk-store.js';
 import { PostgresClusterStore } from './metadata/postgres/cluster-store.js';
 import type { ClusterStore } from './metadata/cluster-types.js';
 import { startCluster, type ClusterNode } from './cluster/node.js';
+import { startCryptoPool, stopCryptoPool, workerCount } from './workers/crypto-pool.js';
 
 const USAGE = `Usage:
   anode server [--config FILE] [--data DIR]      start a node
@@ -249,6 +250,8 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     authFailures: new TokenBuckets(config.limits.auth_failures_per_second, config.limits.auth_failure_burst),
     anonymous: new TokenBuckets(config.limits.anonymous_per_second, config.limits.anonymous_burst),
   };
+  // Hashing and AES of large bodies off the request thread ([server] workers).
+  const cryptoWorkers = startCryptoPool(workerCount(config.server.workers))?.size ?? 0;
   const objects = new ObjectService({
     metadata,
     chunks,
@@ -341,6 +344,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
       admin: `${scheme}://${config.server.admin_listen}`,
       data: p.data,
       readOnly: node.readOnly,
+      cryptoWorkers,
     },
     'anode started',
   );
@@ -386,6 +390,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     await changes.close();
     await keyProvider?.close();
     await metadata.close();
+    await stopCryptoPool();
     logger.info('stopped');
     process.exit(0);
   };

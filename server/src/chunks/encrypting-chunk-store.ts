@@ -22,6 +22,8 @@ import {
   sealedSize,
   segmentCount,
 } from './segment-cipher.js';
+import { openStreamPooled, sealStreamPooled } from './pooled-segments.js';
+import { cryptoPool } from '../workers/crypto-pool.js';
 
 /** A chunk failed authentication: altered, swapped, cut or sealed under another key. */
 export class ChunkTamperedError extends ChunkUnreadableError {
@@ -69,10 +71,14 @@ export class EncryptingChunkStore implements ChunkStore {
     // The ordinal is taken when the write starts: writes of one body start in body order.
     const context = this.#contextForWrite(this.#ordinal++);
     let plain = 0;
-    const ref = await this.inner.write(
-      sealStream(this.#key, context, source, (n) => (plain = n)),
-      options,
-    );
+    // Sealed in the crypto pool when there is one (large chunks use every core), else inline.
+    const pool = cryptoPool();
+    const onPlain = (n: number): void => {
+      plain = n;
+    };
+    const sealed =
+      pool === null ? sealStream(this.#key, context, source, onPlain) : sealStreamPooled(pool, this.#key, context, source, onPlain);
+    const ref = await this.inner.write(sealed, options);
     if (ref.size !== sealedSize(plain)) throw new ChunkUnreadableError(ref.id, 'sealed size does not match the bytes written');
     this.#written.set(ref.id, { size: plain, context });
     return { id: ref.id, size: plain };
@@ -100,14 +106,10 @@ export class EncryptingChunkStore implements ChunkStore {
     const sealedStart = first * SEALED_SEGMENT_BYTES;
     const sealedEnd = Math.min(sealedSize(chunk.size), (last + 1) * SEALED_SEGMENT_BYTES) - 1;
     const raw = await this.inner.read(id, { start: sealedStart, end: sealedEnd });
-    const plain = openStream(this.#key, chunk.context, raw, {
-      first,
-      last,
-      segments,
-      plainSize: chunk.size,
-      skip: start - first * SEGMENT_BYTES,
-      length,
-    });
+    const openOpts = { first, last, segments, plainSize: chunk.size, skip: start - first * SEGMENT_BYTES, length };
+    const pool = cryptoPool();
+    const plain =
+      pool === null ? openStream(this.#key, chunk.context, raw, openOpts) : openStreamPooled(pool, this.#key, chunk.context, raw, openOpts);
     const tampered = (err: unknown): unknown => {
       if (!(err instanceof SegmentAuthError)) return err;
       const t = new ChunkTamperedError(id, err.message, { cause: err });

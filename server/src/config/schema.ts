@@ -31,6 +31,11 @@ export const CONFIG_SCHEMA = {
       doc: 'open connections from one client address per listener (trusted proxies exempt)',
     },
     shutdown_timeout_seconds: { type: 'integer', default: 30, doc: 'how long SIGTERM waits for requests in flight' },
+    workers: {
+      type: 'integer',
+      default: 0,
+      doc: 'worker threads hashing and encrypting large bodies: -1 one per CPU, 0 or 1 (the default) inline on the request thread',
+    },
   },
   auth: {
     allow_sigv2: {

@@ -336,6 +336,32 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
         assert.deepEqual((await store.getObject('b', 'k'))?.tags, [], 'an overwrite carries its own tags, not the old ones');
       });
 
+      test('patchVersion with sealedTags changes only sealedTags of the version it names, current or not, and clears clear-text tags', async () => {
+        const encryption: ObjectEncryption = {
+          mode: 'AES256',
+          wrappedKey: { provider: 'file', keyId: 'default', version: 1, wrapped: 'd3JhcHBlZA==' },
+          sealedFor: { bucketId: 'b', key: 'k', id: 'x', multipart: false },
+          bucketKeyEnabled: false,
+          sealedMetadata: 'bWV0YQ==',
+        };
+        await store.putObject(objectRecord('b', 'k', [chunk()], { encryption, tags: [{ key: 'a', value: 'b' }] }));
+        const v = (await store.getObject('b', 'k'))!.versionId ?? 'null';
+        assert.equal(await store.patchVersion('b', 'k', 'other-version', { sealedTags: 'c2VhbGVk' }), 'not-found');
+        assert.equal(await store.patchVersion('b', 'k', v, { sealedTags: 'c2VhbGVk' }), 'ok');
+        let got = await store.getObject('b', 'k');
+        assert.deepEqual(got?.tags, []);
+        assert.deepEqual(got?.encryption, { ...encryption, sealedTags: 'c2VhbGVk' });
+        assert.equal(await store.patchVersion('b', 'k', v, { sealedTags: null }), 'ok');
+        got = await store.getObject('b', 'k');
+        assert.deepEqual(got?.encryption, encryption);
+        assert.equal(await store.patchVersion('b', 'missing', 'null', { sealedTags: 'c2VhbGVk' }), 'not-found');
+        await store.putObject(objectRecord('b', 'plain', [chunk()], { tags: [{ key: 'a', value: 'b' }] }));
+        assert.equal(await store.patchVersion('b', 'plain', 'null', { sealedTags: 'c2VhbGVk' }), 'ok');
+        got = await store.getObject('b', 'plain');
+        assert.equal(got?.encryption ?? null, null, 'a plaintext object has no envelope to seal into');
+        assert.deepEqual(got?.tags, [{ key: 'a', value: 'b' }], 'and keeps its clear tags');
+      });
+
       test('listObjects orders keys by binary UTF-8, not UTF-16 or locale', async () => {
         // UTF-8 byte order: 'A' < 'Z' < 'a' < 'é' (C3 A9) < '\uFFFD' (EF BF BD) < '😀' (F0 9F 98 80).
         // UTF-16 code-unit order would put '😀' (D83D…) before '\uFFFD'.

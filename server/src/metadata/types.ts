@@ -111,6 +111,8 @@ export interface ObjectEncryption {
   customerKeyHmac?: string;
   /** The user metadata sealed under the data key (base64); userMetadata is then {}. */
   sealedMetadata?: string;
+  /** The tags sealed under the data key (base64; SSE-S3 and SSE-KMS only); tags is then []. */
+  sealedTags?: string;
 }
 
 export interface LifecycleFilter {
@@ -185,6 +187,12 @@ export interface ObjectHeaders {
 export interface VersionPatch {
   tags?: Tag[];
   acl?: Acl;
+  /**
+   * Tags sealed under the version's data key (null: none): replaces encryption.sealedTags and
+   * empties the clear-text tags. Nothing else in the envelope changes (a rewrap may touch
+   * wrappedKey meanwhile); a version without an envelope is left as it is.
+   */
+  sealedTags?: string | null;
 }
 
 export interface PartSummary {

@@ -1,5 +1,5 @@
 /** Version-history helpers both metadata backends share. */
-import type { LockState, ObjectRecord, VersionEntry } from './types.js';
+import type { LockState, ObjectRecord, VersionEntry, VersionPatch } from './types.js';
 
 /** True when the version's lock state is exactly `expect` (the compare of a compare-and-swap). */
 export function sameLock(object: ObjectRecord, expect: LockState): boolean {
@@ -50,4 +50,18 @@ export function mergeVersions(
     lastKey = key;
   }
   return out.slice(0, limit);
+}
+
+/** A non-current version's record with `patch` applied (the current row takes it column by column). */
+export function patchedRecord(record: ObjectRecord, patch: VersionPatch): ObjectRecord {
+  const { sealedTags, ...plain } = patch;
+  const out: ObjectRecord = { ...record, ...plain };
+  if (sealedTags !== undefined && record.encryption) {
+    const encryption = { ...record.encryption };
+    if (sealedTags === null) delete encryption.sealedTags;
+    else encryption.sealedTags = sealedTags;
+    out.encryption = encryption;
+    out.tags = [];
+  }
+  return out;
 }

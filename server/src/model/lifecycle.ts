@@ -114,10 +114,14 @@ async function applyToKey(
   const now = deps.now().getTime();
   const key = keyOf(versions[0]!);
   const latest = versions[0]!;
+  // Sealed tags (encrypted objects) are opened only when a rule filters on tags.
+  const byTags = rules.some((r) => (r.filter.tags?.length ?? 0) > 0);
+  const tagsFor = (o: ObjectRecord): Promise<Tag[]> => (byTags ? deps.objects.tagsOf(o) : Promise.resolve(o.tags ?? []));
   // Current version expiry.
   if (latest.isLatest && latest.type === 'object') {
     const o = latest.object;
-    const rule = rules.find((r) => r.expiration && matches(r, key, o.size, o.tags ?? []) && expired(r, o, now));
+    const tags = await tagsFor(o);
+    const rule = rules.find((r) => r.expiration && matches(r, key, o.size, tags) && expired(r, o, now));
     if (rule) {
       const result = await guarded(stats, () => deps.objects.deleteObject(bucket, key, { owner: bucket.owner }));
       if (result !== 'locked') {
@@ -136,9 +140,10 @@ async function applyToKey(
     noncurrentSeen++;
     const successor = versions[i - 1]!;
     const since = successor.type === 'object' ? successor.object.lastModified : successor.marker.lastModified;
+    const tags = await tagsFor(o);
     const rule = rules.find((r) => {
       const n = r.noncurrentExpiration;
-      if (!n || !matches(r, key, o.size, o.tags ?? [])) return false;
+      if (!n || !matches(r, key, o.size, tags)) return false;
       if (n.newerNoncurrentVersions !== undefined && noncurrentSeen <= n.newerNoncurrentVersions) return false;
       return now >= daysAfter(since, n.noncurrentDays);
     });

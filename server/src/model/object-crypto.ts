@@ -6,7 +6,9 @@
  * - its chunks are sealed through an EncryptingChunkStore view whose per-chunk AAD context
  *   binds the bucket id, key, version/upload id, part number and chunk index (the segment
  *   cipher adds segment index and final flag);
- * - its user metadata is sealed under the same data key.
+ * - its user metadata is sealed under the same data key, and so are its tags (SSE-S3 and
+ *   SSE-KMS: the node can unwrap those keys for lifecycle filters and s3:ExistingObjectTag
+ *   without the client; an SSE-C object's tags stay in clear, as its key is the client's).
  * A copy that shares chunks keeps `sealedFor` and the data key (re-wrapped if the copy's
  * encryption differs), so the shared chunks stay readable through either record.
  */
@@ -16,7 +18,7 @@ import { EncryptingChunkStore, type ChunkTamperedError, type SealedChunk } from 
 import { DATA_KEY_BYTES } from '../chunks/segment-cipher.js';
 import type { KeyRing } from '../keys/key-provider.js';
 import { KeyError } from '../keys/errors.js';
-import type { BucketEncryption, ObjectEncryption, PartSummary } from '../metadata/types.js';
+import type { BucketEncryption, ObjectEncryption, PartSummary, Tag } from '../metadata/types.js';
 import { ModelError } from './errors.js';
 
 /** A customer-provided key (SSE-C) as the request carried it; MD5 already checked by the plane. */
@@ -219,6 +221,22 @@ export class ObjectCrypto {
     return gcmSeal(u.dataKey, identity(u.encryption, 'anode-meta-v1'), Buffer.from(JSON.stringify(userMetadata), 'utf8')).toString(
       'base64',
     );
+  }
+
+  /** Whether an object's tags are sealed: SSE-S3 and SSE-KMS (SSE-C's key is absent when lifecycle and policies read tags). */
+  sealsTags(u: Unsealed | null): u is Unsealed {
+    return u !== null && u.encryption.mode !== 'SSE-C';
+  }
+
+  sealTags(u: Unsealed, tags: readonly Tag[]): string {
+    return gcmSeal(u.dataKey, identity(u.encryption, 'anode-tags-v1'), Buffer.from(JSON.stringify(tags), 'utf8')).toString('base64');
+  }
+
+  openTags(u: Unsealed): Tag[] {
+    if (u.encryption.sealedTags === undefined) return [];
+    const plain = gcmOpen(u.dataKey, identity(u.encryption, 'anode-tags-v1'), Buffer.from(u.encryption.sealedTags, 'base64'));
+    if (plain === null) throw new KeyError('KeyUnwrapFailed', { message: 'sealed tags failed authentication' });
+    return JSON.parse(plain.toString('utf8')) as Tag[];
   }
 
   openMetadata(u: Unsealed): Record<string, string> {

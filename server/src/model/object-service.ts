@@ -244,7 +244,11 @@ export class ObjectService {
     }
     const unsealed = await this.#crypto.unseal(record.encryption, customer);
     return {
-      record: { ...record, userMetadata: this.#crypto.openMetadata(unsealed) },
+      record: {
+        ...record,
+        userMetadata: this.#crypto.openMetadata(unsealed),
+        tags: record.encryption.sealedTags !== undefined ? this.#crypto.openTags(unsealed) : (record.tags ?? []),
+      },
       unsealed,
       chunks: this.#crypto.reader(this.#chunks, unsealed, record.chunks, record.parts),
     };
@@ -299,14 +303,44 @@ export class ObjectService {
     return this.#crypto.create(req, { bucketId: bucket.id, key, id: id ?? randomBytes(16).toString('hex'), multipart: id !== null });
   }
 
-  /** User metadata as stored: sealed into the envelope when the object is encrypted. */
-  #sealed(unsealed: Unsealed | null, userMetadata: Record<string, string>): Pick<ObjectRecord, 'userMetadata' | 'encryption'> {
-    if (unsealed === null) return { userMetadata };
+  /** User metadata and tags as stored: sealed into the envelope when the object is encrypted. */
+  #sealed(
+    unsealed: Unsealed | null,
+    userMetadata: Record<string, string>,
+    tags: Tag[],
+  ): Pick<ObjectRecord, 'userMetadata' | 'encryption' | 'tags'> {
+    if (unsealed === null) return { userMetadata, tags };
     const encryption = { ...unsealed.encryption };
     delete encryption.sealedMetadata;
+    delete encryption.sealedTags;
     if (Object.keys(userMetadata).length > 0)
       encryption.sealedMetadata = this.#crypto.sealMetadata({ ...unsealed, encryption }, userMetadata);
-    return { userMetadata: {}, encryption };
+    if (!this.#crypto.sealsTags(unsealed)) return { userMetadata: {}, encryption, tags };
+    if (tags.length > 0) encryption.sealedTags = this.#crypto.sealTags({ ...unsealed, encryption }, tags);
+    return { userMetadata: {}, encryption, tags: [] };
+  }
+
+  /**
+   * An object's tags in the clear (GetObjectTagging, s3:ExistingObjectTag, lifecycle
+   * filters): sealed ones are opened with the data key the key ring unwraps.
+   */
+  async tagsOf(record: ObjectRecord): Promise<Tag[]> {
+    const enc = record.encryption;
+    if (!enc || enc.sealedTags === undefined) return record.tags ?? [];
+    return this.#crypto.openTags(await this.#crypto.unseal(enc, null));
+  }
+
+  /**
+   * PutObjectTagging / DeleteObjectTagging on one version (current or not), sealed under its
+   * data key when it has one the node holds; 'not-found' if the version is gone meanwhile.
+   */
+  async setTags(bucket: BucketRecord, obj: ObjectRecord, tags: Tag[]): Promise<'ok' | 'not-found' | 'marker'> {
+    const versionId = obj.versionId ?? 'null';
+    if (!obj.encryption || obj.encryption.mode === 'SSE-C') return this.#metadata.patchVersion(bucket.id, obj.key, versionId, { tags });
+    const unsealed = await this.#crypto.unseal(obj.encryption, null);
+    const sealedTags = tags.length > 0 ? this.#crypto.sealTags(unsealed, tags) : null;
+    // Addressed by the version: an overwrite meanwhile has its own tags (and data key).
+    return this.#metadata.patchVersion(bucket.id, obj.key, versionId, { sealedTags });
   }
 
   putObject(input: PutObjectInput): Promise<ObjectWriteResult> {
@@ -435,12 +469,11 @@ export class ObjectService {
       initiated: new Date(),
       owner: input.owner,
       headers: input.headers,
-      ...this.#sealed(unsealed, input.userMetadata),
+      ...this.#sealed(unsealed, input.userMetadata, input.tags ?? []),
       acl: input.acl,
       storageClass: input.storageClass,
       checksumAlgorithm: input.checksumAlgorithm,
       checksumType: input.checksumType,
-      tags: input.tags ?? [],
       ...(input.lock ? { retention: input.lock.retention, legalHold: input.lock.legalHold } : {}),
     };
     if ((await this.#metadata.createUpload(upload)) === 'no-bucket') throw new ModelError('NoSuchBucket', { bucket: input.bucket.name });
@@ -770,11 +803,10 @@ export class ObjectService {
       lastModified: now,
       owner: a.owner,
       headers: a.headers,
-      ...this.#sealed(unsealed, a.userMetadata),
+      ...this.#sealed(unsealed, a.userMetadata, a.tags ?? []),
       acl: a.acl,
       storageClass: a.storageClass,
       parts: null,
-      tags: a.tags ?? [],
       // A bucket that is not versioning-enabled writes (and replaces) the null version.
       versionId: bucket.versioning === 'Enabled' ? newVersionId(versionSeq) : 'null',
       versionSeq,

@@ -1,7 +1,8 @@
 import type { ChunkRef, ChunkStore } from '../chunks/chunk-store.js';
 import type { ChecksumAlgorithm } from '../metadata/types.js';
 import type { Config } from '../config/schema.js';
-import { BodyDigester, type BodyDigests } from '../util/checksums.js';
+import type { BodyDigests } from '../util/checksums.js';
+import { openBodyDigest } from '../workers/body-digest.js';
 import { ChunkCutter } from './chunk-cutter.js';
 import { abortable } from '../chunks/abortable.js';
 
@@ -46,10 +47,12 @@ export interface WrittenBody {
  * written for this body is removed here, and if the process dies GC removes them later.
  */
 export async function writeBody(chunks: ChunkStore, payload: Payload, options: WriteBodyOptions): Promise<WrittenBody> {
-  const digester = new BodyDigester({ sha256: options.sha256, ...(options.checksum ? { checksum: options.checksum } : {}) });
+  // Large bodies hash in the crypto pool (when there is one) while their bytes go to disk.
+  const digester = openBodyDigest({ sha256: options.sha256, checksum: options.checksum }, payload.declaredLength);
   async function* tap(): AsyncGenerator<Uint8Array> {
     for await (const buf of payload.stream) {
-      digester.update(buf);
+      const more = digester.update(buf);
+      if (more !== undefined) await more;
       yield buf;
     }
   }
@@ -77,7 +80,7 @@ export async function writeBody(chunks: ChunkStore, payload: Payload, options: W
       if (!piece.isDrained()) throw new Error('chunk store finished a chunk before reading all of it');
     }
     const refs = await Promise.all(pending);
-    const digests = digester.finish();
+    const digests = await digester.finish();
     payload.verify(digests);
     // The chunks' names become durable here, once per body rather than once per chunk
     // (a 64 MiB body is 8 chunks): the local store fsyncs each shard directory touched,
@@ -85,6 +88,7 @@ export async function writeBody(chunks: ChunkStore, payload: Payload, options: W
     await chunks.sync(refs.map((r) => r.id));
     return { chunks: refs, digests };
   } catch (err) {
+    digester.drop();
     cutter.close();
     const settled = await Promise.allSettled(pending);
     // Best effort: a chunk whose delete fails is an orphan that GC removes after its grace.

@@ -204,7 +204,7 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   // s3:ExistingObjectTag/<k>: the stored tags are read only when a statement tests them.
   if (key !== undefined && EXISTING_TAG_OPS.has(operation) && needsExistingObjectTags(ctx.bucket ?? null, ctx.principal, action)) {
     const object = await authorizedRecord(deps, ctx);
-    if (object) Object.assign(context, existingTagConditionKeys(object.tags));
+    if (object) Object.assign(context, existingTagConditionKeys(await deps.objects.tagsOf(object)));
   }
   let decision = authorize(base);
   if (!decision.allowed && decision.reason === 'implicit-deny' && ctx.bucket && key !== undefined && OBJECT_ACL_OPS.has(operation)) {

@@ -57,7 +57,7 @@ import {
 } from './rows.js';
 import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow, VersionRow } from './rows.js';
 import { decodeRecord, encodeRecord } from '../record-codec.js';
-import { mergeVersions, sameLock } from '../versions.js';
+import { mergeVersions, patchedRecord, sameLock } from '../versions.js';
 
 /** last_used_at is written at most this often per key, to keep auth off the write path. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -717,6 +717,14 @@ export class PostgresMetadataStore implements MetadataStore {
       const params: unknown[] = [bucketId, kb, versionId];
       if (patch.tags !== undefined) sets.push(`tags = $${params.push(JSON.stringify(patch.tags))}`);
       if (patch.acl !== undefined) sets.push(`acl = $${params.push(JSON.stringify(patch.acl))}`);
+      if (patch.sealedTags !== undefined) {
+        // Only the sealedTags member of the envelope changes (a key rewrap may touch wrappedKey meanwhile).
+        const n = params.push(patch.sealedTags);
+        sets.push(
+          `tags = CASE WHEN encryption IS NULL THEN tags ELSE '[]'::jsonb END`,
+          `encryption = CASE WHEN $${n}::text IS NULL THEN encryption - 'sealedTags' ELSE jsonb_set(encryption, '{sealedTags}', to_jsonb($${n}::text)) END`,
+        );
+      }
       const current = await c.query('SELECT 1 FROM objects WHERE bucket_id = $1 AND key = $2 AND version_id = $3', [
         bucketId,
         kb,
@@ -738,7 +746,7 @@ export class PostgresMetadataStore implements MetadataStore {
       if (row === undefined) return 'not-found';
       if (row.record === null) return 'marker';
       // The row's own columns (lock state, ids) stay as they are; only the record changes.
-      const record = { ...decodeRecord(row.record), ...patch };
+      const record = patchedRecord(decodeRecord(row.record), patch);
       await c.query('UPDATE object_versions SET record = $1 WHERE bucket_id = $2 AND key = $3 AND version_id = $4', [
         encodeRecord(record),
         bucketId,

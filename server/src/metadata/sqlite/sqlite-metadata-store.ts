@@ -58,7 +58,7 @@ import {
 } from './rows.js';
 import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow, VersionRow } from './rows.js';
 import { decodeRecord, encodeRecord } from '../record-codec.js';
-import { mergeVersions, sameLock } from '../versions.js';
+import { mergeVersions, patchedRecord, sameLock } from '../versions.js';
 import { WriteBatcher } from './write-batcher.js';
 import { prefixUpperBound } from '../key-range.js';
 
@@ -211,6 +211,12 @@ function prepareStatements(db: Database.Database) {
     deleteObject: db.prepare<[string, string], void>('DELETE FROM objects WHERE bucket_id = ? AND key = ?'),
     setObjectAcl: db.prepare<[string, string, string], void>('UPDATE objects SET acl = ? WHERE bucket_id = ? AND key = ?'),
     setObjectTags: db.prepare<[string, string, string], void>('UPDATE objects SET tags = ? WHERE bucket_id = ? AND key = ?'),
+    // Only the sealedTags member of the envelope changes (a key rewrap may touch wrappedKey meanwhile).
+    setCurrentSealedTags: db.prepare<[string | null, string | null, string, string, string], void>(
+      `UPDATE objects SET tags = '[]', encryption = CASE WHEN ? IS NULL THEN json_remove(encryption, '$.sealedTags')
+         ELSE json_set(encryption, '$.sealedTags', ?) END
+       WHERE bucket_id = ? AND key = ? AND version_id = ? AND encryption IS NOT NULL`,
+    ),
     // bucket, startAfter, prefix, [prefix upper bound], limit: one index range scan.
     listObjects: db.prepare<[string, string, string, number], ObjectRow>(
       'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
@@ -723,13 +729,14 @@ export class SqliteMetadataStore implements MetadataStore {
       if (cur !== undefined && cur.version_id === versionId) {
         if (patch.tags !== undefined) this.#s.setCurrentTags.run(JSON.stringify(patch.tags), bucketId, key, versionId);
         if (patch.acl !== undefined) this.#s.setCurrentAcl.run(JSON.stringify(patch.acl), bucketId, key, versionId);
+        if (patch.sealedTags !== undefined) this.#s.setCurrentSealedTags.run(patch.sealedTags, patch.sealedTags, bucketId, key, versionId);
         return 'ok';
       }
       const row = this.#s.getVersion.get(bucketId, key, versionId);
       if (row === undefined) return 'not-found';
       if (row.record === null) return 'marker';
       // The row's own columns (lock state, ids) stay as they are; only the record changes.
-      const record = { ...decodeRecord(row.record), ...patch };
+      const record = patchedRecord(decodeRecord(row.record), patch);
       this.#s.setVersionRecord.run(encodeRecord(record), bucketId, key, versionId);
       return 'ok';
     });

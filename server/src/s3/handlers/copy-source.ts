@@ -54,7 +54,7 @@ export async function loadCopySourceVersion(deps: S3Deps, ctx: RequestContext): 
     missing = err;
   }
   // The read of the source is judged on the source's own tags.
-  const context = { ...conditionContext(ctx, 'GetObject'), ...existingTagConditionKeys(obj?.tags) };
+  const context = { ...conditionContext(ctx, 'GetObject'), ...existingTagConditionKeys(obj ? await deps.objects.tagsOf(obj) : undefined) };
   const input = {
     principal: ctx.principal,
     action,

@@ -51,7 +51,7 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   const versionId = queryParam(t, 'versionId');
   const stored = await deps.objects.getVersion(ctx.bucket!, t.key!, versionId);
   // The version's own ACL counts, as for GetObject (a public-read version stays readable by id).
-  if (versionId !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion', stored);
+  if (versionId !== undefined) await requireAction(deps, ctx, 's3:GetObjectVersion', stored);
   checkPreconditions(
     {
       ifMatch: header(ctx, 'if-match'),
@@ -171,7 +171,7 @@ export function handleHeadObject(deps: S3Deps, ctx: RequestContext): Promise<S3R
 export async function handleDeleteObject(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const key = ctx.target!.key!;
   const versionId = queryParam(ctx.target!, 'versionId');
-  if (versionId !== undefined) requireAction(deps, ctx, 's3:DeleteObjectVersion');
+  if (versionId !== undefined) await requireAction(deps, ctx, 's3:DeleteObjectVersion');
   const bypass = versionId !== undefined && bypassGovernance(deps, ctx, key);
   const result = await deps.objects.deleteObject(ctx.bucket!, key, {
     versionId,
@@ -197,15 +197,15 @@ function allowed(ctx: RequestContext, action: string): boolean {
 }
 
 /** Versioned access needs its own action too (s3:GetObjectVersion, s3:DeleteObjectVersion), as in AWS. */
-export function requireAction(deps: S3Deps, ctx: RequestContext, action: string, object?: ObjectRecord): void {
+export async function requireAction(deps: S3Deps, ctx: RequestContext, action: string, object?: ObjectRecord): Promise<void> {
   const decision = authorize({
     ...(object ? { objectAcl: object.acl } : {}),
     principal: ctx.principal,
     action,
     bucket: ctx.bucket!,
     key: ctx.target!.key!,
-    // The version's own tags, for s3:ExistingObjectTag/<k>.
-    context: { ...conditionContext(ctx, ctx.operation!), ...(object ? existingTagConditionKeys(object.tags) : {}) },
+    // The version's own tags (opened when sealed), for s3:ExistingObjectTag/<k>.
+    context: { ...conditionContext(ctx, ctx.operation!), ...(object ? existingTagConditionKeys(await deps.objects.tagsOf(object)) : {}) },
   });
   if (!decision.allowed) {
     deps.metrics.permissionDenied.inc();

@@ -48,7 +48,7 @@ export async function handleGetObjectAttributes(deps: S3Deps, ctx: RequestContex
   }
   const obj = await addressedVersion(deps, ctx);
   // AWS: a version by id needs s3:GetObjectVersion as well as s3:GetObjectVersionAttributes.
-  if (queryParam(ctx.target!, 'versionId') !== undefined) requireAction(deps, ctx, 's3:GetObjectVersion', obj);
+  if (queryParam(ctx.target!, 'versionId') !== undefined) await requireAction(deps, ctx, 's3:GetObjectVersion', obj);
   const children: XmlChild[] = [];
   // ETag without its quotes, as AWS writes it here.
   if (asked.has('ETag')) children.push(el('ETag', obj.etag.replace(/^"|"$/g, '')));

@@ -20,14 +20,14 @@ async function tagsFromBody(ctx: RequestContext, kind: 'object' | 'bucket') {
 
 export async function handleGetObjectTagging(deps: S3Deps, ctx: RequestContext): Promise<S3Result> {
   const obj = await addressedVersion(deps, ctx);
-  return xmlResult(taggingXml(obj.tags ?? []), objectVersionHeader(ctx.bucket!, obj));
+  return xmlResult(taggingXml(await deps.objects.tagsOf(obj)), objectVersionHeader(ctx.bucket!, obj));
 }
 
 /** Replaces the tags of the addressed version (any version, current or not; object lock allows it, as in AWS). */
 async function setTags(deps: S3Deps, ctx: RequestContext, tags: Tag[]): Promise<ObjectRecord> {
   const bucket = ctx.bucket!;
   const obj = await addressedVersion(deps, ctx);
-  const result = await deps.metadata.patchVersion(bucket.id, obj.key, obj.versionId ?? 'null', { tags });
+  const result = await deps.objects.setTags(bucket, obj, tags);
   if (result !== 'ok') {
     const versionId = queryParam(ctx.target!, 'versionId');
     throw versionId === undefined
