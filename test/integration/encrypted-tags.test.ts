@@ -22,6 +22,7 @@ import {
   HeadObjectCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   UploadPartCommand,
@@ -105,6 +106,20 @@ function scenario(name: string, extraEnv: () => Promise<Record<string, string>>,
       await s3.send(new PutObjectCommand({ Bucket: b, Key: 'untagged', Body: 'u' }));
       await s3.send(new PutObjectCommand({ Bucket: b, Key: 'cleared', Body: 'c', Tagging: `x=${MARKER}-cleared` }));
       await s3.send(new DeleteObjectTaggingCommand({ Bucket: b, Key: 'cleared' }));
+
+      // A non-current version's tags (PutObjectTagging ?versionId) are sealed under its own data key.
+      const vb = uniqueBucket('sealtagsv');
+      await s3.send(new CreateBucketCommand({ Bucket: vb }));
+      await s3.send(new PutBucketVersioningCommand({ Bucket: vb, VersioningConfiguration: { Status: 'Enabled' } }));
+      const v1 = (await s3.send(new PutObjectCommand({ Bucket: vb, Key: 'k', Body: 'one', Tagging: `v=${MARKER}-v1` }))).VersionId;
+      await s3.send(new PutObjectCommand({ Bucket: vb, Key: 'k', Body: 'two', Tagging: `v=${MARKER}-v2` }));
+      await s3.send(
+        new PutObjectTaggingCommand({ Bucket: vb, Key: 'k', VersionId: v1, Tagging: { TagSet: [{ Key: 'v', Value: `${MARKER}-old` }] } }),
+      );
+      const versionTags = async (VersionId?: string) =>
+        (await s3.send(new GetObjectTaggingCommand({ Bucket: vb, Key: 'k', VersionId }))).TagSet?.map((t) => `${t.Key}=${t.Value}`);
+      assert.deepEqual(await versionTags(v1), [`v=${MARKER}-old`]);
+      assert.deepEqual(await versionTags(), [`v=${MARKER}-v2`], 'the current version keeps its own');
 
       assert.deepEqual(await tagsOf(b, 'put'), [`team=${MARKER}-put`, `public=yes-${MARKER}`]);
       assert.deepEqual(await tagsOf(b, 'later'), [`team=${MARKER}-later`]);
