@@ -55,6 +55,7 @@ import {
   uploadToRow,
   lockRetention,
 } from './rows.js';
+import { RowCache, watchWrites } from './row-cache.js';
 import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow, VersionRow } from './rows.js';
 import { decodeRecord, encodeRecord } from '../record-codec.js';
 import { mergeVersions, sameLock } from '../versions.js';
@@ -374,12 +375,19 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #writes: WriteBatcher;
   /** accessKey -> ms of the last last_used_at write we queued (coalescing touchCredential). */
   readonly #touched = new Map<string, number>();
+  /** Decoded rows for the request path, dropped on any write to their table (row-cache.ts). */
+  readonly #bucketRows: RowCache<BucketRecord>;
+  readonly #credentialRows: RowCache<CredentialRecord>;
   #closed = false;
 
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#s = prepareStatements(db);
     this.#k = prepareKeyStatements(db);
+    this.#bucketRows = new RowCache(db, 'main');
+    this.#credentialRows = new RowCache(db, 'cred');
+    watchWrites(this.#s, { buckets: this.#bucketRows, credentials: this.#credentialRows });
+    watchWrites(this.#k, { buckets: this.#bucketRows, credentials: this.#credentialRows });
     this.#objectEnvelopes = envelopeSource(db, 'objects');
     this.#uploadEnvelopes = envelopeSource(db, 'uploads');
     this.#envelopes = [this.#objectEnvelopes, this.#uploadEnvelopes].filter((e): e is EnvelopeSource => e !== null);
@@ -509,8 +517,13 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getBucket(name: string): Promise<BucketRecord | null> {
+    const hit = this.#bucketRows.get(name);
+    if (hit !== undefined) return hit;
     const row = this.#s.getBucket.get(name);
-    return row === undefined ? null : rowToBucket(row);
+    if (row === undefined) return null;
+    const bucket = rowToBucket(row);
+    this.#bucketRows.set(name, bucket);
+    return bucket;
   }
 
   async listBuckets(): Promise<BucketRecord[]> {
@@ -863,8 +876,13 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getCredential(accessKey: string): Promise<CredentialRecord | null> {
+    const hit = this.#credentialRows.get(accessKey);
+    if (hit !== undefined) return hit;
     const row = this.#s.getCredential.get(accessKey);
-    return row === undefined ? null : rowToCredential(row);
+    if (row === undefined) return null;
+    const credential = rowToCredential(row);
+    this.#credentialRows.set(accessKey, credential);
+    return credential;
   }
 
   async listCredentials(): Promise<CredentialRecord[]> {
