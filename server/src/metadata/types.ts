@@ -202,8 +202,14 @@ export interface ObjectRecord {
   checksum: StoredChecksum | null;
   acl: Acl;
   storageClass: string;
-  /** Object bytes, in order. */
+  /** Object bytes, in order (none when the body is inline). */
   chunks: ChunkRef[];
+  /**
+   * A small body kept in the metadata row instead of chunks ([storage] inline_max_kib):
+   * the plaintext, or for an encrypted object the bytes sealed as chunk (part 0, index 0)
+   * would be. Absent (or null) when the bytes are in `chunks`; never both.
+   */
+  inline?: Buffer | null;
   /** For objects built by CompleteMultipartUpload: the parts, for GET ?partNumber=. */
   parts: PartSummary[] | null;
   /** Object tags (x-amz-tagging, PutObjectTagging); absent = none. */

@@ -136,10 +136,10 @@ function prepareStatements(db: Database.Database) {
     upsertObject: db.prepare<[ObjectRow], void>(
       `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata,
                             checksum, acl, storage_class, chunks, parts, tags, encryption, version_id, version_seq,
-                            lock_mode, lock_until, legal_hold)
+                            lock_mode, lock_until, legal_hold, inline_body)
        VALUES (@bucket_id, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
                @checksum, @acl, @storage_class, @chunks, @parts, @tags, @encryption, @version_id, @version_seq,
-               @lock_mode, @lock_until, @legal_hold)
+               @lock_mode, @lock_until, @legal_hold, @inline_body)
        ON CONFLICT (bucket_id, key) DO UPDATE SET
          size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
          owner = excluded.owner, headers = excluded.headers, user_metadata = excluded.user_metadata,
@@ -147,7 +147,7 @@ function prepareStatements(db: Database.Database) {
          chunks = excluded.chunks, parts = excluded.parts, tags = excluded.tags, encryption = excluded.encryption,
          version_id = excluded.version_id,
          version_seq = excluded.version_seq, lock_mode = excluded.lock_mode,
-         lock_until = excluded.lock_until, legal_hold = excluded.legal_hold`,
+         lock_until = excluded.lock_until, legal_hold = excluded.legal_hold, inline_body = excluded.inline_body`,
     ),
     // version history
     newestSeq: db.prepare<[string, string, string, string], { seq: number | null }>(

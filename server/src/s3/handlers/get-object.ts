@@ -144,6 +144,9 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   }
   const length = size === 0 ? 0 : end - start + 1;
   if (!withBody) return { status, headers, body: { kind: 'head', length } };
+  // A small object kept in its metadata row: the bytes are at hand, no file to open.
+  const inline = length > 0 ? deps.objects.inlineRange(opened, start, end) : null;
+  if (inline !== null) return { status, headers, body: { kind: 'bytes', bytes: inline } };
   // The first chunk is opened before the status line goes out: a missing or unreadable
   // chunk becomes a clean 500 InternalError (logged) rather than a 200 reset mid-body.
   const first = length > 0 ? await deps.objects.open(refs, start, end, opened) : null;
