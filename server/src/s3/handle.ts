@@ -19,7 +19,7 @@ import { header } from './context.js';
 import { modelErrorToS3 } from './model-errors.js';
 import { ModelError } from '../model/errors.js';
 import { OPERATIONS, route, type Operation } from './router.js';
-import { conditionContext } from './conditions.js';
+import { conditionContext, lazyConditionContext } from './conditions.js';
 import { HANDLERS } from './handlers/index.js';
 import { applyCorsHeaders } from './handlers/cors.js';
 import { checkExpectedOwner, refuseAclUnderEnforcedOwnership, refusePublicAcl } from './bucket-guards.js';
@@ -199,7 +199,7 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   }
   const action = OPERATIONS[operation].action;
   const key = ctx.target?.key ?? undefined;
-  const context = conditionContext(ctx, operation);
+  const context = lazyConditionContext(ctx, operation);
   const base: AuthorizeInput = {
     principal: ctx.principal,
     action,
@@ -212,7 +212,7 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   // s3:ExistingObjectTag/<k>: the stored tags are read only when a statement tests them.
   if (key !== undefined && EXISTING_TAG_OPS.has(operation) && needsExistingObjectTags(ctx.bucket ?? null, ctx.principal, action)) {
     const object = await deps.metadata.getObject(ctx.bucket!.id, key);
-    if (object) Object.assign(context, existingTagConditionKeys(object.tags));
+    if (object) Object.assign(context(), existingTagConditionKeys(object.tags));
   }
   let decision = authorize(base);
   if (!decision.allowed && decision.reason === 'implicit-deny' && ctx.bucket && key !== undefined && OBJECT_ACL_OPS.has(operation)) {

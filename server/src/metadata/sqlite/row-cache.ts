@@ -11,22 +11,29 @@ const CREDENTIAL_WRITE = /^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+cred\.crede
  *   the write's own transaction, so no read can slip between the change and the drop; or
  * - another connection committed to the database file (PRAGMA data_version moved), such as
  *   `anode admin reset-root` revoking a key while the node runs.
- * Every lookup checks data_version first, so a change is seen on the very next request.
+ * data_version is probed at most once per millisecond of Date.now() (the probe cost about
+ * what the cache saved when every lookup made it), so another process's commit is seen by
+ * every lookup that starts 1 ms or more after it; this process's own writes at once.
  */
 export class RowCache<T> {
   readonly #rows = new Map<string, T>();
   readonly #version: Database.Statement<[], number>;
   #seen = -1;
+  #probedAt = -1;
 
   constructor(db: Database.Database, schema: 'main' | 'cred') {
     this.#version = db.prepare<[], number>(`PRAGMA ${schema}.data_version`).pluck();
   }
 
   get(key: string): T | undefined {
-    const v = this.#version.get() ?? -1;
-    if (v !== this.#seen) {
-      this.#rows.clear();
-      this.#seen = v;
+    const now = Date.now();
+    if (now !== this.#probedAt) {
+      this.#probedAt = now;
+      const v = this.#version.get() ?? -1;
+      if (v !== this.#seen) {
+        this.#rows.clear();
+        this.#seen = v;
+      }
     }
     return this.#rows.get(key);
   }

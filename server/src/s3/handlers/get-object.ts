@@ -194,7 +194,7 @@ function allowed(ctx: RequestContext, action: string): boolean {
     action,
     bucket: ctx.bucket!,
     key: ctx.target!.key!,
-    context: conditionContext(ctx, ctx.operation!),
+    context: () => conditionContext(ctx, ctx.operation!),
   }).allowed;
 }
 
@@ -206,7 +206,7 @@ function requireAction(deps: S3Deps, ctx: RequestContext, action: string, object
     action,
     bucket: ctx.bucket!,
     key: ctx.target!.key!,
-    context: conditionContext(ctx, ctx.operation!),
+    context: () => conditionContext(ctx, ctx.operation!),
   });
   if (!decision.allowed) {
     deps.metrics.permissionDenied.inc();
