@@ -4,7 +4,7 @@
 // stops it (the profile is written on exit) and prints the functions with the most self
 // time, and the same grouped by file, as percentages of the server's sampled time.
 //
-// Usage: npm run build && node scripts/profile.mjs [--scenario head|get|put] [--seconds 8]
+// Usage: npm run build && node scripts/profile.mjs [--scenario head|get|put|list] [--seconds 8]
 //                                                  [--concurrency 32] [--size 4096] [--top 30]
 //                                                  [--keep DIR] (keeps the .cpuprofile there)
 import { randomBytes } from 'node:crypto';
@@ -41,6 +41,7 @@ const op = {
   head: async (i) => check(await client.request('HEAD', `/${bucket}/k${i % KEYS}`), [200], 'HEAD'),
   get: async (i) => check(await client.request('GET', `/${bucket}/k${i % KEYS}`), [200], 'GET'),
   put: async (i) => check(await client.request('PUT', `/${bucket}/p${i}`, '', body), [200], 'PUT'),
+  list: async () => check(await client.request('GET', `/${bucket}`, 'list-type=2&max-keys=100'), [200], 'LIST'),
 }[opts.scenario];
 if (!op) throw new Error(`unknown --scenario ${opts.scenario}`);
 const r = await drive({ concurrency: Number(opts.concurrency), maxOps: 1e9, seconds: Number(opts.seconds), op });

@@ -410,7 +410,11 @@ export interface MetadataStore {
   setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean>;
   /** Replaces the object's tags; false if the object does not exist. */
   setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<boolean>;
-  /** Objects with key > startAfter and key starting with prefix, ascending, at most limit. */
+  /**
+   * Objects with key > startAfter and key starting with prefix, ascending, at most limit.
+   * Listed records come without their inline body (`inline` absent): read a body through
+   * getObject / getObjectVersion. listVersions likewise.
+   */
   listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
 
   // Versions. A key's current version (if it is not a delete marker) is what getObject and

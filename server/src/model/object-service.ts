@@ -246,6 +246,9 @@ export class ObjectService {
    * customer key, which must be given and right) and its user metadata unsealed.
    */
   async unlock(record: ObjectRecord, customer: CustomerKey | null = null): Promise<OpenObject> {
+    // A listed record has no inline body (MetadataStore.listObjects): reading it would send nothing.
+    if (record.size > 0 && record.chunks.length === 0 && !record.inline)
+      throw new Error('object record without its body (a listed record?)');
     if (!record.encryption) {
       if (customer !== null) throw new ModelError('SseCustomerKeyUnexpected', {});
       return { record, unsealed: null, chunks: this.#chunks };

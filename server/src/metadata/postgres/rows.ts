@@ -174,6 +174,8 @@ export function rowToBucket(r: BucketRow): BucketRecord {
 export const OBJECT_COLUMNS =
   'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, tags, encryption, ' +
   'version_id, version_seq, lock_mode, lock_until, legal_hold, inline_body';
+/** OBJECT_COLUMNS as listings read them: the inline body left out (a listing never sends it). */
+export const LISTED_OBJECT_COLUMNS = OBJECT_COLUMNS.replace('inline_body', 'NULL::bytea AS inline_body');
 /** OBJECT_COLUMNS after (bucket_id, key), for UPDATE ... SET (...) = ($3, ...). */
 export const OBJECT_VALUE_COLUMNS = OBJECT_COLUMNS.split(', ').slice(2).join(', ');
 export function objectParams(o: ObjectRecord): unknown[] {

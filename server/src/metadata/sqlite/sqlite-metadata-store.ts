@@ -58,7 +58,7 @@ import {
 import { RowCache, watchWrites } from './row-cache.js';
 import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow, VersionRow } from './rows.js';
 import { decodeRecord, encodeRecord } from '../record-codec.js';
-import { mergeVersions, sameLock } from '../versions.js';
+import { listedEntry, mergeVersions, sameLock } from '../versions.js';
 import { WriteBatcher } from './write-batcher.js';
 import { prefixUpperBound } from '../key-range.js';
 
@@ -100,6 +100,14 @@ export interface SqliteStoreOptions {
 /** Two primary-key probes, never a scan (exported so a test can check the query plan). */
 export const IS_CHUNK_KNOWN_SQL = `SELECT 1 AS one FROM chunk_refs WHERE chunk_id = ?
   UNION ALL SELECT 1 FROM chunk_trash WHERE chunk_id = ? LIMIT 1`;
+
+/**
+ * An objects row as listings read it: every column but the inline body (up to
+ * inline_max_kib per row, which a listing never sends), so a list reads no overflow pages.
+ */
+const LISTED_OBJECT_COLUMNS =
+  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, ' +
+  'tags, encryption, version_id, version_seq, lock_mode, lock_until, legal_hold, NULL AS inline_body';
 
 function prepareStatements(db: Database.Database) {
   return {
@@ -204,10 +212,10 @@ function prepareStatements(db: Database.Database) {
     setObjectTags: db.prepare<[string, string, string], void>('UPDATE objects SET tags = ? WHERE bucket_id = ? AND key = ?'),
     // bucket, startAfter, prefix, [prefix upper bound], limit: one index range scan.
     listObjects: db.prepare<[string, string, string, number], ObjectRow>(
-      'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
+      `SELECT ${LISTED_OBJECT_COLUMNS} FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?`,
     ),
     listObjectsBounded: db.prepare<[string, string, string, string, number], ObjectRow>(
-      'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
+      `SELECT ${LISTED_OBJECT_COLUMNS} FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?`,
     ),
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
@@ -738,9 +746,9 @@ export class SqliteMetadataStore implements MetadataStore {
         : this.#s.listKeyVersionsAfter.all(bucketId, keyMarker, after.versionSeq, after.versionSeq, after.versionId, limit);
     return mergeVersions(
       keyMarker,
-      rest.map((r) => versionEntry(r, false)),
+      rest.map((r) => listedEntry(versionEntry(r, false))),
       current.map((r) => ({ type: 'object' as const, object: rowToObject(r), isLatest: true })),
-      history.map((r) => versionEntry(r, false)),
+      history.map((r) => listedEntry(versionEntry(r, false))),
       limit,
     );
   }
