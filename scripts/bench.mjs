@@ -7,7 +7,13 @@
 // (or to --endpoint). Requests are signed with the project's shared SigV4 signer over
 // node:http keep-alive, with UNSIGNED-PAYLOAD, so the client spends no CPU hashing bodies.
 //
-// Usage: npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N]
+//   compare (first, without --endpoint): the scenarios of issue 11 against Anode and s3rver
+//       alternately (PUT/GET 64 MiB c=8, PUT/GET 4 KiB c=32, HEAD c=32, DELETE c=8, LIST 100
+//       of 2000 keys c=8), HEAD and 4 KiB GET also against a bare node:http server, the
+//       same client for all; each record has both figures, the ratio and each server's
+//       peak RSS; a summary table goes to stderr at the end.
+//
+// Usage: npm run bench -- [--endpoint URL] [--only s3|machine|compare] [--seconds N]
 //                         [--concurrency 1,8,32] [--quick] [--encryption off|on|both]
 //                         [--sizes 4k,1m,64m] [--workers N]
 //   Without --endpoint it starts a node from server/dist/main.js in a temp data dir.
@@ -35,6 +41,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIGNER, drive, makeClient, startOwnNode } from './lib/load.mjs';
+import { rssMeter, startBareHttp, startS3rver } from './lib/baselines.mjs';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -55,7 +62,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log(
-    'npm run bench -- [--endpoint URL] [--only s3|machine] [--seconds N] [--concurrency 1,8,32] [--quick]\n' +
+    'npm run bench -- [--endpoint URL] [--only s3|machine|compare] [--seconds N] [--concurrency 1,8,32] [--quick]\n' +
       '                 [--encryption off|on|both] [--sizes 4k,1m,64m] [--workers N] [--cluster]',
   );
   process.exit(0);
@@ -398,6 +405,167 @@ async function benchLoopback() {
   }
 }
 
+// ---------- side by side: Anode, s3rver and a bare node:http server in one run ----------
+
+/** The comparison scenarios of issue 11, each run against every server before the next. */
+const COMPARE = [
+  { name: 'put', size: 64 * MiB, concurrency: 8, unit: 'mib_per_s' },
+  { name: 'get', size: 64 * MiB, concurrency: 8, unit: 'mib_per_s' },
+  { name: 'put', size: 4 * KiB, concurrency: 32, unit: 'ops_per_s' },
+  { name: 'get', size: 4 * KiB, concurrency: 32, unit: 'ops_per_s', bare: 'GET' },
+  { name: 'head', size: 4 * KiB, concurrency: 32, unit: 'ops_per_s', bare: 'HEAD' },
+  { name: 'delete', size: 4 * KiB, concurrency: 8, unit: 'ops_per_s' },
+  { name: 'list', size: 4 * KiB, concurrency: 8, unit: 'ops_per_s', keys: 2000 },
+];
+
+/** One scenario against one server: the driver's result and the server's peak RSS. */
+async function runCompare(server, s, state, rssOf) {
+  const { client, bucket } = server;
+  const obj = (k) => `/${bucket}/${k}`;
+  const maxOps = s.size >= MiB ? (opts.quick ? 16 : 48) : opts.quick ? 2000 : 20_000;
+  const body = s.size >= MiB ? state.large : state.small;
+  const prefix = `c-${s.size}`;
+  const rss = rssOf(server.pid);
+  if (s.name === 'list') {
+    // Untimed setup: 2000 keys under their own prefix.
+    await drive({
+      concurrency: 16,
+      maxOps: s.keys,
+      seconds: 120,
+      op: async (i) =>
+        expectStatus(await client.request('PUT', obj(`list/${String(i).padStart(5, '0')}`), '', state.small), [200], 'PutObject'),
+    });
+  }
+  await rss.start();
+  const written = server.written[s.size] ?? 0;
+  const r = await drive({
+    concurrency: s.concurrency,
+    maxOps: s.name === 'delete' ? written : maxOps,
+    seconds: s.name === 'delete' ? Math.max(SECONDS, 30) : SECONDS,
+    op: async (i) => {
+      if (s.name === 'put') return expectStatus(await client.request('PUT', obj(`${prefix}/${i}`), '', body), [200], 'PutObject');
+      if (s.name === 'delete') return expectStatus(await client.request('DELETE', obj(`${prefix}/${i}`)), [204], 'DeleteObject');
+      if (s.name === 'list')
+        return expectStatus(await client.request('GET', `/${bucket}`, 'list-type=2&max-keys=100&prefix=list%2F'), [200], 'ListObjectsV2');
+      const res = await client.request(s.name.toUpperCase(), obj(`${prefix}/${i % Math.max(1, written)}`));
+      expectStatus(res, [200], s.name);
+      if (s.name === 'get' && res.bytes !== s.size) throw new Error(`GetObject returned ${res.bytes} bytes, expected ${s.size}`);
+    },
+  });
+  const peak = await rss.stop();
+  if (s.name === 'put') server.written[s.size] = r.done + r.errors;
+  if (s.name === 'get' && s.size >= MiB) {
+    // Large objects are not needed after their GET: free the disk (untimed).
+    await drive({ concurrency: 8, maxOps: written, seconds: 120, op: (i) => client.request('DELETE', obj(`${prefix}/${i}`)) });
+  }
+  return { r, peak };
+}
+
+/** The bare node:http server under the same client: HEAD-like (empty 200) or GET-like (4 KiB). */
+async function runBare(bare, s, rssOf) {
+  const rss = rssOf(bare.pid);
+  await rss.start();
+  const r = await drive({
+    concurrency: s.concurrency,
+    maxOps: opts.quick ? 2000 : 50_000,
+    seconds: SECONDS,
+    op: async (i) => expectStatus(await bare.client.request(s.bare, `/bare/${i}`), [200], `bare ${s.bare}`),
+  });
+  return { r, peak: await rss.stop() };
+}
+
+const figure = (s, r) => round(s.unit === 'mib_per_s' ? (r.done * s.size) / MiB / r.elapsed : r.done / r.elapsed);
+const mib = (bytes) => round(bytes / MiB);
+
+async function benchCompare(signRequest, region) {
+  const scenarios = COMPARE.filter((s) => SIZES.includes(s.size));
+  if (scenarios.length === 0) return;
+  const anodeNode = await startOwnNode({ workers: WORKERS });
+  const servers = [];
+  const summary = [];
+  try {
+    const s3rver = await startS3rver();
+    const bare = await startBareHttp();
+    servers.push(
+      { name: 'anode', pid: anodeNode.pid, stop: () => anodeNode.stop(), target: { ...anodeNode, region } },
+      { name: 's3rver', pid: s3rver.pid, stop: () => s3rver.stop(), target: { ...s3rver, region } },
+    );
+    const bareServer = {
+      ...bare,
+      client: makeClient({ endpoint: bare.endpoint, accessKey: 'x', secretKey: 'x', region }, signRequest, 64),
+    };
+    const bucket = `cmp-${Date.now().toString(36)}`;
+    for (const server of servers) {
+      server.client = makeClient(server.target, signRequest, 64);
+      server.bucket = bucket;
+      server.written = {};
+      expectStatus(await server.client.request('PUT', `/${bucket}`), [200], `CreateBucket on ${server.name}`);
+    }
+    const state = { small: randomBytes(4 * KiB), large: SIZES.includes(64 * MiB) ? randomBytes(64 * MiB) : null };
+    try {
+      for (const s of scenarios) {
+        const [a, b] = [await runCompare(servers[0], s, state, rssMeter), await runCompare(servers[1], s, state, rssMeter)];
+        const rec = {
+          kind: 'compare',
+          scenario: s.name,
+          object_bytes: s.name === 'list' ? 0 : s.size,
+          concurrency: s.concurrency,
+          unit: s.unit,
+          anode: figure(s, a.r),
+          s3rver: figure(s, b.r),
+          ratio_s3rver: b.r.done > 0 ? round(figure(s, a.r) / figure(s, b.r), 2) : null,
+          anode_p99_ms: round(percentile(a.r.latencies, 99), 2),
+          s3rver_p99_ms: round(percentile(b.r.latencies, 99), 2),
+          anode_peak_rss_mib: mib(a.peak),
+          s3rver_peak_rss_mib: mib(b.peak),
+          errors: { anode: a.r.errors, s3rver: b.r.errors },
+        };
+        if (s.name === 'list') rec.list = `100 of ${s.keys} keys`;
+        if (a.r.firstError) rec.anode_first_error = a.r.firstError;
+        if (b.r.firstError) rec.s3rver_first_error = b.r.firstError;
+        if (s.bare) {
+          const c = await runBare(bareServer, s, rssMeter);
+          rec.node_http = figure(s, c.r);
+          rec.ratio_node_http = round(rec.anode / rec.node_http, 3);
+          rec.node_http_peak_rss_mib = mib(c.peak);
+          rec.goal = s.name === 'head' ? 'anode >= 0.50 x node_http' : 'anode >= 0.40 x node_http';
+          rec.meets_goal = rec.ratio_node_http >= (s.name === 'head' ? 0.5 : 0.4);
+        }
+        if (s.name === 'put' && s.size === 4 * KiB) {
+          rec.goal = 'anode >= 2 x s3rver (anode fsyncs every write, s3rver does not)';
+          rec.meets_goal = (rec.ratio_s3rver ?? 0) >= 2;
+        }
+        emit(rec);
+        summary.push(rec);
+      }
+    } finally {
+      await servers[1].client.request('DELETE', `/${bucket}`).catch(() => undefined);
+      for (const server of servers) server.client?.close();
+      bareServer.client.close();
+      await bare.stop();
+    }
+  } finally {
+    for (const server of servers.slice(1)) await server.stop().catch(() => undefined);
+    await anodeNode.stop();
+  }
+  printSummary(summary);
+}
+
+/** The closing table (stderr, so stdout stays one JSON record per line). */
+function printSummary(rows) {
+  const label = (r) =>
+    `${r.scenario.toUpperCase()} ${r.scenario === 'list' ? r.list : r.object_bytes >= MiB ? `${r.object_bytes / MiB} MiB` : `${r.object_bytes / KiB} KiB`}, c=${r.concurrency} (${r.unit === 'mib_per_s' ? 'MiB/s' : 'ops/s'})`;
+  const lines = [
+    '| scenario | Anode | s3rver | Anode ÷ s3rver | node:http | Anode ÷ node:http | peak RSS Anode / s3rver (MiB) |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${label(r)} | ${r.anode} | ${r.s3rver} | ${r.ratio_s3rver ?? '—'} | ${r.node_http ?? '—'} | ${r.ratio_node_http ?? '—'} | ${r.anode_peak_rss_mib} / ${r.s3rver_peak_rss_mib} |`,
+    ),
+  ];
+  console.error(`\nbench summary (one run, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores):\n${lines.join('\n')}\n`);
+}
+
 // ---------- main ----------
 
 async function main() {
@@ -412,7 +580,7 @@ async function main() {
     encryption: ENCRYPTION,
     workers: WORKERS ?? 'default',
   });
-  if (opts.only !== 's3') {
+  if (opts.only !== 's3' && opts.only !== 'compare') {
     const diskBase = await mkdtemp(join(tmpdir(), 'anode-bench-disk-'));
     await benchDisk(join(diskBase, 'd'));
     await rm(diskBase, { recursive: true, force: true });
@@ -428,6 +596,8 @@ async function main() {
     const { benchCluster } = await import('./lib/bench-cluster.mjs');
     return benchCluster({ signRequest, region, seconds: SECONDS, quick: opts.quick, emit });
   }
+  if (!opts.endpoint && (opts.only === undefined || opts.only === 'compare')) await benchCompare(signRequest, region);
+  if (opts.only === 'compare') return;
   if (opts.endpoint) {
     const accessKey = process.env.ANODE_ACCESS_KEY ?? process.env.AWS_ACCESS_KEY_ID;
     const secretKey = process.env.ANODE_SECRET_KEY ?? process.env.AWS_SECRET_ACCESS_KEY;

@@ -30,7 +30,7 @@ export async function freePort() {
  * Starts a node in a temp dir. `encryption: true` turns on encryption at rest with a fresh
  * 0600 key file in that dir (every object SSE-S3). `workers` sets [server] workers.
  */
-export async function startOwnNode({ encryption = false, workers } = {}) {
+export async function startOwnNode({ encryption = false, workers, nodeArgs = [], env = {} } = {}) {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} missing: run npm run build`);
   const base = await mkdtemp(join(tmpdir(), 'anode-bench-'));
   const keyFile = join(base, 'encryption.key');
@@ -39,7 +39,7 @@ export async function startOwnNode({ encryption = false, workers } = {}) {
   const accessKey = 'AKIA' + randomBytes(8).toString('hex').toUpperCase();
   const secretKey = randomBytes(30).toString('base64');
   let log = '';
-  const child = spawn(process.execPath, [SERVER, 'server', '--data', join(base, 'data')], {
+  const child = spawn(process.execPath, [...nodeArgs, SERVER, 'server', '--data', join(base, 'data')], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: base,
@@ -51,6 +51,7 @@ export async function startOwnNode({ encryption = false, workers } = {}) {
       ANODE_LOGGING_AUDIT_LOG: join(base, 'audit.log'),
       ...(encryption ? { ANODE_STORAGE_ENCRYPTION: 'true', ANODE_STORAGE_ENCRYPTION_KEY: keyFile } : {}),
       ...(workers !== undefined ? { ANODE_SERVER_WORKERS: String(workers) } : {}),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

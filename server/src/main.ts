@@ -258,6 +258,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     bucketWrites,
     bytesReceived: (n) => metrics.bytesIn.inc(n),
     chunkSize: chunkSizeOf(config),
+    inlineMax: config.storage.inline_max_kib * 1024,
     inFlight,
     crypto: new ObjectCrypto({
       keyRing,

@@ -55,7 +55,8 @@ test('anode admin backup copies a running node; a node started from the copy ser
   };
   assert.equal(manifest.format, 'anode-backup-1');
   assert.equal(manifest.metadata_backend, 'sqlite');
-  assert.ok(manifest.chunks >= 5, `${manifest.chunks} chunks`);
+  // big.bin's chunks; small.txt is kept inline in anode.db (and comes back from there below).
+  assert.ok(manifest.chunks >= 4, `${manifest.chunks} chunks`);
   assert.equal(statSync(out).mode & 0o777, 0o700);
   for (const f of ['metadata/anode.db', 'metadata/credentials.db', 'master.key'])
     assert.equal(statSync(join(out, f)).mode & 0o777, 0o600, f);

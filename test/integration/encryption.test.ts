@@ -111,7 +111,11 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
       new PutObjectCommand({ Bucket: bucket, Key: 'single', Body: markerBytes(3 * MiB + 123), Metadata: { secret: `${MARKER}-meta` } }),
     );
     assert.equal(put.ServerSideEncryption, 'AES256', 'every new object is SSE-S3 with encryption on');
+    // Small bodies are kept inline in the metadata row (no chunk file): sealed there too.
+    const filesBefore = (await chunkFiles()).length;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'small', Body: MARKER }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'inline-16k', Body: markerBytes(16 * 1024) }));
+    assert.equal((await chunkFiles()).length, filesBefore, 'the small bodies wrote no chunk file: they are inline');
     const up = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'multi', Metadata: { secret: `${MARKER}-mp` } }));
     assert.equal(up.ServerSideEncryption, 'AES256');
     const p1 = await s3.send(
@@ -144,6 +148,8 @@ describe('encryption at rest', { timeout: 600_000 }, () => {
     // SSE-S3 keeps the MD5 ETag, as AWS does.
     const small = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'small' }));
     assert.equal(small.ETag, `"${createHash('md5').update(MARKER).digest('hex')}"`);
+    assert.deepEqual(await get(bucket, 'inline-16k'), markerBytes(16 * 1024));
+    assert.deepEqual(await get(bucket, 'inline-16k', 'bytes=100-5000'), markerBytes(16 * 1024).subarray(100, 5001));
     // Every file under the data dir: chunks, the SQLite database and its WAL, keys, logs.
     const files = await allFiles(node.dataDir);
     assert.ok(files.length > 5);
@@ -574,7 +580,8 @@ describe('encryption with versioning', () => {
     const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'copy' }));
     assert.deepEqual(tags.TagSet?.map((t) => `${t.Key}=${t.Value}`).sort(), ['gen=1', 'team=a']);
 
-    // Neither version's plaintext is anywhere under the data dir.
-    for (const f of await chunkFiles()) assert.equal((await readFile(f)).includes(MARKER), false, f);
+    // Neither version's plaintext is anywhere under the data dir (both are small: kept inline,
+    // the non-current one inside its history record in the database).
+    for (const f of await allFiles(node.dataDir)) assert.equal((await readFile(f)).includes(MARKER), false, f);
   });
 });

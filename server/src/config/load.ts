@@ -103,6 +103,8 @@ function describe(type: string): string {
 
 /** 1 GiB: a larger chunk defeats the point (piecewise replication, repair and encryption). */
 const MAX_CHUNK_SIZE_MIB = 1024;
+/** An inline body is read into memory whole and lives in one metadata row: keep it small. */
+const MAX_INLINE_KIB = 1024;
 
 function validate(config: Config): void {
   for (const key of ['s3_listen', 'admin_listen'] as const) parseListen(`server.${key}`, config.server[key]);
@@ -117,6 +119,10 @@ function validate(config: Config): void {
   const chunkMib = config.storage.chunk_size_mib;
   if (chunkMib < 1 || chunkMib > MAX_CHUNK_SIZE_MIB) {
     throw new ConfigError(`storage.chunk_size_mib must be between 1 and ${MAX_CHUNK_SIZE_MIB}, got ${chunkMib}`);
+  }
+  const inlineKib = config.storage.inline_max_kib;
+  if (inlineKib < 0 || inlineKib > MAX_INLINE_KIB) {
+    throw new ConfigError(`storage.inline_max_kib must be between 0 and ${MAX_INLINE_KIB}, got ${inlineKib}`);
   }
   if (config.storage.encryption_algorithm !== 'AES-256-GCM') {
     throw new ConfigError(`storage.encryption_algorithm must be "AES-256-GCM", got ${JSON.stringify(config.storage.encryption_algorithm)}`);

@@ -104,6 +104,11 @@ export const CONFIG_SCHEMA = {
       default: 8,
       doc: 'object bodies are stored as chunks of this many MiB (1 to 1024); changing it affects new writes only',
     },
+    inline_max_kib: {
+      type: 'integer',
+      default: 16,
+      doc: 'bodies up to this many KiB are kept in the metadata row instead of a chunk file (0 to 1024; 0 = never); new writes only',
+    },
     encryption: {
       type: 'boolean',
       default: false,

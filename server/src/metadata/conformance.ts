@@ -431,6 +431,60 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       });
     });
 
+    describe('inline bodies', () => {
+      beforeEach(async () => {
+        await store.createBucket(bucketRecord('b'));
+      });
+      const body = Buffer.from([0, 1, 2, 255, 254, ...Buffer.from('inline body bytes')]);
+      const inlineObject = (key: string, extra: Partial<ObjectRecord> = {}) =>
+        objectRecord('b', key, [], { size: body.length, inline: body, ...extra });
+
+      test('an inline body is stored and returned byte for byte, references no chunk, and is replaced and removed with its row', async () => {
+        const o = inlineObject('k');
+        assert.equal(await store.putObject(o), 'ok');
+        const got = await store.getObject('b', 'k');
+        assert.deepEqual(got, o);
+        assert.ok(got?.inline && Buffer.isBuffer(got.inline));
+        // Listings leave the body out (they never send it); everything else is there.
+        const { inline: _body, ...listed } = o;
+        assert.deepEqual(await store.listObjects('b', { prefix: '', startAfter: '', limit: 10 }), [listed]);
+        assert.deepEqual(await trash(), new Set());
+        // Replaced by a chunked object, and back: each row carries what it was given, nothing else.
+        const chunked = objectRecord('b', 'k', [chunk(7)]);
+        await store.putObject(chunked);
+        assert.equal((await store.getObject('b', 'k'))?.inline ?? null, null);
+        await store.putObject(o);
+        assert.deepEqual(await trash(), new Set([chunked.chunks[0]!.id]));
+        assert.deepEqual((await store.deleteObject('b', 'k'))?.inline, body);
+        assert.equal(await store.getObject('b', 'k'), null);
+      });
+
+      test('a non-current version keeps its inline body, and it comes back when it is current again', async () => {
+        const v1 = inlineObject('k', { versionId: `0999${'v'.repeat(28)}`, versionSeq: 1_700_000_000_000_001 });
+        const v2 = inlineObject('k', {
+          versionId: `0998${'v'.repeat(28)}`,
+          versionSeq: 1_700_000_000_000_002,
+          inline: Buffer.from('second'),
+          size: 6,
+        });
+        await store.putObject(v1);
+        await store.putObject(v2);
+        assert.deepEqual(await store.getObjectVersion('b', 'k', v1.versionId!), { type: 'object', object: v1, isLatest: false });
+        const listed = await store.listVersions('b', { prefix: '', keyMarker: '', after: null, limit: 10 });
+        assert.deepEqual(
+          listed.map((e) => (e.type === 'object' ? [e.object.versionId, e.object.size, e.object.inline ?? null] : null)),
+          [
+            [v2.versionId, 6, null],
+            [v1.versionId, body.length, null],
+          ],
+          'listed without their bodies',
+        );
+        const none = { retention: null, legalHold: false };
+        assert.notEqual(await store.deleteVersion('b', 'k', v2.versionId!, none), 'not-found');
+        assert.deepEqual(await store.getObject('b', 'k'), v1);
+      });
+    });
+
     describe('versions', () => {
       const none = { retention: null, legalHold: false };
       /** Version `n` of a key: id "v<n>" padded, newer n sorting first as real ids do. */

@@ -218,8 +218,14 @@ export interface ObjectRecord {
   checksum: StoredChecksum | null;
   acl: Acl;
   storageClass: string;
-  /** Object bytes, in order. */
+  /** Object bytes, in order (none when the body is inline). */
   chunks: ChunkRef[];
+  /**
+   * A small body kept in the metadata row instead of chunks ([storage] inline_max_kib):
+   * the plaintext, or for an encrypted object the bytes sealed as chunk (part 0, index 0)
+   * would be. Absent (or null) when the bytes are in `chunks`; never both.
+   */
+  inline?: Buffer | null;
   /** For objects built by CompleteMultipartUpload: the parts, for GET ?partNumber=. */
   parts: PartSummary[] | null;
   /** Object tags (x-amz-tagging, PutObjectTagging); absent = none. */
@@ -420,7 +426,11 @@ export interface MetadataStore {
   setObjectAcl(bucketId: string, key: string, acl: Acl): Promise<boolean>;
   /** Replaces the object's tags; false if the object does not exist. */
   setObjectTags(bucketId: string, key: string, tags: Tag[]): Promise<boolean>;
-  /** Objects with key > startAfter and key starting with prefix, ascending, at most limit. */
+  /**
+   * Objects with key > startAfter and key starting with prefix, ascending, at most limit.
+   * Listed records come without their inline body (`inline` absent): read a body through
+   * getObject / getObjectVersion. listVersions likewise.
+   */
   listObjects(bucketId: string, query: ListObjectsQuery): Promise<ObjectRecord[]>;
 
   // Versions. A key's current version (if it is not a delete marker) is what getObject and

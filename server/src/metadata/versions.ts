@@ -9,6 +9,13 @@ export function sameLock(object: ObjectRecord, expect: LockState): boolean {
   return sameRetention && (object.legalHold === true) === expect.legalHold;
 }
 
+/** A history entry as listings return it: without an inline body (as listObjects leaves it out). */
+export function listedEntry(entry: VersionEntry): VersionEntry {
+  if (entry.type !== 'object' || !entry.object.inline) return entry;
+  const { inline: _body, ...object } = entry.object;
+  return { ...entry, object };
+}
+
 const keyOf = (e: VersionEntry) => (e.type === 'object' ? e.object.key : e.marker.key);
 
 /** Binary UTF-8 order, S3's listing order. */

@@ -28,15 +28,19 @@ export interface ResolvedCredential {
 }
 
 /**
- * Credentials as the request path and the admin API see them. Every lookup reads the
+ * Credentials as the request path and the admin API see them. Every lookup asks the
  * store, so a revocation or rotation made through any node takes effect on the very next
- * request here (no cache window). The only thing kept in memory is SigV4's derived
- * signing keys (shared/sigv4/signing-key.ts), dropped whenever another node announces a
- * credentials change (follow()).
+ * request here (no cache window; the SQLite store answers from decoded rows it drops on
+ * any credentials write, metadata/sqlite/row-cache.ts). Kept in memory: SigV4's derived
+ * signing keys (shared/sigv4/signing-key.ts) and each key's unsealed secret, tied to the
+ * sealed bytes it came from (a rotation or re-seal changes them); both are dropped whenever
+ * any node announces a credentials change (follow()) and on a master-key switch.
  */
 export class CredentialService {
   /** The key a master-key re-seal (model/reseal.ts) is moving away from; secrets open under either meanwhile. */
   private previousKey: Buffer | null = null;
+  /** accessKey -> the sealed secret last opened and what it opened to (issue 11: one AES-GCM open per request saved). */
+  private readonly opened = new Map<string, { sealed: Buffer; secret: string }>();
 
   constructor(
     private readonly metadata: MetadataStore,
@@ -47,6 +51,7 @@ export class CredentialService {
   useMasterKey(current: Buffer, previous: Buffer | null): void {
     this.masterKey = current;
     this.previousKey = previous;
+    this.opened.clear();
   }
 
   get currentMasterKey(): Buffer {
@@ -62,21 +67,35 @@ export class CredentialService {
     }
   }
 
+  private openCached(accessKey: string, sealed: Buffer): string {
+    const hit = this.opened.get(accessKey);
+    if (hit !== undefined && hit.sealed.equals(sealed)) return hit.secret;
+    const secret = this.open(accessKey, sealed);
+    if (this.opened.size >= 10_000) this.opened.clear(); // bounded, whatever the number of keys
+    this.opened.set(accessKey, { sealed: Buffer.from(sealed), secret });
+    return secret;
+  }
+
   /** The secret and principal for an active key, or undefined (unknown, revoked, expired). */
   async resolve(accessKey: string, now: Date): Promise<ResolvedCredential | undefined> {
     const record = await this.metadata.getCredential(accessKey);
-    if (!record || record.revokedAt !== null) return undefined;
-    if (record.expiresAt !== null && record.expiresAt <= now) return undefined;
+    if (!record || record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= now)) {
+      this.opened.delete(accessKey); // a revoked or expired key's secret does not stay in memory
+      return undefined;
+    }
     return {
-      secret: this.open(accessKey, record.sealedSecret),
+      secret: this.openCached(accessKey, record.sealedSecret),
       principal: { kind: 'user', user: record.user, accessKey, role: record.role, permissions: record.permissions },
     };
   }
 
-  /** Drops derived signing keys on every credentials change any node announces; returns the unsubscribe. */
+  /** Drops derived signing keys and opened secrets on every credentials change any node announces; returns the unsubscribe. */
   follow(feed: ChangeFeed): () => void {
     return feed.subscribe((change) => {
-      if (change.kind === 'credentials' || change.kind === 'resync') clearSigningKeyCache();
+      if (change.kind === 'credentials' || change.kind === 'resync') {
+        clearSigningKeyCache();
+        this.opened.clear();
+      }
     });
   }
 

@@ -14,8 +14,9 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ChunkRef, ChunkStore } from '../chunks/chunk-store.js';
-import { EncryptingChunkStore, type ChunkTamperedError, type SealedChunk } from '../chunks/encrypting-chunk-store.js';
-import { DATA_KEY_BYTES } from '../chunks/segment-cipher.js';
+import { ChunkTamperedError, EncryptingChunkStore, type SealedChunk } from '../chunks/encrypting-chunk-store.js';
+import { DATA_KEY_BYTES, SegmentAuthError } from '../chunks/segment-cipher.js';
+import { openBuffer, sealBuffer } from '../chunks/sealed-buffer.js';
 import type { KeyRing } from '../keys/key-provider.js';
 import { KeyError } from '../keys/errors.js';
 import type { BucketEncryption, ObjectEncryption, PartSummary, Tag } from '../metadata/types.js';
@@ -244,6 +245,23 @@ export class ObjectCrypto {
     const plain = gcmOpen(u.dataKey, identity(u.encryption, 'anode-meta-v1'), Buffer.from(u.encryption.sealedMetadata, 'base64'));
     if (plain === null) throw new KeyError('KeyUnwrapFailed', { message: 'sealed user metadata failed authentication' });
     return JSON.parse(plain.toString('utf8')) as Record<string, string>;
+  }
+
+  /** An inline body sealed as the object's only chunk (part 0, index 0) would be. */
+  sealInline(u: Unsealed, plain: Buffer): Buffer {
+    return sealBuffer(u.dataKey, chunkContext(u.encryption.sealedFor, 0, 0), plain);
+  }
+
+  /** The plaintext of an inline body sealed by sealInline; ChunkTamperedError if it fails authentication. */
+  openInline(u: Unsealed, sealed: Buffer, size: number): Buffer {
+    try {
+      return openBuffer(u.dataKey, chunkContext(u.encryption.sealedFor, 0, 0), sealed, size);
+    } catch (err) {
+      if (!(err instanceof SegmentAuthError)) throw err;
+      const t = new ChunkTamperedError('inline', err.message, { cause: err });
+      this.#onTampered(t);
+      throw t;
+    }
   }
 
   /** A view writing chunks of part `part` (0 for a single-part object) sealed for `u`. */

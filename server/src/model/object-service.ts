@@ -32,6 +32,7 @@ import type { ChunksInFlight } from './chunks-in-flight.js';
 import { ModelError } from './errors.js';
 import { openObjectRange, readObjectRange, type OpenedRange } from './object-reader.js';
 import { writeBody, type Payload, type WrittenBody } from './object-writer.js';
+import { readInlineBody } from './inline-body.js';
 import { checkWriteConditions, hasWriteConditions, type WriteConditions } from './preconditions.js';
 import { ObjectCrypto, type CustomerKey, type SseRequest, type Unsealed } from './object-crypto.js';
 
@@ -148,6 +149,8 @@ export interface ObjectServiceDeps {
   bytesReceived: (n: number) => void;
   /** Bytes per chunk (storage.chunk_size_mib). */
   chunkSize: number;
+  /** Object bodies up to this many bytes are kept inline in the metadata row (storage.inline_max_kib); absent: 0, never. */
+  inlineMax?: number;
   /** Chunks written but not yet committed, which GC must leave alone. */
   inFlight: ChunksInFlight;
   /** Encryption at rest and SSE; absent: no key ring (plaintext unless SSE-C). */
@@ -159,6 +162,9 @@ function fullChecksum(algorithm: ChecksumAlgorithm | null, written: WrittenBody)
     ? { algorithm, value: written.digests.checksum.toString('base64'), type: 'FULL_OBJECT' }
     : null;
 }
+
+/** A new object's body as stored: chunks, or (small bodies) the bytes for its metadata row. */
+type StoredBody = WrittenBody & { inline: Buffer | null };
 
 // The only spots that know how a written body maps onto chunks (writeBody's result shape).
 function chunksOf(written: WrittenBody): ChunkRef[] {
@@ -191,6 +197,7 @@ export class ObjectService {
   readonly #writes: BucketWrites;
   readonly #bytesReceived: (n: number) => void;
   readonly #chunkSize: number;
+  readonly #inlineMax: number;
   readonly #inFlight: ChunksInFlight;
   readonly #crypto: ObjectCrypto;
 
@@ -201,6 +208,7 @@ export class ObjectService {
     this.#writes = deps.bucketWrites;
     this.#bytesReceived = deps.bytesReceived;
     this.#chunkSize = deps.chunkSize;
+    this.#inlineMax = deps.inlineMax ?? 0;
     this.#inFlight = deps.inFlight;
   }
 
@@ -238,6 +246,9 @@ export class ObjectService {
    * customer key, which must be given and right) and its user metadata unsealed.
    */
   async unlock(record: ObjectRecord, customer: CustomerKey | null = null): Promise<OpenObject> {
+    // A listed record has no inline body (MetadataStore.listObjects): reading it would send nothing.
+    if (record.size > 0 && record.chunks.length === 0 && !record.inline)
+      throw new Error('object record without its body (a listed record?)');
     if (!record.encryption) {
       if (customer !== null) throw new ModelError('SseCustomerKeyUnexpected', {});
       return { record, unsealed: null, chunks: this.#chunks };
@@ -254,8 +265,21 @@ export class ObjectService {
     };
   }
 
+  /**
+   * Bytes [start, end] (inclusive) of an object kept inline (in the clear: opened through its
+   * data key when encrypted), or null when its bytes are in chunks.
+   */
+  inlineRange(via: OpenObject, start: number, end: number): Buffer | null {
+    const { record } = via;
+    if (!record.inline) return null;
+    const plain = via.unsealed ? this.#crypto.openInline(via.unsealed, record.inline, record.size) : record.inline;
+    return plain.subarray(start, end + 1);
+  }
+
   /** Bytes [start, end] (inclusive) of an object made of `chunks`, read as the consumer pulls. */
   read(chunks: readonly ChunkRef[], start: number, end: number, via?: OpenObject): AsyncIterable<Buffer> {
+    const inline = via ? this.inlineRange(via, start, end) : null;
+    if (inline !== null) return oneBuffer(inline);
     return readObjectRange(via?.chunks ?? this.#chunks, chunks, start, end);
   }
 
@@ -264,6 +288,8 @@ export class ObjectService {
    * unreadable chunk rejects here, while the caller can still answer with an error status.
    */
   async open(chunks: readonly ChunkRef[], start: number, end: number, via?: OpenObject): Promise<OpenedRange> {
+    const inline = via ? this.inlineRange(via, start, end) : null;
+    if (inline !== null) return Object.assign(oneBuffer(inline), { destroy: () => {} });
     // Held from GC while the body streams: the object may be deleted or replaced meanwhile,
     // and an on-demand GC frees a deleted object's chunks at once (model/gc.ts).
     const ids = chunks.map((c) => c.id);
@@ -355,13 +381,12 @@ export class ObjectService {
     // Wrapped before the body is read: an unknown key or a provider down fails first.
     const unsealed = await this.#newDataKey(input.sse, bucket, key, null);
     const body = input.openBody();
-    const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, 0) : this.#chunks;
-    const written = await writeBody(store, body.payload, {
-      sha256: body.needsSha256,
-      checksum: body.checksumAlgorithm,
-      chunkSize: this.#chunkSize,
+    const written = await this.#storeBody(
+      body.payload,
+      { sha256: body.needsSha256, checksum: body.checksumAlgorithm },
+      unsealed,
       onChunkId,
-    });
+    );
     this.#bytesReceived(written.digests.size);
     const record = this.#record(input, written, fullChecksum(body.checksumAlgorithm, written), unsealed);
     const ids = chunksOf(written).map((c) => c.id);
@@ -442,12 +467,14 @@ export class ObjectService {
         etag: source.etag,
         checksum: source.checksum,
         chunks: source.chunks,
+        // An inline body is shared the same way: its bytes stay sealed for the source's identity and data key.
+        ...(source.inline ? { inline: source.inline } : {}),
       };
       await this.#commitObject(bucket, record, []);
       return { record, etag: record.etag, checksum: record.checksum };
     }
     const unsealed = await this.#newDataKey(input.sse, bucket, key, null);
-    const written = await this.#copyBytes(src, 0, source.size - 1, algorithm, onChunkId, unsealed, 0);
+    const written = await this.#copyBytes(src, 0, source.size - 1, algorithm, onChunkId, unsealed, 0, true);
     const record = this.#record({ ...attributes, bucket, key }, written, fullChecksum(algorithm, written), unsealed);
     await this.#commitObject(
       bucket,
@@ -550,6 +577,7 @@ export class ObjectService {
         onChunkId,
         unsealed,
         input.partNumber,
+        false,
       );
       return this.#commitPart(input.upload, input.partNumber, written, unsealed);
     });
@@ -769,9 +797,10 @@ export class ObjectService {
 
   /**
    * Streams bytes of a stored object (opened, so decrypted if encrypted) into new chunks (a
-   * copy that cannot share them), sealed with `unsealed` as part `part` when given.
+   * copy that cannot share them), sealed with `unsealed` as part `part` when given; kept
+   * inline instead when `mayInline` (a whole object, not a part) and small enough.
    */
-  #copyBytes(
+  async #copyBytes(
     source: OpenObject,
     start: number,
     end: number,
@@ -779,14 +808,42 @@ export class ObjectService {
     onChunkId: (id: string) => void,
     unsealed: Unsealed | null,
     part: number,
-  ): Promise<WrittenBody> {
+    mayInline: boolean,
+  ): Promise<StoredBody> {
+    const inline = this.inlineRange(source, start, end);
     const payload: Payload = {
-      stream: readObjectRange(source.chunks, source.record.chunks, start, end),
+      stream: inline !== null ? oneBuffer(inline) : readObjectRange(source.chunks, source.record.chunks, start, end),
       declaredLength: end - start + 1,
       verify: () => undefined,
     };
+    if (mayInline) return this.#storeBody(payload, { sha256: false, checksum: algorithm }, unsealed, onChunkId);
     const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, part) : this.#chunks;
-    return writeBody(store, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize, onChunkId });
+    return {
+      ...(await writeBody(store, payload, { sha256: false, checksum: algorithm, chunkSize: this.#chunkSize, onChunkId })),
+      inline: null,
+    };
+  }
+
+  /**
+   * Stores a whole object's body: up to inlineMax declared bytes it is read into memory and
+   * kept for the metadata row (sealed as chunk 0 when encrypted), so the commit that makes
+   * the object visible is also the one fsync that makes its bytes durable; larger bodies
+   * become chunks (durable before the commit, as always).
+   */
+  async #storeBody(
+    payload: Payload,
+    digest: { sha256: boolean; checksum: ChecksumAlgorithm | null },
+    unsealed: Unsealed | null,
+    onChunkId: (id: string) => void,
+  ): Promise<StoredBody> {
+    if (payload.declaredLength <= this.#inlineMax) {
+      const body = await readInlineBody(payload, { ...digest, limit: this.#inlineMax });
+      const inline = body.bytes.length === 0 ? null : unsealed ? this.#crypto.sealInline(unsealed, body.bytes) : body.bytes;
+      return { chunks: [], digests: body.digests, inline };
+    }
+    const store = unsealed ? this.#crypto.writer(this.#chunks, unsealed, 0) : this.#chunks;
+    const written = await writeBody(store, payload, { ...digest, chunkSize: this.#chunkSize, onChunkId });
+    return { ...written, inline: null };
   }
 
   #base(
@@ -829,7 +886,7 @@ export class ObjectService {
   /** A single-part object made of `written`; an empty object references no chunk. */
   #record(
     input: ObjectAttributes & { bucket: BucketRecord; key: string },
-    written: WrittenBody,
+    written: StoredBody,
     checksum: StoredChecksum | null,
     unsealed: Unsealed | null,
   ): ObjectRecord {
@@ -839,6 +896,7 @@ export class ObjectService {
       etag: this.#crypto.etag(unsealed, written.digests.md5),
       checksum,
       chunks: written.digests.size === 0 ? [] : chunksOf(written),
+      ...(written.inline !== null ? { inline: written.inline } : {}),
     };
   }
 
@@ -895,6 +953,11 @@ export class ObjectService {
       after = batch[batch.length - 1]!.partNumber;
     }
   }
+}
+
+/** One buffer as a byte stream (an inline body read where a stream is expected). */
+async function* oneBuffer(bytes: Buffer): AsyncGenerator<Buffer> {
+  if (bytes.length > 0) yield bytes;
 }
 
 function checkLockRequest(bucket: BucketRecord, lock: RequestedLock | undefined): void {

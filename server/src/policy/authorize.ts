@@ -42,7 +42,11 @@ export interface AuthorizeInput {
   /** The object's ACL for object actions, when the object exists and has been loaded. */
   objectAcl?: Acl | null;
   key?: string;
-  context: ConditionContext;
+  /**
+   * The request's condition keys, or a function building them: only a bucket policy reads
+   * them, so the request path builds them only for a bucket that has one.
+   */
+  context: ConditionContext | (() => ConditionContext);
   /**
    * Unsigned requests are refused whatever ACLs and policies say (lockdown, or
    * `[auth] anonymous = false`); the why is in the string, for traces.
@@ -175,7 +179,7 @@ function decide(input: AuthorizeInput, t: Tracer | null): AuthorizeResult {
           action,
           resourceArn: resourceArn(bucket.name, info.target, input.key),
           // Identity keys come from the authenticated principal, never from the caller.
-          context: { ...input.context, ...principalContext(principal) },
+          context: { ...(typeof input.context === 'function' ? input.context() : input.context), ...principalContext(principal) },
         },
         t?.statements,
       );

@@ -3,6 +3,15 @@ import type { RequestContext } from './context.js';
 import type { Operation } from './router.js';
 import { tagConditionKeys } from './tagging.js';
 
+/**
+ * The condition keys of this request, built on first use and then kept: authorization
+ * asks for them only when a bucket policy is evaluated (most buckets have none).
+ */
+export function lazyConditionContext(ctx: RequestContext, operation: Operation): () => Record<string, string | string[]> {
+  let built: Record<string, string | string[]> | undefined;
+  return () => (built ??= conditionContext(ctx, operation));
+}
+
 /** The condition keys a bucket policy can test, for this request. */
 export function conditionContext(ctx: RequestContext, operation: Operation): Record<string, string | string[]> {
   const now = new Date();

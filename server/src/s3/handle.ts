@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseTarget } from '../http/target.js';
 import { clientAddress } from '../http/client-address.js';
@@ -19,7 +19,7 @@ import { header } from './context.js';
 import { modelErrorToS3 } from './model-errors.js';
 import { ModelError } from '../model/errors.js';
 import { OPERATIONS, route, type Operation } from './router.js';
-import { conditionContext } from './conditions.js';
+import { conditionContext, lazyConditionContext } from './conditions.js';
 import { HANDLERS } from './handlers/index.js';
 import { applyCorsHeaders } from './handlers/cors.js';
 import { checkExpectedOwner, refuseAclUnderEnforcedOwnership, refusePublicAcl } from './bucket-guards.js';
@@ -31,9 +31,18 @@ import { flatHeaders } from './handlers/request-acl.js';
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
 
+/** Random bytes drawn 4 KiB at a time (one randomFillSync per 512 requests, not one each). */
+const idPool = Buffer.alloc(4096);
+let idOffset = idPool.length;
+
 /** AWS-style request id: 16 uppercase hex characters. */
 function newRequestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  if (idOffset + 8 > idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  idOffset += 8;
+  return idPool.toString('hex', idOffset - 8, idOffset).toUpperCase();
 }
 
 /**
@@ -191,7 +200,7 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   }
   const action = requestAction(operation, ctx.target);
   const key = ctx.target?.key ?? undefined;
-  const context = conditionContext(ctx, operation);
+  const context = lazyConditionContext(ctx, operation);
   const base: AuthorizeInput = {
     principal: ctx.principal,
     action,
@@ -204,7 +213,7 @@ async function checkAccess(deps: S3Deps, ctx: RequestContext, operation: Operati
   // s3:ExistingObjectTag/<k>: the stored tags are read only when a statement tests them.
   if (key !== undefined && EXISTING_TAG_OPS.has(operation) && needsExistingObjectTags(ctx.bucket ?? null, ctx.principal, action)) {
     const object = await authorizedRecord(deps, ctx);
-    if (object) Object.assign(context, existingTagConditionKeys(await deps.objects.tagsOf(object)));
+    if (object) Object.assign(context(), existingTagConditionKeys(await deps.objects.tagsOf(object)));
   }
   let decision = authorize(base);
   if (!decision.allowed && decision.reason === 'implicit-deny' && ctx.bucket && key !== undefined && OBJECT_ACL_OPS.has(operation)) {

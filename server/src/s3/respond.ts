@@ -23,6 +23,11 @@ export async function writeResult(ctx: RequestContext, result: S3Result): Promis
       return sendDocument(ctx, status, headers, 'application/xml', toXml(body.xml));
     case 'text':
       return sendDocument(ctx, status, headers, body.contentType, body.text);
+    case 'bytes':
+      res.writeHead(status, { ...headers, 'content-length': body.bytes.length });
+      ctx.bytesSent += body.bytes.length;
+      res.end(body.bytes);
+      return;
     case 'head':
       res.writeHead(status, { ...headers, 'content-length': body.length });
       res.end();

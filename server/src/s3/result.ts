@@ -22,6 +22,8 @@ export type S3Body =
       /** Closes what the stream holds open (a chunk) if it will not be read after all. */
       release?: () => void;
     }
+  /** Object bytes already in memory (a small object kept inline), sent in one write. */
+  | { kind: 'bytes'; bytes: Buffer }
   /** HEAD: the Content-Length a GET would send, and no body. */
   | { kind: 'head'; length: number };
 

@@ -14,6 +14,14 @@ export function parseAmzDate(value: string): Date | undefined {
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  // Round-trip rejects out-of-range fields that Date.UTC would silently carry over.
-  return formatAmzDate(date) === value ? date : undefined;
+  // Every field must read back unchanged: rejects out-of-range fields that Date.UTC would
+  // silently carry over (Feb 31, hour 24) and years 0-99, which it maps to 1900-1999.
+  const same =
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s;
+  return same ? date : undefined;
 }

@@ -66,7 +66,9 @@ test('canonical headers: lowercase, trim, collapse, repeats joined by bare comma
 test('amz dates round-trip and bad ones are refused', () => {
   assert.equal(formatAmzDate(new Date('2013-05-24T00:00:00.123Z')), '20130524T000000Z');
   assert.equal(parseAmzDate('20130524T000000Z')?.toISOString(), '2013-05-24T00:00:00.000Z');
-  for (const bad of ['20130231T000000Z', '20130524T250000Z', '2013-05-24T00:00:00Z', '20130524T000000', '', 'x']) {
+  assert.equal(parseAmzDate('20240229T235959Z')?.toISOString(), '2024-02-29T23:59:59.000Z');
+  const bads = ['20130231T000000Z', '20130524T250000Z', '20130524T006000Z', '20130524T000060Z', '20231301T000000Z', '20230229T000000Z'];
+  for (const bad of [...bads, '00500101T000000Z', '2013-05-24T00:00:00Z', '20130524T000000', '', 'x']) {
     assert.equal(parseAmzDate(bad), undefined, bad);
   }
 });

@@ -38,6 +38,7 @@ import {
   BUCKET_COLUMNS,
   CREDENTIAL_COLUMNS,
   OBJECT_COLUMNS,
+  LISTED_OBJECT_COLUMNS,
   PART_COLUMNS,
   UPLOAD_COLUMNS,
   bucketParams,
@@ -57,7 +58,7 @@ import {
 } from './rows.js';
 import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow, VersionRow } from './rows.js';
 import { decodeRecord, encodeRecord } from '../record-codec.js';
-import { mergeVersions, patchedRecord, sameLock } from '../versions.js';
+import { listedEntry, mergeVersions, patchedRecord, sameLock } from '../versions.js';
 
 /** last_used_at is written at most this often per key, to keep auth off the write path. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -567,14 +568,12 @@ export class PostgresMetadataStore implements MetadataStore {
     const bound = prefixUpperBound(prefix);
     const rows =
       bound === null
-        ? await this.#rows<ObjectRow>('SELECT * FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3 ORDER BY key LIMIT $4', [
-            bucketId,
-            keyBytes(startAfter),
-            keyBytes(prefix),
-            limit,
-          ])
+        ? await this.#rows<ObjectRow>(
+            `SELECT ${LISTED_OBJECT_COLUMNS} FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3 ORDER BY key LIMIT $4`,
+            [bucketId, keyBytes(startAfter), keyBytes(prefix), limit],
+          )
         : await this.#rows<ObjectRow>(
-            'SELECT * FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5',
+            `SELECT ${LISTED_OBJECT_COLUMNS} FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3 AND key < $4 ORDER BY key LIMIT $5`,
             [bucketId, keyBytes(startAfter), keyBytes(prefix), keyBytes(bound), limit],
           );
     return rows.map(rowToObject);
@@ -765,7 +764,7 @@ export class PostgresMetadataStore implements MetadataStore {
     const params = [bucketId, keyBytes(keyMarker), keyBytes(prefix), ...(bound === null ? [] : [keyBytes(bound)])];
     const n = params.length + 1;
     const current = await this.#rows<ObjectRow>(
-      `SELECT * FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3${range} ORDER BY key LIMIT $${n}`,
+      `SELECT ${LISTED_OBJECT_COLUMNS} FROM objects WHERE bucket_id = $1 AND key > $2 AND key >= $3${range} ORDER BY key LIMIT $${n}`,
       [...params, limit],
     );
     const history = await this.#rows<VersionRow>(
@@ -784,9 +783,9 @@ export class PostgresMetadataStore implements MetadataStore {
           );
     return mergeVersions(
       keyMarker,
-      rest.map((r) => versionEntry(r, false)),
+      rest.map((r) => listedEntry(versionEntry(r, false))),
       current.map((r) => ({ type: 'object' as const, object: rowToObject(r), isLatest: true })),
-      history.map((r) => versionEntry(r, false)),
+      history.map((r) => listedEntry(versionEntry(r, false))),
       limit,
     );
   }

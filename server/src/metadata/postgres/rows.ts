@@ -65,6 +65,8 @@ export interface ObjectRow {
   lock_mode: string | null;
   lock_until: Date | null;
   legal_hold: boolean;
+  /** The body of a small object, when it is kept inline (NULL: in chunks). */
+  inline_body: Buffer | null;
 }
 
 export interface VersionRow {
@@ -171,7 +173,9 @@ export function rowToBucket(r: BucketRow): BucketRecord {
 
 export const OBJECT_COLUMNS =
   'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, tags, encryption, ' +
-  'version_id, version_seq, lock_mode, lock_until, legal_hold';
+  'version_id, version_seq, lock_mode, lock_until, legal_hold, inline_body';
+/** OBJECT_COLUMNS as listings read them: the inline body left out (a listing never sends it). */
+export const LISTED_OBJECT_COLUMNS = OBJECT_COLUMNS.replace('inline_body', 'NULL::bytea AS inline_body');
 /** OBJECT_COLUMNS after (bucket_id, key), for UPDATE ... SET (...) = ($3, ...). */
 export const OBJECT_VALUE_COLUMNS = OBJECT_COLUMNS.split(', ').slice(2).join(', ');
 export function objectParams(o: ObjectRecord): unknown[] {
@@ -196,6 +200,7 @@ export function objectParams(o: ObjectRecord): unknown[] {
     o.retention?.mode ?? null,
     o.retention?.retainUntil ?? null,
     o.legalHold === true,
+    o.inline ?? null,
   ];
 }
 
@@ -224,6 +229,7 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     versionSeq: Number(r.version_seq),
     retention: lockRetention(r.lock_mode, r.lock_until),
     legalHold: r.legal_hold,
+    ...(r.inline_body !== null && r.inline_body !== undefined ? { inline: r.inline_body } : {}),
   };
 }
 

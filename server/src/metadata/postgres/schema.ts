@@ -241,6 +241,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX chunk_repairs_by_node ON chunk_repairs (node_id, recorded_at);
   `,
+  // small objects inline (see the SQLite migration of the same name).
+  `
+  ALTER TABLE objects ADD COLUMN inline_body bytea;
+  `,
 ];
 
 export class SchemaVersionError extends Error {

@@ -61,6 +61,8 @@ export interface ObjectRow {
   lock_mode: string | null;
   lock_until: number | null;
   legal_hold: number;
+  /** The body of a small object, when it is kept inline (NULL: in chunks). */
+  inline_body: Buffer | null;
 }
 
 export interface VersionRow {
@@ -187,6 +189,7 @@ export function objectToRow(o: ObjectRecord): ObjectRow {
     lock_mode: o.retention?.mode ?? null,
     lock_until: o.retention?.retainUntil.getTime() ?? null,
     legal_hold: o.legalHold === true ? 1 : 0,
+    inline_body: o.inline ?? null,
   };
 }
 
@@ -211,6 +214,7 @@ export function rowToObject(r: ObjectRow): ObjectRecord {
     versionSeq: r.version_seq,
     retention: lockRetention(r.lock_mode, r.lock_until),
     legalHold: r.legal_hold === 1,
+    ...(r.inline_body !== null && r.inline_body !== undefined ? { inline: r.inline_body } : {}),
   };
 }
 

@@ -246,6 +246,12 @@ export const MAIN_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX object_versions_order ON object_versions (bucket_id, key, version_seq DESC, version_id);
   `,
+  // small objects inline: the body bytes (sealed when encrypted) of an object kept in its
+  // row instead of a chunk file; NULL = its bytes are its chunks. A non-current version keeps
+  // it inside object_versions.record (the record codec carries Buffers).
+  `
+  ALTER TABLE objects ADD COLUMN inline_body BLOB;
+  `,
 ];
 
 /** Migrations of the separate credentials file, attached as schema `cred`. */

@@ -56,9 +56,10 @@ import {
   uploadToRow,
   lockRetention,
 } from './rows.js';
+import { RowCache, watchWrites } from './row-cache.js';
 import type { BucketRow, CredentialRow, ObjectRow, PartRow, UploadRow, VersionRow } from './rows.js';
 import { decodeRecord, encodeRecord } from '../record-codec.js';
-import { mergeVersions, patchedRecord, sameLock } from '../versions.js';
+import { listedEntry, mergeVersions, patchedRecord, sameLock } from '../versions.js';
 import { WriteBatcher } from './write-batcher.js';
 import { prefixUpperBound } from '../key-range.js';
 
@@ -101,6 +102,14 @@ export interface SqliteStoreOptions {
 export const IS_CHUNK_KNOWN_SQL = `SELECT 1 AS one FROM chunk_refs WHERE chunk_id = ?
   UNION ALL SELECT 1 FROM chunk_trash WHERE chunk_id = ? LIMIT 1`;
 
+/**
+ * An objects row as listings read it: every column but the inline body (up to
+ * inline_max_kib per row, which a listing never sends), so a list reads no overflow pages.
+ */
+const LISTED_OBJECT_COLUMNS =
+  'bucket_id, key, size, etag, last_modified, owner, headers, user_metadata, checksum, acl, storage_class, chunks, parts, ' +
+  'tags, encryption, version_id, version_seq, lock_mode, lock_until, legal_hold, NULL AS inline_body';
+
 function prepareStatements(db: Database.Database) {
   return {
     // buckets
@@ -136,10 +145,10 @@ function prepareStatements(db: Database.Database) {
     upsertObject: db.prepare<[ObjectRow], void>(
       `INSERT INTO objects (bucket_id, key, size, etag, last_modified, owner, headers, user_metadata,
                             checksum, acl, storage_class, chunks, parts, tags, encryption, version_id, version_seq,
-                            lock_mode, lock_until, legal_hold)
+                            lock_mode, lock_until, legal_hold, inline_body)
        VALUES (@bucket_id, @key, @size, @etag, @last_modified, @owner, @headers, @user_metadata,
                @checksum, @acl, @storage_class, @chunks, @parts, @tags, @encryption, @version_id, @version_seq,
-               @lock_mode, @lock_until, @legal_hold)
+               @lock_mode, @lock_until, @legal_hold, @inline_body)
        ON CONFLICT (bucket_id, key) DO UPDATE SET
          size = excluded.size, etag = excluded.etag, last_modified = excluded.last_modified,
          owner = excluded.owner, headers = excluded.headers, user_metadata = excluded.user_metadata,
@@ -147,7 +156,7 @@ function prepareStatements(db: Database.Database) {
          chunks = excluded.chunks, parts = excluded.parts, tags = excluded.tags, encryption = excluded.encryption,
          version_id = excluded.version_id,
          version_seq = excluded.version_seq, lock_mode = excluded.lock_mode,
-         lock_until = excluded.lock_until, legal_hold = excluded.legal_hold`,
+         lock_until = excluded.lock_until, legal_hold = excluded.legal_hold, inline_body = excluded.inline_body`,
     ),
     // version history
     newestSeq: db.prepare<[string, string, string, string], { seq: number | null }>(
@@ -219,10 +228,10 @@ function prepareStatements(db: Database.Database) {
     ),
     // bucket, startAfter, prefix, [prefix upper bound], limit: one index range scan.
     listObjects: db.prepare<[string, string, string, number], ObjectRow>(
-      'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?',
+      `SELECT ${LISTED_OBJECT_COLUMNS} FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?`,
     ),
     listObjectsBounded: db.prepare<[string, string, string, string, number], ObjectRow>(
-      'SELECT * FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
+      `SELECT ${LISTED_OBJECT_COLUMNS} FROM objects WHERE bucket_id = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?`,
     ),
     // uploads and parts
     insertUpload: db.prepare<[UploadRow], void>(
@@ -390,12 +399,19 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #writes: WriteBatcher;
   /** accessKey -> ms of the last last_used_at write we queued (coalescing touchCredential). */
   readonly #touched = new Map<string, number>();
+  /** Decoded rows for the request path, dropped on any write to their table (row-cache.ts). */
+  readonly #bucketRows: RowCache<BucketRecord>;
+  readonly #credentialRows: RowCache<CredentialRecord>;
   #closed = false;
 
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#s = prepareStatements(db);
     this.#k = prepareKeyStatements(db);
+    this.#bucketRows = new RowCache(db, 'main');
+    this.#credentialRows = new RowCache(db, 'cred');
+    watchWrites(this.#s, { buckets: this.#bucketRows, credentials: this.#credentialRows });
+    watchWrites(this.#k, { buckets: this.#bucketRows, credentials: this.#credentialRows });
     this.#objectEnvelopes = envelopeSource(db, 'objects');
     this.#uploadEnvelopes = envelopeSource(db, 'uploads');
     this.#envelopes = [this.#objectEnvelopes, this.#uploadEnvelopes].filter((e): e is EnvelopeSource => e !== null);
@@ -525,8 +541,13 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getBucket(name: string): Promise<BucketRecord | null> {
+    const hit = this.#bucketRows.get(name);
+    if (hit !== undefined) return hit;
     const row = this.#s.getBucket.get(name);
-    return row === undefined ? null : rowToBucket(row);
+    if (row === undefined) return null;
+    const bucket = rowToBucket(row);
+    this.#bucketRows.set(name, bucket);
+    return bucket;
   }
 
   async listBuckets(): Promise<BucketRecord[]> {
@@ -760,9 +781,9 @@ export class SqliteMetadataStore implements MetadataStore {
         : this.#s.listKeyVersionsAfter.all(bucketId, keyMarker, after.versionSeq, after.versionSeq, after.versionId, limit);
     return mergeVersions(
       keyMarker,
-      rest.map((r) => versionEntry(r, false)),
+      rest.map((r) => listedEntry(versionEntry(r, false))),
       current.map((r) => ({ type: 'object' as const, object: rowToObject(r), isLatest: true })),
-      history.map((r) => versionEntry(r, false)),
+      history.map((r) => listedEntry(versionEntry(r, false))),
       limit,
     );
   }
@@ -898,8 +919,13 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getCredential(accessKey: string): Promise<CredentialRecord | null> {
+    const hit = this.#credentialRows.get(accessKey);
+    if (hit !== undefined) return hit;
     const row = this.#s.getCredential.get(accessKey);
-    return row === undefined ? null : rowToCredential(row);
+    if (row === undefined) return null;
+    const credential = rowToCredential(row);
+    this.#credentialRows.set(accessKey, credential);
+    return credential;
   }
 
   async listCredentials(): Promise<CredentialRecord[]> {

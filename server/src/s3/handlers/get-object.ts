@@ -145,6 +145,9 @@ async function serveObject(deps: S3Deps, ctx: RequestContext, withBody: boolean)
   }
   const length = size === 0 ? 0 : end - start + 1;
   if (!withBody) return { status, headers, body: { kind: 'head', length } };
+  // A small object kept in its metadata row: the bytes are at hand, no file to open.
+  const inline = length > 0 ? deps.objects.inlineRange(opened, start, end) : null;
+  if (inline !== null) return { status, headers, body: { kind: 'bytes', bytes: inline } };
   // The first chunk is opened before the status line goes out: a missing or unreadable
   // chunk becomes a clean 500 InternalError (logged) rather than a 200 reset mid-body.
   const first = length > 0 ? await deps.objects.open(refs, start, end, opened) : null;
@@ -192,12 +195,13 @@ function allowed(ctx: RequestContext, action: string): boolean {
     action,
     bucket: ctx.bucket!,
     key: ctx.target!.key!,
-    context: conditionContext(ctx, ctx.operation!),
+    context: () => conditionContext(ctx, ctx.operation!),
   }).allowed;
 }
 
 /** Versioned access needs its own action too (s3:GetObjectVersion, s3:DeleteObjectVersion), as in AWS. */
 export async function requireAction(deps: S3Deps, ctx: RequestContext, action: string, object?: ObjectRecord): Promise<void> {
+  const tags = object ? existingTagConditionKeys(await deps.objects.tagsOf(object)) : {};
   const decision = authorize({
     ...(object ? { objectAcl: object.acl } : {}),
     principal: ctx.principal,
@@ -205,7 +209,7 @@ export async function requireAction(deps: S3Deps, ctx: RequestContext, action: s
     bucket: ctx.bucket!,
     key: ctx.target!.key!,
     // The version's own tags (opened when sealed), for s3:ExistingObjectTag/<k>.
-    context: { ...conditionContext(ctx, ctx.operation!), ...(object ? existingTagConditionKeys(await deps.objects.tagsOf(object)) : {}) },
+    context: () => ({ ...conditionContext(ctx, ctx.operation!), ...tags }),
   });
   if (!decision.allowed) {
     deps.metrics.permissionDenied.inc();

@@ -88,7 +88,7 @@ export function bypassGovernance(deps: S3Deps, ctx: RequestContext, key: string)
     action: 's3:BypassGovernanceRetention',
     bucket: ctx.bucket!,
     key,
-    context: conditionContext(ctx, ctx.operation!),
+    context: () => conditionContext(ctx, ctx.operation!),
   });
   if (!decision.allowed) deps.metrics.permissionDenied.inc();
   return decision.allowed;
