@@ -11,6 +11,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { expectS3Error, sdkClient, uniqueBucket } from '../helpers/s3-client.js';
@@ -80,4 +82,30 @@ test('pooled and inline nodes agree on ETags and checksums and read back every r
   assert.equal(results[0]!.etag, `"${md5.toString('hex')}"`);
   assert.deepEqual(results[0], results[1]);
   assert.equal(results[0]!.sha, createHash('sha256').update(data).digest('base64'));
+});
+
+test('an upload that pauses once its first AES group is sealed is acknowledged only if it reads back (whole, tail range)', async () => {
+  // The pause lets the first group's seal come back before the last bytes arrive: the pool
+  // once sealed such a tail inline from segment 0, so the PUT succeeded and every GET failed
+  // authentication at the chunk's final segment.
+  const { s3 } = await start(2);
+  const b = uniqueBucket('workers-pause');
+  await s3.send(new CreateBucketCommand({ Bucket: b }));
+  // [size, where the pause falls]: after the first 1 MiB group of chunk 0 (2 MiB chunks),
+  // and after the first group of chunk 1; each chunk's tail is under one group.
+  for (const [size, split] of [
+    [MiB + SEG + 11, MiB + SEG + 1],
+    [3 * MiB + 2 * SEG + 5, 3 * MiB + SEG],
+  ] as const) {
+    const data = randomBytes(size);
+    async function* paused(): AsyncGenerator<Buffer> {
+      yield data.subarray(0, split);
+      await sleep(400);
+      yield data.subarray(split);
+    }
+    const Key = `paused-${size}`;
+    await s3.send(new PutObjectCommand({ Bucket: b, Key, Body: Readable.from(paused()), ContentLength: size }));
+    assert.ok((await body(s3, b, Key)).equals(data), `GET of ${size}`);
+    assert.ok((await body(s3, b, Key, `bytes=${size - 5}-${size - 1}`)).equals(data.subarray(size - 5)), `tail of ${size}`);
+  }
 });

@@ -1,11 +1,13 @@
 /**
  * sealStream and openStream (segment-cipher.ts) with the AES work done in the crypto pool:
  * the same bytes on disk, sealed or opened a group of segments per task, several groups
- * in flight at once (so a large body uses every worker) and at most MAX_GROUPS_IN_FLIGHT
+ * in flight at once (so a large body uses every worker) and at most pool.groupsPerStream
  * per stream (so memory stays bounded: about 3 MiB of plaintext per stream). Chunks that
  * fit in one group stay inline: one round trip to a worker costs more than sealing them.
+ * Group size and tasks per stream are the pool's (CryptoPoolOptions), so the stress test
+ * can run other tunings through the same code.
  */
-import { PooledAuthError, type CryptoPool } from '../workers/crypto-pool.js';
+import { GROUP_SEGMENTS, PooledAuthError, type CryptoPool } from '../workers/crypto-pool.js';
 import {
   SEALED_SEGMENT_BYTES,
   SEGMENT_BYTES,
@@ -16,10 +18,8 @@ import {
   segmentCount,
 } from './segment-cipher.js';
 
-/** Segments per pool task. */
-export const GROUP_SEGMENTS = 16;
-const GROUP_BYTES = GROUP_SEGMENTS * SEGMENT_BYTES;
-export const MAX_GROUPS_IN_FLIGHT = 3;
+/** Segments per pool task by default (a pool may be tuned otherwise). */
+export { GROUP_SEGMENTS };
 
 /** Tasks in order; the settled ones at the front can be taken without waiting. */
 class Ordered {
@@ -60,28 +60,30 @@ export async function* sealStreamPooled(
   source: AsyncIterable<Uint8Array>,
   onPlainBytes: (total: number) => void,
 ): AsyncGenerator<Buffer> {
-  let group = pool.take(GROUP_BYTES, true);
+  const perGroup = pool.groupSegments;
+  const groupPlain = perGroup * SEGMENT_BYTES;
+  let group = pool.take(groupPlain, true);
   let fill = 0;
   let index = 0;
   let total = 0;
   const q = new Ordered();
   const send = (final: boolean): void => {
-    const plain = fill === GROUP_BYTES ? group : group.slice(0, fill);
+    const plain = fill === groupPlain ? group : group.slice(0, fill);
     q.push(pool.seal(key, context, index, final, plain));
-    index += GROUP_SEGMENTS;
-    group = pool.take(GROUP_BYTES, true);
+    index += perGroup;
+    if (!final) group = pool.take(groupPlain, true);
     fill = 0;
   };
   for await (const piece of source) {
     let at = 0;
     while (at < piece.byteLength) {
-      if (fill === GROUP_BYTES) {
+      if (fill === groupPlain) {
         // More bytes follow, so the held group does not end the chunk.
         await pool.acquire();
         send(false);
-        while (q.length >= MAX_GROUPS_IN_FLIGHT) yield await q.take();
+        while (q.length >= pool.groupsPerStream) yield await q.take();
       }
-      const n = Math.min(GROUP_BYTES - fill, piece.byteLength - at);
+      const n = Math.min(groupPlain - fill, piece.byteLength - at);
       group.set(piece.subarray(at, at + n), fill);
       fill += n;
       at += n;
@@ -90,8 +92,11 @@ export async function* sealStreamPooled(
     onPlainBytes(total);
     while (q.readyHead()) yield await q.take();
   }
-  if (q.length === 0 && fill < GROUP_BYTES) {
-    // A chunk smaller than one group: inline, as sealStream would.
+  if (index === 0 && fill < groupPlain) {
+    // A chunk smaller than one group: inline, as sealStream would. Decided by what was
+    // sent (index), never by what is still queued: the groups already sent may all have
+    // been taken by now, and sealing this tail from segment 0 would write a chunk whose
+    // final segment carries the wrong index and fails authentication on read.
     const segments = segmentCount(fill);
     for (let s = 0; s < segments; s++) {
       const part = Buffer.from(group.buffer, s * SEGMENT_BYTES, Math.min(SEGMENT_BYTES, fill - s * SEGMENT_BYTES));
@@ -120,7 +125,8 @@ export async function* openStreamPooled(
   source: AsyncIterable<Uint8Array>,
   opts: OpenOptions,
 ): AsyncGenerator<Buffer> {
-  if (opts.last - opts.first + 1 <= GROUP_SEGMENTS) {
+  const perGroup = pool.groupSegments;
+  if (opts.last - opts.first + 1 <= perGroup) {
     yield* openStream(key, context, source, opts);
     return;
   }
@@ -141,10 +147,10 @@ export async function* openStreamPooled(
   let start = opts.first; // first segment of the group being filled
   const groupBytes = (s: number): number => {
     let n = 0;
-    for (let i = s; i <= Math.min(opts.last, s + GROUP_SEGMENTS - 1); i++) n += sealedLen(i);
+    for (let i = s; i <= Math.min(opts.last, s + perGroup - 1); i++) n += sealedLen(i);
     return n;
   };
-  const fullGroup = GROUP_SEGMENTS * SEALED_SEGMENT_BYTES;
+  const fullGroup = perGroup * SEALED_SEGMENT_BYTES;
   const takeGroup = (s: number): Uint8Array => {
     const n = groupBytes(s);
     return pool.take(n, n === fullGroup);
@@ -162,10 +168,10 @@ export async function* openStreamPooled(
       if (fill === group.length) {
         await pool.acquire();
         q.push(pool.open(key, context, start, opts.segments, group));
-        start += GROUP_SEGMENTS;
+        start += perGroup;
         if (start <= opts.last) group = takeGroup(start);
         fill = 0;
-        while (q.length >= MAX_GROUPS_IN_FLIGHT) yield* trim(await q.take());
+        while (q.length >= pool.groupsPerStream) yield* trim(await q.take());
       }
     }
     while (q.readyHead()) yield* trim(await q.take());

@@ -66,7 +66,7 @@ class PoolWorker {
 export const DIGEST_BATCH_BYTES = 512 * 1024;
 
 /** Spare buffers kept per size (at most 8 MiB of 1 MiB groups): the tasks of a few bodies in flight. */
-const MAX_SPARE_BUFFERS = 8;
+export const MAX_SPARE_BUFFERS = 8;
 
 /**
  * A view that owns its whole buffer, for a message: structured clone copies the entire
@@ -75,7 +75,44 @@ const MAX_SPARE_BUFFERS = 8;
 const compact = (u: Uint8Array): Uint8Array => (u.byteOffset === 0 && u.byteLength === u.buffer.byteLength ? u : new Uint8Array(u));
 
 /** Seal/open tasks in flight per worker (1 MiB each, plus its result). */
-const TASKS_PER_WORKER = 3;
+export const TASKS_PER_WORKER = 3;
+
+/** Segments per seal/open task, and tasks in flight per chunk stream (chunks/pooled-segments.ts). */
+export const GROUP_SEGMENTS = 16;
+export const GROUPS_PER_STREAM = 3;
+
+/**
+ * Tuning of one pool. Production uses the defaults; the stress test
+ * (chunks/pooled-segments.stress.test.ts) runs every combination it can against the inline cipher.
+ */
+export interface CryptoPoolOptions {
+  /** Seal/open tasks that may run at once, per worker (TASKS_PER_WORKER). */
+  tasksPerWorker?: number;
+  /** Spare input buffers kept per size for reuse; 0 turns reuse off (MAX_SPARE_BUFFERS). */
+  spareBuffers?: number;
+  /** Segments per seal/open task (GROUP_SEGMENTS). */
+  groupSegments?: number;
+  /** Seal/open tasks in flight per chunk stream (GROUPS_PER_STREAM). */
+  groupsPerStream?: number;
+}
+
+const positive = (name: string, v: number): number => {
+  if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`crypto pool: ${name} must be a positive integer`);
+  return v;
+};
+
+/**
+ * The ArrayBuffer of a view about to be transferred, which the view must own whole:
+ * transferring a slice of a shared one (Node's 8 KiB Buffer pool, a socket read) would
+ * detach every other view of it.
+ */
+function transferable(u: Uint8Array): ArrayBuffer {
+  const b = u.buffer;
+  if (!(b instanceof ArrayBuffer) || u.byteOffset !== 0 || u.byteLength !== b.byteLength) {
+    throw new TypeError('crypto pool: a transferred buffer must own its whole ArrayBuffer');
+  }
+  return b;
+}
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -99,17 +136,24 @@ export class CryptoPool {
   /** Seal/open tasks that may still start, pool-wide: bounds their memory at any concurrency. */
   #slots: number;
   readonly #waiting: Array<() => void> = [];
+  readonly #spareBuffers: number;
   #nextBody = 1;
   #closed = false;
+  readonly groupSegments: number;
+  readonly groupsPerStream: number;
 
-  constructor(size: number) {
+  constructor(size: number, options: CryptoPoolOptions = {}) {
     if (!Number.isSafeInteger(size) || size < 1) throw new RangeError('a crypto pool has at least one worker');
+    this.groupSegments = positive('groupSegments', options.groupSegments ?? GROUP_SEGMENTS);
+    this.groupsPerStream = positive('groupsPerStream', options.groupsPerStream ?? GROUPS_PER_STREAM);
+    this.#spareBuffers = options.spareBuffers ?? MAX_SPARE_BUFFERS;
+    if (!Number.isSafeInteger(this.#spareBuffers) || this.#spareBuffers < 0) throw new RangeError('crypto pool: spareBuffers must be >= 0');
     // Under tsx (unit tests on the sources) the worker runs the built copy: a worker thread
     // does not inherit tsx's loader, and `npm run build` precedes every test run.
     const self = import.meta.url.endsWith('.ts') ? '../../dist/workers/crypto-worker.js' : './crypto-worker.js';
     this.#url = new URL(self, import.meta.url);
     for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
-    this.#slots = size * TASKS_PER_WORKER;
+    this.#slots = size * positive('tasksPerWorker', options.tasksPerWorker ?? TASKS_PER_WORKER);
   }
 
   get size(): number {
@@ -136,7 +180,7 @@ export class CryptoPool {
     if (!(b instanceof ArrayBuffer) || !this.#reused.has(b.byteLength)) return;
     let list = this.#spare.get(b.byteLength);
     if (list === undefined) this.#spare.set(b.byteLength, (list = []));
-    if (list.length < MAX_SPARE_BUFFERS) list.push(b);
+    if (list.length < this.#spareBuffers) list.push(b);
   }
 
   #id(): number {
@@ -171,7 +215,7 @@ export class CryptoPool {
       const bytes = fill === batch.length ? batch : batch.slice(0, fill);
       batch = null;
       fill = 0;
-      const p = home.send({ id: this.#id(), op: 'digest-update', body, bytes }, [bytes.buffer as ArrayBuffer]).then((r) => this.#keep(r));
+      const p = home.send({ id: this.#id(), op: 'digest-update', body, bytes }, [transferable(bytes)]).then((r) => this.#keep(r));
       p.catch(() => {});
       queued.push(p);
     };
@@ -222,7 +266,7 @@ export class CryptoPool {
     try {
       const reply = await this.#leastBusy().send(
         { id: this.#id(), op: 'seal', key: compact(key), context: compact(context), first, final, plain },
-        [plain.buffer as ArrayBuffer],
+        [transferable(plain)],
       );
       this.#keep(reply);
       return asBuffer(reply.bytes!);
@@ -237,7 +281,7 @@ export class CryptoPool {
     try {
       const reply = await this.#leastBusy().send(
         { id: this.#id(), op: 'open', key: compact(key), context: compact(context), first, segments, sealed },
-        [sealed.buffer as ArrayBuffer],
+        [transferable(sealed)],
       );
       this.#keep(reply);
       return asBuffer(reply.bytes!);
@@ -280,9 +324,9 @@ export function workerCount(configured: number): number {
 }
 
 /** Starts the process's pool (replacing one already started); 0 workers leaves every caller inline. */
-export function startCryptoPool(workers: number): CryptoPool | null {
+export function startCryptoPool(workers: number, options?: CryptoPoolOptions): CryptoPool | null {
   void pool?.close();
-  pool = workers > 1 ? new CryptoPool(workers) : null;
+  pool = workers > 1 ? new CryptoPool(workers, options) : null;
   return pool;
 }
 

@@ -63,9 +63,10 @@ function run(msg: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] 
       if (d === undefined) throw new Error(`no digest ${msg.body}`);
       digests.delete(msg.body);
       const r = d.finish();
-      const out: DigestResult = { size: r.size, md5: r.md5 };
-      if (r.sha256) out.sha256 = r.sha256;
-      if (r.checksum) out.checksum = r.checksum;
+      // Copies that own their bytes: a small digest may sit in Node's 8 KiB pool, and cloning a view clones its whole buffer.
+      const out: DigestResult = { size: r.size, md5: new Uint8Array(r.md5) };
+      if (r.sha256) out.sha256 = new Uint8Array(r.sha256);
+      if (r.checksum) out.checksum = new Uint8Array(r.checksum);
       return { reply: { id: msg.id, ok: true, digests: out }, transfer: [] };
     }
     case 'digest-drop':
