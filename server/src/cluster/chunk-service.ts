@@ -37,6 +37,7 @@ import type {
 } from './messages.js';
 import { chunkServiceDefinition } from './proto.js';
 import { GRPC_CHANNEL_OPTIONS } from './peers.js';
+import { raiseServerWindows } from './flow-control.js';
 
 /** Largest data message this side sends (the receive limit is larger). */
 export const MAX_DATA_MESSAGE = 1 << 20;
@@ -77,6 +78,7 @@ export class ChunkServiceServer {
   readonly #o: ChunkServiceOptions;
   readonly #server: Server;
   #usageCache: { at: number; chunks: number; bytes: number } | null = null;
+  readonly #windowsRaised = new WeakSet<object>();
 
   constructor(options: ChunkServiceOptions) {
     this.#o = options;
@@ -88,7 +90,12 @@ export class ChunkServiceServer {
   listen(host: string, port: number, credentials: ServerCredentials): Promise<number> {
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     return new Promise((resolve, reject) => {
-      this.#server.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+      this.#server.bindAsync(address, credentials, (err, bound) => {
+        if (err) return reject(err);
+        if (!raiseServerWindows(this.#server, this.#windowsRaised))
+          this.#o.onCallError?.('listen', new Error('HTTP/2 windows left at defaults'));
+        resolve(bound);
+      });
     });
   }
 

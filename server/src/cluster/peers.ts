@@ -6,6 +6,7 @@
  */
 import { createSecureContext, type PeerCertificate } from 'node:tls';
 import { Client, credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { CONNECTION_WINDOW_BYTES } from './flow-control.js';
 import { chunkServiceClient } from './proto.js';
 import { contextOptions, EKU_SERVER_AUTH, hasEku, peerNames, type TlsReloader } from './tls.js';
 
@@ -20,6 +21,8 @@ export const GRPC_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 250,
   'grpc.min_reconnect_backoff_ms': 250,
   'grpc.max_reconnect_backoff_ms': 2000,
+  // The client's receive windows (GetChunk bodies); the server's are raised in flow-control.ts.
+  'grpc-node.flow_control_window': CONNECTION_WINDOW_BYTES,
 };
 
 /** How long a replaced channel stays open for the calls still on it. */

@@ -76,26 +76,38 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
       targets = place(id, this.#o.membership.placeable(), r);
     }
     if (targets.length < w) throw new QuorumError(`only ${targets.length} active node(s), the write quorum is ${w}`, 0, w);
-    const sinks = targets.map((m) => ({ sink: this.#sink(m, id), failed: null as unknown }));
+    const sinks = targets.map((m) => ({ sink: this.#sink(m, id), failed: null as unknown, queue: null as unknown as SinkQueue }));
     const fail = (s: (typeof sinks)[number], err: unknown): void => {
       if (s.failed !== null) return;
       s.failed = err;
       s.sink.abort(err);
+      s.queue.fail(err);
       this.#o.onReplicaError?.(s.sink.nodeId, 'write', err);
     };
+    for (const s of sinks) s.queue = new SinkQueue(s.sink, REPLICA_WINDOW_BYTES, (err) => fail(s, err));
     const live = () => sinks.filter((s) => s.failed === null);
     const hash = createHash('sha256');
+    const batcher = new Batcher(SEND_BATCH_BYTES);
     let size = 0;
+    // Each replica has its own bounded queue: a replica may run up to REPLICA_WINDOW_BYTES
+    // behind the fastest instead of pacing every piece, and memory stays bounded by that window.
+    const send = async (batch: Buffer): Promise<void> => {
+      await Promise.all(live().map((s) => s.queue.push(batch)));
+      if (live().length < w) throw quorumLost(sinks, w);
+    };
     try {
       for await (const piece of abortable(source, signal)) {
         if (piece.byteLength === 0) continue;
         hash.update(piece);
         size += piece.byteLength;
-        await Promise.all(live().map((s) => s.sink.write(piece).catch((err: unknown) => fail(s, err))));
-        if (live().length < w) throw quorumLost(sinks, w);
+        const batch = batcher.add(piece);
+        if (batch !== null) await send(batch);
       }
+      const tail = batcher.flush();
+      if (tail !== null) await send(tail);
       signal?.throwIfAborted();
       const digest = hash.digest();
+      await Promise.all(live().map((s) => s.queue.drained()));
       await Promise.all(live().map((s) => s.sink.end(digest).catch((err: unknown) => fail(s, err))));
       const acked = live().map((s) => s.sink.nodeId);
       if (acked.length < w) throw quorumLost(sinks, w);
@@ -106,7 +118,11 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
       await this.#o.store.recordMisses(misses).catch((err: unknown) => this.#o.onReplicaError?.(this.#o.nodeId, 'record-miss', err));
       return { id, size };
     } catch (err) {
-      for (const s of sinks) if (s.failed === null) s.sink.abort(err);
+      for (const s of sinks)
+        if (s.failed === null) {
+          s.sink.abort(err);
+          s.queue.fail(err);
+        }
       // Replicas that made it durable anyway (an abort that came after their fsync) would be
       // orphans: once every replica's write is over, take them back (best effort, in the background).
       void Promise.all(sinks.map((s) => s.sink.settled()))
@@ -371,27 +387,24 @@ function quorumLost(sinks: Array<{ sink: ReplicaSink; failed: unknown }>, w: num
   });
 }
 
-/** This node's own replica: the pieces are handed to LocalChunkStore.writeAs through a one-slot pipe. */
+/**
+ * This node's own replica: the pieces are handed to LocalChunkStore.writeAs through a
+ * one-slot pipe. No second hash here: the digest end() gets was computed by write() over
+ * these very buffers in this process (a peer, which receives them over the network, checks).
+ */
 export function localSink(local: LocalReplica, nodeId: string, id: string): ReplicaSink {
   const pipe = new Pipe();
   const abort = new AbortController();
-  let digestOk: Buffer | null = null;
-  const hash = createHash('sha256');
   const done = local.writeAs(id, pipe, { signal: abort.signal });
   done.catch(() => {});
+  const endedEarly = done.then(() => Promise.reject(new Error('local write ended early')));
+  endedEarly.catch(() => {});
   return {
     nodeId,
     async write(piece) {
-      hash.update(piece);
-      await Promise.race([pipe.push(piece), done.then(() => Promise.reject(new Error('local write ended early')))]);
+      await Promise.race([pipe.push(piece), endedEarly]);
     },
-    async end(sha256) {
-      digestOk = hash.digest();
-      if (!digestOk.equals(sha256)) {
-        abort.abort(new Error('SHA-256 mismatch'));
-        await done.catch(() => {});
-        throw new Error('SHA-256 mismatch on the local replica');
-      }
+    async end() {
       pipe.end();
       await done;
     },
@@ -405,6 +418,116 @@ export function localSink(local: LocalReplica, nodeId: string, id: string): Repl
         () => undefined,
       ),
   };
+}
+
+/** Pieces are sent to the replicas in batches of about this size (fewer, larger gRPC messages). */
+const SEND_BATCH_BYTES = 1 << 20;
+/** How far (bytes queued, not yet taken by its sink) one replica may fall behind the source. */
+const REPLICA_WINDOW_BYTES = 4 << 20;
+
+/** Gathers small pieces (socket reads) into batches of at least `target` bytes. */
+class Batcher {
+  readonly #target: number;
+  #parts: Uint8Array[] = [];
+  #bytes = 0;
+
+  constructor(target: number) {
+    this.#target = target;
+  }
+
+  /** Adds a piece; returns a batch once `target` bytes are gathered. */
+  add(piece: Uint8Array): Buffer | null {
+    this.#parts.push(piece);
+    this.#bytes += piece.byteLength;
+    return this.#bytes >= this.#target ? this.flush() : null;
+  }
+
+  flush(): Buffer | null {
+    if (this.#bytes === 0) return null;
+    const parts = this.#parts;
+    const bytes = this.#bytes;
+    this.#parts = [];
+    this.#bytes = 0;
+    const only = parts.length === 1 ? parts[0]! : null;
+    if (only !== null) return Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
+    return Buffer.concat(parts, bytes);
+  }
+}
+
+/**
+ * One replica's bounded queue: push() resolves as soon as the queue holds less than
+ * `window` bytes, while a pump hands the batches to the sink one at a time (the sink's own
+ * backpressure). A failed write is reported once through `onError`; later pushes resolve
+ * at once (the replica is out of the write).
+ */
+class SinkQueue {
+  readonly #sink: ReplicaSink;
+  readonly #window: number;
+  readonly #onError: (err: unknown) => void;
+  readonly #items: Buffer[] = [];
+  #queued = 0;
+  #failed = false;
+  #pumping: Promise<void> | null = null;
+  #waiters: Array<() => void> = [];
+
+  constructor(sink: ReplicaSink, window: number, onError: (err: unknown) => void) {
+    this.#sink = sink;
+    this.#window = window;
+    this.#onError = onError;
+  }
+
+  push(batch: Buffer): Promise<void> {
+    if (this.#failed) return Promise.resolve();
+    this.#items.push(batch);
+    this.#queued += batch.length;
+    this.#pumping ??= this.#pump();
+    return this.#queued < this.#window ? Promise.resolve() : this.#room();
+  }
+
+  /** Resolves once every batch pushed so far was taken by the sink (or the replica failed). */
+  async drained(): Promise<void> {
+    while (this.#pumping !== null) await this.#pumping;
+  }
+
+  fail(_err: unknown): void {
+    this.#failed = true;
+    this.#items.length = 0;
+    this.#queued = 0;
+    this.#wake();
+  }
+
+  #room(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  async #pump(): Promise<void> {
+    // Yield first, so #pumping is set before the finally below can clear it.
+    await null;
+    try {
+      while (!this.#failed && this.#items.length > 0) {
+        const batch = this.#items[0]!;
+        try {
+          await this.#sink.write(batch);
+        } catch (err) {
+          if (!this.#failed) this.#onError(err);
+          this.fail(err);
+          return;
+        }
+        this.#items.shift();
+        this.#queued -= batch.length;
+        if (this.#queued < this.#window) this.#wake();
+      }
+    } finally {
+      this.#pumping = null;
+      this.#wake();
+    }
+  }
 }
 
 /** A single-consumer async queue holding at most one piece: push() waits until it is taken. */

@@ -142,7 +142,8 @@ export function rpcPutChunk(client: Client, nodeId: string, chunkId: string, max
   };
   const first = send({ begin: { chunk_id: chunkId, size: 0 } } as PutChunkRequest);
   first.catch(() => {});
-  const MAX = 1 << 20;
+  // A batch from ReplicatedChunkStore is about 1 MiB (a little more): one message, not two.
+  const MAX = 2 << 20;
   return {
     nodeId,
     async write(piece) {
