@@ -79,11 +79,17 @@ export class ChunkServiceServer {
   readonly #server: Server;
   #usageCache: { at: number; chunks: number; bytes: number } | null = null;
   readonly #windowsRaised = new WeakSet<object>();
+  #windowsOk = false;
 
   constructor(options: ChunkServiceOptions) {
     this.#o = options;
     this.#server = new Server(GRPC_CHANNEL_OPTIONS);
     this.#server.addService(chunkServiceDefinition(), this.#implementation());
+  }
+
+  /** False if the HTTP/2 receive windows could not be raised (flow-control.ts): a node logs it. */
+  get windowsRaised(): boolean {
+    return this.#windowsOk;
   }
 
   /** Binds host:port; resolves with the port bound (useful with port 0). */
@@ -92,8 +98,7 @@ export class ChunkServiceServer {
     return new Promise((resolve, reject) => {
       this.#server.bindAsync(address, credentials, (err, bound) => {
         if (err) return reject(err);
-        if (!raiseServerWindows(this.#server, this.#windowsRaised))
-          this.#o.onCallError?.('listen', new Error('HTTP/2 windows left at defaults'));
+        this.#windowsOk = raiseServerWindows(this.#server, this.#windowsRaised);
         resolve(bound);
       });
     });
