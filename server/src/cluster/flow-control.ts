@@ -13,7 +13,7 @@ import type { Server } from '@grpc/grpc-js';
 /** Receive window of one stream: a chunk transfer is never stalled on its own window. */
 export const STREAM_WINDOW_BYTES = 8 << 20;
 /** Receive window of one connection (all streams from one peer): bounds what a peer can have in flight. */
-export const CONNECTION_WINDOW_BYTES = 32 << 20;
+export const CONNECTION_WINDOW_BYTES = 16 << 20;
 
 /** Raises both receive windows of an HTTP/2 session (either side), once it is connected. */
 export function raiseWindows(session: Http2Session): void {
