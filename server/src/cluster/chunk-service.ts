@@ -37,6 +37,7 @@ import type {
 } from './messages.js';
 import { chunkServiceDefinition } from './proto.js';
 import { GRPC_CHANNEL_OPTIONS } from './peers.js';
+import { raiseServerWindows } from './flow-control.js';
 
 /** Largest data message this side sends (the receive limit is larger). */
 export const MAX_DATA_MESSAGE = 1 << 20;
@@ -77,6 +78,8 @@ export class ChunkServiceServer {
   readonly #o: ChunkServiceOptions;
   readonly #server: Server;
   #usageCache: { at: number; chunks: number; bytes: number } | null = null;
+  readonly #windowsRaised = new WeakSet<object>();
+  #windowsOk = false;
 
   constructor(options: ChunkServiceOptions) {
     this.#o = options;
@@ -84,11 +87,20 @@ export class ChunkServiceServer {
     this.#server.addService(chunkServiceDefinition(), this.#implementation());
   }
 
+  /** False if the HTTP/2 receive windows could not be raised (flow-control.ts): a node logs it. */
+  get windowsRaised(): boolean {
+    return this.#windowsOk;
+  }
+
   /** Binds host:port; resolves with the port bound (useful with port 0). */
   listen(host: string, port: number, credentials: ServerCredentials): Promise<number> {
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     return new Promise((resolve, reject) => {
-      this.#server.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+      this.#server.bindAsync(address, credentials, (err, bound) => {
+        if (err) return reject(err);
+        this.#windowsOk = raiseServerWindows(this.#server, this.#windowsRaised);
+        resolve(bound);
+      });
     });
   }
 

@@ -98,6 +98,11 @@ export async function startCluster(o: StartClusterOptions): Promise<ClusterNode>
   const credentials = reloader !== null ? new ReloadableServerCredentials(reloader.material) : ServerCredentials.createInsecure();
   if (reloader !== null && credentials instanceof ReloadableServerCredentials) reloader.onReload((m) => credentials.update(m));
   const grpcPort = await server.listen(listen.host, listen.port, credentials);
+  if (!server.windowsRaised)
+    o.logger.warn(
+      { grpc: `${listen.host}:${grpcPort}` },
+      'HTTP/2 receive windows left at 64 KiB (grpc-js internals changed): replication will be slow',
+    );
   await membership.activate();
   reloader?.watch(1000, (err, changed) => {
     if (err !== null)

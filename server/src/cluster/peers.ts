@@ -6,6 +6,7 @@
  */
 import { createSecureContext, type PeerCertificate } from 'node:tls';
 import { Client, credentials, type ChannelCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { CONNECTION_WINDOW_BYTES } from './flow-control.js';
 import { chunkServiceClient } from './proto.js';
 import { contextOptions, EKU_SERVER_AUTH, hasEku, peerNames, type TlsReloader } from './tls.js';
 
@@ -13,13 +14,19 @@ export const GRPC_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': 8 << 20,
   'grpc.max_send_message_length': 8 << 20,
   'grpc.keepalive_time_ms': 10_000,
-  'grpc.keepalive_timeout_ms': 5_000,
+  // A ping answered late is a busy peer, not a dead one: at 5 s, loaded nodes (a ping queued
+  // behind megabytes of chunk data and a late event loop) dropped whole connections and
+  // every transfer on them. Dead peers are found by heartbeats and call deadlines; this only
+  // has to catch a half-open connection.
+  'grpc.keepalive_timeout_ms': 20_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   // A peer that was down is dialled again within seconds of its return, not minutes.
   'grpc.initial_reconnect_backoff_ms': 250,
   'grpc.min_reconnect_backoff_ms': 250,
   'grpc.max_reconnect_backoff_ms': 2000,
+  // The client's receive windows (GetChunk bodies); the server's are raised in flow-control.ts.
+  'grpc-node.flow_control_window': CONNECTION_WINDOW_BYTES,
 };
 
 /** How long a replaced channel stays open for the calls still on it. */

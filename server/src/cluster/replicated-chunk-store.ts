@@ -21,6 +21,7 @@ import type { LocalReplica } from './local-replica.js';
 import type { Membership } from './membership.js';
 import type { PeerClients } from './peers.js';
 import { place } from './placement.js';
+import { Batcher, REPLICA_WINDOW_BYTES, SEND_BATCH_BYTES, SinkQueue } from './replica-queue.js';
 import { grpcCodeOf, rpcDeleteChunks, rpcGetChunk, rpcListChunks, rpcPutChunk, type ReplicaSink, type RpcTimeouts } from './rpc.js';
 
 export interface ReplicatedChunkStoreOptions {
@@ -76,26 +77,38 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
       targets = place(id, this.#o.membership.placeable(), r);
     }
     if (targets.length < w) throw new QuorumError(`only ${targets.length} active node(s), the write quorum is ${w}`, 0, w);
-    const sinks = targets.map((m) => ({ sink: this.#sink(m, id), failed: null as unknown }));
+    const sinks = targets.map((m) => ({ sink: this.#sink(m, id), failed: null as unknown, queue: null as unknown as SinkQueue }));
     const fail = (s: (typeof sinks)[number], err: unknown): void => {
       if (s.failed !== null) return;
       s.failed = err;
       s.sink.abort(err);
+      s.queue.fail(err);
       this.#o.onReplicaError?.(s.sink.nodeId, 'write', err);
     };
+    for (const s of sinks) s.queue = new SinkQueue(s.sink, REPLICA_WINDOW_BYTES, (err) => fail(s, err));
     const live = () => sinks.filter((s) => s.failed === null);
     const hash = createHash('sha256');
+    const batcher = new Batcher(SEND_BATCH_BYTES);
     let size = 0;
+    // Each replica has its own bounded queue: a replica may run up to REPLICA_WINDOW_BYTES
+    // behind the fastest instead of pacing every piece, and memory stays bounded by that window.
+    const send = async (batch: Buffer): Promise<void> => {
+      await Promise.all(live().map((s) => s.queue.push(batch)));
+      if (live().length < w) throw quorumLost(sinks, w);
+    };
     try {
       for await (const piece of abortable(source, signal)) {
         if (piece.byteLength === 0) continue;
         hash.update(piece);
         size += piece.byteLength;
-        await Promise.all(live().map((s) => s.sink.write(piece).catch((err: unknown) => fail(s, err))));
-        if (live().length < w) throw quorumLost(sinks, w);
+        const batch = batcher.add(piece);
+        if (batch !== null) await send(batch);
       }
+      const tail = batcher.flush();
+      if (tail !== null) await send(tail);
       signal?.throwIfAborted();
       const digest = hash.digest();
+      await Promise.all(live().map((s) => s.queue.drained()));
       await Promise.all(live().map((s) => s.sink.end(digest).catch((err: unknown) => fail(s, err))));
       const acked = live().map((s) => s.sink.nodeId);
       if (acked.length < w) throw quorumLost(sinks, w);
@@ -106,7 +119,11 @@ export class ReplicatedChunkStore implements ManagedChunkStore {
       await this.#o.store.recordMisses(misses).catch((err: unknown) => this.#o.onReplicaError?.(this.#o.nodeId, 'record-miss', err));
       return { id, size };
     } catch (err) {
-      for (const s of sinks) if (s.failed === null) s.sink.abort(err);
+      for (const s of sinks)
+        if (s.failed === null) {
+          s.sink.abort(err);
+          s.queue.fail(err);
+        }
       // Replicas that made it durable anyway (an abort that came after their fsync) would be
       // orphans: once every replica's write is over, take them back (best effort, in the background).
       void Promise.all(sinks.map((s) => s.sink.settled()))
@@ -371,27 +388,24 @@ function quorumLost(sinks: Array<{ sink: ReplicaSink; failed: unknown }>, w: num
   });
 }
 
-/** This node's own replica: the pieces are handed to LocalChunkStore.writeAs through a one-slot pipe. */
+/**
+ * This node's own replica: the pieces are handed to LocalChunkStore.writeAs through a
+ * one-slot pipe. No second hash here: the digest end() gets was computed by write() over
+ * these very buffers in this process (a peer, which receives them over the network, checks).
+ */
 export function localSink(local: LocalReplica, nodeId: string, id: string): ReplicaSink {
   const pipe = new Pipe();
   const abort = new AbortController();
-  let digestOk: Buffer | null = null;
-  const hash = createHash('sha256');
   const done = local.writeAs(id, pipe, { signal: abort.signal });
   done.catch(() => {});
+  const endedEarly = done.then(() => Promise.reject(new Error('local write ended early')));
+  endedEarly.catch(() => {});
   return {
     nodeId,
     async write(piece) {
-      hash.update(piece);
-      await Promise.race([pipe.push(piece), done.then(() => Promise.reject(new Error('local write ended early')))]);
+      await Promise.race([pipe.push(piece), endedEarly]);
     },
-    async end(sha256) {
-      digestOk = hash.digest();
-      if (!digestOk.equals(sha256)) {
-        abort.abort(new Error('SHA-256 mismatch'));
-        await done.catch(() => {});
-        throw new Error('SHA-256 mismatch on the local replica');
-      }
+    async end() {
       pipe.end();
       await done;
     },

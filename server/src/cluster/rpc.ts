@@ -113,6 +113,9 @@ export interface ReplicaSink {
   settled(): Promise<void>;
 }
 
+/** Bytes of one transfer written to the call but not yet taken by HTTP/2 before write() waits. */
+const MAX_UNSENT_BYTES = 4 << 20;
+
 /** Starts a PutChunk to `nodeId`. Never retried: the source cannot be replayed. */
 export function rpcPutChunk(client: Client, nodeId: string, chunkId: string, maxBytes: number, t: RpcTimeouts): ReplicaSink {
   let settle!: { resolve: (r: PutChunkResponse) => void; reject: (e: unknown) => void };
@@ -125,16 +128,35 @@ export function rpcPutChunk(client: Client, nodeId: string, chunkId: string, max
   call.on('error', () => {}); // reported through the callback
   let failed: unknown = null;
   answered.catch((err: unknown) => (failed ??= err));
+  // grpc-js's writable counts messages (16 before it says wait), not bytes: with 1 MiB
+  // messages that would let 16 MiB pile up per transfer, so bytes not yet handed to HTTP/2
+  // are bounded here too.
+  let unsent = 0;
+  let wakeSender: (() => void) | null = null;
   const send = (msg: PutChunkRequest): Promise<void> => {
     if (failed !== null) return Promise.reject(failed);
-    if (call.write(msg)) return Promise.resolve();
+    const bytes = 'data' in msg && msg.data !== undefined ? msg.data.length : 0;
+    unsent += bytes;
+    const more = call.write(msg, () => {
+      unsent -= bytes;
+      if (unsent <= MAX_UNSENT_BYTES) wakeSender?.();
+    });
+    if (more && unsent <= MAX_UNSENT_BYTES) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const onDrain = (): void => resolve();
-      call.once('drain', onDrain);
+      const done = (): void => {
+        if (!more && call.writableNeedDrain) return;
+        if (unsent > MAX_UNSENT_BYTES) return;
+        call.off('drain', done);
+        wakeSender = null;
+        resolve();
+      };
+      wakeSender = done;
+      if (!more) call.on('drain', done);
       answered.then(
         () => {},
         (err: unknown) => {
-          call.off('drain', onDrain);
+          call.off('drain', done);
+          wakeSender = null;
           reject(err);
         },
       );
@@ -142,7 +164,8 @@ export function rpcPutChunk(client: Client, nodeId: string, chunkId: string, max
   };
   const first = send({ begin: { chunk_id: chunkId, size: 0 } } as PutChunkRequest);
   first.catch(() => {});
-  const MAX = 1 << 20;
+  // A batch from ReplicatedChunkStore is about 1 MiB (a little more): one message, not two.
+  const MAX = 2 << 20;
   return {
     nodeId,
     async write(piece) {
