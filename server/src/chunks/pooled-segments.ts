@@ -14,6 +14,7 @@ import {
   SEGMENT_OVERHEAD,
   SegmentAuthError,
   openStream,
+  rangeTrimmer,
   sealSegment,
   segmentCount,
 } from './segment-cipher.js';
@@ -132,18 +133,7 @@ export async function* openStreamPooled(
   }
   const sealedLen = (i: number): number =>
     i < opts.segments - 1 ? SEALED_SEGMENT_BYTES : opts.plainSize - i * SEGMENT_BYTES + SEGMENT_OVERHEAD;
-  let skip = opts.skip;
-  let left = opts.length;
-  const trim = function* (plain: Buffer): Generator<Buffer> {
-    let out = plain;
-    if (skip > 0) {
-      out = out.subarray(Math.min(skip, out.length));
-      skip = Math.max(0, skip - plain.length);
-    }
-    if (out.length > left) out = out.subarray(0, left);
-    left -= out.length;
-    if (out.length > 0) yield out;
-  };
+  const trim = rangeTrimmer(opts.skip, opts.length);
   let start = opts.first; // first segment of the group being filled
   const groupBytes = (s: number): number => {
     let n = 0;

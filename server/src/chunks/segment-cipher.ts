@@ -120,22 +120,14 @@ export async function* openStream(
   opts: { first: number; last: number; segments: number; plainSize: number; skip: number; length: number },
 ): AsyncGenerator<Buffer> {
   let index = opts.first;
-  let skip = opts.skip;
-  let left = opts.length;
+  const trim = rangeTrimmer(opts.skip, opts.length);
   const sealedLen = (i: number) => (i < opts.segments - 1 ? SEALED_SEGMENT_BYTES : opts.plainSize - i * SEGMENT_BYTES + SEGMENT_OVERHEAD);
   let pending: Buffer[] = [];
   let have = 0;
   const emit = function* (sealed: Buffer): Generator<Buffer> {
     const plain = openSegment(key, context, index, index === opts.segments - 1, sealed);
     index++;
-    let out = plain;
-    if (skip > 0) {
-      out = out.subarray(Math.min(skip, out.length));
-      skip = Math.max(0, skip - plain.length);
-    }
-    if (out.length > left) out = out.subarray(0, left);
-    left -= out.length;
-    if (out.length > 0) yield out;
+    yield* trim(plain);
   };
   for await (const raw of source) {
     let piece = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -157,4 +149,23 @@ export async function* openStream(
     if (index > opts.last) break;
   }
   if (index <= opts.last) throw new SegmentAuthError(`segment ${index} is missing or cut short`);
+}
+
+/**
+ * Cuts opened segments, in order, down to the plaintext bytes [skip, skip+length) a range
+ * asked for (the first segment may start before it, the last end after it).
+ */
+export function rangeTrimmer(skip: number, length: number): (plain: Buffer) => Generator<Buffer> {
+  let toSkip = skip;
+  let left = length;
+  return function* (plain: Buffer): Generator<Buffer> {
+    let out = plain;
+    if (toSkip > 0) {
+      out = out.subarray(Math.min(toSkip, out.length));
+      toSkip = Math.max(0, toSkip - plain.length);
+    }
+    if (out.length > left) out = out.subarray(0, left);
+    left -= out.length;
+    if (out.length > 0) yield out;
+  };
 }
