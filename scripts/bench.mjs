@@ -13,14 +13,18 @@
 //       same client for all; each record has both figures, the ratio and each server's
 //       peak RSS; a summary table goes to stderr at the end.
 //
-// Usage: npm run bench -- [--endpoint URL] [--only s3|machine|compare] [--seconds N]
+// Usage: npm run bench -- [--endpoint URL] [--only s3|machine|compare|encryption] [--seconds N]
 //                         [--concurrency 1,8,32] [--quick] [--encryption off|on|both]
 //                         [--sizes 4k,1m,64m] [--workers N]
 //   Without --endpoint it starts a node from server/dist/main.js in a temp data dir.
 //   --encryption both (the default without --endpoint) runs every S3 scenario on a plain
-//   node, then PUT/GET of 64 MiB and 4 KiB objects on a second node with encryption at
-//   rest on ([storage] encryption = true), and prints the encrypted/plain ratio of each
-//   (kind "encryption_ratio"; the goal is at least 0.85). Every S3 record says which.
+//   node, then PUT/GET of 64 MiB and 4 KiB objects on a plain node and on one with
+//   encryption at rest on ([storage] encryption = true) side by side, in short rounds
+//   alternated between the two, and prints the encrypted/plain ratio of each (kind
+//   "encryption_ratio"; the goal is at least 0.85; scripts/lib/bench-encryption.mjs).
+//   --only encryption runs that comparison alone. --encryption on runs every S3 scenario
+//   on an encrypted node only. Every S3 record
+//   says which.
 //   --cluster: instead of the S3 scenarios above, PUT/GET of 64 MiB and 4 KiB at c=8 and 32
 //   on one node, then on 3 nodes from scripts/dev-cluster.sh (R=3, W=2), with the ratio of
 //   each (kind "cluster_ratio"; scripts/lib/bench-cluster.mjs).
@@ -42,6 +46,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIGNER, drive, makeClient, startOwnNode } from './lib/load.mjs';
 import { rssMeter, startBareHttp, startS3rver } from './lib/baselines.mjs';
+import { benchEncryption } from './lib/bench-encryption.mjs';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -62,7 +67,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log(
-    'npm run bench -- [--endpoint URL] [--only s3|machine|compare] [--seconds N] [--concurrency 1,8,32] [--quick]\n' +
+    'npm run bench -- [--endpoint URL] [--only s3|machine|compare|encryption] [--seconds N] [--concurrency 1,8,32] [--quick]\n' +
       '                 [--encryption off|on|both] [--sizes 4k,1m,64m] [--workers N] [--cluster]',
   );
   process.exit(0);
@@ -140,26 +145,6 @@ function report(kind, scenario, size, concurrency, r) {
   emit(rec);
 }
 
-/** One line per scenario run both ways: encrypted ops/s over plain ops/s. */
-function reportEncryptionRatios() {
-  for (const on of s3Records.filter((r) => r.encryption === 'on')) {
-    const off = s3Records.find(
-      (r) => r.encryption === 'off' && r.scenario === on.scenario && r.object_bytes === on.object_bytes && r.concurrency === on.concurrency,
-    );
-    if (!off || off.ops_per_s === 0) continue;
-    emit({
-      kind: 'encryption_ratio',
-      scenario: on.scenario,
-      object_bytes: on.object_bytes,
-      concurrency: on.concurrency,
-      plain_ops_per_s: off.ops_per_s,
-      encrypted_ops_per_s: on.ops_per_s,
-      ratio: round(on.ops_per_s / off.ops_per_s, 3),
-      meets_goal: on.ops_per_s / off.ops_per_s >= 0.85,
-    });
-  }
-}
-
 /**
  * Issue 11's large-body goals, from this run: PUT 64 MiB c=1 over the single-core MD5 rate
  * (goal 0.7) and GET 64 MiB over the loopback HTTP download rate at the same concurrency
@@ -190,15 +175,14 @@ function reportLargeBodyGoals() {
   }
 }
 
-/** `subset`: only what the encryption comparison needs (PUT/GET of 64 MiB and 4 KiB). */
-async function benchS3(target, signRequest, subset = false) {
+async function benchS3(target, signRequest) {
   const client = makeClient(target, signRequest, Math.max(...CONCURRENCY));
   const bucket = `bench-${Date.now().toString(36)}`;
   expectStatus(await client.request('PUT', `/${bucket}`), [200], 'CreateBucket');
   const obj = (name) => `/${bucket}/${name}`;
   try {
     // Large objects: PUT then GET the same keys, then delete them (not timed).
-    for (const size of [MiB, 64 * MiB].filter((s) => SIZES.includes(s) && (!subset || s === 64 * MiB))) {
+    for (const size of [MiB, 64 * MiB].filter((s) => SIZES.includes(s))) {
       const body = randomBytes(size);
       // Bound the bytes per scenario too: 64 MiB objects at most 48 per run (3 GiB).
       const maxOps = size >= 64 * MiB ? (opts.quick ? 8 : 48) : opts.quick ? 100 : 2000;
@@ -247,10 +231,6 @@ async function benchS3(target, signRequest, subset = false) {
         op: async (i) => expectStatus(await client.request('GET', obj(`${prefix}/${i % n}`)), [200], 'GetObject'),
       });
       report('s3', 'get', small.length, concurrency, get);
-      if (subset) {
-        await drive({ concurrency: 8, maxOps: put.done, seconds: 60, op: (i) => client.request('DELETE', obj(`${prefix}/${i}`)) });
-        continue;
-      }
       const head = await drive({
         concurrency,
         maxOps,
@@ -580,7 +560,9 @@ async function main() {
     encryption: ENCRYPTION,
     workers: WORKERS ?? 'default',
   });
-  if (opts.only !== 's3' && opts.only !== 'compare') {
+  if (opts.only !== undefined && !['s3', 'machine', 'compare', 'encryption'].includes(opts.only))
+    throw new Error('--only must be s3, machine, compare or encryption');
+  if (opts.only === undefined || opts.only === 'machine') {
     const diskBase = await mkdtemp(join(tmpdir(), 'anode-bench-disk-'));
     await benchDisk(join(diskBase, 'd'));
     await rm(diskBase, { recursive: true, force: true });
@@ -598,6 +580,22 @@ async function main() {
   }
   if (!opts.endpoint && (opts.only === undefined || opts.only === 'compare')) await benchCompare(signRequest, region);
   if (opts.only === 'compare') return;
+  const encryptionComparison = () =>
+    benchEncryption({
+      signRequest,
+      region,
+      seconds: SECONDS,
+      sizes: SIZES,
+      concurrency: CONCURRENCY,
+      workers: WORKERS,
+      quick: opts.quick,
+      emit,
+    });
+  if (opts.only === 'encryption') {
+    if (opts.endpoint) throw new Error('--only encryption starts its own nodes (no --endpoint)');
+    await encryptionComparison();
+    return;
+  }
   if (opts.endpoint) {
     const accessKey = process.env.ANODE_ACCESS_KEY ?? process.env.AWS_ACCESS_KEY_ID;
     const secretKey = process.env.ANODE_SECRET_KEY ?? process.env.AWS_SECRET_ACCESS_KEY;
@@ -616,18 +614,18 @@ async function main() {
       await node.stop();
     }
   }
-  if (ENCRYPTION !== 'off') {
+  if (ENCRYPTION === 'on') {
     encryptionLabel = 'on';
     const node = await startOwnNode({ encryption: true, workers: WORKERS });
     nodePid = node.pid;
     takePeakRss();
     try {
-      await benchS3({ ...node, region }, signRequest, true);
+      await benchS3({ ...node, region }, signRequest);
     } finally {
       await node.stop();
     }
-    reportEncryptionRatios();
   }
+  if (ENCRYPTION === 'both') await encryptionComparison();
   reportLargeBodyGoals();
 }
 

@@ -7,6 +7,7 @@
 // Usage: npm run build && node scripts/profile.mjs [--scenario head|get|put|list] [--seconds 8]
 //                                                  [--concurrency 32] [--size 4096] [--top 30]
 //                                                  [--keep DIR] (keeps the .cpuprofile there)
+//                                                  [--encryption] (encryption at rest on)
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,11 +23,12 @@ const { values: opts } = parseArgs({
     size: { type: 'string', default: '4096' },
     top: { type: 'string', default: '30' },
     keep: { type: 'string' },
+    encryption: { type: 'boolean', default: false },
   },
 });
 const region = 'us-east-1';
 const profDir = await mkdtemp(join(tmpdir(), 'anode-prof-'));
-const node = await startOwnNode({ nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+const node = await startOwnNode({ encryption: opts.encryption, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
 const { signRequest } = await import(SIGNER);
 const client = makeClient({ ...node, region }, signRequest, 64);
 const bucket = `prof-${Date.now().toString(36)}`;
@@ -35,7 +37,8 @@ const check = (r, ok, what) => {
   if (!ok.includes(r.status)) throw new Error(`${what}: HTTP ${r.status} ${r.text}`);
 };
 check(await client.request('PUT', `/${bucket}`), [200], 'CreateBucket');
-const KEYS = 256;
+// Enough keys to spread small reads, few enough that large objects fit a temp dir.
+const KEYS = Number(opts.size) > 1024 * 1024 ? 4 : 256;
 if (opts.scenario !== 'put') for (let i = 0; i < KEYS; i++) check(await client.request('PUT', `/${bucket}/k${i}`, '', body), [200], 'PUT');
 const op = {
   head: async (i) => check(await client.request('HEAD', `/${bucket}/k${i % KEYS}`), [200], 'HEAD'),

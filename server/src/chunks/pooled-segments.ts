@@ -9,13 +9,13 @@
  */
 import { GROUP_SEGMENTS, PooledAuthError, type CryptoPool } from '../workers/crypto-pool.js';
 import {
+  ChunkCipher,
   SEALED_SEGMENT_BYTES,
   SEGMENT_BYTES,
   SEGMENT_OVERHEAD,
   SegmentAuthError,
   openStream,
   rangeTrimmer,
-  sealSegment,
   segmentCount,
 } from './segment-cipher.js';
 
@@ -99,9 +99,10 @@ export async function* sealStreamPooled(
     // been taken by now, and sealing this tail from segment 0 would write a chunk whose
     // final segment carries the wrong index and fails authentication on read.
     const segments = segmentCount(fill);
+    const cipher = new ChunkCipher(key, context);
     for (let s = 0; s < segments; s++) {
       const part = Buffer.from(group.buffer, s * SEGMENT_BYTES, Math.min(SEGMENT_BYTES, fill - s * SEGMENT_BYTES));
-      yield sealSegment(key, context, s, s === segments - 1, part);
+      yield* cipher.sealParts(s, s === segments - 1, part);
     }
     return;
   }
@@ -134,6 +135,10 @@ export async function* openStreamPooled(
   const sealedLen = (i: number): number =>
     i < opts.segments - 1 ? SEALED_SEGMENT_BYTES : opts.plainSize - i * SEGMENT_BYTES + SEGMENT_OVERHEAD;
   const trim = rangeTrimmer(opts.skip, opts.length);
+  const trimmed = function* (plain: Buffer): Generator<Buffer> {
+    const out = trim(plain);
+    if (out !== null) yield out;
+  };
   let start = opts.first; // first segment of the group being filled
   const groupBytes = (s: number): number => {
     let n = 0;
@@ -161,12 +166,12 @@ export async function* openStreamPooled(
         start += perGroup;
         if (start <= opts.last) group = takeGroup(start);
         fill = 0;
-        while (q.length >= pool.groupsPerStream) yield* trim(await q.take());
+        while (q.length >= pool.groupsPerStream) yield* trimmed(await q.take());
       }
     }
-    while (q.readyHead()) yield* trim(await q.take());
+    while (q.readyHead()) yield* trimmed(await q.take());
     if (start > opts.last) break;
   }
-  while (q.length > 0) yield* trim(await q.take());
+  while (q.length > 0) yield* trimmed(await q.take());
   if (start <= opts.last) throw new SegmentAuthError(`segment ${start} is missing or cut short`);
 }

@@ -4,22 +4,15 @@
  * in a metadata row instead of a chunk file. Same bytes as a chunk would hold, so the two
  * forms are interchangeable and share one authentication scheme.
  */
-import {
-  SEALED_SEGMENT_BYTES,
-  SEGMENT_BYTES,
-  SegmentAuthError,
-  openSegment,
-  sealSegment,
-  sealedSize,
-  segmentCount,
-} from './segment-cipher.js';
+import { ChunkCipher, SEALED_SEGMENT_BYTES, SEGMENT_BYTES, SegmentAuthError, sealedSize, segmentCount } from './segment-cipher.js';
 
 export function sealBuffer(key: Buffer, context: Buffer, plain: Buffer): Buffer {
   const segments = segmentCount(plain.length);
+  const cipher = new ChunkCipher(key, context);
   const out: Buffer[] = [];
   for (let i = 0; i < segments; i++) {
     const piece = plain.subarray(i * SEGMENT_BYTES, Math.min(plain.length, (i + 1) * SEGMENT_BYTES));
-    out.push(sealSegment(key, context, i, i === segments - 1, piece));
+    out.push(...cipher.sealParts(i, i === segments - 1, piece));
   }
   return out.length === 1 ? out[0]! : Buffer.concat(out);
 }
@@ -28,10 +21,11 @@ export function sealBuffer(key: Buffer, context: Buffer, plain: Buffer): Buffer 
 export function openBuffer(key: Buffer, context: Buffer, sealed: Buffer, plainSize: number): Buffer {
   if (sealed.length !== sealedSize(plainSize)) throw new SegmentAuthError('sealed body has the wrong length');
   const segments = segmentCount(plainSize);
+  const cipher = new ChunkCipher(key, context);
   const out: Buffer[] = [];
   for (let i = 0; i < segments; i++) {
     const piece = sealed.subarray(i * SEALED_SEGMENT_BYTES, Math.min(sealed.length, (i + 1) * SEALED_SEGMENT_BYTES));
-    out.push(openSegment(key, context, i, i === segments - 1, piece));
+    out.push(cipher.open(i, i === segments - 1, piece));
   }
   return out.length === 1 ? out[0]! : Buffer.concat(out);
 }

@@ -1,10 +1,10 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from './context.js';
 import { S3Error } from './errors.js';
 import type { S3Result } from './result.js';
 import { el, toXml, type XmlNode } from './xml.js';
 import { awaitingContinue } from '../http/expect-continue.js';
+import { sendBody } from '../http/send-body.js';
 
 /** Writes a handler's result; resolves once the body is handed off (streamed to the end for a GET). */
 export async function writeResult(ctx: RequestContext, result: S3Result): Promise<void> {
@@ -45,7 +45,7 @@ export async function writeResult(ctx: RequestContext, result: S3Result): Promis
       }
       // Counted up front, as the access log has always counted a GET: the bytes announced.
       ctx.bytesSent += body.length;
-      await pipeline(body.stream, res);
+      await sendBody(body.stream, res);
       return;
   }
 }

@@ -5,14 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { BodyDigester } from '../util/checksums.js';
-import {
-  SEALED_SEGMENT_BYTES,
-  SEGMENT_BYTES,
-  SEGMENT_OVERHEAD,
-  SegmentAuthError,
-  openSegment,
-  sealSegment,
-} from '../chunks/segment-cipher.js';
+import { SEALED_SEGMENT_BYTES, SEGMENT_BYTES, SEGMENT_OVERHEAD, SegmentAuthError, ChunkCipher } from '../chunks/segment-cipher.js';
 import type { DigestResult, WorkerReply, WorkerRequest } from './protocol.js';
 
 const port = parentPort;
@@ -25,22 +18,25 @@ const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byt
 function seal(key: Buffer, context: Buffer, first: number, final: boolean, plain: Buffer): Uint8Array {
   const segments = Math.max(1, Math.ceil(plain.length / SEGMENT_BYTES));
   const out = Buffer.allocUnsafeSlow(plain.length + segments * SEGMENT_OVERHEAD); // every byte is written
+  const cipher = new ChunkCipher(key, context);
   let at = 0;
   for (let s = 0; s < segments; s++) {
     const part = plain.subarray(s * SEGMENT_BYTES, (s + 1) * SEGMENT_BYTES);
-    const sealed = sealSegment(key, context, first + s, final && s === segments - 1, part);
-    out.set(sealed, at);
-    at += sealed.length;
+    for (const p of cipher.sealParts(first + s, final && s === segments - 1, part)) {
+      out.set(p, at);
+      at += p.length;
+    }
   }
   return out;
 }
 
 function open(key: Buffer, context: Buffer, first: number, segments: number, sealed: Buffer): Uint8Array {
   const out = Buffer.allocUnsafeSlow(Math.max(0, sealed.length - Math.ceil(sealed.length / SEALED_SEGMENT_BYTES) * SEGMENT_OVERHEAD));
+  const cipher = new ChunkCipher(key, context);
   let at = 0;
   let index = first;
   for (let off = 0; off < sealed.length; off += SEALED_SEGMENT_BYTES, index++) {
-    const plain = openSegment(key, context, index, index === segments - 1, sealed.subarray(off, off + SEALED_SEGMENT_BYTES));
+    const plain = cipher.open(index, index === segments - 1, sealed.subarray(off, off + SEALED_SEGMENT_BYTES));
     out.set(plain, at);
     at += plain.length;
   }
