@@ -10,8 +10,9 @@
 //   compare (first, without --endpoint): the scenarios of issue 11 against Anode and s3rver
 //       alternately (PUT/GET 64 MiB c=8, PUT/GET 4 KiB c=32, HEAD c=32, DELETE c=8, LIST 100
 //       of 2000 keys c=8), HEAD and 4 KiB GET also against a bare node:http server, the
-//       same client for all; each record has both figures, the ratio and each server's
-//       peak RSS; a summary table goes to stderr at the end.
+//       same client for all, each scenario in 4 rounds per server alternated ABBA (one for
+//       DELETE, whose keys run out); each record has both figures, the ratio, the ratio of
+//       every round and each server's peak RSS; a summary table goes to stderr at the end.
 //
 // Usage: npm run bench -- [--endpoint URL] [--only s3|machine|compare|encryption] [--seconds N]
 //                         [--concurrency 1,8,32] [--quick] [--encryption off|on|both]
@@ -160,6 +161,13 @@ function reportLargeBodyGoals() {
       [base, goal] = [machineRecords.find((r) => r.scenario === 'loopback_http_get' && r.concurrency === rec.concurrency), 0.6];
     if (!base || !base.mib_per_s) continue;
     const ratio = round(rec.mib_per_s / base.mib_per_s, 3);
+    // A durable PUT cannot outrun the disk: when write + fsync is slower than MD5 here,
+    // the record says so, with the PUT's share of that rate.
+    const disk = rec.scenario === 'put' ? machineRecords.find((r) => r.scenario === 'disk_write_fsync') : undefined;
+    const diskBound =
+      disk && disk.mib_per_s < base.mib_per_s
+        ? { disk_write_fsync_mib_per_s: disk.mib_per_s, ratio_disk: round(rec.mib_per_s / disk.mib_per_s, 3) }
+        : {};
     emit({
       kind: 'goal',
       scenario: `${rec.scenario}_64m_c${rec.concurrency}`,
@@ -171,6 +179,7 @@ function reportLargeBodyGoals() {
       ratio,
       goal,
       meets_goal: ratio >= goal,
+      ...diskBound,
     });
   }
 }
@@ -398,31 +407,46 @@ const COMPARE = [
   { name: 'list', size: 4 * KiB, concurrency: 8, unit: 'ops_per_s', keys: 2000 },
 ];
 
-/** One scenario against one server: the driver's result and the server's peak RSS. */
-async function runCompare(server, s, state, rssOf) {
+/** Rounds per server and scenario, in ABBA order: a machine whose speed drifts weighs on both alike. */
+const COMPARE_ROUNDS = 4;
+
+/** Untimed setup of a scenario on one server (LIST: 2000 keys under their own prefix). */
+async function setupCompare(server, s, state) {
+  if (s.name !== 'list') return;
+  await drive({
+    concurrency: 16,
+    maxOps: s.keys,
+    seconds: 120,
+    op: async (i) =>
+      expectStatus(
+        await server.client.request('PUT', `/${server.bucket}/list/${String(i).padStart(5, '0')}`, '', state.small),
+        [200],
+        'PutObject',
+      ),
+  });
+}
+
+/**
+ * One round of a scenario against one server, for `seconds`: the driver's result and the
+ * server's peak RSS. `server.done[name]` numbers the ops across rounds, so PUTs write new
+ * keys and DELETEs take the keys the PUT rounds wrote, in order.
+ */
+async function roundCompare(server, s, state, seconds) {
   const { client, bucket } = server;
   const obj = (k) => `/${bucket}/${k}`;
-  const maxOps = s.size >= MiB ? (opts.quick ? 16 : 48) : opts.quick ? 2000 : 20_000;
+  const maxOps = s.size >= MiB ? (opts.quick ? 4 : 12) : opts.quick ? 500 : 5000;
   const body = s.size >= MiB ? state.large : state.small;
   const prefix = `c-${s.size}`;
-  const rss = rssOf(server.pid);
-  if (s.name === 'list') {
-    // Untimed setup: 2000 keys under their own prefix.
-    await drive({
-      concurrency: 16,
-      maxOps: s.keys,
-      seconds: 120,
-      op: async (i) =>
-        expectStatus(await client.request('PUT', obj(`list/${String(i).padStart(5, '0')}`), '', state.small), [200], 'PutObject'),
-    });
-  }
-  await rss.start();
+  const rss = rssMeter(server.pid);
   const written = server.written[s.size] ?? 0;
+  const from = server.done[`${s.name}-${s.size}`] ?? 0;
+  await rss.start();
   const r = await drive({
     concurrency: s.concurrency,
-    maxOps: s.name === 'delete' ? written : maxOps,
-    seconds: s.name === 'delete' ? Math.max(SECONDS, 30) : SECONDS,
-    op: async (i) => {
+    maxOps: s.name === 'delete' ? Math.max(0, written - from) : maxOps,
+    seconds,
+    op: async (n) => {
+      const i = from + n;
       if (s.name === 'put') return expectStatus(await client.request('PUT', obj(`${prefix}/${i}`), '', body), [200], 'PutObject');
       if (s.name === 'delete') return expectStatus(await client.request('DELETE', obj(`${prefix}/${i}`)), [204], 'DeleteObject');
       if (s.name === 'list')
@@ -433,25 +457,56 @@ async function runCompare(server, s, state, rssOf) {
     },
   });
   const peak = await rss.stop();
-  if (s.name === 'put') server.written[s.size] = r.done + r.errors;
-  if (s.name === 'get' && s.size >= MiB) {
-    // Large objects are not needed after their GET: free the disk (untimed).
-    await drive({ concurrency: 8, maxOps: written, seconds: 120, op: (i) => client.request('DELETE', obj(`${prefix}/${i}`)) });
-  }
+  server.done[`${s.name}-${s.size}`] = from + r.done + r.errors;
+  if (s.name === 'put') server.written[s.size] = from + r.done + r.errors;
   return { r, peak };
 }
 
+/** Untimed cleanup: large objects are not needed after their GETs (frees the disk). */
+async function finishCompare(server, s) {
+  if (s.name !== 'get' || s.size < MiB) return;
+  const written = server.written[s.size] ?? 0;
+  await drive({
+    concurrency: 8,
+    maxOps: written,
+    seconds: 120,
+    op: (i) => server.client.request('DELETE', `/${server.bucket}/c-${s.size}/${i}`),
+  });
+}
+
 /** The bare node:http server under the same client: HEAD-like (empty 200) or GET-like (4 KiB). */
-async function runBare(bare, s, rssOf) {
-  const rss = rssOf(bare.pid);
+async function roundBare(bare, s, seconds) {
+  const rss = rssMeter(bare.pid);
   await rss.start();
   const r = await drive({
     concurrency: s.concurrency,
-    maxOps: opts.quick ? 2000 : 50_000,
-    seconds: SECONDS,
+    maxOps: opts.quick ? 500 : 12_500,
+    seconds,
     op: async (i) => expectStatus(await bare.client.request(s.bare, `/bare/${i}`), [200], `bare ${s.bare}`),
   });
   return { r, peak: await rss.stop() };
+}
+
+/** `rounds` rounds of one scenario over `runners` (each: () => { r, peak }), ABBA; the merged result of each. */
+async function alternate(runners, rounds) {
+  const merged = runners.map(() => ({ r: { done: 0, elapsed: 0, errors: 0, latencies: [], firstError: undefined }, peak: 0, rounds: [] }));
+  for (let k = 0; k < rounds; k++) {
+    const order = runners.map((_, i) => i);
+    if (k % 2 === 1) order.reverse();
+    for (const i of order) {
+      const { r, peak } = await runners[i]();
+      const m = merged[i];
+      m.r.done += r.done;
+      m.r.elapsed += r.elapsed;
+      m.r.errors += r.errors;
+      m.r.latencies.push(...r.latencies);
+      m.r.firstError ??= r.firstError;
+      m.peak = Math.max(m.peak, peak);
+      m.rounds.push(r.elapsed > 0 ? r.done / r.elapsed : 0);
+    }
+  }
+  for (const m of merged) m.r.latencies.sort((x, y) => x - y);
+  return merged;
 }
 
 const figure = (s, r) => round(s.unit === 'mib_per_s' ? (r.done * s.size) / MiB / r.elapsed : r.done / r.elapsed);
@@ -479,12 +534,20 @@ async function benchCompare(signRequest, region) {
       server.client = makeClient(server.target, signRequest, 64);
       server.bucket = bucket;
       server.written = {};
+      server.done = {};
       expectStatus(await server.client.request('PUT', `/${bucket}`), [200], `CreateBucket on ${server.name}`);
     }
     const state = { small: randomBytes(4 * KiB), large: SIZES.includes(64 * MiB) ? randomBytes(64 * MiB) : null };
     try {
       for (const s of scenarios) {
-        const [a, b] = [await runCompare(servers[0], s, state, rssMeter), await runCompare(servers[1], s, state, rssMeter)];
+        for (const server of servers) await setupCompare(server, s, state);
+        // DELETE takes keys that run out: one round each, as long as it takes.
+        const rounds = s.name === 'delete' ? 1 : COMPARE_ROUNDS;
+        const roundSeconds = (s.name === 'delete' ? Math.max(SECONDS, 30) : SECONDS) / rounds;
+        const runners = servers.map((server) => () => roundCompare(server, s, state, roundSeconds));
+        if (s.bare) runners.push(() => roundBare(bareServer, s, roundSeconds));
+        const [a, b, c] = await alternate(runners, rounds);
+        for (const server of servers) await finishCompare(server, s);
         const rec = {
           kind: 'compare',
           scenario: s.name,
@@ -503,13 +566,22 @@ async function benchCompare(signRequest, region) {
         if (s.name === 'list') rec.list = `100 of ${s.keys} keys`;
         if (a.r.firstError) rec.anode_first_error = a.r.firstError;
         if (b.r.firstError) rec.s3rver_first_error = b.r.firstError;
+        rec.rounds = rounds;
+        rec.round_ratios_s3rver = a.rounds.map((x, k) => (b.rounds[k] > 0 ? round(x / b.rounds[k], 2) : null));
         if (s.bare) {
-          const c = await runBare(bareServer, s, rssMeter);
+          rec.round_ratios_node_http = a.rounds.map((x, k) => (c.rounds[k] > 0 ? round(x / c.rounds[k], 2) : null));
           rec.node_http = figure(s, c.r);
           rec.ratio_node_http = round(rec.anode / rec.node_http, 3);
           rec.node_http_peak_rss_mib = mib(c.peak);
           rec.goal = s.name === 'head' ? 'anode >= 0.50 x node_http' : 'anode >= 0.40 x node_http';
           rec.meets_goal = rec.ratio_node_http >= (s.name === 'head' ? 0.5 : 0.4);
+        }
+        if (s.name === 'put' && s.size === 64 * MiB) {
+          rec.goal = 'anode >= 2 x s3rver (anode fsyncs every write, s3rver does not)';
+          rec.meets_goal = (rec.ratio_s3rver ?? 0) >= 2;
+          // The durable bound, when the machine bench ran first: this disk's write + fsync rate.
+          const disk = machineRecords.find((r) => r.scenario === 'disk_write_fsync');
+          if (disk) rec.disk_write_fsync_mib_per_s = disk.mib_per_s;
         }
         if (s.name === 'put' && s.size === 4 * KiB) {
           rec.goal = 'anode >= 2 x s3rver (anode fsyncs every write, s3rver does not)';

@@ -94,7 +94,7 @@ export function runChunkStoreConformance(name: string, open: () => Promise<Opene
       });
 
       test('ranges at every boundary return exactly those bytes', async () => {
-        const size = 2 * MiB + 17; // crosses the 1 MiB read buffers
+        const size = 2 * MiB + 17; // crosses several read buffers
         const data = randomBytes(size);
         const { id } = await store.write(pieces(data));
         const cases: Array<[number, number]> = [

@@ -5,8 +5,8 @@ import { assertChunkRange } from './chunk-range.js';
 import { abortable } from './abortable.js';
 import { ChunkNotFoundError, ChunkStoreFullError, ChunkUnreadableError } from './errors.js';
 
-/** Pieces handed out by read(), like the local store's 1 MiB read buffers. */
-const READ_PIECE_BYTES = 1 << 20;
+/** Pieces handed out by read(), like the local store's 256 KiB read buffers. */
+const READ_PIECE_BYTES = 256 << 10;
 
 interface Stored {
   data: Buffer;
