@@ -73,8 +73,12 @@ test('a client that goes away mid-body rejects with a premature close and closes
   const srv = await serve(async (res) => {
     res.writeHead(200, { 'content-length': 1 << 30 });
     const p = sendBody(endless(), res).then(
-      () => (outcome = 'resolved'),
-      (err: unknown) => (outcome = err),
+      () => {
+        outcome = 'resolved';
+      },
+      (err: unknown) => {
+        outcome = err;
+      },
     );
     settled.push(p);
   });
