@@ -38,6 +38,7 @@ import { firstSeq, verifyAuditChain } from '@anode/shared/audit-chain';
 import { Metrics } from './obs/metrics.js';
 import { listen, closeGracefully } from './http/listen.js';
 import { handleS3 } from './s3/handle.js';
+import { tuneHeapGrowth } from './util/heap-growth.js';
 import { createAdminHandler } from './admin/handle.js';
 import { GcScheduler } from './model/gc-scheduler.js';
 import { LifecycleScheduler } from './model/lifecycle-scheduler.js';
@@ -72,6 +73,8 @@ async function readConfig(values: { config?: string | undefined; data?: string |
 
 /** The metadata backend named by storage.metadata_backend (validated by loadConfig). */
 async function runServer(config: Config, logger: Logger): Promise<void> {
+  // Before the first large body: see heap-growth.ts for why the factor is fixed.
+  tuneHeapGrowth();
   const p = nodePaths(config);
   await mkdir(p.data, { recursive: true, mode: 0o750 });
   await mkdir(join(p.data, 'metadata'), { recursive: true, mode: 0o700 });
