@@ -105,7 +105,7 @@ test('segment cipher: a stream cut short, or with segments swapped, fails', asyn
 test('segment cipher: nonces drawn in blocks are all distinct, across blocks, and never change once handed out', async () => {
   const key = randomBytes(32);
   const ctx = Buffer.from('ctx');
-  // 1,000 segments cross several nonce blocks (256 each).
+  // 1,000 segments cross several pool blocks (341 nonces each, util/public-random.ts).
   const parts: Buffer[] = [];
   for await (const p of sealStream(key, ctx, from(randomBytes(1000 * S)), () => {})) parts.push(Buffer.from(p));
   const sealed = Buffer.concat(parts);

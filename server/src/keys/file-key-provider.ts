@@ -6,7 +6,8 @@
  * key is wrapped with AES-256-GCM under that KEK (random 96-bit nonce, AAD "keyId|version"):
  * wrapped = nonce(12) | ciphertext(32) | tag(16).
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { publicRandom } from '../util/public-random.js';
 import { readFile, stat } from 'node:fs/promises';
 import type { KeyProvider } from './key-provider.js';
 import { KeyError } from './errors.js';
@@ -101,7 +102,7 @@ export class FileKeyProvider implements KeyProvider {
   }
 
   async wrap(keyId: string, version: number, dataKey: Buffer): Promise<Buffer> {
-    const nonce = randomBytes(NONCE_BYTES);
+    const nonce = publicRandom(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#kek(keyId, version), nonce);
     cipher.setAAD(aadOf(keyId, version));
     const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);

@@ -21,6 +21,7 @@ import type { KeyRing } from '../keys/key-provider.js';
 import { KeyError } from '../keys/errors.js';
 import type { BucketEncryption, ObjectEncryption, PartSummary, Tag } from '../metadata/types.js';
 import { ModelError } from './errors.js';
+import { publicRandom } from '../util/public-random.js';
 
 /** A customer-provided key (SSE-C) as the request carried it; MD5 already checked by the plane. */
 export interface CustomerKey {
@@ -46,7 +47,7 @@ const NONCE = 12;
 const TAG = 16;
 
 function gcmSeal(key: Buffer, aad: Buffer, plain: Buffer): Buffer {
-  const nonce = randomBytes(NONCE);
+  const nonce = publicRandom(NONCE);
   const c = createCipheriv('aes-256-gcm', key, nonce);
   c.setAAD(aad);
   const ct = Buffer.concat([c.update(plain), c.final()]);
@@ -155,7 +156,7 @@ export class ObjectCrypto {
   async #wrap(req: SseRequest, sealedFor: ObjectEncryption['sealedFor'], dataKey: Buffer): Promise<Unsealed> {
     const base = { sealedFor, bucketKeyEnabled: req.mode !== 'SSE-C' && req.bucketKeyEnabled === true };
     if (req.mode === 'SSE-C') {
-      const salt = randomBytes(16);
+      const salt = publicRandom(16);
       const mac = createHmac('sha256', salt).update(req.customer.key).digest();
       const partial: ObjectEncryption = {
         mode: 'SSE-C',

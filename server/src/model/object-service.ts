@@ -35,6 +35,7 @@ import { writeBody, type Payload, type WrittenBody } from './object-writer.js';
 import { readInlineBody } from './inline-body.js';
 import { checkWriteConditions, hasWriteConditions, type WriteConditions } from './preconditions.js';
 import { ObjectCrypto, type CustomerKey, type SseRequest, type Unsealed } from './object-crypto.js';
+import { publicRandom } from '../util/public-random.js';
 
 /** AWS: every part but the last must be at least 5 MiB. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -326,7 +327,7 @@ export class ObjectService {
   async #newDataKey(sse: SseRequest | null | undefined, bucket: BucketRecord, key: string, id: string | null): Promise<Unsealed | null> {
     const req = this.#crypto.resolve(sse ?? null, bucket.encryption);
     if (req === null) return null;
-    return this.#crypto.create(req, { bucketId: bucket.id, key, id: id ?? randomBytes(16).toString('hex'), multipart: id !== null });
+    return this.#crypto.create(req, { bucketId: bucket.id, key, id: id ?? publicRandom(16).toString('hex'), multipart: id !== null });
   }
 
   /** User metadata and tags as stored: sealed into the envelope when the object is encrypted. */
