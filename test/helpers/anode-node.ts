@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,14 @@ export interface AnodeNode {
  */
 export function masterKeyFileOf(node: Pick<AnodeNode, 'dataDir'>): string {
   return join(node.dataDir, '..', '.config', 'anode', 'master.key');
+}
+
+/** A fresh 0600 key file (256 bits, hex) in a new temp dir, for `[storage] encryption_key`; remove `dir` when done. */
+export async function encryptionKeyFile(prefix: string): Promise<{ dir: string; keyFile: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const keyFile = join(dir, 'encryption.key');
+  await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return { dir, keyFile };
 }
 
 export class NodeStartError extends Error {

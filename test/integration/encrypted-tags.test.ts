@@ -7,9 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
@@ -28,7 +26,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { encryptionKeyFile, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 import { postgresNodeEnv, startPostgresCluster, type PostgresCluster } from '../helpers/postgres.js';
 
@@ -58,9 +56,8 @@ function scenario(name: string, extraEnv: () => Promise<Record<string, string>>,
     let s3: S3Client;
 
     before(async () => {
-      keyDir = await mkdtemp(join(tmpdir(), 'anode-tags-key-'));
-      const keyFile = join(keyDir, 'encryption.key');
-      await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      const { dir, keyFile } = await encryptionKeyFile('anode-tags-key-');
+      keyDir = dir;
       node = await startNode({
         env: {
           ANODE_STORAGE_ENCRYPTION: 'true',

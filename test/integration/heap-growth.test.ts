@@ -8,12 +8,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { encryptionKeyFile, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 
 const MiB = 1024 * 1024;
@@ -21,9 +19,8 @@ let keyDir: string;
 let node: AnodeNode;
 
 before(async () => {
-  keyDir = await mkdtemp(join(tmpdir(), 'anode-heap-key-'));
-  const keyFile = join(keyDir, 'encryption.key');
-  await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  const { dir, keyFile } = await encryptionKeyFile('anode-heap-key-');
+  keyDir = dir;
   node = await startNode({ env: { ANODE_STORAGE_ENCRYPTION: 'true', ANODE_STORAGE_ENCRYPTION_KEY: keyFile } });
 });
 after(async () => {

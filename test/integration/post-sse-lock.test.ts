@@ -7,9 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -20,7 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { encryptionKeyFile, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { expectS3Error, sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 
 let keyDir: string;
@@ -30,9 +28,8 @@ let s3: S3Client;
 let s3plain: S3Client;
 
 before(async () => {
-  keyDir = await mkdtemp(join(tmpdir(), 'anode-post-key-'));
-  const keyFile = join(keyDir, 'encryption.key');
-  await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  const { dir, keyFile } = await encryptionKeyFile('anode-post-key-');
+  keyDir = dir;
   enc = await startNode({
     env: { ANODE_STORAGE_ENCRYPTION: 'true', ANODE_STORAGE_ENCRYPTION_KEY: keyFile, ANODE_STORAGE_SSE_C_REQUIRE_TLS: 'false' },
   });
