@@ -8,13 +8,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { encryptionKeyFile, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { expectS3Error, sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 
 const MiB = 1024 * 1024;
@@ -24,9 +22,7 @@ let keyFile: string;
 const nodes: AnodeNode[] = [];
 
 before(async () => {
-  keyDir = await mkdtemp(join(tmpdir(), 'anode-workers-key-'));
-  keyFile = join(keyDir, 'encryption.key');
-  await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  ({ dir: keyDir, keyFile } = await encryptionKeyFile('anode-workers-key-'));
 });
 after(async () => {
   for (const n of nodes) await n.cleanup();

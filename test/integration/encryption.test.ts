@@ -8,8 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
@@ -29,7 +28,7 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { NodeStartError, startNode, type AnodeNode } from '../helpers/anode-node.js';
+import { NodeStartError, encryptionKeyFile, startNode, type AnodeNode } from '../helpers/anode-node.js';
 import { expectS3Error, sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 import { sha256 } from '../helpers/random-files.js';
 
@@ -44,9 +43,7 @@ let node: AnodeNode;
 let s3: S3Client;
 
 before(async () => {
-  keyDir = await mkdtemp(join(tmpdir(), 'anode-enc-key-'));
-  keyFile = join(keyDir, 'encryption.key');
-  await writeFile(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  ({ dir: keyDir, keyFile } = await encryptionKeyFile('anode-enc-key-'));
   node = await startNode({
     env: {
       ANODE_STORAGE_ENCRYPTION: 'true',
