@@ -14,7 +14,7 @@ export function sealBuffer(key: Buffer, context: Buffer, plain: Buffer): Buffer 
     const piece = plain.subarray(i * SEGMENT_BYTES, Math.min(plain.length, (i + 1) * SEGMENT_BYTES));
     out.push(...cipher.sealParts(i, i === segments - 1, piece));
   }
-  return out.length === 1 ? out[0]! : Buffer.concat(out);
+  return Buffer.concat(out); // three parts per segment: always a concat
 }
 
 /** Opens what sealBuffer made of `plainSize` bytes; SegmentAuthError on any altered, moved or cut byte. */

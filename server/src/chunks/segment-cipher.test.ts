@@ -2,13 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
+  ChunkCipher,
   SEALED_SEGMENT_BYTES,
   SEGMENT_BYTES,
   SegmentAuthError,
-  openSegment,
   openStream,
   plainSize,
-  sealSegment,
   sealStream,
   sealedSize,
   segmentCount,
@@ -38,18 +37,18 @@ test('segment cipher: seal then open round-trips; AAD, index, final flag and key
   const key = randomBytes(32);
   const ctx = Buffer.from('ctx');
   const plain = randomBytes(1000);
-  const sealed = sealSegment(key, ctx, 3, true, plain);
+  const sealed = new ChunkCipher(key, ctx).seal(3, true, plain);
   assert.equal(sealed.length, 1028);
-  assert.deepEqual(openSegment(key, ctx, 3, true, sealed), plain);
-  assert.throws(() => openSegment(key, Buffer.from('ctx2'), 3, true, sealed), SegmentAuthError);
-  assert.throws(() => openSegment(key, ctx, 4, true, sealed), SegmentAuthError);
-  assert.throws(() => openSegment(key, ctx, 3, false, sealed), SegmentAuthError);
-  assert.throws(() => openSegment(randomBytes(32), ctx, 3, true, sealed), SegmentAuthError);
+  assert.deepEqual(new ChunkCipher(key, ctx).open(3, true, sealed), plain);
+  assert.throws(() => new ChunkCipher(key, Buffer.from('ctx2')).open(3, true, sealed), SegmentAuthError);
+  assert.throws(() => new ChunkCipher(key, ctx).open(4, true, sealed), SegmentAuthError);
+  assert.throws(() => new ChunkCipher(key, ctx).open(3, false, sealed), SegmentAuthError);
+  assert.throws(() => new ChunkCipher(randomBytes(32), ctx).open(3, true, sealed), SegmentAuthError);
   const flipped = Buffer.from(sealed);
   flipped[500] = flipped[500]! ^ 0x80;
-  assert.throws(() => openSegment(key, ctx, 3, true, flipped), SegmentAuthError);
+  assert.throws(() => new ChunkCipher(key, ctx).open(3, true, flipped), SegmentAuthError);
   // Two seals of the same bytes differ (random nonces).
-  assert.notDeepEqual(sealSegment(key, ctx, 3, true, plain), sealed);
+  assert.notDeepEqual(new ChunkCipher(key, ctx).seal(3, true, plain), sealed);
 });
 
 test('segment cipher: streams of every boundary size, in odd pieces, round-trip; ranges open only their segments', async () => {
@@ -116,6 +115,6 @@ test('segment cipher: nonces drawn in blocks are all distinct, across blocks, an
   const again: Buffer[] = [];
   for await (const p of sealStream(key, ctx, from(randomBytes(3 * S)), () => {})) again.push(p);
   const held = again.map((p) => Buffer.from(p));
-  for (let i = 0; i < 600; i++) sealSegment(key, ctx, i, false, Buffer.alloc(16));
+  for (let i = 0; i < 600; i++) new ChunkCipher(key, ctx).seal(i, false, Buffer.alloc(16));
   assert.deepEqual(again, held);
 });

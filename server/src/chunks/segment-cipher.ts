@@ -93,14 +93,6 @@ export class ChunkCipher {
   }
 }
 
-export function sealSegment(key: Buffer, context: Buffer, index: number, final: boolean, plain: Uint8Array): Buffer {
-  return new ChunkCipher(key, context).seal(index, final, plain);
-}
-
-export function openSegment(key: Buffer, context: Buffer, index: number, final: boolean, sealed: Buffer): Buffer {
-  return new ChunkCipher(key, context).open(index, final, sealed);
-}
-
 /**
  * Seals a plaintext stream into segments; `onPlainBytes` learns the plaintext total as it
  * grows. A full segment is held back until the next byte (or the end) shows whether it is
