@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'node_modules/**', 'deploy/**', '.tmp/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', 'server/native/build/**', 'node_modules/**', 'deploy/**', '.tmp/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

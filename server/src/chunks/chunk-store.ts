@@ -41,7 +41,9 @@ export interface ChunkWriteOptions {
  *   with that error.
  * - read() resolves once the chunk is open (so a caller can fall back to another source
  *   before any response header is sent) and rejects with ChunkNotFoundError or
- *   ChunkUnreadableError (./errors.ts); a range must lie inside the chunk.
+ *   ChunkUnreadableError (./errors.ts); a range must lie inside the chunk. The buffers it
+ *   yields are the reader's own: the store keeps no reference to them, so a reader may
+ *   change them (the encrypting view opens segments where they lie).
  * - delete() of a missing chunk is not an error.
  */
 export interface ChunkStore {

@@ -106,8 +106,9 @@ export class MemoryChunkStore implements ChunkStore, ChunkMaintenance {
   }
 }
 
+/** Copies, as the contract asks: a reader may change what it is handed. */
 function* pieces(data: Buffer): Generator<Buffer> {
   for (let offset = 0; offset < data.byteLength; offset += READ_PIECE_BYTES) {
-    yield data.subarray(offset, Math.min(offset + READ_PIECE_BYTES, data.byteLength));
+    yield Buffer.from(data.subarray(offset, Math.min(offset + READ_PIECE_BYTES, data.byteLength)));
   }
 }

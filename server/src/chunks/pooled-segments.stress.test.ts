@@ -111,8 +111,9 @@ async function* source(data: Buffer, plan: Plan, r: Rand, pool: WatchedPool | nu
   if (r() < 0.1) yield new Uint8Array(0);
 }
 
+/** One copy, as a chunk store hands out: openStream opens segments where they lie. */
 async function* once(bytes: Buffer): AsyncGenerator<Uint8Array> {
-  yield bytes;
+  yield Buffer.from(bytes);
 }
 
 async function collect(it: AsyncIterable<Uint8Array>, what = ''): Promise<Buffer> {

@@ -102,7 +102,7 @@ export async function* sealStreamPooled(
     const cipher = new ChunkCipher(key, context);
     for (let s = 0; s < segments; s++) {
       const part = Buffer.from(group.buffer, s * SEGMENT_BYTES, Math.min(SEGMENT_BYTES, fill - s * SEGMENT_BYTES));
-      yield* cipher.sealParts(s, s === segments - 1, part);
+      yield cipher.seal(s, s === segments - 1, part);
     }
     return;
   }

@@ -20,8 +20,9 @@ async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
   for await (const b of it) out.push(b);
   return Buffer.concat(out);
 }
+/** Copies, as a chunk store hands out: openStream opens segments where they lie. */
 async function* from(...bufs: Buffer[]): AsyncGenerator<Buffer> {
-  for (const b of bufs) yield b;
+  for (const b of bufs) yield Buffer.from(b);
 }
 
 test('segment cipher: sizes are invertible at every edge', () => {

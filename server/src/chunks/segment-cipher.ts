@@ -7,8 +7,8 @@
  * another object fails, and so does a chunk cut short (its new last segment lacks the flag).
  * Every segment is full but the last; an empty chunk is one empty final segment.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { publicRandom } from '../util/public-random.js';
+import { gcmOpenInPlace, gcmSealInPlace } from './aes-gcm.js';
 
 export const SEGMENT_BYTES = 64 * 1024;
 export const NONCE_BYTES = 12;
@@ -61,43 +61,57 @@ export class ChunkCipher {
     return this.#aad;
   }
 
-  /** One sealed segment as its three stored parts, nonce | ciphertext | tag, uncopied. */
-  sealParts(index: number, final: boolean, plain: Uint8Array): [Buffer, Buffer, Buffer] {
+  /**
+   * Seals one segment where it lies: `segment` is laid out as stored, nonce | plaintext |
+   * tag, SEGMENT_OVERHEAD bytes longer than its plaintext; the nonce and tag are written here.
+   */
+  sealInPlace(index: number, final: boolean, segment: Buffer): Buffer {
+    if (segment.length < SEGMENT_OVERHEAD) throw new RangeError('a sealed segment holds at least its nonce and tag');
+    const tagAt = segment.length - TAG_BYTES;
     // Nonces come from the block-drawn pool: the per-segment randomBytes() was 14 % of sealing.
-    const nonce = publicRandom(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
-    cipher.setAAD(this.#aadFor(index, final));
-    const ct = cipher.update(plain);
-    cipher.final(); // GCM is a stream mode: final() only computes the tag
-    return [nonce, ct, cipher.getAuthTag()];
+    publicRandom(NONCE_BYTES).copy(segment, 0);
+    gcmSealInPlace(
+      this.#key,
+      segment.subarray(0, NONCE_BYTES),
+      this.#aadFor(index, final),
+      segment.subarray(NONCE_BYTES, tagAt),
+      segment.subarray(tagAt),
+    );
+    return segment;
   }
 
-  /** One sealed segment in one buffer. */
+  /** One sealed segment of `plain` in a new buffer. */
   seal(index: number, final: boolean, plain: Uint8Array): Buffer {
-    return Buffer.concat(this.sealParts(index, final, plain));
+    const segment = Buffer.allocUnsafe(plain.byteLength + SEGMENT_OVERHEAD);
+    segment.set(plain, NONCE_BYTES);
+    return this.sealInPlace(index, final, segment);
   }
 
-  /** Opens one sealed segment; SegmentAuthError on any altered, moved or cut byte. */
-  open(index: number, final: boolean, sealed: Buffer): Buffer {
+  /**
+   * Opens one sealed segment where it lies and returns its plaintext, a view of `sealed`,
+   * whose bytes it overwrites (zeroes, if they fail): the caller must own them.
+   * SegmentAuthError on any altered, moved or cut byte.
+   */
+  openInPlace(index: number, final: boolean, sealed: Buffer): Buffer {
     if (sealed.length < SEGMENT_OVERHEAD) throw new SegmentAuthError(`segment ${index} is cut short`);
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, sealed.subarray(0, NONCE_BYTES));
-    decipher.setAAD(this.#aadFor(index, final));
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    try {
-      const plain = decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES));
-      decipher.final(); // checks the tag; GCM yields no bytes here
-      return plain;
-    } catch (err) {
-      throw new SegmentAuthError(`segment ${index} failed authentication`, { cause: err });
+    const tagAt = sealed.length - TAG_BYTES;
+    const body = sealed.subarray(NONCE_BYTES, tagAt);
+    if (!gcmOpenInPlace(this.#key, sealed.subarray(0, NONCE_BYTES), this.#aadFor(index, final), body, sealed.subarray(tagAt))) {
+      throw new SegmentAuthError(`segment ${index} failed authentication`);
     }
+    return body;
+  }
+
+  /** Opens one sealed segment, leaving `sealed` as it was. */
+  open(index: number, final: boolean, sealed: Buffer): Buffer {
+    return this.openInPlace(index, final, Buffer.from(sealed));
   }
 }
 
 /**
  * Seals a plaintext stream into segments; `onPlainBytes` learns the plaintext total as it
  * grows. A full segment is held back until the next byte (or the end) shows whether it is
- * the final one. Each segment comes out as its three stored parts (nonce, ciphertext, tag),
- * so the ciphertext is never copied: the chunk store writes them back to back with writev.
+ * the final one. Each segment comes out as one buffer, exactly as stored.
  */
 export async function* sealStream(
   key: Buffer,
@@ -106,8 +120,9 @@ export async function* sealStream(
   onPlainBytes: (total: number) => void,
 ): AsyncGenerator<Buffer> {
   const cipher = new ChunkCipher(key, context);
-  // The held segment is copied here, never kept as a view: a source may reuse its buffers.
-  const buf = Buffer.allocUnsafe(SEGMENT_BYTES);
+  // The held segment is filled in place of its stored form (nonce | plaintext | tag) and
+  // sealed there: copied once from the source (which may reuse its buffers), never again.
+  let held = Buffer.allocUnsafe(SEALED_SEGMENT_BYTES);
   let fill = 0;
   let index = 0;
   let total = 0;
@@ -116,18 +131,19 @@ export async function* sealStream(
     while (at < piece.byteLength) {
       if (fill === SEGMENT_BYTES) {
         // More bytes follow, so the held segment is not the final one.
-        yield* cipher.sealParts(index++, false, buf);
+        yield cipher.sealInPlace(index++, false, held);
+        held = Buffer.allocUnsafe(SEALED_SEGMENT_BYTES);
         fill = 0;
       }
       const n = Math.min(SEGMENT_BYTES - fill, piece.byteLength - at);
-      buf.set(piece.subarray(at, at + n), fill);
+      held.set(piece.subarray(at, at + n), NONCE_BYTES + fill);
       fill += n;
       at += n;
       total += n;
     }
     onPlainBytes(total);
   }
-  yield* cipher.sealParts(index, true, buf.subarray(0, fill));
+  yield cipher.sealInPlace(index, true, held.subarray(0, fill + SEGMENT_OVERHEAD));
 }
 
 /**
@@ -162,7 +178,8 @@ export async function* openStream(
       const sealed = pending.length === 0 ? part : Buffer.concat([...pending, part]);
       pending = [];
       have = 0;
-      const plain = trim(cipher.open(index, index === opts.segments - 1, sealed));
+      // Opened in place: the inner store's read buffers are the reader's own (ChunkStore.read).
+      const plain = trim(cipher.openInPlace(index, index === opts.segments - 1, sealed));
       index++;
       if (plain !== null) yield plain;
     }

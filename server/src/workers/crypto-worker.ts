@@ -5,7 +5,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { BodyDigester } from '../util/checksums.js';
-import { SEALED_SEGMENT_BYTES, SEGMENT_BYTES, SEGMENT_OVERHEAD, SegmentAuthError, ChunkCipher } from '../chunks/segment-cipher.js';
+import {
+  NONCE_BYTES,
+  SEALED_SEGMENT_BYTES,
+  SEGMENT_BYTES,
+  SEGMENT_OVERHEAD,
+  SegmentAuthError,
+  ChunkCipher,
+} from '../chunks/segment-cipher.js';
 import type { DigestResult, WorkerReply, WorkerRequest } from './protocol.js';
 
 const port = parentPort;
@@ -19,13 +26,11 @@ function seal(key: Buffer, context: Buffer, first: number, final: boolean, plain
   const segments = Math.max(1, Math.ceil(plain.length / SEGMENT_BYTES));
   const out = Buffer.allocUnsafeSlow(plain.length + segments * SEGMENT_OVERHEAD); // every byte is written
   const cipher = new ChunkCipher(key, context);
-  let at = 0;
   for (let s = 0; s < segments; s++) {
     const part = plain.subarray(s * SEGMENT_BYTES, (s + 1) * SEGMENT_BYTES);
-    for (const p of cipher.sealParts(first + s, final && s === segments - 1, part)) {
-      out.set(p, at);
-      at += p.length;
-    }
+    const at = s * SEALED_SEGMENT_BYTES;
+    out.set(part, at + NONCE_BYTES);
+    cipher.sealInPlace(first + s, final && s === segments - 1, out.subarray(at, at + part.length + SEGMENT_OVERHEAD));
   }
   return out;
 }
@@ -36,7 +41,8 @@ function open(key: Buffer, context: Buffer, first: number, segments: number, sea
   let at = 0;
   let index = first;
   for (let off = 0; off < sealed.length; off += SEALED_SEGMENT_BYTES, index++) {
-    const plain = cipher.open(index, index === segments - 1, sealed.subarray(off, off + SEALED_SEGMENT_BYTES));
+    // In place: the sealed group was transferred here, and goes back to the pool as spent.
+    const plain = cipher.openInPlace(index, index === segments - 1, sealed.subarray(off, off + SEALED_SEGMENT_BYTES));
     out.set(plain, at);
     at += plain.length;
   }
