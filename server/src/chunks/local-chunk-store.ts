@@ -11,15 +11,19 @@ import { assertChunkRange } from './chunk-range.js';
 import { CoalescedDirSync } from './dir-sync.js';
 import { abortable } from './abortable.js';
 import { ChunkError, ChunkNotFoundError, ChunkUnreadableError } from './errors.js';
+import { SEALED_SEGMENT_BYTES } from './segment-cipher.js';
 
 const DIR_MODE = 0o750;
 const FILE_MODE = 0o640;
 /**
- * 256 KiB read buffers: 1 MiB ones were measured ~3x Node's 64 KiB default here, and 256 KiB
- * ones beat 1 MiB (64 MiB GETs alternated on two nodes: 477 vs 390 MiB/s at c=1) while a GET
- * stream holds a quarter of the memory (node RSS at c=32 with 64 MiB objects: 321 → 210 MiB).
+ * Read buffers of about 256 KiB: 1 MiB ones were measured ~3x Node's 64 KiB default here, and
+ * 256 KiB ones beat 1 MiB (64 MiB GETs alternated on two nodes: 477 vs 390 MiB/s at c=1) while
+ * a GET stream holds a quarter of the memory (node RSS at c=32 with 64 MiB objects: 321 → 210
+ * MiB). Exactly four sealed segments (segment-cipher.ts), 112 bytes over 256 KiB: an
+ * encrypted chunk's reads start at a segment, so no segment straddles two reads, and the
+ * encrypting view opens each where it lies instead of joining its two halves into a copy.
  */
-const READ_HIGH_WATER_MARK = 256 << 10;
+const READ_HIGH_WATER_MARK = 4 * SEALED_SEGMENT_BYTES;
 /** Incoming pieces are gathered up to this size per write syscall; bounds memory per write. */
 const WRITE_BATCH_BYTES = 1 << 20;
 /** Written bytes after which a background fdatasync starts (overlapping writeback with hashing). */

@@ -7,15 +7,13 @@
  * another object fails, and so does a chunk cut short (its new last segment lacks the flag).
  * Every segment is full but the last; an empty chunk is one empty final segment.
  */
-import { publicRandom } from '../util/public-random.js';
-import { gcmOpenInPlace, gcmSealInPlace } from './aes-gcm.js';
+import { KEY_BYTES, NONCE_BYTES, SEAL_OVERHEAD, gcmOpenInPlace, gcmSeal, gcmSealInPlace } from '../util/aes-gcm.js';
 
 export const SEGMENT_BYTES = 64 * 1024;
-export const NONCE_BYTES = 12;
-export const TAG_BYTES = 16;
-export const SEGMENT_OVERHEAD = NONCE_BYTES + TAG_BYTES;
+export { NONCE_BYTES };
+export const SEGMENT_OVERHEAD = SEAL_OVERHEAD;
 export const SEALED_SEGMENT_BYTES = SEGMENT_BYTES + SEGMENT_OVERHEAD;
-export const DATA_KEY_BYTES = 32;
+export const DATA_KEY_BYTES = KEY_BYTES;
 
 /** The decryption of a segment failed: the bytes were altered, moved or cut. */
 export class SegmentAuthError extends Error {
@@ -40,8 +38,8 @@ export function plainSize(stored: number): number {
 
 /**
  * Seals and opens the segments of one chunk: one data key, one AAD context. The AAD buffer
- * is built once and only its index and flag bytes change per segment (setAAD consumes the
- * bytes at once, so rewriting them afterwards is safe).
+ * is built once and only its index and flag bytes change per segment (the cipher reads the
+ * AAD during the call, so rewriting it afterwards is safe).
  */
 export class ChunkCipher {
   readonly #key: Buffer;
@@ -66,25 +64,12 @@ export class ChunkCipher {
    * tag, SEGMENT_OVERHEAD bytes longer than its plaintext; the nonce and tag are written here.
    */
   sealInPlace(index: number, final: boolean, segment: Buffer): Buffer {
-    if (segment.length < SEGMENT_OVERHEAD) throw new RangeError('a sealed segment holds at least its nonce and tag');
-    const tagAt = segment.length - TAG_BYTES;
-    // Nonces come from the block-drawn pool: the per-segment randomBytes() was 14 % of sealing.
-    publicRandom(NONCE_BYTES).copy(segment, 0);
-    gcmSealInPlace(
-      this.#key,
-      segment.subarray(0, NONCE_BYTES),
-      this.#aadFor(index, final),
-      segment.subarray(NONCE_BYTES, tagAt),
-      segment.subarray(tagAt),
-    );
-    return segment;
+    return gcmSealInPlace(this.#key, this.#aadFor(index, final), segment);
   }
 
   /** One sealed segment of `plain` in a new buffer. */
   seal(index: number, final: boolean, plain: Uint8Array): Buffer {
-    const segment = Buffer.allocUnsafe(plain.byteLength + SEGMENT_OVERHEAD);
-    segment.set(plain, NONCE_BYTES);
-    return this.sealInPlace(index, final, segment);
+    return gcmSeal(this.#key, this.#aadFor(index, final), plain);
   }
 
   /**
@@ -94,12 +79,9 @@ export class ChunkCipher {
    */
   openInPlace(index: number, final: boolean, sealed: Buffer): Buffer {
     if (sealed.length < SEGMENT_OVERHEAD) throw new SegmentAuthError(`segment ${index} is cut short`);
-    const tagAt = sealed.length - TAG_BYTES;
-    const body = sealed.subarray(NONCE_BYTES, tagAt);
-    if (!gcmOpenInPlace(this.#key, sealed.subarray(0, NONCE_BYTES), this.#aadFor(index, final), body, sealed.subarray(tagAt))) {
-      throw new SegmentAuthError(`segment ${index} failed authentication`);
-    }
-    return body;
+    const plain = gcmOpenInPlace(this.#key, this.#aadFor(index, final), sealed);
+    if (plain === null) throw new SegmentAuthError(`segment ${index} failed authentication`);
+    return plain;
   }
 
   /** Opens one sealed segment, leaving `sealed` as it was. */

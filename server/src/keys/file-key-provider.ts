@@ -6,8 +6,8 @@
  * key is wrapped with AES-256-GCM under that KEK (random 96-bit nonce, AAD "keyId|version"):
  * wrapped = nonce(12) | ciphertext(32) | tag(16).
  */
-import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
-import { publicRandom } from '../util/public-random.js';
+import { hkdfSync } from 'node:crypto';
+import { SEAL_OVERHEAD, gcmOpen, gcmSeal } from '../util/aes-gcm.js';
 import { readFile, stat } from 'node:fs/promises';
 import type { KeyProvider } from './key-provider.js';
 import { KeyError } from './errors.js';
@@ -18,8 +18,6 @@ export class KeyFileError extends Error {
 }
 
 const SECRET_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 const HKDF_SALT = Buffer.from('anode file-key-provider v1');
 
 /** The secret in a key file's bytes (raw, hex or base64), or null when it is none of those. */
@@ -102,23 +100,14 @@ export class FileKeyProvider implements KeyProvider {
   }
 
   async wrap(keyId: string, version: number, dataKey: Buffer): Promise<Buffer> {
-    const nonce = publicRandom(NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#kek(keyId, version), nonce);
-    cipher.setAAD(aadOf(keyId, version));
-    const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-    return Buffer.concat([nonce, ct, cipher.getAuthTag()]);
+    return gcmSeal(this.#kek(keyId, version), aadOf(keyId, version), dataKey);
   }
 
   async unwrap(keyId: string, version: number, wrapped: Buffer): Promise<Buffer> {
-    if (wrapped.length < NONCE_BYTES + TAG_BYTES) throw new KeyError('KeyUnwrapFailed', { message: 'wrapped key too short' });
-    const decipher = createDecipheriv('aes-256-gcm', this.#kek(keyId, version), wrapped.subarray(0, NONCE_BYTES));
-    decipher.setAAD(aadOf(keyId, version));
-    decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
-    try {
-      return Buffer.concat([decipher.update(wrapped.subarray(NONCE_BYTES, wrapped.length - TAG_BYTES)), decipher.final()]);
-    } catch (err) {
-      throw new KeyError('KeyUnwrapFailed', { cause: err });
-    }
+    if (wrapped.length < SEAL_OVERHEAD) throw new KeyError('KeyUnwrapFailed', { message: 'wrapped key too short' });
+    const dataKey = gcmOpen(this.#kek(keyId, version), aadOf(keyId, version), wrapped);
+    if (dataKey === null) throw new KeyError('KeyUnwrapFailed'); // altered, or wrapped under another key
+    return dataKey;
   }
 
   async createVersion(keyId: string, version: number): Promise<void> {

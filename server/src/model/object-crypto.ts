@@ -12,7 +12,7 @@
  * A copy that shares chunks keeps `sealedFor` and the data key (re-wrapped if the copy's
  * encryption differs), so the shared chunks stay readable through either record.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ChunkRef, ChunkStore } from '../chunks/chunk-store.js';
 import { ChunkTamperedError, EncryptingChunkStore, type SealedChunk } from '../chunks/encrypting-chunk-store.js';
 import { DATA_KEY_BYTES, SegmentAuthError } from '../chunks/segment-cipher.js';
@@ -22,6 +22,7 @@ import { KeyError } from '../keys/errors.js';
 import type { BucketEncryption, ObjectEncryption, PartSummary, Tag } from '../metadata/types.js';
 import { ModelError } from './errors.js';
 import { publicRandom } from '../util/public-random.js';
+import { gcmOpen, gcmSeal } from '../util/aes-gcm.js';
 
 /** A customer-provided key (SSE-C) as the request carried it; MD5 already checked by the plane. */
 export interface CustomerKey {
@@ -43,28 +44,6 @@ export interface Unsealed {
 }
 
 const SSE_C_PROVIDER = 'sse-c';
-const NONCE = 12;
-const TAG = 16;
-
-function gcmSeal(key: Buffer, aad: Buffer, plain: Buffer): Buffer {
-  const nonce = publicRandom(NONCE);
-  const c = createCipheriv('aes-256-gcm', key, nonce);
-  c.setAAD(aad);
-  const ct = Buffer.concat([c.update(plain), c.final()]);
-  return Buffer.concat([nonce, ct, c.getAuthTag()]);
-}
-
-function gcmOpen(key: Buffer, aad: Buffer, sealed: Buffer): Buffer | null {
-  if (sealed.length < NONCE + TAG) return null;
-  const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));
-  d.setAAD(aad);
-  d.setAuthTag(sealed.subarray(sealed.length - TAG));
-  try {
-    return Buffer.concat([d.update(sealed.subarray(NONCE, sealed.length - TAG)), d.final()]);
-  } catch {
-    return null;
-  }
-}
 
 const identity = (e: ObjectEncryption, what: string): Buffer =>
   Buffer.from(JSON.stringify([what, e.sealedFor.bucketId, e.sealedFor.key, e.sealedFor.id, e.sealedFor.multipart]), 'utf8');
