@@ -94,7 +94,8 @@ test('encrypting store: a flipped byte, a truncated chunk or a dropped final seg
     let told = 0;
     const key = randomBytes(32);
     const store = new EncryptingChunkStore(inner, { key, contextForWrite: ctx, onTampered: () => told++ });
-    const data = randomBytes(2 * SEGMENT_BYTES + 10);
+    // Seven segments: two reads of the inner store (four sealed segments each).
+    const data = randomBytes(6 * SEGMENT_BYTES + 10);
     const ref = await store.write(pieces(data));
     const [file] = await files(base);
     assert.equal((await stat(file!)).size, sealedSize(data.length));
@@ -104,7 +105,7 @@ test('encrypting store: a flipped byte, a truncated chunk or a dropped final seg
     flipped[100] = flipped[100]! ^ 1;
     await writeFile(file!, flipped);
     await assert.rejects(store.read(ref.id), ChunkTamperedError);
-    // A flip in a later segment fails mid-stream, never yielding altered bytes.
+    // A flip in a later read's segment fails mid-stream, never yielding altered bytes.
     const late = Buffer.from(original);
     late[late.length - 20] = late[late.length - 20]! ^ 1;
     await writeFile(file!, late);
@@ -121,7 +122,7 @@ test('encrypting store: a flipped byte, a truncated chunk or a dropped final seg
       contextForWrite: ctx,
       known: new Map([[ref.id, { size: 2 * SEGMENT_BYTES, context: ctx(0) }]]),
     });
-    await assert.rejects(readAll(await asShorter.read(ref.id)), ChunkTamperedError);
+    await assert.rejects(async () => readAll(await asShorter.read(ref.id)), ChunkTamperedError);
     assert.ok(told >= 2, `told ${told}`);
     await writeFile(file!, original);
     assert.deepEqual(await readAll(await store.read(ref.id)), data);

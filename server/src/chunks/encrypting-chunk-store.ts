@@ -3,9 +3,10 @@
  * and opens what it reads. model/ builds one per object version (or upload): it knows the
  * data key, and for each chunk its AAD context and plaintext size. Sizes crossing this view
  * are plaintext sizes (write(), delete(), list(), usage()); the inner store holds and counts
- * the sealed bytes. A range read opens only the segments it touches, and the first of them
- * is authenticated before read() resolves, so a tampered chunk fails before any response
- * header; a later failure errors the stream (the plane then cuts the connection).
+ * the sealed bytes. A range read opens only the segments it touches, and those of its first
+ * inner read (up to four) are authenticated before read() resolves, so a tampered chunk
+ * fails before any response header; a later failure errors the stream (the plane then cuts
+ * the connection).
  */
 import { Readable } from 'node:stream';
 import type { ChunkInfo, ChunkRange, ChunkRef, ChunkStore, ChunkUsage, ChunkWriteOptions, ManagedChunkStore } from './chunk-store.js';
@@ -116,7 +117,7 @@ export class EncryptingChunkStore implements ChunkStore {
       this.#onTampered(t);
       return t;
     };
-    // The first segment is opened now: a tampered chunk fails before any response header.
+    // The first read's segments are opened now: a tampered chunk fails before any response header.
     let head: IteratorResult<Buffer>;
     try {
       head = await plain.next();

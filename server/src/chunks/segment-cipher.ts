@@ -143,29 +143,48 @@ export async function* openStream(
   let index = opts.first;
   const trim = rangeTrimmer(opts.skip, opts.length);
   const sealedLen = (i: number) => (i < opts.segments - 1 ? SEALED_SEGMENT_BYTES : opts.plainSize - i * SEGMENT_BYTES + SEGMENT_OVERHEAD);
+  const finalAt = (i: number) => i === opts.segments - 1;
   let pending: Buffer[] = [];
   let have = 0;
   for await (const raw of source) {
     let piece = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    while (piece.length > 0 && index <= opts.last) {
+    if (have > 0) {
+      // A segment that straddles two reads: its halves are joined into a copy.
       const need = sealedLen(index) - have;
       if (piece.length < need) {
         pending.push(piece);
         have += piece.length;
-        piece = piece.subarray(piece.length);
-        break;
+        continue;
       }
-      const part = piece.subarray(0, need);
-      piece = piece.subarray(need);
-      const sealed = pending.length === 0 ? part : Buffer.concat([...pending, part]);
+      const plain = trim(cipher.openInPlace(index, finalAt(index), Buffer.concat([...pending, piece.subarray(0, need)])));
+      index++;
       pending = [];
       have = 0;
-      // Opened in place: the inner store's read buffers are the reader's own (ChunkStore.read).
-      const plain = trim(cipher.openInPlace(index, index === opts.segments - 1, sealed));
+      piece = piece.subarray(need);
+      if (plain !== null) yield plain;
+    }
+    // The whole segments in this read are opened where they lie (the inner store's buffers are
+    // the reader's own, ChunkStore.read) and their plaintexts moved up against each other, so
+    // the read goes on as one buffer, as a plain chunk's does: four segments, 256 KiB.
+    let to = 0;
+    let at = 0;
+    while (index <= opts.last && piece.length - at >= sealedLen(index)) {
+      const len = sealedLen(index);
+      const plain = cipher.openInPlace(index, finalAt(index), piece.subarray(at, at + len));
+      piece.copyWithin(to, at + NONCE_BYTES, at + NONCE_BYTES + plain.length);
+      to += plain.length;
+      at += len;
       index++;
+    }
+    if (to > 0) {
+      const plain = trim(piece.subarray(0, to));
       if (plain !== null) yield plain;
     }
     if (index > opts.last) break;
+    if (at < piece.length) {
+      pending = [piece.subarray(at)];
+      have = piece.length - at;
+    }
   }
   if (index <= opts.last) throw new SegmentAuthError(`segment ${index} is missing or cut short`);
 }
