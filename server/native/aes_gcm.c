@@ -10,6 +10,9 @@
  * authenticate the bytes, and then data is zeroed, so unauthenticated plaintext never
  * reaches JavaScript.
  *
+ * fillSecret(data): fills data from OpenSSL's private DRBG (RAND_priv_bytes, meant for keys),
+ * without the job object crypto.randomBytes() builds per call: for data keys, one per object.
+ *
  * The context keeps the last key's schedule until the next call, as the key itself stays
  * in JavaScript memory: no secret lives here that the caller does not already hold.
  */
@@ -19,6 +22,7 @@
 #include <node_api.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #define KEY_BYTES 32
 #define NONCE_BYTES 12
@@ -115,6 +119,20 @@ static napi_value run(napi_env env, napi_callback_info info, int enc) {
   return result;
 }
 
+static napi_value fill_secret(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  unsigned char *data;
+  size_t len;
+  if (argc != 1 || !bytes_arg(env, argv[0], "data", -1, &data, &len)) return NULL;
+  if (len > 0 && RAND_priv_bytes(data, (int)len) != 1) {
+    napi_throw_error(env, NULL, "random: the private generator failed");
+    return NULL;
+  }
+  return NULL; /* undefined */
+}
+
 static napi_value seal(napi_env env, napi_callback_info info) { return run(env, info, 1); }
 static napi_value open_(napi_env env, napi_callback_info info) { return run(env, info, 0); }
 
@@ -133,7 +151,8 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"seal", NULL, seal, NULL, NULL, NULL, napi_enumerable, NULL},
       {"open", NULL, open_, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fillSecret", NULL, fill_secret, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, 2, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 3, props) != napi_ok) return NULL;
   return exports;
 }

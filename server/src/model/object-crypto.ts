@@ -12,17 +12,17 @@
  * A copy that shares chunks keeps `sealedFor` and the data key (re-wrapped if the copy's
  * encryption differs), so the shared chunks stay readable through either record.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ChunkRef, ChunkStore } from '../chunks/chunk-store.js';
 import { ChunkTamperedError, EncryptingChunkStore, type SealedChunk } from '../chunks/encrypting-chunk-store.js';
-import { DATA_KEY_BYTES, SegmentAuthError } from '../chunks/segment-cipher.js';
+import { SegmentAuthError } from '../chunks/segment-cipher.js';
 import { openBuffer, sealBuffer } from '../chunks/sealed-buffer.js';
 import type { KeyRing } from '../keys/key-provider.js';
 import { KeyError } from '../keys/errors.js';
 import type { BucketEncryption, ObjectEncryption, PartSummary, Tag } from '../metadata/types.js';
 import { ModelError } from './errors.js';
 import { publicRandom } from '../util/public-random.js';
-import { gcmOpen, gcmSeal } from '../util/aes-gcm.js';
+import { freshKey, gcmOpen, gcmSeal } from '../util/aes-gcm.js';
 
 /** A customer-provided key (SSE-C) as the request carried it; MD5 already checked by the plane. */
 export interface CustomerKey {
@@ -124,7 +124,7 @@ export class ObjectCrypto {
 
   /** A fresh data key for `sealedFor`, wrapped as `req` says. */
   async create(req: SseRequest, sealedFor: ObjectEncryption['sealedFor']): Promise<Unsealed> {
-    return this.#wrap(req, sealedFor, randomBytes(DATA_KEY_BYTES));
+    return this.#wrap(req, sealedFor, freshKey());
   }
 
   /** The same data key and sealing identity under another wrapping (a copy sharing chunks). */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { gcmDecryptInPlace, gcmEncryptInPlace, gcmOpen, gcmOpenInPlace, gcmSeal, gcmSealInPlace } from './aes-gcm.js';
+import { freshKey, gcmDecryptInPlace, gcmEncryptInPlace, gcmOpen, gcmOpenInPlace, gcmSeal, gcmSealInPlace } from './aes-gcm.js';
 
 const key = randomBytes(32);
 const aad = Buffer.from('bucket/key/version/chunk 7');
@@ -154,4 +154,21 @@ test('aes-gcm: worker threads each have their own context, concurrently with thi
   }
   assert.deepEqual(await Promise.all(results), [0, 0, 0]);
   await Promise.all(workers.map((w) => w.terminate()));
+});
+
+test('aes-gcm: freshKey gives 32 bytes of its own, new every time and not biased', () => {
+  const keys = Array.from({ length: 2000 }, () => freshKey());
+  for (const k of keys) {
+    assert.equal(k.length, 32);
+    assert.equal(k.byteOffset, 0, 'not a slice of a shared pool');
+    assert.equal(k.buffer.byteLength, 32);
+  }
+  assert.equal(new Set(keys.map((k) => k.toString('hex'))).size, keys.length);
+  // 64,000 bytes: every byte value appears, and set bits are near half (a stuck generator fails this).
+  const all = Buffer.concat(keys);
+  assert.equal(new Set(all).size, 256);
+  let ones = 0;
+  for (const b of all) for (let v = b; v > 0; v >>= 1) ones += v & 1;
+  const ratio = ones / (all.length * 8);
+  assert.ok(ratio > 0.49 && ratio < 0.51, `bit ratio ${ratio}`);
 });

@@ -19,6 +19,7 @@ export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
 interface AesGcmAddon {
   seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): void;
   open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): boolean;
+  fillSecret(data: Uint8Array): void;
 }
 
 // server/src/util and server/dist/util both sit two levels under server/.
@@ -35,6 +36,18 @@ function load(): AesGcmAddon {
 }
 
 const addon = load();
+
+/**
+ * A new 256-bit key from OpenSSL's private generator (RAND_priv_bytes), drawn for this key
+ * alone: never from a pool (util/public-random.ts is for public bytes). crypto.randomBytes()
+ * draws from the same OpenSSL, but builds a job object per call (about 3 µs, 2.6 % of an
+ * encrypted small PUT at c=32).
+ */
+export function freshKey(): Buffer {
+  const key = Buffer.allocUnsafeSlow(KEY_BYTES); // its own memory: never a slice of Node's shared pool
+  addon.fillSecret(key);
+  return key;
+}
 
 /** Encrypts `data` in place under a 32-byte key and 12-byte nonce; writes the 16-byte tag into `tag`. */
 export function gcmEncryptInPlace(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): void {
