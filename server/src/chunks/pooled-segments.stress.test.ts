@@ -195,6 +195,13 @@ async function checkBody(pool: WatchedPool, r: Rand, where: string): Promise<voi
       `pooled range ${s}-${e}: ${at} ${describePlan(rp)}`,
     );
     await expectBytes(openStream(key, context, once(raw), opts), want, `inline range ${s}-${e}: ${at}`);
+    // Inline again, in random pieces: segments that straddle reads are joined, whole ones opened in place.
+    const ip = randomPlan(r);
+    await expectBytes(
+      openStream(key, context, source(raw, ip, r, null), opts),
+      want,
+      `inline range ${s}-${e} in pieces: ${at} ${describePlan(ip)}`,
+    );
   }
 }
 
