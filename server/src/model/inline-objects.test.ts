@@ -1,23 +1,28 @@
-import { ChunksInFlight } from './chunks-in-flight.js';
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalChunkStore } from '../chunks/local-chunk-store.js';
 import { ChunkTamperedError } from '../chunks/encrypting-chunk-store.js';
 import { SqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
-import { bucketRecord } from '../metadata/conformance-fixtures.js';
 import type { BucketRecord, ObjectRecord } from '../metadata/types.js';
-import { privateAcl } from '../policy/acl.js';
 import { FileKeyProvider } from '../keys/file-key-provider.js';
 import { StaticKeyRing } from '../keys/static-key-ring.js';
-import { BucketWrites } from './bucket-writes.js';
 import { computeChecksum } from '../util/checksums.js';
-import { ObjectService, type IncomingBody, type ObjectAttributes } from './object-service.js';
+import { ObjectService, type IncomingBody } from './object-service.js';
 import { ObjectCrypto, type CustomerKey, type SseRequest } from './object-crypto.js';
+import {
+  objectService,
+  openObjectTestRig,
+  closeObjectTestRig,
+  objectAttributes,
+  readAll,
+  chunkCount,
+  type ObjectTestRig,
+} from './object-test-rig.js';
 
+let rig: ObjectTestRig;
 let dir: string;
 let chunks: LocalChunkStore;
 let metadata: SqliteMetadataStore;
@@ -26,37 +31,19 @@ const ring = new StaticKeyRing(FileKeyProvider.fromSecret(randomBytes(32)), ['de
 const INLINE = 16 * 1024;
 
 function service(options: { encrypt?: boolean; inlineMax?: number } = {}): ObjectService {
-  return new ObjectService({
-    metadata,
-    chunks,
-    bucketWrites: new BucketWrites(),
-    bytesReceived: () => {},
-    chunkSize: 1 << 20,
+  return objectService(rig, {
     inlineMax: options.inlineMax ?? INLINE,
-    inFlight: new ChunksInFlight(),
     crypto: new ObjectCrypto({ keyRing: ring, encryptByDefault: options.encrypt === true }),
   });
 }
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'anode-inline-'));
-  chunks = await LocalChunkStore.open(dir);
-  metadata = await SqliteMetadataStore.open(dir);
-  bucket = bucketRecord('photos', { id: randomBytes(16).toString('hex') });
-  await metadata.createBucket(bucket);
+  rig = await openObjectTestRig('anode-inline-');
+  ({ dir, chunks, metadata, bucket } = rig);
 });
-afterEach(async () => {
-  await metadata.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeObjectTestRig(rig));
 
-const attributes: ObjectAttributes = {
-  owner: 'alice',
-  headers: { contentType: 'text/plain' },
-  userMetadata: { colour: 'blue' },
-  acl: privateAcl('alice'),
-  storageClass: 'STANDARD',
-};
+const attributes = objectAttributes();
 
 function body(bytes: Buffer, declaredLength = bytes.length, checksumAlgorithm: IncomingBody['checksumAlgorithm'] = null): IncomingBody {
   async function* stream(): AsyncGenerator<Uint8Array> {
@@ -82,22 +69,10 @@ function put(objects: ObjectService, key: string, bytes: Buffer, sse: SseRequest
   return objects.putObject({ ...attributes, bucket, key, conditions: {}, sse, openBody: () => b });
 }
 
-async function readAll(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const b of it) parts.push(Buffer.from(b));
-  return Buffer.concat(parts);
-}
-
 /** The object's bytes [start, end] as a GET reads them (opened, then inline or chunks). */
 async function read(objects: ObjectService, record: ObjectRecord, customer: CustomerKey | null = null, start = 0, end = record.size - 1) {
   const opened = await objects.unlock(record, customer);
   return readAll(await objects.open(opened.record.chunks, start, end, opened));
-}
-
-async function chunkFiles(): Promise<number> {
-  let n = 0;
-  for await (const _ of chunks.list()) n++;
-  return n;
 }
 
 /** Every file under the data directory (the SQLite database and its WAL included). */
@@ -115,7 +90,7 @@ test('a body up to the threshold is kept in the row: no chunk file, read back wh
   const { record } = await put(objects, 'small', bytes);
   assert.equal(record.etag, md5(bytes));
   assert.deepEqual(record.chunks, []);
-  assert.equal(await chunkFiles(), 0, 'no chunk file written');
+  assert.equal(await chunkCount(chunks), 0, 'no chunk file written');
   const stored = (await metadata.getObject(bucket.id, 'small'))!;
   assert.deepEqual(stored.inline, bytes);
   assert.deepEqual(await read(objects, stored), bytes);
@@ -128,7 +103,7 @@ test('a body up to the threshold is kept in the row: no chunk file, read back wh
   const { record: big } = await put(objects, 'big', randomBytes(INLINE + 1));
   assert.equal(big.inline ?? null, null);
   assert.equal(big.chunks.length, 1);
-  assert.equal(await chunkFiles(), 1);
+  assert.equal(await chunkCount(chunks), 1);
 });
 
 test('inline_max 0 keeps every body in chunks; an empty body is neither', async () => {
@@ -138,7 +113,7 @@ test('inline_max 0 keeps every body in chunks; an empty body is neither', async 
   const { record: empty } = await put(service(), 'e', Buffer.alloc(0));
   assert.equal(empty.inline ?? null, null);
   assert.deepEqual(empty.chunks, []);
-  assert.equal(await chunkFiles(), 1);
+  assert.equal(await chunkCount(chunks), 1);
 });
 
 test('the checksum asked for is computed and stored; a body longer than declared is refused and not kept', async () => {
@@ -258,5 +233,5 @@ test('versioning: a non-current version keeps its inline body', async () => {
   // Deleting the current version makes the old one current again, body and all.
   await objects.deleteVersion(versioned, 'k', (await objects.getObject(versioned, 'k')).versionId!, false);
   assert.deepEqual(await read(objects, await objects.getObject(versioned, 'k')), one);
-  assert.equal(await chunkFiles(), 0);
+  assert.equal(await chunkCount(chunks), 0);
 });

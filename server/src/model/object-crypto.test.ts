@@ -1,22 +1,27 @@
-import { ChunksInFlight } from './chunks-in-flight.js';
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalChunkStore } from '../chunks/local-chunk-store.js';
 import { SqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
-import { bucketRecord } from '../metadata/conformance-fixtures.js';
 import type { BucketRecord } from '../metadata/types.js';
-import { privateAcl } from '../policy/acl.js';
 import { FileKeyProvider } from '../keys/file-key-provider.js';
 import { StaticKeyRing } from '../keys/static-key-ring.js';
-import { BucketWrites } from './bucket-writes.js';
 import { ModelError } from './errors.js';
 import { ObjectService, type IncomingBody, type ObjectAttributes } from './object-service.js';
 import { ObjectCrypto, chunkPositions, type CustomerKey, type SseRequest } from './object-crypto.js';
+import {
+  objectService,
+  openObjectTestRig,
+  closeObjectTestRig,
+  objectAttributes,
+  readAll,
+  chunkCount,
+  type ObjectTestRig,
+} from './object-test-rig.js';
 
+let rig: ObjectTestRig;
 let dir: string;
 let chunks: LocalChunkStore;
 let metadata: SqliteMetadataStore;
@@ -24,36 +29,16 @@ let bucket: BucketRecord;
 const ring = new StaticKeyRing(FileKeyProvider.fromSecret(randomBytes(32)), ['default', 'tenant']);
 
 function service(encrypt: boolean): ObjectService {
-  return new ObjectService({
-    metadata,
-    chunks,
-    bucketWrites: new BucketWrites(),
-    bytesReceived: () => {},
-    chunkSize: 1 << 20,
-    inFlight: new ChunksInFlight(),
-    crypto: new ObjectCrypto({ keyRing: encrypt ? ring : null, encryptByDefault: encrypt }),
-  });
+  return objectService(rig, { crypto: new ObjectCrypto({ keyRing: encrypt ? ring : null, encryptByDefault: encrypt }) });
 }
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'anode-crypto-'));
-  chunks = await LocalChunkStore.open(dir);
-  metadata = await SqliteMetadataStore.open(dir);
-  bucket = bucketRecord('photos', { id: randomBytes(16).toString('hex') });
-  await metadata.createBucket(bucket);
+  rig = await openObjectTestRig('anode-crypto-');
+  ({ dir, chunks, metadata, bucket } = rig);
 });
-afterEach(async () => {
-  await metadata.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeObjectTestRig(rig));
 
-const attributes: ObjectAttributes = {
-  owner: 'alice',
-  headers: { contentType: 'text/plain' },
-  userMetadata: { colour: 'blue-secret-value' },
-  acl: privateAcl('alice'),
-  storageClass: 'STANDARD',
-};
+const attributes = objectAttributes({ colour: 'blue-secret-value' });
 
 function body(bytes: Buffer): IncomingBody {
   async function* stream(): AsyncGenerator<Uint8Array> {
@@ -66,12 +51,6 @@ function body(bytes: Buffer): IncomingBody {
   };
 }
 
-async function readAll(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const b of it) parts.push(Buffer.from(b));
-  return Buffer.concat(parts);
-}
-
 async function read(
   objects: ObjectService,
   key: string,
@@ -79,12 +58,6 @@ async function read(
 ): Promise<{ bytes: Buffer; meta: Record<string, string> }> {
   const opened = await objects.unlock(await objects.getObject(bucket, key), customer);
   return { bytes: await readAll(objects.read(opened.record.chunks, 0, opened.record.size - 1, opened)), meta: opened.record.userMetadata };
-}
-
-async function chunkFileCount(): Promise<number> {
-  let n = 0;
-  for await (const _ of chunks.list()) n++;
-  return n;
 }
 
 test('objects written before encryption was turned on stay readable; new ones are sealed, metadata included', async () => {
@@ -111,7 +84,7 @@ test('a copy shares the encrypted chunks (same data key and sealing identity), s
   const on = service(true);
   const bytes = randomBytes(2 * 65536 + 1);
   await on.putObject({ ...attributes, bucket, key: 'src', conditions: {}, openBody: () => body(bytes) });
-  const files = await chunkFileCount();
+  const files = await chunkCount(chunks);
   const source = await on.getObject(bucket, 'src');
   const copyOf = (
     key: string,
@@ -137,7 +110,7 @@ test('a copy shares the encrypted chunks (same data key and sealing identity), s
   const c1 = await copyOf('c1', null, { replaced: 'yes' });
   assert.deepEqual(c1.record.chunks, source.chunks, 'no bytes re-read or re-written');
   assert.deepEqual(c1.record.encryption?.sealedFor, source.encryption?.sealedFor);
-  assert.equal(await chunkFileCount(), files);
+  assert.equal(await chunkCount(chunks), files);
   const customer: CustomerKey = { key: randomBytes(32), keyMd5: 'x' };
   const c2 = await copyOf('c2', { mode: 'SSE-C', customer });
   assert.equal(c2.record.encryption?.mode, 'SSE-C');

@@ -1,20 +1,16 @@
-import { ChunksInFlight } from './chunks-in-flight.js';
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LocalChunkStore } from '../chunks/local-chunk-store.js';
 import { SqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
-import { bucketRecord } from '../metadata/conformance-fixtures.js';
 import type { BucketRecord } from '../metadata/types.js';
 import { privateAcl } from '../policy/acl.js';
 import { BucketWrites } from './bucket-writes.js';
 import { ModelError, type ModelErrorCode } from './errors.js';
-import { MIN_PART_SIZE, ObjectService, type IncomingBody, type ObjectAttributes } from './object-service.js';
+import { MIN_PART_SIZE, ObjectService, type IncomingBody } from './object-service.js';
+import { objectService, openObjectTestRig, closeObjectTestRig, objectAttributes, readAll, type ObjectTestRig } from './object-test-rig.js';
 
-let dir: string;
+let rig: ObjectTestRig;
 let chunks: LocalChunkStore;
 let metadata: SqliteMetadataStore;
 let writes: BucketWrites;
@@ -23,35 +19,15 @@ let received: number;
 let bucket: BucketRecord;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'anode-objects-'));
-  chunks = await LocalChunkStore.open(dir);
-  metadata = await SqliteMetadataStore.open(dir);
+  rig = await openObjectTestRig('anode-objects-');
+  ({ chunks, metadata, bucket } = rig);
   writes = new BucketWrites();
   received = 0;
-  // 1 MiB chunks, so multi-chunk bodies are cheap to make.
-  objects = new ObjectService({
-    metadata,
-    chunks,
-    bucketWrites: writes,
-    bytesReceived: (n) => (received += n),
-    chunkSize: 1 << 20,
-    inFlight: new ChunksInFlight(),
-  });
-  bucket = bucketRecord('photos', { id: randomBytes(16).toString('hex') });
-  assert.equal(await metadata.createBucket(bucket), 'created');
+  objects = objectService(rig, { bucketWrites: writes, bytesReceived: (n) => (received += n) });
 });
-afterEach(async () => {
-  await metadata.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closeObjectTestRig(rig));
 
-const attributes: ObjectAttributes = {
-  owner: 'alice',
-  headers: { contentType: 'text/plain' },
-  userMetadata: { colour: 'blue' },
-  acl: privateAcl('alice'),
-  storageClass: 'STANDARD',
-};
+const attributes = objectAttributes();
 
 /** A body as s3/body.ts would open it, from bytes (optionally trickled through `gate`). */
 function body(bytes: Buffer, gate?: Promise<void>): IncomingBody {
@@ -73,12 +49,6 @@ async function chunkIds(): Promise<string[]> {
   const ids: string[] = [];
   for await (const c of chunks.list()) ids.push(c.id);
   return ids.sort();
-}
-
-async function readAll(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const b of it) parts.push(Buffer.from(b));
-  return Buffer.concat(parts);
 }
 
 async function rejectsWith(p: Promise<unknown>, code: ModelErrorCode): Promise<ModelError> {
