@@ -39,8 +39,11 @@ module.exports = {
     {
       name: 'only-main-picks-adapters',
       severity: 'error',
-      comment: 'model/object-test-rig.ts is the model tests\' rig: it runs them on the real local adapters',
-      from: { path: '^server/src/', pathNot: '^server/src/(main\\.ts|backup\\.ts|model/(reset-root|object-test-rig)\\.ts|metadata/|chunks/)' },
+      comment: "model/object-test-rig.ts is the model tests' rig: it runs them on the real local adapters",
+      from: {
+        path: '^server/src/',
+        pathNot: '^server/src/(main\\.ts|backup\\.ts|model/(reset-root|object-test-rig)\\.ts|metadata/|chunks/)',
+      },
       to: { path: '^server/src/(metadata/sqlite|chunks/local-chunk-store)' },
     },
     {

@@ -461,8 +461,14 @@ test('the Dockerfile builds in stages and runs as a non-root user with a health 
   assert.match(finalStage.find((i) => i.op === 'ENTRYPOINT')?.args ?? '', /server\/dist\/main\.js/);
   // The server loads the AES-GCM addon `npm run build` compiles: the image must carry it.
   const copies = finalStage.filter((i) => i.op === 'COPY').map((i) => i.args);
-  assert.ok(copies.some((c) => /server\/native\/build\/Release\/anode_aes_gcm\.node/.test(c)), 'the runtime stage copies the AES-GCM addon');
-  assert.ok(instr.some((i) => i.op === 'COPY' && /scripts\/build-native\.mjs/.test(i.args)), 'the build stage has scripts/build-native.mjs');
+  assert.ok(
+    copies.some((c) => /server\/native\/build\/Release\/anode_aes_gcm\.node/.test(c)),
+    'the runtime stage copies the AES-GCM addon',
+  );
+  assert.ok(
+    instr.some((i) => i.op === 'COPY' && /scripts\/build-native\.mjs/.test(i.args)),
+    'the build stage has scripts/build-native.mjs',
+  );
   // No secrets baked in: no credential-looking ENV/ARG and no key material copied.
   for (const i of instr.filter((x) => x.op === 'ENV' || x.op === 'ARG'))
     assert.doesNotMatch(i.args, /SECRET|PASSWORD|TOKEN|ACCESS_KEY|PRIVATE/i, i.args);
