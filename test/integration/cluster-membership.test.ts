@@ -7,14 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { REPO_ROOT, type AnodeNode } from '../helpers/anode-node.js';
+import { type AnodeNode } from '../helpers/anode-node.js';
+import { chunkServiceHealth, nodeCredentials } from '../helpers/chunk-service.js';
 import { startAnodeCluster, type TestCluster } from '../helpers/anode-cluster.js';
 import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 import { isolatedEnv, runCli } from '../cli/run-cli.js';
@@ -43,34 +42,6 @@ async function chunkCount(node: AnodeNode): Promise<number> {
   let n = 0;
   for (const shard of await readdir(root)) if (/^[0-9a-f]{2}$/.test(shard)) n += (await readdir(join(root, shard))).length;
   return n;
-}
-
-function health(port: number, name: string): Promise<unknown> {
-  const dir = join(c.ca.dir, 'nodes');
-  const creds = grpc.credentials.createSsl(
-    readFileSync(c.ca.caCert),
-    readFileSync(join(dir, `${name}.key`)),
-    readFileSync(join(dir, `${name}.crt`)),
-    { checkServerIdentity: () => undefined },
-  );
-  const def = loadSync(join(REPO_ROOT, 'proto', 'anode', 'cluster', 'v1', 'chunks.proto'), {
-    keepCase: true,
-    defaults: true,
-    oneofs: true,
-  });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { anode: { cluster: { v1: { ChunkService: grpc.ServiceClientConstructor } } } };
-  const client = new pkg.anode.cluster.v1.ChunkService(`127.0.0.1:${port}`, creds);
-  return new Promise((resolve, reject) =>
-    (client as unknown as { Health: (r: object, o: object, cb: (e: grpc.ServiceError | null, r: unknown) => void) => void }).Health(
-      {},
-      { deadline: new Date(Date.now() + 3000) },
-      (err, res) => {
-        client.close();
-        if (err) reject(err);
-        else resolve(res);
-      },
-    ),
-  );
 }
 
 test('cluster status: a table for people, JSON with --json', async () => {
@@ -114,16 +85,19 @@ test('cluster remove: refused without a terminal, done with --yes; the node is r
   const refused = await cli(c.nodes[0]!, ['cluster', 'remove', 'node3'], '');
   assert.equal(refused.code, 5, refused.stderr);
   assert.match(refused.stderr, /--yes/);
-  await health(c.grpcPorts[0]!, 'node3'); // still a member
+  await chunkServiceHealth(c.grpcPorts[0]!, nodeCredentials(c.ca, 'node3')); // still a member
   const r = await cli(c.nodes[0]!, ['--yes', 'cluster', 'remove', 'node3', '--reason', 'decommissioned']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /node3: removed/);
-  await assert.rejects(health(c.grpcPorts[0]!, 'node3'), (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED);
+  await assert.rejects(
+    chunkServiceHealth(c.grpcPorts[0]!, nodeCredentials(c.ca, 'node3')),
+    (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED,
+  );
   // Node 2 learns it on its next heartbeat.
   const deadline = Date.now() + 5000;
   let refusedBy2 = false;
   while (!refusedBy2 && Date.now() < deadline) {
-    refusedBy2 = await health(c.grpcPorts[1]!, 'node3').then(
+    refusedBy2 = await chunkServiceHealth(c.grpcPorts[1]!, nodeCredentials(c.ca, 'node3')).then(
       () => false,
       (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED,
     );

@@ -14,16 +14,14 @@
  * back, a repair pass and another GC run clean its own disk the same way.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { REPO_ROOT, type AnodeNode } from '../helpers/anode-node.js';
+import { type AnodeNode } from '../helpers/anode-node.js';
+import { nodeCredentials, putChunk } from '../helpers/chunk-service.js';
 import { startAnodeCluster, type TestCluster } from '../helpers/anode-cluster.js';
 import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 import { isolatedEnv, runCli } from '../cli/run-cli.js';
@@ -79,39 +77,6 @@ async function filesOn(node: AnodeNode): Promise<Set<string>> {
 async function recordedOn(nodeId: string): Promise<Set<string>> {
   const rows = await sql<{ chunk_id: string }>('SELECT chunk_id FROM chunk_replicas WHERE $1 = ANY(nodes)', [nodeId]);
   return new Set(rows.map((r) => r.chunk_id));
-}
-
-/** PutChunk to a node as `asNode` (its own certificate), recording nothing: what a coordinator does before it commits. */
-async function putReplica(port: number, asNode: string, id: string, data: Buffer): Promise<void> {
-  const dir = join(c.ca.dir, 'nodes');
-  const creds = grpc.credentials.createSsl(
-    readFileSync(c.ca.caCert),
-    readFileSync(join(dir, `${asNode}.key`)),
-    readFileSync(join(dir, `${asNode}.crt`)),
-    { checkServerIdentity: () => undefined },
-  );
-  const def = loadSync(join(REPO_ROOT, 'proto', 'anode', 'cluster', 'v1', 'chunks.proto'), {
-    keepCase: true,
-    defaults: true,
-    oneofs: true,
-  });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { anode: { cluster: { v1: { ChunkService: grpc.ServiceClientConstructor } } } };
-  const client = new pkg.anode.cluster.v1.ChunkService(`127.0.0.1:${port}`, creds);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const call = (
-        client as unknown as {
-          PutChunk: (md: grpc.Metadata, o: object, cb: (e: grpc.ServiceError | null) => void) => grpc.ClientWritableStream<unknown>;
-        }
-      ).PutChunk(new grpc.Metadata(), { deadline: new Date(Date.now() + 10_000) }, (err) => (err ? reject(err) : resolve()));
-      call.write({ begin: { chunk_id: id, size: data.length } });
-      call.write({ data });
-      call.write({ end: { sha256: createHash('sha256').update(data).digest() } });
-      call.end();
-    });
-  } finally {
-    client.close();
-  }
 }
 
 async function ageFile(node: AnodeNode, id: string, ms: number): Promise<void> {
@@ -171,8 +136,9 @@ test('kill -9 of the coordinator mid-PUT: GC on a survivor reclaims its orphan r
   const strayOld = randomBytes(16).toString('hex');
   const strayOld2 = randomBytes(16).toString('hex');
   const strayYoung = randomBytes(16).toString('hex');
-  for (const port of [c.grpcPorts[1]!, c.grpcPorts[2]!]) await putReplica(port, 'node1', strayOld, randomBytes(64 << 10));
-  await putReplica(c.grpcPorts[1]!, 'node1', strayOld2, randomBytes(1000));
+  for (const port of [c.grpcPorts[1]!, c.grpcPorts[2]!])
+    await putChunk(port, nodeCredentials(c.ca, 'node1'), strayOld, randomBytes(64 << 10));
+  await putChunk(c.grpcPorts[1]!, nodeCredentials(c.ca, 'node1'), strayOld2, randomBytes(1000));
   for (const n of [n2, n3]) await ageFile(n, strayOld, 3_600_000);
   await ageFile(n2, strayOld2, 3_600_000);
   assert.ok((await filesOn(n2)).has(strayOld) && (await filesOn(n3)).has(strayOld) && (await filesOn(n2)).has(strayOld2));
@@ -190,7 +156,8 @@ test('kill -9 of the coordinator mid-PUT: GC on a survivor reclaims its orphan r
   while (Date.now() - killedAt < STRAY_FLOOR_MS + 500) await sleep(200);
 
   // ...and one made just now: a write that may still record it.
-  for (const port of [c.grpcPorts[1]!, c.grpcPorts[2]!]) await putReplica(port, 'node1', strayYoung, randomBytes(4096));
+  for (const port of [c.grpcPorts[1]!, c.grpcPorts[2]!])
+    await putChunk(port, nodeCredentials(c.ca, 'node1'), strayYoung, randomBytes(4096));
   const stats = await gcRun(n2);
   // Recorded orphans: one delete each (reaching every replica); unrecorded: one per replica.
   assert.ok(stats.orphans_removed >= recordedOrphans.size + 3, JSON.stringify(stats));

@@ -35,9 +35,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { AdminClient } from '../../shared/src/admin-api/index.js';
-import { REPO_ROOT, type AnodeNode } from '../helpers/anode-node.js';
+import { type AnodeNode } from '../helpers/anode-node.js';
+import { chunkServiceHealth, nodeCredentials } from '../helpers/chunk-service.js';
 import { startAnodeCluster, type TestCluster } from '../helpers/anode-cluster.js';
 import { makeClusterCa, type ClusterCa } from '../helpers/cluster-certs.js';
 import type { PostgresCluster } from '../helpers/postgres.js';
@@ -47,7 +47,6 @@ import { sdkClient, uniqueBucket } from '../helpers/s3-client.js';
 import { isolatedEnv, runCli } from '../cli/run-cli.js';
 
 const AWS = '/usr/bin/aws';
-const PROTO = join(REPO_ROOT, 'proto', 'anode', 'cluster', 'v1', 'chunks.proto');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let cluster: TestCluster | undefined;
@@ -323,7 +322,7 @@ describe('three nodes, R=3 W=2, mutual TLS', { timeout: 900_000 }, () => {
 
   describe('the gRPC port refuses strangers', () => {
     test('a member certificate is accepted (the control)', async () => {
-      assert.deepEqual(await health(grpcPorts[0]!, clientCreds('node2')), { serving: true });
+      assert.deepEqual(await chunkServiceHealth(grpcPorts[0]!, nodeCredentials(ca, 'node2')), { serving: true });
     });
     test('a certificate from another CA is refused in the handshake', async () => {
       const other = await makeClusterCa('Some Other CA');
@@ -332,29 +331,29 @@ describe('three nodes, R=3 W=2, mutual TLS', { timeout: 900_000 }, () => {
         const creds = grpc.credentials.createSsl(await readFile(ca.caCert), await readFile(cert.key), await readFile(cert.cert), {
           checkServerIdentity: () => undefined,
         });
-        await assert.rejects(health(grpcPorts[0]!, creds), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
+        await assert.rejects(chunkServiceHealth(grpcPorts[0]!, creds), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
       } finally {
         await other.cleanup();
       }
     });
     test('a client with no certificate is refused', async () => {
       const creds = grpc.credentials.createSsl(await readFile(ca.caCert), null, null, { checkServerIdentity: () => undefined });
-      await assert.rejects(health(grpcPorts[0]!, creds), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
+      await assert.rejects(chunkServiceHealth(grpcPorts[0]!, creds), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
     });
     test('a plaintext client is refused', async () => {
       await assert.rejects(
-        health(grpcPorts[0]!, grpc.credentials.createInsecure()),
+        chunkServiceHealth(grpcPorts[0]!, grpc.credentials.createInsecure()),
         (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE,
       );
     });
     test('an isolated node is refused from then on, and incident status shows it', async () => {
-      assert.deepEqual(await health(grpcPorts[0]!, clientCreds('node3')), { serving: true });
+      assert.deepEqual(await chunkServiceHealth(grpcPorts[0]!, nodeCredentials(ca, 'node3')), { serving: true });
       const r = await admin(nodes[1]!).isolateNode({ node: 'node3', reason: 'integration test' });
       assert.equal(r.changed, true);
       assert.equal(r.node.state, 'isolated');
       // Node 1 learns it on its next heartbeat.
       await waitFor('node1 to refuse node3', 5000, async () =>
-        health(grpcPorts[0]!, clientCreds('node3')).then(
+        chunkServiceHealth(grpcPorts[0]!, nodeCredentials(ca, 'node3')).then(
           () => false,
           (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED,
         ),
@@ -384,31 +383,6 @@ function cli(node: AnodeNode, args: string[]) {
   return runCli(['--endpoint', node.adminUrl, ...args], {
     env: isolatedEnv({ ANODE_ACCESS_KEY: node.accessKey, ANODE_SECRET_KEY: node.secretKey }),
     timeoutMs: 120_000,
-  });
-}
-
-function clientCreds(name: string): grpc.ChannelCredentials {
-  const dir = join(ca.dir, 'nodes');
-  return grpc.credentials.createSsl(
-    readFileSync(ca.caCert),
-    readFileSync(join(dir, `${name}.key`)),
-    readFileSync(join(dir, `${name}.crt`)),
-    { checkServerIdentity: () => undefined },
-  );
-}
-
-function health(port: number, creds: grpc.ChannelCredentials): Promise<{ serving: boolean }> {
-  const def = loadSync(PROTO, { keepCase: true, longs: Number, defaults: true, oneofs: true });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { anode: { cluster: { v1: { ChunkService: grpc.ServiceClientConstructor } } } };
-  const client = new pkg.anode.cluster.v1.ChunkService(`127.0.0.1:${port}`, creds);
-  return new Promise((resolve, reject) => {
-    (
-      client as unknown as { Health: (r: object, o: object, cb: (e: grpc.ServiceError | null, r: { serving: boolean }) => void) => void }
-    ).Health({}, { deadline: new Date(Date.now() + 3000) }, (err, res) => {
-      client.close();
-      if (err) reject(err);
-      else resolve(res);
-    });
   });
 }
 
