@@ -5,8 +5,12 @@
 // whose speed drifts during the run (a shared one does) weighs on both alike. One record
 // per scenario (kind "encryption_ratio"): each node's ops/s over all its rounds, the ratio
 // and the ratio of every pair of rounds, and each node's peak RSS. Goal: ratio >= 0.85.
+// First, one record of the cipher's own speed here (kind "cipher_baseline"): the ratios
+// depend on it, and it depends on the OpenSSL inside Node as much as on the CPU.
 import { randomBytes } from 'node:crypto';
-import { drive, makeClient, startOwnNode } from './load.mjs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, drive, makeClient, startOwnNode } from './load.mjs';
 import { rssMeter } from './baselines.mjs';
 
 const KiB = 1024;
@@ -34,12 +38,42 @@ function scenarioOp(node, scenario, size, body, readable) {
 }
 
 /**
+ * AES-256-GCM sealing of 64 KiB segments in place, as the encrypting chunk store does it
+ * (the server's own addon wrapper), on one thread for about half a second.
+ */
+async function cipherBaseline() {
+  const { gcmEncryptInPlace, KEY_BYTES, NONCE_BYTES, TAG_BYTES } = await import(
+    pathToFileURL(join(ROOT, 'server', 'dist', 'util', 'aes-gcm.js')).href
+  );
+  const [key, nonce, aad, data, tag] = [
+    randomBytes(KEY_BYTES),
+    randomBytes(NONCE_BYTES),
+    randomBytes(40),
+    randomBytes(64 * KiB),
+    Buffer.alloc(TAG_BYTES),
+  ];
+  for (let i = 0; i < 200; i++) gcmEncryptInPlace(key, nonce, aad, data, tag); // warm up
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const until = Date.now() + 500;
+  while (Date.now() < until) for (let i = 0; i < 100; i++, n++) gcmEncryptInPlace(key, nonce, aad, data, tag);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return {
+    kind: 'cipher_baseline',
+    openssl: process.versions.openssl,
+    aes_256_gcm_64k_gib_per_s: round((n * 64 * KiB) / seconds / 1024 ** 3, 2),
+    us_per_segment: round((seconds * 1e6) / n, 1),
+  };
+}
+
+/**
  * Runs the comparison and emits its records. `sizes` and `concurrency` as the bench's
  * options give them (only 4 KiB and 64 MiB are run); `seconds` per scenario and node.
  */
 export async function benchEncryption({ signRequest, region, seconds, sizes, concurrency, workers, quick, emit }) {
   const wanted = [64 * MiB, 4 * KiB].filter((s) => sizes.includes(s));
   if (wanted.length === 0) return [];
+  emit(await cipherBaseline());
   const nodes = [];
   const ratios = [];
   try {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SIGNER = join(ROOT, 'shared', 'dist', 'sigv4', 'index.js');
 const SERVER = join(ROOT, 'server', 'dist', 'main.js');
 
